@@ -1,0 +1,79 @@
+import { type Actor, authorize } from '../../core/access/policy.js';
+import type { Page, PortalUser } from '../../core/domain/entities.js';
+import { foldKey } from '../../core/domain/text.js';
+import type { UserStatus } from '../../core/domain/user.js';
+import { errors } from '../../core/errors.js';
+import * as q from '../../storage/queries/users.js';
+import type { AppContext } from '../context.js';
+import { visibleCustomer } from '../customers.js';
+import { decodeCursor, encodeCursor } from '../shared.js';
+
+export interface ListUsersQuery {
+  search?: string;
+  status?: UserStatus[];
+  customerId?: number;
+  siteId?: number;
+  roleId?: number;
+  groupId?: number;
+  importId?: number;
+  sort?: q.UserSort;
+  order?: 'asc' | 'desc';
+  limit?: number;
+  /** Keyset paging: fast at any depth. */
+  cursor?: string;
+  /** Offset paging, for page numbers; slower deep into a million rows. */
+  offset?: number;
+}
+
+/**
+ * Lists users the actor may see. Paging is keyset (`cursor`) for any depth, or by offset for page
+ * numbers; the total counts every matching user.
+ */
+export async function listUsers(
+  ctx: AppContext,
+  actor: Actor,
+  query: ListUsersQuery,
+): Promise<Page<PortalUser>> {
+  authorize(actor, 'directory.read');
+  if (query.customerId !== undefined) await visibleCustomer(ctx, actor, query.customerId);
+  const limit = query.limit ?? 50;
+  const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+  if (query.cursor !== undefined && after === null) {
+    throw errors.validation('The cursor is not one this server gave out; start again from the first page.', {
+      field: 'cursor',
+    });
+  }
+  const search = query.search === undefined ? '' : foldKey(query.search);
+  const filter: q.UserListFilter = {
+    ...(search !== '' && { search }),
+    ...(query.status && query.status.length > 0 && { status: query.status }),
+    ...((actor.customerId ?? query.customerId) !== undefined && {
+      customerId: actor.customerId ?? query.customerId,
+    }),
+    ...(query.siteId !== undefined && { siteId: query.siteId }),
+    ...(query.roleId !== undefined && { roleId: query.roleId }),
+    ...(query.groupId !== undefined && { groupId: query.groupId }),
+    ...(query.importId !== undefined && { importId: query.importId }),
+  };
+  const sort = query.sort ?? 'createdAt';
+  const order = query.order ?? (sort === 'createdAt' ? 'desc' : 'asc');
+  const [rows, total] = await Promise.all([
+    q.listUsers(ctx.db, {
+      ...filter,
+      sort,
+      order,
+      limit: limit + 1,
+      ...(after && { after }),
+      ...(query.offset && !after && { offset: query.offset }),
+    }),
+    q.countUsers(ctx.db, filter),
+  ]);
+  const more = rows.length > limit;
+  const page = rows.slice(0, limit);
+  const last = page[page.length - 1];
+  return {
+    items: page.map((r) => r.user),
+    total,
+    nextCursor: more && last ? encodeCursor(last.sortValue, last.user.id) : null,
+  };
+}

@@ -1,0 +1,126 @@
+import type { AdminRole } from '../access/policy.js';
+import type { AttributeType, AttributeValue } from './attributes.js';
+import type { UserStatus, UserType } from './user.js';
+
+/** The objects use cases hand to the edges. Field names are the API's. */
+export interface Customer {
+  id: number;
+  name: string;
+  externalId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Site {
+  id: number;
+  customerId: number;
+  name: string;
+  createdAt: string;
+}
+
+export interface Contact {
+  id: number;
+  customerId: number;
+  firstName: string;
+  lastName: string;
+  email: string | null;
+  externalId: string | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface PortalRole {
+  id: number;
+  name: string;
+  description: string;
+  active: boolean;
+  createdAt: string;
+}
+
+export interface Group {
+  id: number;
+  name: string;
+  description: string;
+  roleIds: number[];
+  createdAt: string;
+}
+
+export interface AttributeDefinitionView {
+  id: number;
+  key: string;
+  label: string;
+  type: AttributeType;
+  options: string[];
+  required: boolean;
+  description: string;
+  createdAt: string;
+}
+
+export interface RefName {
+  id: number;
+  name: string;
+}
+
+export interface PortalUser {
+  id: number;
+  email: string;
+  username: string;
+  firstName: string;
+  lastName: string;
+  displayName: string;
+  customer: RefName;
+  site: RefName;
+  contactId: number | null;
+  userType: UserType;
+  accessLevel: string | null;
+  employeeNumber: string | null;
+  attributes: Record<string, AttributeValue>;
+  status: UserStatus;
+  roles: RefName[];
+  groups: RefName[];
+  activatedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+  importId: number | null;
+}
+
+export interface Admin {
+  id: number;
+  email: string;
+  name: string;
+  role: AdminRole;
+  customerId: number | null;
+  disabled: boolean;
+  createdAt: string;
+  lastLoginAt: string | null;
+}
+
+export interface ApiToken {
+  id: number;
+  adminId: number;
+  name: string;
+  prefix: string;
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+}
+
+export interface AuditEntry {
+  id: number;
+  at: string;
+  actorKind: string;
+  actorId: number | null;
+  actorLabel: string;
+  action: string;
+  entityType: string;
+  entityId: string | null;
+  customerId: number | null;
+  details: Record<string, unknown>;
+}
+
+export interface Page<T> {
+  items: T[];
+  total: number;
+  nextCursor: string | null;
+}

@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { AppContext } from '../../app/context.js';
+import { createUser } from '../../app/users/create-user.js';
+import { deleteUser } from '../../app/users/delete-user.js';
+import { getUser } from '../../app/users/get-user.js';
+import { listUsers } from '../../app/users/list-users.js';
+import { updateUser } from '../../app/users/update-user.js';
+import { actorOf } from '../plugins/auth.js';
+import {
+  errorResponses,
+  IdParam,
+  Ok,
+  PortalUser,
+  page,
+  UserCreate,
+  UserListQuery,
+  UserUpdate,
+} from '../schemas.js';
+
+export function userRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+  r.get(
+    '/api/v1/users',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'List portal users: search, filters, sorting and paging',
+        querystring: UserListQuery,
+        response: { 200: page(PortalUser), ...errorResponses },
+      },
+    },
+    (req) => {
+      const { q, ...rest } = req.query;
+      return listUsers(ctx, actorOf(req), { ...rest, ...(q !== undefined && { search: q }) });
+    },
+  );
+  r.post(
+    '/api/v1/users',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Create a portal user',
+        body: UserCreate,
+        response: { 201: PortalUser, ...errorResponses },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await createUser(ctx, actorOf(req), req.body)),
+  );
+  r.get(
+    '/api/v1/users/:id',
+    { schema: { tags: ['users'], params: IdParam, response: { 200: PortalUser, ...errorResponses } } },
+    (req) => getUser(ctx, actorOf(req), req.params.id),
+  );
+  r.patch(
+    '/api/v1/users/:id',
+    {
+      schema: {
+        tags: ['users'],
+        summary: 'Change a portal user (only the fields sent); status "disabled" disables',
+        params: IdParam,
+        body: UserUpdate,
+        response: { 200: PortalUser, ...errorResponses },
+      },
+    },
+    (req) => updateUser(ctx, actorOf(req), req.params.id, req.body),
+  );
+  r.delete(
+    '/api/v1/users/:id',
+    { schema: { tags: ['users'], params: IdParam, response: { 200: Ok, ...errorResponses } } },
+    async (req) => {
+      await deleteUser(ctx, actorOf(req), req.params.id);
+      return { ok: true as const };
+    },
+  );
+}

@@ -1,0 +1,310 @@
+import { z } from 'zod';
+import { ADMIN_ROLES } from '../core/access/policy.js';
+import { ATTRIBUTE_TYPES } from '../core/domain/attributes.js';
+import { EMAIL_MAX_LENGTH } from '../core/domain/email.js';
+import { USER_STATUSES, USER_TYPES } from '../core/domain/user.js';
+
+/**
+ * The API's shapes. Each schema checks requests (strictly: unknown fields are refused) and is the
+ * source of the OpenAPI document, so the two cannot drift.
+ */
+export const ErrorBody = z
+  .object({
+    code: z.string().describe('Stable machine-readable code, e.g. user.email_taken'),
+    message: z.string().describe('What went wrong and what to do, for a person'),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'Error' });
+
+export const errorResponses = {
+  400: ErrorBody,
+  401: ErrorBody,
+  403: ErrorBody,
+  404: ErrorBody,
+  409: ErrorBody,
+} as const;
+
+export const IdParam = z.object({ id: z.coerce.number().int().positive() }).strict();
+export const Ok = z.object({ ok: z.literal(true) });
+
+const text = (max: number) => z.string().max(max);
+const email = z.string().max(EMAIL_MAX_LENGTH);
+const isoDate = z.string();
+
+const RefName = z.object({ id: z.number(), name: z.string() });
+
+export const Customer = z
+  .object({
+    id: z.number(),
+    name: z.string(),
+    externalId: z.string().nullable(),
+    createdAt: isoDate,
+    updatedAt: isoDate,
+  })
+  .meta({ id: 'Customer' });
+export const CustomerCreate = z
+  .object({ name: text(200), externalId: text(100).nullable().optional() })
+  .strict();
+export const CustomerUpdate = CustomerCreate.partial().strict();
+
+export const Site = z
+  .object({ id: z.number(), customerId: z.number(), name: z.string(), createdAt: isoDate })
+  .meta({ id: 'Site' });
+export const SiteInput = z.object({ name: text(100) }).strict();
+export const SiteParams = z
+  .object({ id: z.coerce.number().int().positive(), siteId: z.coerce.number().int().positive() })
+  .strict();
+
+export const Contact = z
+  .object({
+    id: z.number(),
+    customerId: z.number(),
+    firstName: z.string(),
+    lastName: z.string(),
+    email: z.string().nullable(),
+    externalId: z.string().nullable(),
+    createdAt: isoDate,
+    updatedAt: isoDate,
+  })
+  .meta({ id: 'Contact' });
+export const ContactCreate = z
+  .object({
+    customerId: z.number().int().positive(),
+    firstName: text(100).optional(),
+    lastName: text(100).optional(),
+    email: email.nullable().optional(),
+    externalId: text(100).nullable().optional(),
+  })
+  .strict();
+export const ContactUpdate = ContactCreate.partial().strict();
+export const ContactListQuery = z
+  .object({
+    customerId: z.coerce.number().int().positive().optional(),
+    cursor: z.coerce.number().int().nonnegative().optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+  })
+  .strict();
+
+export const PortalRole = z
+  .object({
+    id: z.number(),
+    name: z.string(),
+    description: z.string(),
+    active: z.boolean(),
+    createdAt: isoDate,
+  })
+  .meta({ id: 'PortalRole' });
+export const RoleCreate = z
+  .object({ name: text(100), description: text(500).optional(), active: z.boolean().optional() })
+  .strict();
+export const RoleUpdate = RoleCreate.partial().strict();
+
+export const Group = z
+  .object({
+    id: z.number(),
+    name: z.string(),
+    description: z.string(),
+    roleIds: z.array(z.number()),
+    createdAt: isoDate,
+  })
+  .meta({ id: 'Group' });
+export const GroupCreate = z
+  .object({
+    name: text(100),
+    description: text(500).optional(),
+    roleIds: z.array(z.number().int().positive()).max(1000).optional(),
+  })
+  .strict();
+export const GroupUpdate = GroupCreate.partial().strict();
+
+export const AttributeDefinition = z
+  .object({
+    id: z.number(),
+    key: z.string(),
+    label: z.string(),
+    type: z.enum(ATTRIBUTE_TYPES),
+    options: z.array(z.string()),
+    required: z.boolean(),
+    description: z.string(),
+    createdAt: isoDate,
+  })
+  .meta({ id: 'AttributeDefinition' });
+export const AttributeCreate = z
+  .object({
+    key: text(63),
+    label: text(100),
+    type: z.enum(ATTRIBUTE_TYPES),
+    options: z.array(text(200)).max(500).optional(),
+    required: z.boolean().optional(),
+    description: text(500).optional(),
+  })
+  .strict();
+export const AttributeUpdate = AttributeCreate.omit({ key: true, type: true }).partial().strict();
+
+const AttributeValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+
+export const PortalUser = z
+  .object({
+    id: z.number(),
+    email: z.string(),
+    username: z.string(),
+    firstName: z.string(),
+    lastName: z.string(),
+    displayName: z.string(),
+    customer: RefName,
+    site: RefName,
+    contactId: z.number().nullable(),
+    userType: z.enum(USER_TYPES),
+    accessLevel: z.string().nullable(),
+    employeeNumber: z.string().nullable(),
+    attributes: z.record(z.string(), AttributeValue),
+    status: z.enum(USER_STATUSES),
+    roles: z.array(RefName),
+    groups: z.array(RefName),
+    activatedAt: isoDate.nullable(),
+    createdAt: isoDate,
+    updatedAt: isoDate,
+    version: z.number(),
+    importId: z.number().nullable(),
+  })
+  .meta({ id: 'PortalUser' });
+
+export const UserCreate = z
+  .object({
+    email,
+    username: text(64).nullable().optional(),
+    firstName: text(100).optional(),
+    lastName: text(100).optional(),
+    displayName: text(200).nullable().optional(),
+    customerId: z.number().int().positive(),
+    siteId: z.number().int().positive().nullable().optional(),
+    contactId: z.number().int().positive().nullable().optional(),
+    userType: z.enum(USER_TYPES).optional(),
+    accessLevel: text(100).nullable().optional(),
+    employeeNumber: text(50).nullable().optional(),
+    attributes: z.record(text(63), z.union([text(1000), z.number(), z.boolean(), z.null()])).optional(),
+    status: z.enum(USER_STATUSES).optional(),
+    roleIds: z.array(z.number().int().positive()).max(200).optional(),
+    groupIds: z.array(z.number().int().positive()).max(200).optional(),
+  })
+  .strict();
+export const UserUpdate = UserCreate.partial().strict();
+
+const csv = <T extends z.ZodType>(item: T) =>
+  z.preprocess(
+    (v) => (typeof v === 'string' ? v.split(',').filter((s) => s !== '') : v),
+    z.array(item).max(20),
+  );
+
+export const UserListQuery = z
+  .object({
+    q: text(200).optional().describe('Prefix of email, username, display name or last name (any case)'),
+    status: csv(z.enum(USER_STATUSES)).optional().describe('One or more statuses, comma separated'),
+    customerId: z.coerce.number().int().positive().optional(),
+    siteId: z.coerce.number().int().positive().optional(),
+    roleId: z.coerce.number().int().positive().optional(),
+    groupId: z.coerce.number().int().positive().optional(),
+    importId: z.coerce.number().int().positive().optional(),
+    sort: z.enum(['createdAt', 'email', 'username', 'displayName', 'lastName']).optional(),
+    order: z.enum(['asc', 'desc']).optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    cursor: text(500).optional().describe('nextCursor of the previous page (keyset paging)'),
+    offset: z.coerce.number().int().min(0).max(10_000_000).optional().describe('Rows to skip (page numbers)'),
+  })
+  .strict();
+
+export const page = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), total: z.number(), nextCursor: z.string().nullable() });
+
+export const Admin = z
+  .object({
+    id: z.number(),
+    email: z.string(),
+    name: z.string(),
+    role: z.enum(ADMIN_ROLES),
+    customerId: z.number().nullable(),
+    disabled: z.boolean(),
+    createdAt: isoDate,
+    lastLoginAt: isoDate.nullable(),
+  })
+  .meta({ id: 'Admin' });
+export const AdminCreate = z
+  .object({
+    email,
+    name: text(100),
+    role: z.enum(ADMIN_ROLES),
+    customerId: z.number().int().positive().nullable().optional(),
+    password: text(256),
+  })
+  .strict();
+export const AdminUpdate = AdminCreate.partial().extend({ disabled: z.boolean().optional() }).strict();
+
+export const ApiToken = z
+  .object({
+    id: z.number(),
+    adminId: z.number(),
+    name: z.string(),
+    prefix: z.string(),
+    createdAt: isoDate,
+    expiresAt: isoDate.nullable(),
+    lastUsedAt: isoDate.nullable(),
+  })
+  .meta({ id: 'ApiToken' });
+export const TokenCreate = z
+  .object({
+    name: text(100),
+    adminId: z.number().int().positive().optional(),
+    expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
+  })
+  .strict();
+export const TokenCreated = z.object({
+  token: ApiToken,
+  secret: z.string().describe('The token itself. Shown once; only its hash is stored.'),
+});
+
+export const LoginBody = z.object({ email: text(EMAIL_MAX_LENGTH), password: text(256) }).strict();
+export const SignedIn = z.object({
+  admin: Admin,
+  csrfToken: z.string().describe('Send as X-CSRF-Token on every cookie-authenticated change'),
+  expiresAt: isoDate,
+});
+export const Me = z.object({
+  admin: Admin,
+  via: z.enum(['session', 'token']),
+  csrfToken: z.string().nullable(),
+  permissions: z.array(z.string()),
+});
+
+export const Settings = z
+  .object({
+    importMaxFileBytes: z.number(),
+    importMaxRows: z.number(),
+    importMaxOwners: z.number(),
+    inviteTtlDays: z.number(),
+    mailRatePerMinute: z.number(),
+    portalName: z.string(),
+  })
+  .meta({ id: 'Settings' });
+
+export const AuditEntry = z
+  .object({
+    id: z.number(),
+    at: isoDate,
+    actorKind: z.string(),
+    actorId: z.number().nullable(),
+    actorLabel: z.string(),
+    action: z.string(),
+    entityType: z.string(),
+    entityId: z.string().nullable(),
+    customerId: z.number().nullable(),
+    details: z.record(z.string(), z.unknown()),
+  })
+  .meta({ id: 'AuditEntry' });
+export const AuditQuery = z
+  .object({
+    entityType: text(50).optional(),
+    entityId: text(50).optional(),
+    before: z.coerce.number().int().positive().optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(100),
+  })
+  .strict();

@@ -1,0 +1,52 @@
+import type { Actor } from '../../core/access/policy.js';
+import type { AuditEntry } from '../../core/domain/entities.js';
+import type { Db } from '../database.js';
+
+export interface AuditInput {
+  action: string;
+  entityType: string;
+  entityId?: string | number | null;
+  customerId?: number | null;
+  details?: Record<string, unknown>;
+}
+
+export async function insertAudit(db: Db, actor: Actor, at: string, entry: AuditInput): Promise<void> {
+  await db
+    .insertInto('audit_log')
+    .values({
+      at,
+      actor_kind: actor.kind,
+      actor_id: actor.adminId,
+      actor_label: actor.label,
+      action: entry.action,
+      entity_type: entry.entityType,
+      entity_id: entry.entityId === undefined || entry.entityId === null ? null : String(entry.entityId),
+      customer_id: entry.customerId ?? null,
+      details: JSON.stringify(entry.details ?? {}),
+    })
+    .execute();
+}
+
+export async function listAudit(
+  db: Db,
+  filter: { customerId?: number; entityType?: string; entityId?: string; beforeId?: number; limit: number },
+): Promise<AuditEntry[]> {
+  let q = db.selectFrom('audit_log').selectAll();
+  if (filter.customerId !== undefined) q = q.where('customer_id', '=', filter.customerId);
+  if (filter.entityType !== undefined) q = q.where('entity_type', '=', filter.entityType);
+  if (filter.entityId !== undefined) q = q.where('entity_id', '=', filter.entityId);
+  if (filter.beforeId !== undefined) q = q.where('id', '<', filter.beforeId);
+  const rows = await q.orderBy('id', 'desc').limit(filter.limit).execute();
+  return rows.map((r) => ({
+    id: r.id,
+    at: r.at,
+    actorKind: r.actor_kind,
+    actorId: r.actor_id,
+    actorLabel: r.actor_label,
+    action: r.action,
+    entityType: r.entity_type,
+    entityId: r.entity_id,
+    customerId: r.customer_id,
+    details: JSON.parse(r.details) as Record<string, unknown>,
+  }));
+}

@@ -1,0 +1,364 @@
+import type { ExpressionBuilder, Selectable } from 'kysely';
+import type { AttributeValue } from '../../core/domain/attributes.js';
+import type { PortalUser, RefName } from '../../core/domain/entities.js';
+import type { UserStatus, UserType } from '../../core/domain/user.js';
+import type { Db } from '../database.js';
+import type { Database, UsersTable } from '../schema.js';
+
+/** The columns a user is written with; keys are derived by the caller from the domain rules. */
+export interface UserValues {
+  email: string;
+  emailKey: string;
+  username: string;
+  usernameKey: string;
+  firstName: string;
+  lastName: string;
+  displayName: string;
+  customerId: number;
+  siteId: number;
+  contactId: number | null;
+  userType: UserType;
+  accessLevel: string | null;
+  employeeNumber: string | null;
+  attributes: Record<string, AttributeValue>;
+  status: UserStatus;
+}
+
+export interface UserRecord extends UserValues {
+  id: number;
+  activatedAt: string | null;
+  createdAt: string;
+  updatedAt: string;
+  version: number;
+  importId: number | null;
+}
+
+const toRecord = (r: Selectable<UsersTable>): UserRecord => ({
+  id: r.id,
+  email: r.email,
+  emailKey: r.email_key,
+  username: r.username,
+  usernameKey: r.username_key,
+  firstName: r.first_name,
+  lastName: r.last_name,
+  displayName: r.display_name,
+  customerId: r.customer_id,
+  siteId: r.site_id,
+  contactId: r.contact_id,
+  userType: r.user_type as UserType,
+  accessLevel: r.access_level,
+  employeeNumber: r.employee_number,
+  attributes: JSON.parse(r.attributes) as Record<string, AttributeValue>,
+  status: r.status as UserStatus,
+  activatedAt: r.activated_at,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  version: r.version,
+  importId: r.import_id,
+});
+
+function toColumns(v: Partial<UserValues>) {
+  return {
+    ...(v.email !== undefined && { email: v.email, email_key: v.emailKey }),
+    ...(v.username !== undefined && { username: v.username, username_key: v.usernameKey }),
+    ...(v.firstName !== undefined && { first_name: v.firstName }),
+    ...(v.lastName !== undefined && { last_name: v.lastName, last_name_key: v.lastName.toLowerCase() }),
+    ...(v.displayName !== undefined && {
+      display_name: v.displayName,
+      display_name_key: v.displayName.toLowerCase(),
+    }),
+    ...(v.customerId !== undefined && { customer_id: v.customerId }),
+    ...(v.siteId !== undefined && { site_id: v.siteId }),
+    ...(v.contactId !== undefined && { contact_id: v.contactId }),
+    ...(v.userType !== undefined && { user_type: v.userType }),
+    ...(v.accessLevel !== undefined && { access_level: v.accessLevel }),
+    ...(v.employeeNumber !== undefined && { employee_number: v.employeeNumber }),
+    ...(v.attributes !== undefined && { attributes: JSON.stringify(v.attributes) }),
+    ...(v.status !== undefined && { status: v.status }),
+  };
+}
+
+export async function insertUser(db: Db, v: UserValues, at: string): Promise<number> {
+  const r = await db
+    .insertInto('users')
+    .values({
+      ...toColumns(v),
+      email: v.email,
+      email_key: v.emailKey,
+      username: v.username,
+      username_key: v.usernameKey,
+      first_name: v.firstName,
+      last_name: v.lastName,
+      last_name_key: v.lastName.toLowerCase(),
+      display_name: v.displayName,
+      display_name_key: v.displayName.toLowerCase(),
+      customer_id: v.customerId,
+      site_id: v.siteId,
+      user_type: v.userType,
+      status: v.status,
+      attributes: JSON.stringify(v.attributes),
+      created_at: at,
+      updated_at: at,
+      version: 1,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow();
+  return r.id;
+}
+
+export async function updateUser(db: Db, id: number, v: Partial<UserValues>, at: string): Promise<void> {
+  await db
+    .updateTable('users')
+    .set((eb) => ({ ...toColumns(v), updated_at: at, version: eb('version', '+', 1) }))
+    .where('id', '=', id)
+    .execute();
+}
+
+export async function deleteUser(db: Db, id: number): Promise<void> {
+  await db.deleteFrom('users').where('id', '=', id).execute();
+}
+
+export async function findUserRecord(db: Db, id: number): Promise<UserRecord | undefined> {
+  const r = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+  return r && toRecord(r);
+}
+
+export async function findUserIdByEmailKey(db: Db, emailKey: string): Promise<number | undefined> {
+  const r = await db.selectFrom('users').select('id').where('email_key', '=', emailKey).executeTakeFirst();
+  return r?.id;
+}
+
+export async function findUserIdByUsernameKey(db: Db, usernameKey: string): Promise<number | undefined> {
+  const r = await db
+    .selectFrom('users')
+    .select('id')
+    .where('username_key', '=', usernameKey)
+    .executeTakeFirst();
+  return r?.id;
+}
+
+/** Username keys that start with `prefix`: the candidates a derived username must avoid. */
+export async function usernameKeysStartingWith(db: Db, prefix: string): Promise<Set<string>> {
+  const rows = await db
+    .selectFrom('users')
+    .select('username_key')
+    .where('username_key', '>=', prefix)
+    .where('username_key', '<', `${prefix}\u{10FFFF}`)
+    .execute();
+  return new Set(rows.map((r) => r.username_key));
+}
+
+export async function setUserRoles(db: Db, userId: number, roleIds: readonly number[]): Promise<void> {
+  await db.deleteFrom('user_roles').where('user_id', '=', userId).execute();
+  if (roleIds.length > 0) {
+    await db
+      .insertInto('user_roles')
+      .values([...new Set(roleIds)].map((role_id) => ({ user_id: userId, role_id })))
+      .execute();
+  }
+}
+
+export async function setUserGroups(db: Db, userId: number, groupIds: readonly number[]): Promise<void> {
+  await db.deleteFrom('user_groups').where('user_id', '=', userId).execute();
+  if (groupIds.length > 0) {
+    await db
+      .insertInto('user_groups')
+      .values([...new Set(groupIds)].map((group_id) => ({ user_id: userId, group_id })))
+      .execute();
+  }
+}
+
+// Reading users as the API shows them
+
+export const USER_SORTS = {
+  createdAt: 'users.created_at',
+  email: 'users.email_key',
+  username: 'users.username_key',
+  displayName: 'users.display_name_key',
+  lastName: 'users.last_name_key',
+} as const;
+export type UserSort = keyof typeof USER_SORTS;
+
+export interface UserListFilter {
+  /** Prefix of email, username, display name or last name; matched case-insensitively. */
+  search?: string;
+  status?: UserStatus[];
+  customerId?: number;
+  siteId?: number;
+  roleId?: number;
+  groupId?: number;
+  importId?: number;
+}
+
+export interface UserListQuery extends UserListFilter {
+  sort: UserSort;
+  order: 'asc' | 'desc';
+  limit: number;
+  /** Keyset position: the sort value and id of the last row of the previous page. */
+  after?: { value: string; id: number };
+  offset?: number;
+}
+
+const MAX_CHAR = '\u{10FFFF}';
+
+function applyFilter<O>(
+  q: import('kysely').SelectQueryBuilder<Database, 'users', O>,
+  f: UserListFilter,
+): import('kysely').SelectQueryBuilder<Database, 'users', O> {
+  let out = q;
+  if (f.search) {
+    const s = f.search;
+    out = out.where((eb) =>
+      eb.or(
+        (
+          ['users.email_key', 'users.username_key', 'users.display_name_key', 'users.last_name_key'] as const
+        ).map((col) => eb.and([eb(col, '>=', s), eb(col, '<', `${s}${MAX_CHAR}`)])),
+      ),
+    );
+  }
+  if (f.status && f.status.length > 0) out = out.where('users.status', 'in', f.status);
+  if (f.customerId !== undefined) out = out.where('users.customer_id', '=', f.customerId);
+  if (f.siteId !== undefined) out = out.where('users.site_id', '=', f.siteId);
+  if (f.importId !== undefined) out = out.where('users.import_id', '=', f.importId);
+  if (f.roleId !== undefined) {
+    const roleId = f.roleId;
+    out = out.where((eb: ExpressionBuilder<Database, 'users'>) =>
+      eb.exists(
+        eb
+          .selectFrom('user_roles')
+          .select('user_roles.user_id')
+          .whereRef('user_roles.user_id', '=', 'users.id')
+          .where('user_roles.role_id', '=', roleId),
+      ),
+    );
+  }
+  if (f.groupId !== undefined) {
+    const groupId = f.groupId;
+    out = out.where((eb: ExpressionBuilder<Database, 'users'>) =>
+      eb.exists(
+        eb
+          .selectFrom('user_groups')
+          .select('user_groups.user_id')
+          .whereRef('user_groups.user_id', '=', 'users.id')
+          .where('user_groups.group_id', '=', groupId),
+      ),
+    );
+  }
+  return out;
+}
+
+export async function countUsers(db: Db, filter: UserListFilter): Promise<number> {
+  const r = await applyFilter(db.selectFrom('users'), filter)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+export interface UserListRow {
+  user: PortalUser;
+  sortValue: string;
+}
+
+export async function listUsers(db: Db, query: UserListQuery): Promise<UserListRow[]> {
+  const col = USER_SORTS[query.sort];
+  let q = applyFilter(baseUserSelect(db), query);
+  if (query.after) {
+    const { value, id } = query.after;
+    q = q.where((eb) =>
+      eb(eb.refTuple(col, 'users.id'), query.order === 'asc' ? '>' : '<', eb.tuple(value, id)),
+    );
+  }
+  q = q.orderBy(col, query.order).orderBy('users.id', query.order).limit(query.limit);
+  if (query.offset) q = q.offset(query.offset);
+  const rows = await q.execute();
+  const users = await attachMemberships(db, rows);
+  return users.map((user, i) => ({ user, sortValue: String(sortValueOf(rows[i]!, query.sort)) }));
+}
+
+function sortValueOf(r: BaseRow, sort: UserSort): string {
+  switch (sort) {
+    case 'createdAt':
+      return r.created_at;
+    case 'email':
+      return r.email_key;
+    case 'username':
+      return r.username_key;
+    case 'displayName':
+      return r.display_name_key;
+    case 'lastName':
+      return r.last_name_key;
+  }
+}
+
+function baseUserSelect(db: Db) {
+  return db
+    .selectFrom('users')
+    .innerJoin('customers', 'customers.id', 'users.customer_id')
+    .innerJoin('sites', 'sites.id', 'users.site_id')
+    .selectAll('users')
+    .select(['customers.name as customer_name', 'sites.name as site_name']);
+}
+
+type BaseRow = Selectable<UsersTable> & { customer_name: string; site_name: string };
+
+async function attachMemberships(db: Db, rows: BaseRow[]): Promise<PortalUser[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => r.id);
+  const roles = await db
+    .selectFrom('user_roles')
+    .innerJoin('portal_roles', 'portal_roles.id', 'user_roles.role_id')
+    .select(['user_roles.user_id', 'portal_roles.id', 'portal_roles.name'])
+    .where('user_roles.user_id', 'in', ids)
+    .orderBy('portal_roles.name')
+    .execute();
+  const groups = await db
+    .selectFrom('user_groups')
+    .innerJoin('groups', 'groups.id', 'user_groups.group_id')
+    .select(['user_groups.user_id', 'groups.id', 'groups.name'])
+    .where('user_groups.user_id', 'in', ids)
+    .orderBy('groups.name')
+    .execute();
+  const byUser = (list: { user_id: number; id: number; name: string }[]) => {
+    const map = new Map<number, RefName[]>();
+    for (const x of list) {
+      const entry = map.get(x.user_id) ?? [];
+      entry.push({ id: x.id, name: x.name });
+      map.set(x.user_id, entry);
+    }
+    return map;
+  };
+  const roleMap = byUser(roles);
+  const groupMap = byUser(groups);
+  return rows.map((r) => {
+    const rec = toRecord(r);
+    return {
+      id: rec.id,
+      email: rec.email,
+      username: rec.username,
+      firstName: rec.firstName,
+      lastName: rec.lastName,
+      displayName: rec.displayName,
+      customer: { id: rec.customerId, name: r.customer_name },
+      site: { id: rec.siteId, name: r.site_name },
+      contactId: rec.contactId,
+      userType: rec.userType,
+      accessLevel: rec.accessLevel,
+      employeeNumber: rec.employeeNumber,
+      attributes: rec.attributes,
+      status: rec.status,
+      roles: roleMap.get(r.id) ?? [],
+      groups: groupMap.get(r.id) ?? [],
+      activatedAt: rec.activatedAt,
+      createdAt: rec.createdAt,
+      updatedAt: rec.updatedAt,
+      version: rec.version,
+      importId: rec.importId,
+    };
+  });
+}
+
+export async function findUser(db: Db, id: number): Promise<PortalUser | undefined> {
+  const rows = await baseUserSelect(db).where('users.id', '=', id).execute();
+  const [user] = await attachMemberships(db, rows);
+  return user;
+}

@@ -1,0 +1,185 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table shapes as the database holds them. Booleans are 0/1 integers and JSON is text on both
+ * databases, so one query reads the same values from SQLite and PostgreSQL. Timestamps are ISO
+ * 8601 strings in UTC (text on SQLite, timestamptz read back as ISO on PostgreSQL).
+ */
+export interface Database {
+  customers: CustomersTable;
+  sites: SitesTable;
+  contacts: ContactsTable;
+  portal_roles: PortalRolesTable;
+  groups: GroupsTable;
+  group_roles: GroupRolesTable;
+  attribute_definitions: AttributeDefinitionsTable;
+  users: UsersTable;
+  user_roles: UserRolesTable;
+  user_groups: UserGroupsTable;
+  admins: AdminsTable;
+  admin_sessions: AdminSessionsTable;
+  api_tokens: ApiTokensTable;
+  audit_log: AuditLogTable;
+  settings: SettingsTable;
+  login_throttle: LoginThrottleTable;
+}
+
+type Id = Generated<number>;
+type Flag = number;
+
+export interface CustomersTable {
+  id: Id;
+  name: string;
+  name_key: string;
+  external_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface SitesTable {
+  id: Id;
+  customer_id: number;
+  name: string;
+  name_key: string;
+  created_at: string;
+}
+
+export interface ContactsTable {
+  id: Id;
+  customer_id: number;
+  first_name: string;
+  last_name: string;
+  email: string | null;
+  external_id: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface PortalRolesTable {
+  id: Id;
+  name: string;
+  description: string;
+  active: Flag;
+  created_at: string;
+}
+
+export interface GroupsTable {
+  id: Id;
+  name: string;
+  description: string;
+  created_at: string;
+}
+
+export interface GroupRolesTable {
+  group_id: number;
+  role_id: number;
+}
+
+export interface AttributeDefinitionsTable {
+  id: Id;
+  key: string;
+  label: string;
+  type: string;
+  options: string;
+  required: Flag;
+  description: string;
+  created_at: string;
+}
+
+export interface UsersTable {
+  id: Id;
+  email: string;
+  email_key: string;
+  username: string;
+  username_key: string;
+  first_name: string;
+  last_name: string;
+  last_name_key: string;
+  display_name: string;
+  display_name_key: string;
+  customer_id: number;
+  site_id: number;
+  contact_id: number | null;
+  user_type: string;
+  access_level: string | null;
+  employee_number: string | null;
+  attributes: string;
+  status: string;
+  password_hash: string | null;
+  activated_at: string | null;
+  created_at: string;
+  updated_at: string;
+  /** Bumped on every change: lets an undo tell whether someone edited the row since. */
+  version: number;
+  /** The last import that created or changed this user. */
+  import_id: number | null;
+}
+
+export interface UserRolesTable {
+  user_id: number;
+  role_id: number;
+}
+
+export interface UserGroupsTable {
+  user_id: number;
+  group_id: number;
+}
+
+export interface AdminsTable {
+  id: Id;
+  email: string;
+  email_key: string;
+  name: string;
+  role: string;
+  customer_id: number | null;
+  password_hash: string;
+  disabled: Flag;
+  created_at: string;
+  updated_at: string;
+  last_login_at: string | null;
+}
+
+export interface AdminSessionsTable {
+  id: Id;
+  token_hash: string;
+  admin_id: number;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface ApiTokensTable {
+  id: Id;
+  admin_id: number;
+  name: string;
+  token_hash: string;
+  token_prefix: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+}
+
+export interface AuditLogTable {
+  id: Id;
+  at: string;
+  actor_kind: string;
+  actor_id: number | null;
+  actor_label: string;
+  action: string;
+  entity_type: string;
+  entity_id: string | null;
+  customer_id: number | null;
+  details: string;
+}
+
+export interface SettingsTable {
+  key: string;
+  value: string;
+  updated_at: string;
+}
+
+export interface LoginThrottleTable {
+  key: string;
+  failures: number;
+  window_started_at: number;
+  locked_until: number | null;
+}
