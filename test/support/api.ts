@@ -1,0 +1,81 @@
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import { createAdmin, createToken } from '../../src/app/admins.js';
+import { type AdminRole, SYSTEM_ACTOR } from '../../src/core/access/policy.js';
+import { buildServer } from '../../src/http/server.js';
+import { openTestDb, type TestDb } from './db.js';
+
+export interface Caller {
+  adminId: number;
+  email: string;
+  role: AdminRole;
+  customerId: number | null;
+  /** Cookie-authenticated requests, with the CSRF header on changes. */
+  cookie: (opts: InjectOptions) => Promise<LightMyRequestResponse>;
+  /** Bearer-token requests. */
+  token: (opts: InjectOptions) => Promise<LightMyRequestResponse>;
+  tokenSecret: string;
+}
+
+export interface TestApi {
+  db: TestDb;
+  app: FastifyInstance;
+  request: (opts: InjectOptions) => Promise<LightMyRequestResponse>;
+  /** Creates an admin with a session and an API token. */
+  caller(role: AdminRole, customerId?: number | null): Promise<Caller>;
+  close(): Promise<void>;
+}
+
+let counter = 0;
+export const TEST_PASSWORD = 'correct horse battery staple';
+
+export async function startApi(): Promise<TestApi> {
+  const db = await openTestDb();
+  const app = await buildServer(db.ctx);
+  const request = (opts: InjectOptions) => app.inject(opts);
+  return {
+    db,
+    app,
+    request,
+    async caller(role, customerId = null) {
+      const email = `${role}.${++counter}.${Date.now()}@admins.example`;
+      const admin = await createAdmin(db.ctx, SYSTEM_ACTOR, {
+        email,
+        name: `${role} ${counter}`,
+        role,
+        customerId,
+        password: TEST_PASSWORD,
+      });
+      const login = await request({
+        method: 'POST',
+        url: '/api/v1/auth/login',
+        payload: { email, password: TEST_PASSWORD },
+      });
+      if (login.statusCode !== 200) throw new Error(`login failed: ${login.body}`);
+      const cookie = login.cookies.find((c) => c.name === 'roster_session')!.value;
+      const csrf = (login.json() as { csrfToken: string }).csrfToken;
+      const { secret } = await createToken(db.ctx, SYSTEM_ACTOR, {
+        name: `${email} token`,
+        adminId: admin.id,
+      });
+      return {
+        adminId: admin.id,
+        email,
+        role,
+        customerId,
+        tokenSecret: secret,
+        cookie: (opts) =>
+          request({
+            ...opts,
+            cookies: { roster_session: cookie },
+            headers: { ...(opts.headers ?? {}), 'x-csrf-token': csrf },
+          }),
+        token: (opts) =>
+          request({ ...opts, headers: { ...(opts.headers ?? {}), authorization: `Bearer ${secret}` } }),
+      };
+    },
+    async close() {
+      await app.close();
+      await db.close();
+    },
+  };
+}
