@@ -4,7 +4,7 @@ import { readAttributeValue } from '../../src/core/domain/attributes.js';
 import { checkEmail, emailKey } from '../../src/core/domain/email.js';
 import { matchRole, suggestName } from '../../src/core/domain/roles.js';
 import { normalizeText } from '../../src/core/domain/text.js';
-import { ACCOUNT_THROTTLE, afterFailure, lockedFor } from '../../src/core/domain/throttle.js';
+import { ACCOUNT_THROTTLE, afterFailure, lockedFor, type ThrottleState } from '../../src/core/domain/throttle.js';
 import { defaultDisplayName } from '../../src/core/domain/user.js';
 import { usernameBase, withCounter } from '../../src/core/domain/username.js';
 
