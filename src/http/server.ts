@@ -17,6 +17,12 @@ import { authRoutes } from './routes/auth.js';
 import { directoryRoutes } from './routes/directory.js';
 import { userRoutes } from './routes/users.js';
 
+declare module 'fastify' {
+  interface FastifyInstance {
+    apiRoutes: { method: string; url: string }[];
+  }
+}
+
 export interface ServerOptions {
   /** Pino logger options, or false for none (tests). */
   logger?: boolean | object;
@@ -72,6 +78,16 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
 
   registerAuth(app, ctx);
+
+  // Every /api/v1 route, as registered: tests check each is documented and access-controlled.
+  const apiRoutes: { method: string; url: string }[] = [];
+  app.decorate('apiRoutes', apiRoutes);
+  app.addHook('onRoute', (route) => {
+    if (!route.url.startsWith('/api/v1/')) return;
+    for (const method of [route.method].flat()) {
+      if (method !== 'HEAD') apiRoutes.push({ method, url: route.url });
+    }
+  });
 
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {

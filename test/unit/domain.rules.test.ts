@@ -4,7 +4,12 @@ import { readAttributeValue } from '../../src/core/domain/attributes.js';
 import { checkEmail, emailKey } from '../../src/core/domain/email.js';
 import { matchRole, suggestName } from '../../src/core/domain/roles.js';
 import { normalizeText } from '../../src/core/domain/text.js';
-import { ACCOUNT_THROTTLE, afterFailure, lockedFor, type ThrottleState } from '../../src/core/domain/throttle.js';
+import {
+  ACCOUNT_THROTTLE,
+  afterFailure,
+  lockedFor,
+  type ThrottleState,
+} from '../../src/core/domain/throttle.js';
 import { defaultDisplayName } from '../../src/core/domain/user.js';
 import { usernameBase, withCounter } from '../../src/core/domain/username.js';
 
@@ -104,7 +109,7 @@ describe('access policy', () => {
 
 describe('sign-in throttle', () => {
   it('locks a key after five failures in the window, and forgets an old window', () => {
-    let state;
+    let state: ThrottleState | undefined;
     for (let i = 0; i < 5; i++) state = afterFailure(state, ACCOUNT_THROTTLE, 1000);
     expect(lockedFor(state, 1000)).toBe(ACCOUNT_THROTTLE.lockMs);
     const later = afterFailure(
