@@ -26,10 +26,11 @@ export interface AdminInput {
 
 /**
  * A scoped administrator manages only admins of their own customer and cannot create unscoped
- * ones; an unscoped administrator manages all.
+ * ones (no customer means theirs); naming another customer is checked, and not found, like any
+ * other object outside the scope. An unscoped administrator manages all.
  */
 function effectiveScope(actor: Actor, requested: number | null | undefined): number | null {
-  return actor.customerId ?? requested ?? null;
+  return requested ?? actor.customerId;
 }
 
 export async function listAdmins(ctx: AppContext, actor: Actor): Promise<Admin[]> {

@@ -1,4 +1,5 @@
 import type { Config } from '../config.js';
+import type { JobQueue } from '../jobs/queue.js';
 import type { Db, Storage } from '../storage/database.js';
 
 /** What every use case is given: storage, configuration, a clock and a logger. No HTTP. */
@@ -14,12 +15,36 @@ export interface AppContext {
   config: Config;
   now: () => Date;
   log: Logger;
+  /** Background jobs; set by the runtime that starts workers. */
+  jobs: JobQueue;
+  /** Progress of commits running in this process, for live views between saved checkpoints. */
+  live: Map<number, { done: number; at: number }>;
+  /** Aborted when the process shuts down: long jobs stop at their next checkpoint. */
+  shutdown: AbortController;
 }
+
+/** Until a runtime installs a queue, enqueued work is refused loudly rather than lost quietly. */
+const noJobs: JobQueue = {
+  enqueue: async (kind) => {
+    throw new Error(`No job queue is running to take ${kind}.`);
+  },
+  idle: async () => {},
+  stop: async () => {},
+};
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 
 export function createContext(storage: Storage, config: Config, log: Logger = silentLogger): AppContext {
-  return { storage, db: storage.db, config, now: () => new Date(), log };
+  return {
+    storage,
+    db: storage.db,
+    config,
+    now: () => new Date(),
+    log,
+    jobs: noJobs,
+    live: new Map(),
+    shutdown: new AbortController(),
+  };
 }
 
 export const iso = (ctx: AppContext): string => ctx.now().toISOString();

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { registerAdminCommands } from './commands/admin.js';
+import { registerImportCommands } from './commands/import.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerSeedCommand } from './commands/seed.js';
 import { registerServeCommand } from './commands/serve.js';
@@ -15,5 +16,6 @@ registerServeCommand(program);
 registerMigrateCommand(program);
 registerAdminCommands(program);
 registerSeedCommand(program);
+registerImportCommands(program);
 
 await runCli(program, process.argv);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { ADMIN_ROLES } from '../core/access/policy.js';
 import { ATTRIBUTE_TYPES } from '../core/domain/attributes.js';
 import { EMAIL_MAX_LENGTH } from '../core/domain/email.js';
+import { MAX_ID } from '../core/domain/entities.js';
 import { USER_STATUSES, USER_TYPES } from '../core/domain/user.js';
 
 /**
@@ -24,7 +25,12 @@ export const errorResponses = {
   409: ErrorBody,
 } as const;
 
-export const IdParam = z.object({ id: z.coerce.number().int().positive() }).strict();
+/** An object's id in a body. */
+export const id = () => z.number().int().positive().max(MAX_ID);
+/** An object's id in a path or query string, where it arrives as text. */
+export const idText = () => z.coerce.number().int().positive().max(MAX_ID);
+
+export const IdParam = z.object({ id: idText() }).strict();
 export const Ok = z.object({ ok: z.literal(true) });
 
 const text = (max: number) => z.string().max(max);
@@ -51,9 +57,7 @@ export const Site = z
   .object({ id: z.number(), customerId: z.number(), name: z.string(), createdAt: isoDate })
   .meta({ id: 'Site' });
 export const SiteInput = z.object({ name: text(100) }).strict();
-export const SiteParams = z
-  .object({ id: z.coerce.number().int().positive(), siteId: z.coerce.number().int().positive() })
-  .strict();
+export const SiteParams = z.object({ id: idText(), siteId: idText() }).strict();
 
 export const Contact = z
   .object({
@@ -69,7 +73,7 @@ export const Contact = z
   .meta({ id: 'Contact' });
 export const ContactCreate = z
   .object({
-    customerId: z.number().int().positive(),
+    customerId: id(),
     firstName: text(100).optional(),
     lastName: text(100).optional(),
     email: email.nullable().optional(),
@@ -79,8 +83,8 @@ export const ContactCreate = z
 export const ContactUpdate = ContactCreate.partial().strict();
 export const ContactListQuery = z
   .object({
-    customerId: z.coerce.number().int().positive().optional(),
-    cursor: z.coerce.number().int().nonnegative().optional(),
+    customerId: idText().optional(),
+    cursor: z.coerce.number().int().nonnegative().max(MAX_ID).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
   })
   .strict();
@@ -112,7 +116,7 @@ export const GroupCreate = z
   .object({
     name: text(100),
     description: text(500).optional(),
-    roleIds: z.array(z.number().int().positive()).max(1000).optional(),
+    roleIds: z.array(id()).max(1000).optional(),
   })
   .strict();
 export const GroupUpdate = GroupCreate.partial().strict();
@@ -176,16 +180,16 @@ export const UserCreate = z
     firstName: text(100).optional(),
     lastName: text(100).optional(),
     displayName: text(200).nullable().optional(),
-    customerId: z.number().int().positive(),
-    siteId: z.number().int().positive().nullable().optional(),
-    contactId: z.number().int().positive().nullable().optional(),
+    customerId: id(),
+    siteId: id().nullable().optional(),
+    contactId: id().nullable().optional(),
     userType: z.enum(USER_TYPES).optional(),
     accessLevel: text(100).nullable().optional(),
     employeeNumber: text(50).nullable().optional(),
     attributes: z.record(text(63), z.union([text(1000), z.number(), z.boolean(), z.null()])).optional(),
     status: z.enum(USER_STATUSES).optional(),
-    roleIds: z.array(z.number().int().positive()).max(200).optional(),
-    groupIds: z.array(z.number().int().positive()).max(200).optional(),
+    roleIds: z.array(id()).max(200).optional(),
+    groupIds: z.array(id()).max(200).optional(),
   })
   .strict();
 export const UserUpdate = UserCreate.partial().strict();
@@ -200,11 +204,11 @@ export const UserListQuery = z
   .object({
     q: text(200).optional().describe('Prefix of email, username, display name or last name (any case)'),
     status: csv(z.enum(USER_STATUSES)).optional().describe('One or more statuses, comma separated'),
-    customerId: z.coerce.number().int().positive().optional(),
-    siteId: z.coerce.number().int().positive().optional(),
-    roleId: z.coerce.number().int().positive().optional(),
-    groupId: z.coerce.number().int().positive().optional(),
-    importId: z.coerce.number().int().positive().optional(),
+    customerId: idText().optional(),
+    siteId: idText().optional(),
+    roleId: idText().optional(),
+    groupId: idText().optional(),
+    importId: idText().optional(),
     sort: z.enum(['createdAt', 'email', 'username', 'displayName', 'lastName']).optional(),
     order: z.enum(['asc', 'desc']).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -233,7 +237,7 @@ export const AdminCreate = z
     email,
     name: text(100),
     role: z.enum(ADMIN_ROLES),
-    customerId: z.number().int().positive().nullable().optional(),
+    customerId: id().nullable().optional(),
     password: text(256),
   })
   .strict();
@@ -253,7 +257,7 @@ export const ApiToken = z
 export const TokenCreate = z
   .object({
     name: text(100),
-    adminId: z.number().int().positive().optional(),
+    adminId: id().optional(),
     expiresAt: z.iso.datetime({ offset: true }).nullable().optional(),
   })
   .strict();
@@ -304,7 +308,7 @@ export const AuditQuery = z
   .object({
     entityType: text(50).optional(),
     entityId: text(50).optional(),
-    before: z.coerce.number().int().positive().optional(),
+    before: idText().optional(),
     limit: z.coerce.number().int().min(1).max(500).default(100),
   })
   .strict();

@@ -1,4 +1,5 @@
 import fastifyCookie from '@fastify/cookie';
+import fastifyMultipart from '@fastify/multipart';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -15,6 +16,7 @@ import { registerErrorHandling } from './plugins/errors.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { directoryRoutes } from './routes/directory.js';
+import { importRoutes } from './routes/imports.js';
 import { userRoutes } from './routes/users.js';
 
 declare module 'fastify' {
@@ -53,9 +55,12 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   });
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
+  // The API speaks JSON only: a text/plain body is refused (415) like any other non-JSON body.
+  app.removeContentTypeParser('text/plain');
   registerErrorHandling(app);
 
   await app.register(fastifyCookie);
+  await app.register(fastifyMultipart);
   await app.register(fastifySwagger, {
     openapi: {
       info: {
@@ -104,6 +109,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   userRoutes(app, ctx);
   directoryRoutes(app, ctx);
   adminRoutes(app, ctx);
+  importRoutes(app, ctx);
   await app.ready();
   return app;
 }

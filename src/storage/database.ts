@@ -33,6 +33,9 @@ export function openStorage(opts: { databaseUrl: string | null; sqlitePath: stri
         }) as typeof pg.types.getTypeParser,
       },
     });
+    // An idle connection the server drops (a restart, a failover) is discarded by the pool and
+    // replaced on next use; without a listener the error would end the process.
+    pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
     return { db, dialect: 'postgres', sqlite: null, close: () => db.destroy() };
   }

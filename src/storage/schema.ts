@@ -22,6 +22,11 @@ export interface Database {
   audit_log: AuditLogTable;
   settings: SettingsTable;
   login_throttle: LoginThrottleTable;
+  imports: ImportsTable;
+  import_rows: ImportRowsTable;
+  import_changes: ImportChangesTable;
+  notifications: NotificationsTable;
+  import_configs: ImportConfigsTable;
 }
 
 type Id = Generated<number>;
@@ -182,4 +187,89 @@ export interface LoginThrottleTable {
   failures: number;
   window_started_at: number;
   locked_until: number | null;
+}
+
+export interface ImportsTable {
+  id: Id;
+  target: string;
+  status: string;
+  customer_id: number | null;
+  /** The customer scope of the admin who started it: later actions keep to it. */
+  scope_customer_id: number | null;
+  created_by_admin_id: number | null;
+  created_by_label: string;
+  created_at: string;
+  updated_at: string;
+  file_name: string;
+  file_size: number;
+  file_sha256: string;
+  file_format: string;
+  file_meta: string;
+  header: string;
+  mapping: string;
+  options: string;
+  total_rows: number;
+  valid_rows: number;
+  invalid_rows: number;
+  planned: string;
+  progress_done: number;
+  progress_total: number;
+  /** Rows up to this number are committed: a restarted job resumes after it. */
+  committed_through: number;
+  counts: string;
+  started_at: string | null;
+  finished_at: string | null;
+  error: string | null;
+  rollback: string | null;
+  duplicate_of: number | null;
+  cancel_requested: Flag;
+}
+
+export interface ImportRowsTable {
+  import_id: number;
+  row_number: number;
+  cells: string;
+  k1: string | null;
+  k2: string | null;
+  k3: string | null;
+  valid: Flag;
+  action: string | null;
+  problems: string | null;
+  codes: string | null;
+  result: string | null;
+  result_id: number | null;
+  result_message: string | null;
+}
+
+export interface ImportChangesTable {
+  import_id: number;
+  user_id: number;
+  change: string;
+  before: string | null;
+  version_after: number;
+  /** Set once a rollback has dealt with this user (reverted or reported). */
+  reverted: Flag;
+}
+
+export interface NotificationsTable {
+  id: Id;
+  admin_id: number;
+  kind: string;
+  title: string;
+  body: string;
+  import_id: number | null;
+  created_at: string;
+  read_at: string | null;
+}
+
+export interface ImportConfigsTable {
+  id: Id;
+  name: string;
+  name_key: string;
+  target: string;
+  mapping: string;
+  options: string;
+  created_by_label: string;
+  created_at: string;
+  updated_at: string;
 }

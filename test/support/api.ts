@@ -1,5 +1,6 @@
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { createAdmin, createToken } from '../../src/app/admins.js';
+import { startWorkers } from '../../src/app/workers.js';
 import { type AdminRole, SYSTEM_ACTOR } from '../../src/core/access/policy.js';
 import { buildServer } from '../../src/http/server.js';
 import { openTestDb, type TestDb } from './db.js';
@@ -30,6 +31,7 @@ export const TEST_PASSWORD = 'correct horse battery staple';
 
 export async function startApi(): Promise<TestApi> {
   const db = await openTestDb();
+  const workers = await startWorkers(db.ctx);
   const app = await buildServer(db.ctx);
   const request = (opts: InjectOptions) => app.inject(opts);
   return {
@@ -74,7 +76,9 @@ export async function startApi(): Promise<TestApi> {
       };
     },
     async close() {
+      db.ctx.shutdown.abort();
       await app.close();
+      await workers.stop();
       await db.close();
     },
   };

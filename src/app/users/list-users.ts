@@ -1,5 +1,5 @@
 import { type Actor, authorize } from '../../core/access/policy.js';
-import type { Page, PortalUser } from '../../core/domain/entities.js';
+import { MAX_ID, type Page, type PortalUser } from '../../core/domain/entities.js';
 import { foldKey } from '../../core/domain/text.js';
 import type { UserStatus } from '../../core/domain/user.js';
 import { errors } from '../../core/errors.js';
@@ -37,8 +37,9 @@ export async function listUsers(
   authorize(actor, 'directory.read');
   if (query.customerId !== undefined) await visibleCustomer(ctx, actor, query.customerId);
   const limit = query.limit ?? 50;
+  const sort = query.sort ?? 'createdAt';
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-  if (query.cursor !== undefined && after === null) {
+  if (after === null || (after !== undefined && !fitsSort(after, sort))) {
     throw errors.validation('The cursor is not one this server gave out; start again from the first page.', {
       field: 'cursor',
     });
@@ -55,7 +56,6 @@ export async function listUsers(
     ...(query.groupId !== undefined && { groupId: query.groupId }),
     ...(query.importId !== undefined && { importId: query.importId }),
   };
-  const sort = query.sort ?? 'createdAt';
   const order = query.order ?? (sort === 'createdAt' ? 'desc' : 'asc');
   const [rows, total] = await Promise.all([
     q.listUsers(ctx.db, {
@@ -76,4 +76,16 @@ export async function listUsers(
     total,
     nextCursor: more && last ? encodeCursor(last.sortValue, last.user.id) : null,
   };
+}
+
+/**
+ * Whether a decoded cursor could have come from a page sorted this way: an id that can exist and,
+ * for the creation date, a timestamp as the server writes it. Anything else would reach the
+ * database as a value of the wrong type.
+ */
+function fitsSort(after: { value: string; id: number }, sort: q.UserSort): boolean {
+  if (!Number.isSafeInteger(after.id) || after.id < 1 || after.id > MAX_ID) return false;
+  if (sort !== 'createdAt') return true;
+  const at = new Date(after.value);
+  return !Number.isNaN(at.getTime()) && at.toISOString() === after.value;
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import pino from 'pino';
 import { ensureFirstAdmin } from '../../app/bootstrap.js';
 import { startApp } from '../../app/runtime.js';
+import { startWorkers } from '../../app/workers.js';
 import { loadConfig } from '../../config.js';
 import { buildServer, REDACT } from '../../http/server.js';
 
@@ -24,6 +25,7 @@ export function registerServeCommand(program: Command): void {
       } else if (first) {
         log.info({ email: first.email }, 'created the first administrator from ROSTER_ADMIN_EMAIL');
       }
+      const workers = await startWorkers(ctx);
       const app = await buildServer(ctx, { loggerInstance: log });
       let stopping = false;
       const stop = async (signal: string) => {
@@ -31,7 +33,9 @@ export function registerServeCommand(program: Command): void {
         stopping = true;
         log.info({ signal }, 'shutting down');
         // Stop taking requests, let those in flight finish, then close the database.
+        ctx.shutdown.abort();
         await app.close();
+        await workers.stop();
         await ctx.storage.close();
         process.exit(0);
       };

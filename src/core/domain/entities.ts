@@ -2,6 +2,12 @@ import type { AdminRole } from '../access/policy.js';
 import type { AttributeType, AttributeValue } from './attributes.js';
 import type { UserStatus, UserType } from './user.js';
 
+/**
+ * The largest id any object can have: keys are 32-bit integers (PostgreSQL `serial`). A larger
+ * number names nothing, and must be refused before it reaches the database, which would fail on it.
+ */
+export const MAX_ID = 2_147_483_647;
+
 /** The objects use cases hand to the edges. Field names are the API's. */
 export interface Customer {
   id: number;

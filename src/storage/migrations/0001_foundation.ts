@@ -87,17 +87,26 @@ export async function up(db: MigrationDb): Promise<void> {
     .addColumn('version', 'integer', (c) => c.notNull().defaultTo(1))
     .addColumn('import_id', 'integer')
     .execute();
-  // Each list order and prefix search has its own index, ending in id for stable keyset paging.
+  // Users indexes: every one slows bulk imports, so each is here for a read that needs it.
+  // The unique email_key and username_key indexes also serve the email/username orders and searches.
+  // Each other list order has its own index, ending in id for stable keyset paging; the name ones
+  // also serve the prefix search. docs/performance.md has the measurements.
   await db.schema.createIndex('users_created').on('users').columns(['created_at', 'id']).execute();
   await db.schema.createIndex('users_display_name').on('users').columns(['display_name_key', 'id']).execute();
   await db.schema.createIndex('users_last_name').on('users').columns(['last_name_key', 'id']).execute();
+  // A customer's users newest first (what a customer-scoped admin sees) and, with status carried at
+  // the end, the total of a customer + status filter counted from the index alone: 13 ms on SQLite
+  // and 11 ms on PostgreSQL for 110,000 of a million users, against 90 and 110 ms reading rows.
   await db.schema
     .createIndex('users_customer')
     .on('users')
-    .columns(['customer_id', 'created_at', 'id'])
+    .columns(['customer_id', 'created_at', 'id', 'status'])
     .execute();
+  // Users of a status newest first, and the total of a status counted from the index alone.
   await db.schema.createIndex('users_status').on('users').columns(['status', 'created_at', 'id']).execute();
+  // The site filter, and the check that a site has no users before it is deleted.
   await db.schema.createIndex('users_site').on('users').column('site_id').execute();
+  // Record imports find a row's owner by employee number.
   await db.schema.createIndex('users_employee_number').on('users').column('employee_number').execute();
 
   await db.schema
@@ -106,6 +115,7 @@ export async function up(db: MigrationDb): Promise<void> {
     .addColumn('role_id', 'integer', (c) => c.notNull().references('portal_roles.id'))
     .addPrimaryKeyConstraint('user_roles_pk', ['user_id', 'role_id'])
     .execute();
+  // The role filter (does this user hold the role?) and its total, counted from this index alone.
   await db.schema.createIndex('user_roles_role').on('user_roles').columns(['role_id', 'user_id']).execute();
 
   await db.schema

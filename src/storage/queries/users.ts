@@ -1,4 +1,4 @@
-import type { ExpressionBuilder, Selectable } from 'kysely';
+import { type ExpressionBuilder, type Selectable, type SelectQueryBuilder, SqliteAdapter } from 'kysely';
 import type { AttributeValue } from '../../core/domain/attributes.js';
 import type { PortalUser, RefName } from '../../core/domain/entities.js';
 import type { UserStatus, UserType } from '../../core/domain/user.js';
@@ -178,6 +178,14 @@ export const USER_SORTS = {
   lastName: 'users.last_name_key',
 } as const;
 export type UserSort = keyof typeof USER_SORTS;
+/** The same columns without the table name, for the `w` alias of the window probe below. */
+const SORT_COLUMNS = {
+  createdAt: 'created_at',
+  email: 'email_key',
+  username: 'username_key',
+  displayName: 'display_name_key',
+  lastName: 'last_name_key',
+} as const satisfies Record<UserSort, string>;
 
 export interface UserListFilter {
   /** Prefix of email, username, display name or last name; matched case-insensitively. */
@@ -202,9 +210,9 @@ export interface UserListQuery extends UserListFilter {
 const MAX_CHAR = '\u{10FFFF}';
 
 function applyFilter<O>(
-  q: import('kysely').SelectQueryBuilder<Database, 'users', O>,
+  q: SelectQueryBuilder<Database, 'users', O>,
   f: UserListFilter,
-): import('kysely').SelectQueryBuilder<Database, 'users', O> {
+): SelectQueryBuilder<Database, 'users', O> {
   let out = q;
   if (f.search) {
     const s = f.search;
@@ -248,10 +256,38 @@ function applyFilter<O>(
 }
 
 export async function countUsers(db: Db, filter: UserListFilter): Promise<number> {
-  const r = await applyFilter(db.selectFrom('users'), filter)
-    .select((eb) => eb.fn.countAll<number>().as('n'))
-    .executeTakeFirstOrThrow();
+  const r = await (
+    countMembershipOnly(db, filter) ??
+    applyFilter(db.selectFrom('users'), filter).select((eb) => eb.fn.countAll<number>().as('n'))
+  ).executeTakeFirstOrThrow();
   return Number(r.n);
+}
+
+/**
+ * A filter on one role or one group and nothing else is counted on the membership table alone. The
+ * primary key (user_id, role_id) makes each user count once, and the foreign key to users (on delete
+ * cascade) makes each row a user, so the number is the same as counting users; but it comes from
+ * the (role_id, user_id) index without reading one users row (for a role held by 80,000 of a million
+ * users: 2 ms instead of 190 ms on SQLite, 5 ms instead of 65 ms on PostgreSQL).
+ */
+function countMembershipOnly(db: Db, f: UserListFilter) {
+  const other =
+    !!f.search ||
+    (f.status?.length ?? 0) > 0 ||
+    f.customerId !== undefined ||
+    f.siteId !== undefined ||
+    f.importId !== undefined;
+  if (other || (f.roleId === undefined) === (f.groupId === undefined)) return null;
+  if (f.roleId !== undefined) {
+    return db
+      .selectFrom('user_roles')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('user_roles.role_id', '=', f.roleId);
+  }
+  return db
+    .selectFrom('user_groups')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('user_groups.group_id', '=', f.groupId!);
 }
 
 export interface UserListRow {
@@ -260,19 +296,93 @@ export interface UserListRow {
 }
 
 export async function listUsers(db: Db, query: UserListQuery): Promise<UserListRow[]> {
+  const window = probeWindow(db, query);
+  let rows = window === null ? null : await pageQuery(db, query, window).execute();
+  // Less than a page in the window proves nothing: ask the whole table.
+  if (rows === null || rows.length < query.limit) rows = await pageQuery(db, query, null).execute();
+  const found = rows;
+  const users = await attachMemberships(db, found);
+  return users.map((user, i) => ({ user, sortValue: String(sortValueOf(found[i]!, query.sort)) }));
+}
+
+/**
+ * One page, with its rows and their customer and site names.
+ *
+ * - `window`: look only among the first `window` users in sort order after the cursor, filters
+ *   aside (see probeWindow).
+ * - Offset paging skips rows on ids alone, in a subquery that joins nothing and reads only what
+ *   the sort index holds; then only the page's rows are read and joined. Skipping 100,000 users
+ *   takes 1 ms on SQLite that way, against 30 ms reading and joining each skipped row.
+ */
+function pageQuery(db: Db, query: UserListQuery, window: number | null) {
   const col = USER_SORTS[query.sort];
-  let q = applyFilter(baseUserSelect(db), query);
-  if (query.after) {
-    const { value, id } = query.after;
-    q = q.where((eb) =>
-      eb(eb.refTuple(col, 'users.id'), query.order === 'asc' ? '>' : '<', eb.tuple(value, id)),
+  if (window === null && query.offset) {
+    const ids = afterCursor(applyFilter(db.selectFrom('users').select('users.id'), query), query)
+      .orderBy(col, query.order)
+      .orderBy('users.id', query.order)
+      .limit(query.limit)
+      .offset(query.offset);
+    return baseUserSelect(db)
+      .where('users.id', 'in', ids)
+      .orderBy(col, query.order)
+      .orderBy('users.id', query.order);
+  }
+  let q = afterCursor(applyFilter(baseUserSelect(db), query), query);
+  if (window !== null) {
+    const c = SORT_COLUMNS[query.sort];
+    let ids = db.selectFrom('users as w').select('w.id');
+    if (query.after) {
+      const { value, id } = query.after;
+      ids = ids.where((eb) =>
+        eb(eb.refTuple(`w.${c}`, 'w.id'), query.order === 'asc' ? '>' : '<', eb.tuple(value, id)),
+      );
+    }
+    q = q.where(
+      'users.id',
+      'in',
+      ids.orderBy(`w.${c}`, query.order).orderBy('w.id', query.order).limit(window),
     );
   }
   q = q.orderBy(col, query.order).orderBy('users.id', query.order).limit(query.limit);
-  if (query.offset) q = q.offset(query.offset);
-  const rows = await q.execute();
-  const users = await attachMemberships(db, rows);
-  return users.map((user, i) => ({ user, sortValue: String(sortValueOf(rows[i]!, query.sort)) }));
+  return query.offset ? q.offset(query.offset) : q;
+}
+
+function afterCursor<O>(
+  q: SelectQueryBuilder<Database, 'users', O>,
+  query: UserListQuery,
+): SelectQueryBuilder<Database, 'users', O> {
+  if (!query.after) return q;
+  const { value, id } = query.after;
+  const col = USER_SORTS[query.sort];
+  return q.where((eb) =>
+    eb(eb.refTuple(col, 'users.id'), query.order === 'asc' ? '>' : '<', eb.tuple(value, id)),
+  );
+}
+
+/**
+ * SQLite's planner does not weigh LIMIT. Given a filter that has an index (status, customer, site,
+ * a search prefix) and an order that index does not give, it reads every match through that index
+ * and sorts them all: 200,000 pending users to show the first 50 by email (100 ms), where walking
+ * the email index and skipping the others stops after a few hundred rows. So on SQLite a page is
+ * first looked for among the next `window` users in sort order, filters aside (a short walk of the
+ * sort index). Every matching row that sorts before the window's end is inside it, so a full page
+ * found there is the page. When less than a page matches (a rare filter, or matches clustered
+ * elsewhere in the order, as a search's are) the normal query runs, and for such filters the
+ * planner's choice is the right one. PostgreSQL costs LIMIT and finds both plans itself.
+ */
+function probeWindow(db: Db, query: UserListQuery): number | null {
+  if (!(db.getExecutor().adapter instanceof SqliteAdapter)) return null;
+  const status = (query.status?.length ?? 0) > 0;
+  const customer = query.customerId !== undefined;
+  const site = query.siteId !== undefined;
+  const search = !!query.search;
+  if (!(status || customer || site || search)) return null;
+  // Cases SQLite already gets right: its status and customer indexes end in (created_at, id), so
+  // they give the default order; and a search alone in that order is either broad (it then walks
+  // created_at) or narrow (few matches to sort).
+  if (query.sort === 'createdAt' && !site && !(search && (status || customer))) return null;
+  const window = Math.max(2_000, 20 * ((query.offset ?? 0) + query.limit));
+  return window <= 20_000 ? window : null;
 }
 
 function sortValueOf(r: BaseRow, sort: UserSort): string {

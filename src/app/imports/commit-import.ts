@@ -1,0 +1,234 @@
+import type { Actor } from '../../core/access/policy.js';
+import { errors } from '../../core/errors.js';
+import { type CommitPort, commitRows } from '../../core/import/engine.js';
+import { transition } from '../../core/import/status.js';
+import type { Db } from '../../storage/database.js';
+import * as rows from '../../storage/queries/import-rows.js';
+import * as imports from '../../storage/queries/imports.js';
+import { insertNotification } from '../../storage/queries/notifications.js';
+import type { AppContext } from '../context.js';
+import { audit, inTransaction } from '../shared.js';
+import { visibleImport } from './access.js';
+import { getImport } from './manage-import.js';
+import { bindingFor } from './registry.js';
+import type { ImportView } from './view.js';
+
+/** Queues the commit of a validated import; the work happens in the background. */
+export async function requestCommit(ctx: AppContext, actor: Actor, id: number): Promise<ImportView> {
+  const rec = await visibleImport(ctx, actor, id, 'imports.run');
+  const next = transition(rec.status, 'commit');
+  if (rec.options.atomic && rec.rows.invalid > 0) {
+    throw errors.conflict(
+      'import.has_invalid_rows',
+      `${rec.rows.invalid} row(s) are invalid and this import is all-or-nothing. Fix them, or turn off "atomic" to import only the valid rows.`,
+      { invalid: rec.rows.invalid },
+    );
+  }
+  if (rec.rows.valid === 0) {
+    throw errors.conflict(
+      'import.nothing_to_commit',
+      'No row is valid: there is nothing to import. Fix the rows first.',
+    );
+  }
+  const at = ctx.now().toISOString();
+  await inTransaction(ctx, async (db) => {
+    if (!(await imports.compareAndSetStatus(db, id, rec.status, next, at))) {
+      throw errors.conflict('import.changed', 'This import changed meanwhile; reload it and try again.');
+    }
+    await imports.updateImport(db, id, { progress: { done: 0, total: rec.rows.valid } }, at);
+    await audit(ctx, db, actor, {
+      action: 'import.commit',
+      entityType: 'import',
+      entityId: id,
+      customerId: rec.customerId,
+    });
+  });
+  await ctx.jobs.enqueue('import.commit', id);
+  return getImport(ctx, actor, id);
+}
+
+/** Asks a queued or running commit to stop after the batch in hand. */
+export async function cancelImport(ctx: AppContext, actor: Actor, id: number): Promise<ImportView> {
+  const rec = await visibleImport(ctx, actor, id, 'imports.run');
+  const next = transition(rec.status, 'cancel');
+  const at = ctx.now().toISOString();
+  await inTransaction(ctx, async (db) => {
+    if (!(await imports.compareAndSetStatus(db, id, rec.status, next, at))) {
+      throw errors.conflict('import.changed', 'This import changed meanwhile; reload it and try again.');
+    }
+    await imports.updateImport(
+      db,
+      id,
+      { cancelRequested: true, ...(next === 'cancelled' && { finishedAt: at }) },
+      at,
+    );
+    await audit(ctx, db, actor, {
+      action: 'import.cancel',
+      entityType: 'import',
+      entityId: id,
+      customerId: rec.customerId,
+    });
+  });
+  return getImport(ctx, actor, id);
+}
+
+/**
+ * The commit job. Resumable: it starts after the last committed batch, so a restart after a
+ * crash continues where it stopped and never writes a row twice.
+ */
+export async function runCommit(ctx: AppContext, id: number): Promise<void> {
+  const rec = await imports.findImport(ctx.db, id);
+  if (!rec) return;
+  const at = () => ctx.now().toISOString();
+  if (rec.status === 'queued') {
+    if (!(await imports.compareAndSetStatus(ctx.db, id, 'queued', 'committing', at()))) return;
+    await imports.updateImport(ctx.db, id, { startedAt: rec.startedAt ?? at() }, at());
+  } else if (rec.status !== 'committing' && rec.status !== 'cancelling') {
+    return;
+  }
+  const binding = bindingFor(rec.target);
+  const baseEnv = await binding.env(ctx.db, rec.scopeCustomerId);
+  const plan = {
+    target: binding.target,
+    env: baseEnv,
+    fields: binding.target.fields(baseEnv),
+    header: rec.header,
+    mapping: rec.mapping,
+    options: rec.options,
+  };
+  const doneBefore = rec.committedThrough === 0 ? 0 : await committedRowCount(ctx.db, id);
+  try {
+    const outcome = rec.options.atomic
+      ? await inTransaction(ctx, (tx) =>
+          commitRows(plan, port(ctx, rec, tx), id, rec.committedThrough, doneBefore),
+        )
+      : await commitRows(plan, port(ctx, rec, null), id, rec.committedThrough, doneBefore);
+    if (outcome === 'interrupted') return;
+    await finish(ctx, id, outcome === 'cancelled' ? 'stopped' : 'finish', null);
+  } catch (e) {
+    ctx.log.error({ err: e, importId: id }, 'import commit failed');
+    const error =
+      e instanceof Error && 'code' in e && typeof e.code === 'string' && e.name === 'AppError'
+        ? { code: e.code, message: e.message }
+        : {
+            code: 'import.commit_failed',
+            message: 'The commit stopped on an unexpected error; what was written can be rolled back.',
+          };
+    await finish(ctx, id, 'fail', error);
+  } finally {
+    ctx.live.delete(id);
+  }
+}
+
+/** The engine's commit port for one import: each batch its own transaction, or all in `outer` (atomic). */
+function port(ctx: AppContext, rec: imports.ImportRecord, outer: Db | null): CommitPort<unknown> {
+  const id = rec.id;
+  const binding = bindingFor(rec.target);
+  const atomic = outer !== null;
+  return {
+    readValid: (after, limit) => rows.readStagedCells(outer ?? ctx.db, id, after, limit, true),
+    async transaction(work) {
+      const run = async (db: Db) => {
+        const env = await binding.env(db, rec.scopeCustomerId);
+        return work({
+          env,
+          async saveResults(results, committedThrough) {
+            if (atomic) {
+              const failed = results.find((r) => r.action === 'failed');
+              if (failed) {
+                throw errors.conflict(
+                  'import.atomic_row_failed',
+                  `Row ${failed.row} could not be imported (${failed.message}); nothing was imported, as the import is all-or-nothing.`,
+                  { row: failed.row },
+                );
+              }
+            }
+            await rows.setRowResults(db, id, results);
+            await imports.updateImport(db, id, { committedThrough }, ctx.now().toISOString());
+          },
+        });
+      };
+      return outer ? run(outer) : ctx.db.transaction().execute(run);
+    },
+    interrupted: () => ctx.shutdown.signal.aborted,
+    async cancelled() {
+      const rec = await imports.findImport(outer ?? ctx.db, id);
+      return rec?.cancelRequested === true;
+    },
+    async progress(done) {
+      ctx.live.set(id, { done, at: Date.now() });
+      // Inside an all-or-nothing transaction progress stays in memory; otherwise it is saved for any reader.
+      if (!atomic)
+        await imports.updateImport(
+          ctx.db,
+          id,
+          { progress: { done, total: rec.progress.total } },
+          ctx.now().toISOString(),
+        );
+    },
+  };
+}
+
+async function committedRowCount(db: Db, id: number): Promise<number> {
+  const counts = await rows.resultCounts(db, id);
+  return Object.values(counts).reduce((a, b) => a + b, 0);
+}
+
+async function finish(
+  ctx: AppContext,
+  id: number,
+  event: 'finish' | 'stopped' | 'fail',
+  error: { code: string; message: string } | null,
+): Promise<void> {
+  const at = ctx.now().toISOString();
+  await inTransaction(ctx, async (db) => {
+    const rec = (await imports.findImport(db, id))!;
+    const status = transition(rec.status, event);
+    const results = await rows.resultCounts(db, id);
+    const counts = {
+      created: results.created ?? 0,
+      updated: results.updated ?? 0,
+      unchanged: results.unchanged ?? 0,
+      skipped: results.skipped ?? 0,
+      failed: (results.failed ?? 0) + rec.rows.invalid,
+    };
+    const done = Object.values(results).reduce((a, b) => a + b, 0);
+    await imports.updateImport(
+      db,
+      id,
+      { status, counts, finishedAt: at, error, progress: { done, total: rec.progress.total } },
+      at,
+    );
+    if (rec.createdByAdminId !== null) {
+      const ok = status === 'completed';
+      const summary = `${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.skipped} skipped, ${counts.failed} failed.`;
+      await insertNotification(
+        db,
+        {
+          adminId: rec.createdByAdminId,
+          kind: ok ? 'import.completed' : status === 'cancelled' ? 'import.cancelled' : 'import.failed',
+          title: ok
+            ? `Import of ${rec.file.name} finished`
+            : status === 'cancelled'
+              ? `Import of ${rec.file.name} was cancelled`
+              : `Import of ${rec.file.name} failed`,
+          body: error ? `${error.message} ${summary}` : summary,
+          importId: id,
+        },
+        at,
+      );
+    }
+    await audit(
+      ctx,
+      db,
+      { kind: 'system', adminId: null, role: 'administrator', customerId: null, label: 'import worker' },
+      {
+        action: `import.${status}`,
+        entityType: 'import',
+        entityId: id,
+        customerId: rec.customerId,
+        details: counts,
+      },
+    );
+  });
+}

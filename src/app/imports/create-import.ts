@@ -1,0 +1,156 @@
+import { type Actor, authorize } from '../../core/access/policy.js';
+import { errors } from '../../core/errors.js';
+import { stageRows } from '../../core/import/engine.js';
+import { autoMap, checkMapping, describeMapping, type Mapping } from '../../core/import/mapping.js';
+import { openTabularFile } from '../../core/import/read/index.js';
+import type { TabularRow } from '../../core/import/read/types.js';
+import type { ImportOptions } from '../../core/import/target.js';
+import type { FileRow } from '../../core/import/validate.js';
+import { stagedCounts } from '../../storage/queries/import-rows.js';
+import * as imports from '../../storage/queries/imports.js';
+import type { AppContext } from '../context.js';
+import { readSettings } from '../settings.js';
+import { audit, inTransaction } from '../shared.js';
+import { fileDigest, keepOriginal, removeImportFiles } from './files.js';
+import { resolveOptions } from './options.js';
+import { bindingFor } from './registry.js';
+import { stagingFor } from './staging.js';
+import { type ImportView, toView } from './view.js';
+
+export interface CreateImportInput {
+  target: string;
+  fileName: string;
+  /** The uploaded file, already on disk (a temporary file the caller removes). */
+  filePath: string;
+  options?: Partial<ImportOptions>;
+  /** A mapping to use instead of the automatic one. */
+  mapping?: Mapping;
+  /** A saved configuration's mapping by column header; columns it does not name are mapped automatically. */
+  headerMapping?: Record<string, string | null>;
+}
+
+/**
+ * Reads an uploaded file, maps it, validates every row and stages it: the import ends
+ * `validated` (ready to review and commit) or `mapping_required`. A file that cannot be read, or
+ * breaks a limit, leaves nothing behind. This is also the whole of a dry run.
+ */
+export async function createImport(
+  ctx: AppContext,
+  actor: Actor,
+  input: CreateImportInput,
+): Promise<ImportView> {
+  authorize(actor, 'imports.run');
+  const binding = bindingFor(input.target);
+  const options = await resolveOptions(ctx, actor, binding.target, input.options);
+  const settings = await readSettings(ctx);
+  const { sha256, size } = await fileDigest(input.filePath);
+  const duplicateOf = (await imports.findCommittedBySha(ctx.db, sha256, input.target)) ?? null;
+  const source = await openTabularFile(input.filePath, {
+    fileName: input.fileName,
+    maxBytes: settings.importMaxFileBytes,
+    maxRows: settings.importMaxRows,
+  });
+  const at = ctx.now().toISOString();
+  let importId: number | null = null;
+  try {
+    const id = await inTransaction(ctx, async (db) => {
+      const newId = await imports.insertImport(
+        db,
+        {
+          target: input.target,
+          status: 'mapping_required',
+          customerId: options.customerId,
+          scopeCustomerId: actor.customerId,
+          createdByAdminId: actor.adminId,
+          createdBy: actor.label,
+          fileName: input.fileName,
+          fileSize: size,
+          fileSha256: sha256,
+          fileFormat: source.format,
+          options,
+          duplicateOf,
+        },
+        at,
+      );
+      importId = newId;
+      const env = await binding.env(db, actor.customerId);
+      const fields = binding.target.fields(env);
+      const mapping =
+        input.mapping ?? withSavedMapping(autoMap(source.header, fields), source.header, input.headerMapping);
+      const mappingProblems = checkMapping(source.header, fields, mapping);
+      if (mappingProblems.length > 0) {
+        throw errors.validation(mappingProblems[0]!.message, { problems: mappingProblems });
+      }
+      const plan = { target: binding.target, env, fields, header: source.header, mapping, options };
+      await stageRows(plan, fileRows(source.rows()), stagingFor(db, newId));
+      const counts = await stagedCounts(db, newId);
+      const report = describeMapping(source.header, fields, mapping);
+      await imports.updateImport(
+        db,
+        newId,
+        {
+          status: report.complete ? 'validated' : 'mapping_required',
+          header: source.header,
+          mapping,
+          fileMeta: {
+            encoding: source.encoding ?? null,
+            delimiter: source.delimiter ?? null,
+            sheet: source.sheet ?? null,
+            headerRow: source.headerRowNumber,
+            hintRowSkipped: source.hintRowSkipped,
+          },
+          rows: { total: counts.total, valid: counts.valid, invalid: counts.invalid },
+          planned: { actions: counts.planned, errorCodes: counts.errorCodes },
+        },
+        at,
+      );
+      await audit(ctx, db, actor, {
+        action: 'import.create',
+        entityType: 'import',
+        entityId: newId,
+        customerId: options.customerId,
+        details: { target: input.target, file: input.fileName, rows: counts.total, sha256 },
+      });
+      keepOriginal(ctx, newId, source.format, input.filePath);
+      return newId;
+    });
+    return getImportView(ctx, id);
+  } catch (e) {
+    if (importId !== null) removeImportFiles(ctx, importId);
+    throw e;
+  } finally {
+    await source.close();
+  }
+}
+
+/** Columns a saved configuration names take its field; the others keep the automatic match, unless it clashes. */
+function withSavedMapping(
+  auto: Mapping,
+  header: readonly string[],
+  saved: Record<string, string | null> | undefined,
+): Mapping {
+  if (!saved) return auto;
+  const columns = header.map((h, i) => (h in saved ? (saved[h] ?? null) : (auto.columns[i] ?? null)));
+  const seen = new Set<string>();
+  return {
+    columns: columns.map((key, i) => {
+      if (key === null) return null;
+      const fromSaved = header[i]! in saved;
+      if (seen.has(key) && !fromSaved) return null;
+      seen.add(key);
+      return key;
+    }),
+  };
+}
+
+async function* fileRows(rows: AsyncIterable<TabularRow>): AsyncGenerator<FileRow> {
+  for await (const r of rows) yield { row: r.rowNumber, cells: r.cells };
+}
+
+export async function getImportView(ctx: AppContext, id: number): Promise<ImportView> {
+  const rec = await imports.findImport(ctx.db, id);
+  if (!rec) throw errors.notFound('import', id);
+  const binding = bindingFor(rec.target);
+  const env = await binding.env(ctx.db, rec.scopeCustomerId);
+  return toView(rec, binding.target.fields(env), ctx.now());
+}

@@ -1,0 +1,154 @@
+import { type Actor, authorize } from '../../core/access/policy.js';
+import { errors } from '../../core/errors.js';
+import { fixRow, revalidateAll } from '../../core/import/engine.js';
+import { checkMapping, describeMapping, type Mapping } from '../../core/import/mapping.js';
+import { transition } from '../../core/import/status.js';
+import * as rows from '../../storage/queries/import-rows.js';
+import * as imports from '../../storage/queries/imports.js';
+import type { AppContext } from '../context.js';
+import { audit, inTransaction } from '../shared.js';
+import { visibleImport } from './access.js';
+import { getImportView } from './create-import.js';
+import { bindingFor } from './registry.js';
+import { stagingFor } from './staging.js';
+import type { ImportView } from './view.js';
+
+export async function getImport(ctx: AppContext, actor: Actor, id: number): Promise<ImportView> {
+  await visibleImport(ctx, actor, id, 'imports.read');
+  const view = await getImportView(ctx, id);
+  const live = ctx.live.get(id);
+  if (live && live.done > view.progress.done) view.progress.done = live.done;
+  return view;
+}
+
+export async function listImports(
+  ctx: AppContext,
+  actor: Actor,
+  query: { before?: number; limit: number },
+): Promise<{ items: ImportView[]; nextCursor: string | null }> {
+  authorize(actor, 'imports.read');
+  const recs = await imports.listImports(ctx.db, {
+    ...(actor.customerId !== null && { scopeCustomerId: actor.customerId }),
+    ...(query.before !== undefined && { beforeId: query.before }),
+    limit: query.limit,
+  });
+  const items = await Promise.all(recs.map((r) => getImportView(ctx, r.id)));
+  const last = recs[recs.length - 1];
+  return { items, nextCursor: recs.length === query.limit && last ? String(last.id) : null };
+}
+
+async function planFor(
+  ctx: AppContext,
+  rec: imports.ImportRecord,
+  db = ctx.db,
+  mapping: Mapping = rec.mapping,
+) {
+  const binding = bindingFor(rec.target);
+  const env = await binding.env(db, rec.scopeCustomerId);
+  const fields = binding.target.fields(env);
+  return { target: binding.target, env, fields, header: rec.header, mapping, options: rec.options };
+}
+
+async function saveCounts(
+  ctx: AppContext,
+  db: typeof ctx.db,
+  id: number,
+  status: imports.ImportRecord['status'],
+) {
+  const counts = await rows.stagedCounts(db, id);
+  await imports.updateImport(
+    db,
+    id,
+    {
+      status,
+      rows: { total: counts.total, valid: counts.valid, invalid: counts.invalid },
+      planned: { actions: counts.planned, errorCodes: counts.errorCodes },
+    },
+    ctx.now().toISOString(),
+  );
+}
+
+/** Replaces the column mapping and validates every row again; the admin's cell fixes stay. */
+export async function setMapping(
+  ctx: AppContext,
+  actor: Actor,
+  id: number,
+  mapping: Mapping,
+): Promise<ImportView> {
+  const rec = await visibleImport(ctx, actor, id, 'imports.run');
+  transition(rec.status, 'map');
+  await inTransaction(ctx, async (db) => {
+    const plan = await planFor(ctx, rec, db, mapping);
+    const problems = checkMapping(rec.header, plan.fields, mapping);
+    if (problems.length > 0) throw errors.validation(problems[0]!.message, { problems });
+    const complete = describeMapping(rec.header, plan.fields, mapping).complete;
+    await imports.updateImport(db, id, { mapping }, ctx.now().toISOString());
+    await revalidateAll(plan, stagingFor(db, id));
+    await saveCounts(ctx, db, id, transition(rec.status, 'map', complete));
+    await audit(ctx, db, actor, {
+      action: 'import.map',
+      entityType: 'import',
+      entityId: id,
+      customerId: rec.customerId,
+    });
+  });
+  return getImport(ctx, actor, id);
+}
+
+export type RowsQuery = { filter: rows.RowFilter; afterRow?: number; offset?: number; limit: number };
+
+export async function listRows(ctx: AppContext, actor: Actor, id: number, query: RowsQuery) {
+  await visibleImport(ctx, actor, id, 'imports.read');
+  const [items, total] = await Promise.all([
+    rows.pageStagedRows(ctx.db, id, query.filter, {
+      ...(query.afterRow !== undefined && { afterRow: query.afterRow }),
+      ...(query.offset !== undefined && { offset: query.offset }),
+      limit: query.limit,
+    }),
+    rows.countStagedRows(ctx.db, id, query.filter),
+  ]);
+  const last = items[items.length - 1];
+  return { items, total, nextCursor: items.length === query.limit && last ? String(last.row) : null };
+}
+
+/**
+ * Fixes cells of one staged row (by column index or header) and validates it again at once,
+ * with the rows it was or now is a duplicate of. Returns every row whose verdict was renewed.
+ */
+export async function fixRowCells(
+  ctx: AppContext,
+  actor: Actor,
+  id: number,
+  rowNumber: number,
+  cells: Record<string, string>,
+) {
+  const rec = await visibleImport(ctx, actor, id, 'imports.run');
+  transition(rec.status, 'edit_rows');
+  const touched = await inTransaction(ctx, async (db) => {
+    const current = await rows.findStagedRow(db, id, rowNumber);
+    if (!current) throw errors.notFound('row', rowNumber);
+    const next = [...current.cells];
+    for (const [column, value] of Object.entries(cells)) {
+      const index = /^\d+$/.test(column) ? Number(column) : rec.header.indexOf(column);
+      if (index < 0 || index >= rec.header.length) {
+        throw errors.validation(`This file has no column "${column}". Columns: ${rec.header.join(', ')}.`, {
+          column,
+        });
+      }
+      next[index] = value;
+    }
+    const plan = await planFor(ctx, rec, db);
+    const renewed = await fixRow(plan, stagingFor(db, id), rowNumber, next);
+    await saveCounts(ctx, db, id, rec.status);
+    await audit(ctx, db, actor, {
+      action: 'import.fix_row',
+      entityType: 'import',
+      entityId: id,
+      customerId: rec.customerId,
+      details: { row: rowNumber, columns: Object.keys(cells) },
+    });
+    return renewed;
+  });
+  const renewed = await Promise.all(touched.map((r) => rows.findStagedRow(ctx.db, id, r)));
+  return { rows: renewed.filter((r) => r !== undefined), import: await getImport(ctx, actor, id) };
+}

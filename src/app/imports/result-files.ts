@@ -1,0 +1,142 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import { stringify } from 'csv-stringify';
+import ExcelJS from 'exceljs';
+import type { Actor } from '../../core/access/policy.js';
+import { errors } from '../../core/errors.js';
+import {
+  ERROR_COLUMN,
+  neutralizeCell,
+  RESULT_ACTION_COLUMN,
+  RESULT_ID_COLUMN,
+  type ResultFileKind,
+} from '../../core/import/export.js';
+import { describeProblems } from '../../core/import/problems.js';
+import { pageStagedRows, type StagedRowView } from '../../storage/queries/import-rows.js';
+import type { ImportRecord } from '../../storage/queries/imports.js';
+import type { AppContext } from '../context.js';
+import { visibleImport } from './access.js';
+import { importDir, originalPath } from './files.js';
+
+export type FileFormat = 'csv' | 'xlsx';
+export type FileKind = ResultFileKind | 'original';
+
+export interface FileToSend {
+  path: string;
+  fileName: string;
+  contentType: string;
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  csv: 'text/csv; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  ods: 'application/vnd.oasis.opendocument.spreadsheet',
+};
+
+const COMMITTED = ['completed', 'cancelled', 'failed', 'rolling_back', 'rolled_back'];
+
+/**
+ * An import's files: the original upload, and after a commit the success file (each row with
+ * its user id and what happened) and the failure file (the original columns plus the reasons,
+ * ready to fix and upload again). Before a commit the failure file lists the invalid rows.
+ */
+export async function importFile(
+  ctx: AppContext,
+  actor: Actor,
+  id: number,
+  kind: FileKind,
+  format: FileFormat,
+): Promise<FileToSend> {
+  const rec = await visibleImport(ctx, actor, id, 'imports.read');
+  const base = path.parse(rec.file.name).name.replace(/[^\w.-]+/g, '_') || `import-${id}`;
+  if (kind === 'original') {
+    return {
+      path: originalPath(ctx, id, rec.file.format),
+      fileName: rec.file.name,
+      contentType: CONTENT_TYPES[rec.file.format] ?? 'application/octet-stream',
+    };
+  }
+  if (kind === 'success' && !COMMITTED.includes(rec.status)) {
+    throw errors.conflict(
+      'import.not_committed',
+      'The success file exists once the import has been committed.',
+    );
+  }
+  const out = path.join(importDir(ctx, id), `${kind}-${Date.now()}.${format}`);
+  fs.mkdirSync(path.dirname(out), { recursive: true });
+  const header =
+    kind === 'failure'
+      ? [...rec.header, ERROR_COLUMN]
+      : [...rec.header, RESULT_ID_COLUMN, RESULT_ACTION_COLUMN];
+  const lines = resultLines(ctx, rec, kind);
+  if (format === 'csv') await writeCsv(out, header, lines);
+  else await writeXlsx(out, header, lines, kind);
+  return { path: out, fileName: `${base}-${kind}.${format}`, contentType: CONTENT_TYPES[format]! };
+}
+
+async function* resultLines(
+  ctx: AppContext,
+  rec: ImportRecord,
+  kind: ResultFileKind,
+): AsyncGenerator<string[]> {
+  const committed = COMMITTED.includes(rec.status);
+  let after = 0;
+  for (;;) {
+    const page = await pageStagedRows(ctx.db, rec.id, { kind: 'all' }, { afterRow: after, limit: 2000 });
+    if (page.length === 0) return;
+    for (const row of page) {
+      const cells = rec.header.map((_, i) => row.cells[i] ?? '');
+      if (kind === 'success') {
+        if (row.result === 'created' || row.result === 'updated' || row.result === 'unchanged') {
+          yield [...cells, String(row.resultId ?? ''), row.result];
+        }
+      } else {
+        const reason = failureReason(row, committed);
+        if (reason !== null) yield [...cells, reason];
+      }
+    }
+    after = page[page.length - 1]!.row;
+  }
+}
+
+function failureReason(row: StagedRowView, committed: boolean): string | null {
+  if (!row.valid) return describeProblems(row.problems);
+  if (committed && (row.result === 'failed' || row.result === 'skipped'))
+    return row.resultMessage ?? row.result;
+  if (!committed && row.action === 'skip')
+    return row.problems.find((p) => p.code === 'row.skipped')?.message ?? 'skipped';
+  return null;
+}
+
+async function writeCsv(file: string, header: string[], lines: AsyncIterable<string[]>): Promise<void> {
+  const csv = stringify({ bom: true, record_delimiter: 'windows' });
+  const source = (async function* () {
+    yield header.map(neutralizeCell);
+    for await (const line of lines) yield line.map(neutralizeCell);
+  })();
+  await pipeline(source, csv, fs.createWriteStream(file));
+}
+
+async function writeXlsx(
+  file: string,
+  header: string[],
+  lines: AsyncIterable<string[]>,
+  kind: ResultFileKind,
+): Promise<void> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    filename: file,
+    useSharedStrings: false,
+    useStyles: true,
+  });
+  const sheet = workbook.addWorksheet(kind === 'failure' ? 'Failed rows' : 'Imported rows');
+  const headerRow = sheet.addRow(header);
+  headerRow.font = { bold: true };
+  headerRow.commit();
+  for await (const line of lines) {
+    // Plain strings are written as string cells: "=1+1" stays text and is never evaluated.
+    sheet.addRow(line).commit();
+  }
+  sheet.commit();
+  await workbook.commit();
+}

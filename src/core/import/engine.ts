@@ -1,0 +1,266 @@
+import type { Mapping } from './mapping.js';
+import type { RowProblem } from './problems.js';
+import { describeProblems, hasErrors } from './problems.js';
+import type { ImportOptions, ImportTarget, PlannedAction, RowResult, TargetField } from './target.js';
+import { duplicateProblem, type FileRow, type StagedRow, validateBatch } from './validate.js';
+
+/**
+ * The import engine: validation into staging, and commit out of it, for any target. It reads and
+ * writes only through the ports it is given; the application layer binds them to a database.
+ */
+export interface StagingPort {
+  insert(rows: readonly StagedRow[]): Promise<void>;
+  update(rows: readonly StagedRow[], withCells: boolean): Promise<void>;
+  read(afterRow: number, limit: number): Promise<FileRow[]>;
+  /** Rows sharing a value of unique key `index` with another row; only for `values` when given. */
+  duplicates(index: number, values?: readonly string[]): Promise<{ key: string; row: number }[]>;
+  rowsWithKeys(index: number, values: readonly string[]): Promise<number[]>;
+  row(row: number): Promise<{ cells: string[]; problems: RowProblem[]; action: string | null } | undefined>;
+  setProblems(row: number, problems: RowProblem[], action: string | null): Promise<void>;
+}
+
+export interface ValidationPlan<Env> {
+  target: ImportTarget<Env>;
+  env: Env;
+  fields: TargetField[];
+  header: string[];
+  mapping: Mapping;
+  options: ImportOptions;
+}
+
+export const BATCH_SIZE = 2000;
+
+/** Validates rows from the file into staging, then marks duplicates across the whole file. */
+export async function stageRows<Env>(
+  plan: ValidationPlan<Env>,
+  rows: AsyncIterable<FileRow>,
+  staging: StagingPort,
+  signal?: AbortSignal,
+): Promise<void> {
+  let batch: FileRow[] = [];
+  const flush = async () => {
+    const { staged } = await validateBatch(
+      batch,
+      plan.header,
+      plan.fields,
+      plan.mapping,
+      plan.target,
+      plan.env,
+      plan.options,
+    );
+    await staging.insert(staged);
+    batch = [];
+  };
+  for await (const row of rows) {
+    signal?.throwIfAborted();
+    batch.push(row);
+    if (batch.length >= BATCH_SIZE) await flush();
+  }
+  if (batch.length > 0) await flush();
+  await markDuplicates(plan, staging);
+}
+
+/** Validates every staged row again (after a mapping or option change), keeping the admin's fixes. */
+export async function revalidateAll<Env>(plan: ValidationPlan<Env>, staging: StagingPort): Promise<void> {
+  let after = 0;
+  for (;;) {
+    const batch = await staging.read(after, BATCH_SIZE);
+    if (batch.length === 0) break;
+    const { staged } = await validateBatch(
+      batch,
+      plan.header,
+      plan.fields,
+      plan.mapping,
+      plan.target,
+      plan.env,
+      plan.options,
+    );
+    await staging.update(staged, false);
+    after = batch[batch.length - 1]!.row;
+  }
+  await markDuplicates(plan, staging);
+}
+
+/**
+ * Applies a fix to some cells of one row and validates it again, together with every row that
+ * shared (or now shares) a unique value with it, so duplicate marks stay true on both sides.
+ */
+export async function fixRow<Env>(
+  plan: ValidationPlan<Env>,
+  staging: StagingPort,
+  rowNumber: number,
+  cells: string[],
+): Promise<number[]> {
+  const before = await staging.row(rowNumber);
+  if (!before) return [];
+  const uniqueFields = plan.fields.filter((f) => f.uniqueInFile);
+  const { staged } = await validateBatch(
+    [{ row: rowNumber, cells }],
+    plan.header,
+    plan.fields,
+    plan.mapping,
+    plan.target,
+    plan.env,
+    plan.options,
+  );
+  const oldKeys = (
+    await validateBatch(
+      [{ row: rowNumber, cells: before.cells }],
+      plan.header,
+      plan.fields,
+      plan.mapping,
+      plan.target,
+      plan.env,
+      plan.options,
+    )
+  ).staged[0]!.keys;
+  await staging.update(staged, true);
+  const touched = new Set<number>([rowNumber]);
+  for (let i = 0; i < uniqueFields.length; i++) {
+    const values = [oldKeys[i], staged[0]!.keys[i]].filter((v): v is string => v !== null && v !== undefined);
+    for (const row of await staging.rowsWithKeys(i, values)) touched.add(row);
+  }
+  // Rows that were duplicates of this one (or of its new value) get their verdict afresh.
+  const others = [...touched].filter((r) => r !== rowNumber);
+  for (const r of others) {
+    const current = await staging.row(r);
+    if (!current) continue;
+    const { staged: again } = await validateBatch(
+      [{ row: r, cells: current.cells }],
+      plan.header,
+      plan.fields,
+      plan.mapping,
+      plan.target,
+      plan.env,
+      plan.options,
+    );
+    await staging.update(again, false);
+  }
+  const allValues = uniqueFields.map((_, i) =>
+    [oldKeys[i], staged[0]!.keys[i]].filter((v): v is string => v !== null && v !== undefined),
+  );
+  await markDuplicates(plan, staging, allValues);
+  return [...touched].sort((a, b) => a - b);
+}
+
+/** Adds a duplicate problem to every later row that repeats an earlier row's unique value. */
+async function markDuplicates<Env>(
+  plan: ValidationPlan<Env>,
+  staging: StagingPort,
+  only?: string[][],
+): Promise<void> {
+  const uniqueFields = plan.fields.filter((f) => f.uniqueInFile);
+  for (let i = 0; i < uniqueFields.length; i++) {
+    const field = uniqueFields[i]!;
+    const column = plan.header[plan.mapping.columns.indexOf(field.key)] ?? field.column;
+    const values = only?.[i];
+    if (only && (!values || values.length === 0)) continue;
+    const rows = await staging.duplicates(i, values);
+    let firstOfKey = new Map<string, number>();
+    firstOfKey = rows.reduce((m, r) => (m.has(r.key) ? m : m.set(r.key, r.row)), firstOfKey);
+    for (const { key, row } of rows) {
+      const first = firstOfKey.get(key)!;
+      if (row === first) continue;
+      const current = await staging.row(row);
+      if (!current) continue;
+      const index = plan.mapping.columns.indexOf(field.key);
+      const value = current.cells[index] ?? key;
+      const problems = [
+        ...current.problems.filter((p) => !(p.code === 'row.duplicate' && p.column === column)),
+        duplicateProblem(row, first, field, column, value.trim()),
+      ];
+      await staging.setProblems(row, problems, null);
+    }
+  }
+}
+
+// Commit
+
+export interface CommitTx<Env> {
+  env: Env;
+  saveResults(results: readonly RowResult[], committedThrough: number): Promise<void>;
+}
+
+export interface CommitPort<Env> {
+  /** Valid rows after `afterRow`, in file order. */
+  readValid(afterRow: number, limit: number): Promise<FileRow[]>;
+  /** One batch's writes and its results land together, or not at all. */
+  transaction<T>(work: (tx: CommitTx<Env>) => Promise<T>): Promise<T>;
+  /** Asked between batches: true when the admin cancelled. */
+  cancelled(): Promise<boolean>;
+  /** Asked between batches: true when the process is shutting down (the job resumes on restart). */
+  interrupted(): boolean;
+  progress(done: number): Promise<void>;
+}
+
+export type CommitOutcome = 'completed' | 'cancelled' | 'interrupted';
+
+/**
+ * Commits the staged valid rows batch by batch from `committedThrough` on. Each batch is checked
+ * again first (the directory may have changed since validation): rows no longer valid fail with
+ * their reasons; the rest are written by the target. Results and the resume point are saved in the
+ * batch's transaction, so a crash never loses or repeats a batch.
+ */
+export async function commitRows<Env>(
+  plan: ValidationPlan<Env>,
+  port: CommitPort<Env>,
+  importId: number,
+  committedThrough: number,
+  alreadyDone: number,
+  batchSize = BATCH_SIZE,
+): Promise<CommitOutcome> {
+  let after = committedThrough;
+  let done = alreadyDone;
+  for (;;) {
+    if (port.interrupted()) return 'interrupted';
+    if (await port.cancelled()) return 'cancelled';
+    const batch = await port.readValid(after, batchSize);
+    if (batch.length === 0) return 'completed';
+    const last = batch[batch.length - 1]!.row;
+    await port.transaction(async (tx) => {
+      const { staged, inputs } = await validateBatch(
+        batch,
+        plan.header,
+        plan.fields,
+        plan.mapping,
+        plan.target,
+        tx.env,
+        plan.options,
+      );
+      const results: RowResult[] = [];
+      const writable = inputs.filter((_, i) => {
+        const s = staged[i]!;
+        if (hasErrors(s.problems)) {
+          results.push({
+            row: s.row,
+            action: 'failed',
+            entityId: null,
+            message: describeProblems(s.problems),
+          });
+          return false;
+        }
+        if (s.action === 'skip' || s.action === null) {
+          const reason = s.problems.find((p) => p.code === 'row.skipped')?.message;
+          results.push({
+            row: s.row,
+            action: 'skipped',
+            entityId: null,
+            message: reason ?? skipMessage(s.action),
+          });
+          return false;
+        }
+        return true;
+      });
+      if (writable.length > 0)
+        results.push(...(await plan.target.commit(writable, tx.env, plan.options, importId)));
+      await tx.saveResults(results, last);
+    });
+    after = last;
+    done += batch.length;
+    await port.progress(done);
+  }
+}
+
+function skipMessage(action: PlannedAction | null): string {
+  return action === 'skip' ? 'Skipped under the chosen mode.' : 'Nothing to do for this row.';
+}

@@ -1,0 +1,21 @@
+/**
+ * Cells written to result files are data, never formulas. In CSV a cell that a spreadsheet would
+ * evaluate (starting with = + - @, a tab or a carriage return) gets a leading apostrophe, which
+ * spreadsheets read as "text follows"; reading such a file back removes it again, so a failure
+ * file can be fixed and uploaded as is. XLSX cells are written as strings, which are never evaluated.
+ */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+export function neutralizeCell(value: string): string {
+  return FORMULA_START.test(value) ? `'${value}` : value;
+}
+
+/** Undoes `neutralizeCell` on the way in. */
+export function unneutralizeCell(value: string): string {
+  return value.length > 1 && value[0] === "'" && FORMULA_START.test(value.slice(1)) ? value.slice(1) : value;
+}
+
+export type ResultFileKind = 'success' | 'failure';
+export const ERROR_COLUMN = 'error';
+export const RESULT_ID_COLUMN = 'user_id';
+export const RESULT_ACTION_COLUMN = 'action';

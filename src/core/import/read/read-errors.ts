@@ -1,0 +1,86 @@
+import { AppError } from '../../errors.js';
+
+/**
+ * The errors of the file-reading layer. Codes are stable; every message says what was expected and
+ * what to do, and the details carry the limit and the value that broke it so that a UI or the CLI can
+ * word it its own way.
+ */
+const MB = 1024 * 1024;
+const inMegabytes = (bytes: number): string => `${(bytes / MB).toFixed(bytes < 10 * MB ? 1 : 0)} MB`;
+const SAVE_AS =
+  'Save the data again from a spreadsheet program as .xlsx, .ods or CSV (UTF-8) and upload that.';
+
+export const readErrors = {
+  fileEmpty: (detail: 'no_bytes' | 'no_rows') =>
+    new AppError(
+      'import.file_empty',
+      422,
+      detail === 'no_bytes'
+        ? 'The file is empty (0 bytes). Upload a CSV, XLSX or ODS file with a header row and data rows.'
+        : 'The file has no rows with data. Upload a file with a header row and at least one data row.',
+      { reason: detail },
+    ),
+
+  fileUnreadable: (expected: string, found: string, details: Record<string, unknown> = {}) =>
+    new AppError(
+      'import.file_unreadable',
+      422,
+      `This file cannot be read as ${expected}: ${found}. ${SAVE_AS}`,
+      { expected, found, ...details },
+    ),
+
+  fileRejected: (reason: string, details: Record<string, unknown> = {}) =>
+    new AppError('import.file_rejected', 422, `This file was rejected: ${reason}. ${SAVE_AS}`, {
+      reason,
+      ...details,
+    }),
+
+  fileTooLarge: (limitBytes: number, actualBytes: number) =>
+    new AppError(
+      'import.file_too_large',
+      413,
+      `The file is ${inMegabytes(actualBytes)}; the limit is ${inMegabytes(limitBytes)}. ` +
+        'Split it into smaller files (the roster CLI can do this) and import them one after the other.',
+      { limit: limitBytes, actual: actualBytes },
+    ),
+
+  tooManyRows: (limit: number, rowNumber: number) =>
+    new AppError(
+      'import.too_many_rows',
+      422,
+      `The file has more than ${limit.toLocaleString('en-US')} data rows (row ${rowNumber} is data row ${
+        limit + 1
+      }). Split it into files of at most ${limit.toLocaleString('en-US')} rows (the roster CLI can do this).`,
+      { limit, actual: limit + 1, rowNumber },
+    ),
+
+  tooManyColumns: (limit: number, actual: number, rowNumber: number) =>
+    new AppError(
+      'import.too_many_columns',
+      422,
+      `Row ${rowNumber} has ${actual} columns; at most ${limit} are allowed. ` +
+        'Remove the columns that are not needed for the import.',
+      { limit, actual, rowNumber },
+    ),
+
+  cellTooLarge: (
+    limit: number,
+    actual: number,
+    where: { rowNumber?: number; column?: number; what: 'cell' | 'row' },
+  ) =>
+    new AppError(
+      'import.cell_too_large',
+      422,
+      `${
+        where.what === 'row'
+          ? `A row${where.rowNumber === undefined ? '' : ` (row ${where.rowNumber})`} is longer`
+          : `A cell${where.rowNumber === undefined ? '' : ` in row ${where.rowNumber}`}${
+              where.column === undefined ? '' : `, column ${where.column}`
+            } is longer`
+      } than ${limit.toLocaleString('en-US')} characters. ` +
+        (where.what === 'row'
+          ? 'This usually means a CSV file with a missing closing quote, or without line breaks.'
+          : 'Shorten it, or remove data that does not belong in the import.'),
+      { limit, actual, ...where },
+    ),
+};

@@ -1,0 +1,61 @@
+/** The public shapes of the file-reading layer. */
+
+export type TabularFormat = 'csv' | 'xlsx' | 'ods';
+export type TextEncodingName = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+export type CsvDelimiter = ',' | ';' | '\t' | '|';
+
+export interface OpenTabularFileOptions {
+  /** The name the file was uploaded under; its extension is a hint, the content decides. */
+  fileName?: string;
+  /** Largest accepted file, in bytes (default 20 MB). Checked before anything is parsed. */
+  maxBytes?: number;
+  /** Largest number of data rows (header, hint row and blank rows do not count; default 100,000). */
+  maxRows?: number;
+  /** Largest number of columns in any row (default 500). */
+  maxColumns?: number;
+  /** Longest cell, in characters (default 1,000,000). A CSV record may be up to 4× this. */
+  maxCellChars?: number;
+  /**
+   * Most bytes inflated from an XLSX/ODS archive. Default: 100× the file size, at least 64 MB and
+   * at most 512 MB. Above it the file is treated as a zip bomb.
+   */
+  maxUncompressedBytes?: number;
+  /** Stops reading: the pending or next read rejects with the signal's reason. */
+  signal?: AbortSignal;
+}
+
+export interface TabularRow {
+  /** 1-based row of the file as the admin sees it in Excel (CSV: the record number). */
+  rowNumber: number;
+  /** Cell texts as the file held them; padded with '' to the header's width, never trimmed inside. */
+  cells: string[];
+}
+
+export interface SheetChoice {
+  name: string;
+  /** 0-based position of the sheet in the workbook. */
+  index: number;
+  /** Every sheet of the workbook, in order, so that the UI can show which one was used. */
+  sheetNames: string[];
+}
+
+export interface TabularSource {
+  format: TabularFormat;
+  /** CSV only. */
+  encoding?: TextEncodingName;
+  /** CSV only: whether the file started with a byte order mark. */
+  byteOrderMark?: boolean;
+  /** CSV only. */
+  delimiter?: CsvDelimiter;
+  /** Workbooks only: the sheet the rows come from. */
+  sheet?: SheetChoice;
+  /** The first non-blank row, trailing empty cells removed. */
+  header: string[];
+  headerRowNumber: number;
+  /** The template's second row (`Required` / `Optional: …`) was recognised and skipped. */
+  hintRowSkipped: boolean;
+  /** The data rows, streamed; blank rows are left out. Can be iterated once. */
+  rows(): AsyncIterable<TabularRow>;
+  /** Releases the file. Needed only when rows() is not iterated to the end. */
+  close(): Promise<void>;
+}

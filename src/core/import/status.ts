@@ -1,0 +1,136 @@
+import { AppError } from '../errors.js';
+
+/**
+ * An import's life, in one place. Every change of status goes through `transition`, which refuses
+ * an illegal one with a precise error (`import.not_validated`, `import.already_committed`, …).
+ */
+export const IMPORT_STATUSES = [
+  'mapping_required', // read; a required field has no column yet
+  'validated', // read, mapped and validated: reviewable, fixable, committable (this is a dry run's end)
+  'queued', // commit requested, waiting for a worker
+  'committing',
+  'cancelling',
+  'completed', // final unless rolled back
+  'cancelled', // stopped part-way; what was written can be rolled back
+  'failed', // stopped by an error; what was written can be rolled back
+  'rolling_back',
+  'rolled_back', // final
+] as const;
+export type ImportStatus = (typeof IMPORT_STATUSES)[number];
+
+export type ImportEvent =
+  | 'map'
+  | 'edit_rows'
+  | 'commit'
+  | 'start'
+  | 'finish'
+  | 'fail'
+  | 'cancel'
+  | 'stopped'
+  | 'rollback'
+  | 'rolled_back';
+
+const TRANSITIONS: Record<ImportStatus, Partial<Record<ImportEvent, ImportStatus>>> = {
+  mapping_required: { map: 'validated', cancel: 'cancelled' },
+  validated: { map: 'validated', edit_rows: 'validated', commit: 'queued', cancel: 'cancelled' },
+  queued: { start: 'committing', cancel: 'cancelled', fail: 'failed' },
+  committing: { start: 'committing', finish: 'completed', fail: 'failed', cancel: 'cancelling' },
+  cancelling: { start: 'cancelling', stopped: 'cancelled', finish: 'completed', fail: 'failed' },
+  completed: { rollback: 'rolling_back' },
+  cancelled: { rollback: 'rolling_back' },
+  failed: { rollback: 'rolling_back' },
+  rolling_back: { rollback: 'rolling_back', rolled_back: 'rolled_back' },
+  rolled_back: {},
+};
+
+export const FINAL_STATUSES: readonly ImportStatus[] = ['rolled_back'];
+export const WRITING_STATUSES: readonly ImportStatus[] = [
+  'queued',
+  'committing',
+  'cancelling',
+  'rolling_back',
+];
+
+/** `mapping_required` mapped to `validated` only when the mapping is complete: callers pass the outcome. */
+export function transition(from: ImportStatus, event: ImportEvent, mappingComplete = true): ImportStatus {
+  const to = TRANSITIONS[from][event];
+  if (to === undefined) throw illegal(from, event);
+  if (event === 'map' && !mappingComplete) return 'mapping_required';
+  return to;
+}
+
+export function canTransition(from: ImportStatus, event: ImportEvent): boolean {
+  return TRANSITIONS[from][event] !== undefined;
+}
+
+function illegal(from: ImportStatus, event: ImportEvent): AppError {
+  const details = { status: from, action: event };
+  if (event === 'commit' && from === 'mapping_required') {
+    return new AppError(
+      'import.not_validated',
+      409,
+      'Map every required field before committing this import.',
+      details,
+    );
+  }
+  if (
+    ['queued', 'committing', 'cancelling'].includes(from) &&
+    (event === 'commit' || event === 'map' || event === 'edit_rows')
+  ) {
+    return new AppError(
+      'import.already_committing',
+      409,
+      'This import is being committed; wait for it to finish.',
+      details,
+    );
+  }
+  if (
+    ['completed', 'cancelled', 'failed'].includes(from) &&
+    (event === 'commit' || event === 'map' || event === 'edit_rows')
+  ) {
+    return new AppError(
+      'import.already_committed',
+      409,
+      'This import has been committed already. Upload the file again to import it anew.',
+      details,
+    );
+  }
+  if (event === 'rollback' && ['mapping_required', 'validated'].includes(from)) {
+    return new AppError(
+      'import.not_committed',
+      409,
+      'Nothing to roll back: this import was never committed.',
+      details,
+    );
+  }
+  if (event === 'rollback' && ['queued', 'committing', 'cancelling'].includes(from)) {
+    return new AppError(
+      'import.still_committing',
+      409,
+      'Cancel the commit, or let it finish, before rolling back.',
+      details,
+    );
+  }
+  if (from === 'rolled_back' || from === 'rolling_back') {
+    return new AppError(
+      'import.rolled_back',
+      409,
+      'This import has been rolled back; nothing more can be done with it.',
+      details,
+    );
+  }
+  if (event === 'cancel') {
+    return new AppError(
+      'import.not_cancellable',
+      409,
+      `An import that is ${from.replace('_', ' ')} cannot be cancelled.`,
+      details,
+    );
+  }
+  return new AppError(
+    'import.illegal_transition',
+    409,
+    `An import that is ${from.replace('_', ' ')} cannot ${event.replace('_', ' ')}.`,
+    details,
+  );
+}

@@ -1,0 +1,114 @@
+import type { CellValue } from './cells.js';
+import type { RowProblem } from './problems.js';
+
+/**
+ * A target is a declaration the engine reads: its fields, its natural key, the modes it allows,
+ * how a mapped row is checked against the directory, and how a batch of valid rows is written.
+ * The engine never branches on a target's name; a new target is a new declaration.
+ */
+export type FieldType = 'text' | 'email' | 'number' | 'date' | 'boolean' | 'enum';
+export type ImportMode = 'insert' | 'update' | 'upsert';
+export const IMPORT_MODES: readonly ImportMode[] = ['insert', 'update', 'upsert'];
+
+export interface TargetField {
+  /** Key of the value in a mapped row. */
+  key: string;
+  /** The template's column header. */
+  column: string;
+  label: string;
+  type: FieldType;
+  required: boolean;
+  /** Applied when the cell is empty (after normalisation). */
+  default?: string;
+  /** Several values in one cell, separated by `;` or `|`. */
+  multi?: boolean;
+  allowed?: readonly string[];
+  /** Allowed values compared exactly (portal role names are). */
+  caseSensitive?: boolean;
+  maxLength?: number;
+  description: string;
+  /** Other headers that mean this field, for automatic mapping. */
+  synonyms?: readonly string[];
+  /** Two rows with the same value (ignoring case) are duplicates; the later one points at the first. */
+  uniqueInFile?: boolean;
+}
+
+export type MappedRow = Record<string, CellValue>;
+
+/** What the file's row became: values by field key, and the column each came from. */
+export interface RowInput {
+  row: number;
+  values: MappedRow;
+  /** Field key → the column header it was read from (for problem messages). */
+  columns: Record<string, string>;
+  /** Field key → the cell's original text. */
+  raw: Record<string, string>;
+}
+
+/** The admin's choices for one import. */
+export interface ImportOptions {
+  mode: ImportMode;
+  emptyCells: 'keep' | 'clear';
+  atomic: boolean;
+  sendInvites: boolean;
+  permissions:
+    | { kind: 'fromFile' }
+    | { kind: 'assignGroups'; groupIds: number[] }
+    | { kind: 'mirrorUser'; userId: number };
+  /** The customer rows belong to when the file does not say; forced to the admin's scope. */
+  customerId: number | null;
+}
+
+export const DEFAULT_OPTIONS: ImportOptions = {
+  mode: 'upsert',
+  emptyCells: 'keep',
+  atomic: false,
+  sendInvites: false,
+  permissions: { kind: 'fromFile' },
+  customerId: null,
+};
+
+export type PlannedAction = 'create' | 'update' | 'skip';
+export type ResultAction = 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed';
+
+/** A row checked against the directory: its problems and, when valid, what a commit would do. */
+export interface CheckedRow {
+  problems: RowProblem[];
+  action: PlannedAction | null;
+  /** Why the row is skipped, in words (insert of an existing user, update of a missing one). */
+  skipReason?: string;
+}
+
+export interface RowResult {
+  row: number;
+  action: ResultAction;
+  entityId: number | null;
+  message: string | null;
+}
+
+/**
+ * The target-specific half of the engine. `Env` is what the target needs from the world (its
+ * lookups and its store), provided by the application layer; the engine only passes it through.
+ */
+export interface ImportTarget<Env> {
+  name: string;
+  label: string;
+  description: string;
+  modes: readonly ImportMode[];
+  /** The field whose value identifies an existing record. */
+  keyField: string;
+  fields(env: Env): TargetField[];
+  /** Checks a batch of mapped rows against the directory, without changing anything. */
+  check(rows: readonly RowInput[], env: Env, options: ImportOptions): Promise<CheckedRow[]>;
+  /**
+   * Current records as template rows (cell text by field key), for a download–edit–upload round
+   * trip; pages of `limit` after the record `after` (0 to start).
+   */
+  existing?(
+    env: Env,
+    after: number,
+    limit: number,
+  ): Promise<{ cursor: number; cells: Record<string, string> }[]>;
+  /** Writes a batch of rows checked valid, inside the caller's transaction. */
+  commit(rows: readonly RowInput[], env: Env, options: ImportOptions, importId: number): Promise<RowResult[]>;
+}

@@ -1,0 +1,870 @@
+import type { AttributeDefinition } from '../../domain/attributes.js';
+import { readAttributeValue } from '../../domain/attributes.js';
+import { emailKey } from '../../domain/email.js';
+import { matchRole, type NamedRole, suggestName } from '../../domain/roles.js';
+import { foldKey } from '../../domain/text.js';
+import {
+  ACCESS_LEVEL_MAX_LENGTH,
+  DEFAULT_SITE_NAME,
+  DEFAULT_USER_TYPE,
+  DISPLAY_NAME_MAX_LENGTH,
+  defaultDisplayName,
+  EMPLOYEE_NUMBER_MAX_LENGTH,
+  NAME_MAX_LENGTH,
+  USER_TYPES,
+  type UserStatus,
+  type UserType,
+} from '../../domain/user.js';
+import {
+  isValidUsername,
+  USERNAME_MAX_LENGTH,
+  usernameBase,
+  usernameKey,
+  withCounter,
+} from '../../domain/username.js';
+import type { CellValue } from '../cells.js';
+import type { RowProblem } from '../problems.js';
+import type { CheckedRow, ImportOptions, ImportTarget, RowInput, RowResult, TargetField } from '../target.js';
+import { problem } from '../validate.js';
+
+/** The directory as the users target reads it: loaded once per validation or commit run. */
+export interface UsersDirectory {
+  customers: { id: number; name: string; externalId: string | null }[];
+  sites: { id: number; customerId: number; name: string }[];
+  roles: NamedRole[];
+  groups: { id: number; name: string }[];
+  attributes: AttributeDefinition[];
+}
+
+export interface ExistingUserRef {
+  id: number;
+  customerId: number;
+  usernameKey: string;
+}
+
+/** A user's full state: what an update compares with, and what the restore point keeps. */
+export interface UserSnapshot {
+  id: number;
+  email: string;
+  username: string;
+  firstName: string;
+  lastName: string;
+  displayName: string;
+  customerId: number;
+  siteId: number;
+  contactId: number | null;
+  userType: UserType;
+  accessLevel: string | null;
+  employeeNumber: string | null;
+  attributes: Record<string, string | number | boolean | null>;
+  status: UserStatus;
+  roleIds: number[];
+  groupIds: number[];
+  version: number;
+}
+
+export type NewUser = Omit<UserSnapshot, 'id' | 'version'>;
+
+/** What the users target needs from storage; implemented in storage/, passed in by the app layer. */
+export interface UsersStore {
+  findByEmailKeys(keys: readonly string[]): Promise<Map<string, ExistingUserRef>>;
+  findUsernameKeys(keys: readonly string[]): Promise<Map<string, number>>;
+  usernameKeysWithPrefix(prefix: string): Promise<Set<string>>;
+  findContacts(
+    refs: readonly string[],
+  ): Promise<Map<string, { id: number; customerId: number; userId: number | null }>>;
+  snapshots(ids: readonly number[]): Promise<Map<number, UserSnapshot>>;
+  /** Inserts what it can; rows whose email or username is taken meanwhile are left out of the answer. */
+  insert(users: readonly NewUser[], importId: number): Promise<Map<string, number>>;
+  update(changes: readonly { before: UserSnapshot; after: NewUser }[], importId: number): Promise<void>;
+  /** Users in id order after `after`, within the scope, for templates with existing users. */
+  page(after: number, limit: number, customerId: number | null): Promise<UserSnapshot[]>;
+}
+
+export interface UsersEnv {
+  directory: UsersDirectory;
+  store: UsersStore;
+  /** The admin's customer scope: rows may only touch this customer's users. */
+  scopeCustomerId: number | null;
+}
+
+const STATUS_VALUES = ['pending', 'active', 'disabled'] as const;
+const NEW_USER_STATUSES: readonly string[] = ['pending', 'active'];
+
+const BASE_FIELDS: TargetField[] = [
+  {
+    key: 'email',
+    column: 'Email',
+    label: 'Email',
+    type: 'email',
+    required: true,
+    uniqueInFile: true,
+    description:
+      'Access email: where the invitation goes. Unique, compared ignoring case. Identifies the user.',
+    synonyms: [
+      'E-mail',
+      'E-mail address',
+      'Email address',
+      'Mail',
+      'Access email',
+      'Login email',
+      'Work email',
+    ],
+  },
+  {
+    key: 'username',
+    column: 'Username',
+    label: 'Username',
+    type: 'text',
+    required: false,
+    uniqueInFile: true,
+    maxLength: USERNAME_MAX_LENGTH,
+    description: 'Unique sign-in name. Left empty: made from the email, with a number added if taken.',
+    synonyms: ['User name', 'Login', 'Login name', 'User ID', 'UserID', 'Sign-in name'],
+  },
+  {
+    key: 'firstName',
+    column: 'First name',
+    label: 'First name',
+    type: 'text',
+    required: false,
+    maxLength: NAME_MAX_LENGTH,
+    description: 'Given name.',
+    synonyms: ['Firstname', 'Given name', 'Forename', 'First'],
+  },
+  {
+    key: 'lastName',
+    column: 'Last name',
+    label: 'Last name',
+    type: 'text',
+    required: false,
+    maxLength: NAME_MAX_LENGTH,
+    description: 'Family name.',
+    synonyms: ['Lastname', 'Surname', 'Family name', 'Last'],
+  },
+  {
+    key: 'displayName',
+    column: 'Display name',
+    label: 'Display name',
+    type: 'text',
+    required: false,
+    maxLength: DISPLAY_NAME_MAX_LENGTH,
+    description: 'Name shown in the portal. Left empty: first and last name.',
+    synonyms: ['Full name', 'Name'],
+  },
+  {
+    key: 'customer',
+    column: 'Customer',
+    label: 'Customer',
+    type: 'text',
+    required: false,
+    maxLength: 200,
+    description: "Customer name or external id. Left empty: the import's customer.",
+    synonyms: ['Company', 'Account', 'Client', 'Customer name', 'Organisation', 'Organization'],
+  },
+  {
+    key: 'site',
+    column: 'Site',
+    label: 'Site',
+    type: 'text',
+    required: false,
+    default: DEFAULT_SITE_NAME,
+    maxLength: 100,
+    description: `Site of the customer. Left empty: ${DEFAULT_SITE_NAME}.`,
+    synonyms: ['Location', 'Office', 'Branch', 'Site name'],
+  },
+  {
+    key: 'userType',
+    column: 'User type',
+    label: 'User type',
+    type: 'enum',
+    required: false,
+    default: DEFAULT_USER_TYPE,
+    allowed: USER_TYPES,
+    description: `Privileged or Standard. Left empty: ${DEFAULT_USER_TYPE}.`,
+    synonyms: ['Type', 'Usertype', 'Account type'],
+  },
+  {
+    key: 'accessLevel',
+    column: 'Access level',
+    label: 'Access level',
+    type: 'text',
+    required: false,
+    maxLength: ACCESS_LEVEL_MAX_LENGTH,
+    description: 'Access level in the portal.',
+    synonyms: ['Access', 'Level', 'Permission level'],
+  },
+  {
+    key: 'roles',
+    column: 'Roles',
+    label: 'Roles',
+    type: 'text',
+    required: false,
+    multi: true,
+    maxLength: 100,
+    description: 'Portal role names, exactly as written in Roster (case matters), separated by ; or |.',
+    synonyms: ['Role', 'Portal role', 'Portal roles'],
+  },
+  {
+    key: 'groups',
+    column: 'Groups',
+    label: 'Groups',
+    type: 'text',
+    required: false,
+    multi: true,
+    maxLength: 100,
+    description: 'Group names, separated by ; or |.',
+    synonyms: ['Group', 'User groups'],
+  },
+  {
+    key: 'employeeNumber',
+    column: 'Employee number',
+    label: 'Employee number',
+    type: 'text',
+    required: false,
+    uniqueInFile: true,
+    maxLength: EMPLOYEE_NUMBER_MAX_LENGTH,
+    description: 'Kept as text: leading zeros stay.',
+    synonyms: ['Employee ID', 'Employee no', 'Employee #', 'Staff number', 'Emp no', 'Payroll number'],
+  },
+  {
+    key: 'status',
+    column: 'Status',
+    label: 'Status',
+    type: 'enum',
+    required: false,
+    default: 'pending',
+    allowed: STATUS_VALUES,
+    description: 'pending or active for new users (disabled only for existing ones). Left empty: pending.',
+    synonyms: ['User status', 'State'],
+  },
+  {
+    key: 'contact',
+    column: 'Contact ID',
+    label: 'Contact ID',
+    type: 'text',
+    required: false,
+    maxLength: 100,
+    description: 'Link to a contact of the same customer: its Roster id or its CRM (external) id.',
+    synonyms: ['Contact', 'CRM ID', 'Contact external ID'],
+  },
+];
+
+const ATTRIBUTE_TYPE: Record<AttributeDefinition['type'], TargetField['type']> = {
+  text: 'text',
+  number: 'number',
+  date: 'date',
+  boolean: 'boolean',
+  enum: 'enum',
+};
+
+function attributeField(def: AttributeDefinition): TargetField {
+  return {
+    key: `attr.${def.key}`,
+    column: def.label,
+    label: def.label,
+    type: ATTRIBUTE_TYPE[def.type],
+    required: false,
+    ...(def.type === 'enum' && { allowed: def.options }),
+    description: def.description || `Custom attribute (${def.type}).`,
+    synonyms: [def.key],
+  };
+}
+
+const str = (v: CellValue | undefined): string | null => (v === null || v === undefined ? null : String(v));
+const list = (v: CellValue | undefined): string[] | null =>
+  Array.isArray(v) ? v : v === null || v === undefined ? null : [String(v)];
+
+/** One row resolved against the directory: ids instead of names, ready to write. */
+interface Resolved {
+  emailKey: string;
+  customerId: number | null;
+  siteId: number | null;
+  roleIds: number[] | null;
+  groupIds: number[] | null;
+  attributes: Record<string, string | number | boolean | null>;
+  contactRef: string | null;
+}
+
+export const usersTarget: ImportTarget<UsersEnv> = {
+  name: 'users',
+  label: 'Portal users',
+  description: 'Create and update portal users, identified by their email.',
+  modes: ['insert', 'update', 'upsert'],
+  keyField: 'email',
+
+  fields(env) {
+    return [...BASE_FIELDS, ...env.directory.attributes.map(attributeField)];
+  },
+
+  async check(rows, env, options) {
+    const { resolved, problems } = resolveRows(rows, env, options);
+    const existing = await env.store.findByEmailKeys(resolved.map((r) => r.emailKey));
+    const usernames = rows.map((r) => str(r.values.username)).filter((u): u is string => u !== null);
+    const usernameOwners = await env.store.findUsernameKeys(usernames.map(usernameKey));
+    const contactRefs = resolved.map((r) => r.contactRef).filter((c): c is string => c !== null);
+    const contacts = contactRefs.length > 0 ? await env.store.findContacts(contactRefs) : new Map();
+
+    return rows.map((row, i): CheckedRow => {
+      const out = problems[i]!;
+      const r = resolved[i]!;
+      const found = existing.get(r.emailKey);
+      const col = (key: string) => row.columns[key] ?? null;
+      const raw = (key: string) => row.raw[key] ?? null;
+
+      if (found && env.scopeCustomerId !== null && found.customerId !== env.scopeCustomerId) {
+        out.push(
+          problem(
+            row.row,
+            col('email'),
+            raw('email'),
+            'user.exists_elsewhere',
+            'A user with this email belongs to a customer you do not manage.',
+            'row',
+          ),
+        );
+      }
+      const username = str(row.values.username);
+      if (username !== null) {
+        if (!isValidUsername(username)) {
+          out.push(
+            problem(
+              row.row,
+              col('username'),
+              username,
+              'username.invalid',
+              'Username may hold letters, digits, dots, dashes, underscores, @ and +, starting with a letter or digit.',
+              'cell',
+            ),
+          );
+        }
+        const owner = usernameOwners.get(usernameKey(username));
+        if (owner !== undefined && owner !== found?.id) {
+          out.push(
+            problem(
+              row.row,
+              col('username'),
+              username,
+              'username.taken',
+              `The username "${username}" belongs to another user.`,
+              'row',
+            ),
+          );
+        }
+      }
+      const status = str(row.values.status);
+      if (!found && status !== null && !NEW_USER_STATUSES.includes(status)) {
+        out.push(
+          problem(
+            row.row,
+            col('status'),
+            status,
+            'status.not_for_new_users',
+            `A new user cannot be created "${status}": use pending or active.`,
+            'cell',
+          ),
+        );
+      }
+      if (r.contactRef !== null) {
+        const contact = contacts.get(r.contactRef);
+        if (!contact || (r.customerId !== null && contact.customerId !== r.customerId)) {
+          out.push(
+            problem(
+              row.row,
+              col('contact'),
+              r.contactRef,
+              'contact.not_found',
+              `No contact "${r.contactRef}" in this customer.`,
+              'cell',
+            ),
+          );
+        } else if (contact.userId !== null && contact.userId !== found?.id) {
+          out.push(
+            problem(
+              row.row,
+              col('contact'),
+              r.contactRef,
+              'contact.has_user',
+              'This contact already has a portal user.',
+              'row',
+            ),
+          );
+        }
+      }
+      if (out.some((p) => p.severity === 'error')) return { problems: out, action: null };
+      if (found && options.mode === 'insert') {
+        return {
+          problems: out,
+          action: 'skip',
+          skipReason: 'A user with this email exists; mode "insert" only creates new users.',
+        };
+      }
+      if (!found && options.mode === 'update') {
+        return {
+          problems: out,
+          action: 'skip',
+          skipReason: 'No user with this email exists; mode "update" only changes existing users.',
+        };
+      }
+      return { problems: out, action: found ? 'update' : 'create' };
+    });
+  },
+
+  async existing(env, after, limit) {
+    const users = await env.store.page(after, limit, env.scopeCustomerId);
+    const dir = env.directory;
+    const name = <T extends { id: number; name: string }>(list: T[], id: number) =>
+      list.find((x) => x.id === id)?.name ?? '';
+    return users.map((u) => {
+      const cells: Record<string, string> = {
+        email: u.email,
+        username: u.username,
+        firstName: u.firstName,
+        lastName: u.lastName,
+        displayName: u.displayName,
+        customer: name(dir.customers, u.customerId),
+        site: name(dir.sites, u.siteId),
+        userType: u.userType,
+        accessLevel: u.accessLevel ?? '',
+        roles: u.roleIds.map((id) => name(dir.roles, id)).join('; '),
+        groups: u.groupIds.map((id) => name(dir.groups, id)).join('; '),
+        employeeNumber: u.employeeNumber ?? '',
+        status: u.status === 'disabled' || u.status === 'active' || u.status === 'pending' ? u.status : '',
+        contact: u.contactId === null ? '' : String(u.contactId),
+      };
+      for (const def of dir.attributes) {
+        const v = u.attributes[def.key];
+        cells[`attr.${def.key}`] = v === null || v === undefined ? '' : String(v);
+      }
+      return { cursor: u.id, cells };
+    });
+  },
+
+  async commit(rows, env, options, importId) {
+    const { resolved } = resolveRows(rows, env, options);
+    const existing = await env.store.findByEmailKeys(resolved.map((r) => r.emailKey));
+    const contactRefs = resolved.map((r) => r.contactRef).filter((c): c is string => c !== null);
+    const contacts = contactRefs.length > 0 ? await env.store.findContacts(contactRefs) : new Map();
+    const mirror =
+      options.permissions.kind === 'mirrorUser'
+        ? (await env.store.snapshots([options.permissions.userId])).get(options.permissions.userId)
+        : undefined;
+    const results = new Map<number, RowResult>();
+    const creates: { row: RowInput; user: NewUser }[] = [];
+    const updates: { row: RowInput; id: number; r: Resolved }[] = [];
+
+    rows.forEach((row, i) => {
+      const r = resolved[i]!;
+      const found = existing.get(r.emailKey);
+      if (found && options.mode === 'insert') {
+        results.set(row.row, {
+          row: row.row,
+          action: 'skipped',
+          entityId: found.id,
+          message: 'A user with this email exists; mode "insert" only creates new users.',
+        });
+      } else if (!found && options.mode === 'update') {
+        results.set(row.row, {
+          row: row.row,
+          action: 'skipped',
+          entityId: null,
+          message: 'No user with this email exists; mode "update" only changes existing users.',
+        });
+      } else if (found) {
+        updates.push({ row, id: found.id, r });
+      } else {
+        creates.push({ row, user: newUser(row, r, env, options, mirror, contacts) });
+      }
+    });
+
+    if (creates.length > 0) {
+      await assignUsernames(
+        creates.map((c) => c.user),
+        env.store,
+      );
+      const inserted = await env.store.insert(
+        creates.map((c) => c.user),
+        importId,
+      );
+      for (const { row, user } of creates) {
+        const id = inserted.get(emailKey(user.email));
+        results.set(
+          row.row,
+          id === undefined
+            ? {
+                row: row.row,
+                action: 'failed',
+                entityId: null,
+                message: 'The email or username was taken by another change while this import ran.',
+              }
+            : { row: row.row, action: 'created', entityId: id, message: null },
+        );
+      }
+    }
+
+    if (updates.length > 0) {
+      const before = await env.store.snapshots(updates.map((u) => u.id));
+      const changes: { before: UserSnapshot; after: NewUser }[] = [];
+      for (const u of updates) {
+        const current = before.get(u.id);
+        if (!current) {
+          results.set(u.row.row, {
+            row: u.row.row,
+            action: 'failed',
+            entityId: u.id,
+            message: 'The user was deleted while this import ran.',
+          });
+          continue;
+        }
+        const after = updatedUser(current, u.row, u.r, env, options, mirror, contacts);
+        if (sameUser(current, after)) {
+          results.set(u.row.row, { row: u.row.row, action: 'unchanged', entityId: u.id, message: null });
+        } else {
+          changes.push({ before: current, after });
+          results.set(u.row.row, { row: u.row.row, action: 'updated', entityId: u.id, message: null });
+        }
+      }
+      if (changes.length > 0) await env.store.update(changes, importId);
+    }
+    return rows.map((row) => results.get(row.row)!);
+  },
+};
+
+/** Resolves names to ids and reads custom attributes; collects the problems of doing so. */
+function resolveRows(
+  rows: readonly RowInput[],
+  env: UsersEnv,
+  options: ImportOptions,
+): { resolved: Resolved[]; problems: RowProblem[][] } {
+  const dir = env.directory;
+  const customersByKey = new Map<string, number>();
+  for (const c of dir.customers) {
+    if (env.scopeCustomerId !== null && c.id !== env.scopeCustomerId) continue;
+    customersByKey.set(foldKey(c.name), c.id);
+    if (c.externalId) customersByKey.set(foldKey(c.externalId), c.id);
+  }
+  const sitesByKey = new Map(dir.sites.map((s) => [`${s.customerId}:${foldKey(s.name)}`, s.id]));
+  const groupsByKey = new Map(dir.groups.map((g) => [foldKey(g.name), g.id]));
+  const fromFile = options.permissions.kind === 'fromFile';
+  const defaultCustomer = env.scopeCustomerId ?? options.customerId;
+  const problems: RowProblem[][] = [];
+
+  const resolved = rows.map((row): Resolved => {
+    const out: RowProblem[] = [];
+    problems.push(out);
+    const col = (key: string) => row.columns[key] ?? null;
+
+    const customerName = str(row.values.customer);
+    let customerId: number | null = defaultCustomer;
+    if (customerName !== null) {
+      customerId = customersByKey.get(foldKey(customerName)) ?? null;
+      if (customerId === null)
+        out.push(
+          problem(
+            row.row,
+            col('customer'),
+            customerName,
+            'customer.not_found',
+            `No customer "${customerName}" (by name or external id) that you manage.`,
+            'cell',
+          ),
+        );
+    } else if (customerId === null) {
+      out.push(
+        problem(
+          row.row,
+          col('customer'),
+          null,
+          'customer.required',
+          "Choose the import's customer, or add a Customer column.",
+          'row',
+        ),
+      );
+    }
+
+    const siteName = str(row.values.site);
+    let siteId: number | null = null;
+    if (customerId !== null && siteName !== null) {
+      siteId = sitesByKey.get(`${customerId}:${foldKey(siteName)}`) ?? null;
+      if (siteId === null) {
+        const names = dir.sites.filter((s) => s.customerId === customerId).map((s) => s.name);
+        const hint = suggestName(siteName, names);
+        out.push(
+          problem(
+            row.row,
+            col('site'),
+            siteName,
+            'site.not_found',
+            `This customer has no site "${siteName}".${hint ? ` Did you mean "${hint}"?` : ''} Sites: ${names.join(', ')}.`,
+            'cell',
+          ),
+        );
+      }
+    }
+
+    let roleIds: number[] | null = null;
+    const roleNames = fromFile ? list(row.values.roles) : null;
+    if (roleNames) {
+      roleIds = [];
+      for (const name of roleNames) {
+        const m = matchRole(name, dir.roles);
+        if (m.kind === 'found') roleIds.push(m.role.id);
+        else if (m.kind === 'inactive')
+          out.push(
+            problem(
+              row.row,
+              col('roles'),
+              name,
+              'role.inactive',
+              `The role "${name}" is inactive; activate it or choose another.`,
+              'cell',
+            ),
+          );
+        else
+          out.push(
+            problem(
+              row.row,
+              col('roles'),
+              name,
+              'role.unknown',
+              `There is no active role "${name}" (names are case-sensitive).${m.suggestion ? ` Did you mean "${m.suggestion}"?` : ''}`,
+              'cell',
+            ),
+          );
+      }
+    }
+
+    let groupIds: number[] | null = null;
+    const groupNames = fromFile ? list(row.values.groups) : null;
+    if (groupNames) {
+      groupIds = [];
+      for (const name of groupNames) {
+        const id = groupsByKey.get(foldKey(name));
+        if (id !== undefined) groupIds.push(id);
+        else {
+          const hint = suggestName(
+            name,
+            dir.groups.map((g) => g.name),
+          );
+          out.push(
+            problem(
+              row.row,
+              col('groups'),
+              name,
+              'group.unknown',
+              `There is no group "${name}".${hint ? ` Did you mean "${hint}"?` : ''}`,
+              'cell',
+            ),
+          );
+        }
+      }
+    }
+
+    const attributes: Resolved['attributes'] = {};
+    for (const def of dir.attributes) {
+      const key = `attr.${def.key}`;
+      if (!(key in row.values)) continue;
+      const read = readAttributeValue({ ...def, required: false }, row.values[key]);
+      if (read.ok) attributes[def.key] = read.value;
+      else
+        out.push(
+          problem(row.row, col(key), row.raw[key] ?? null, read.problem.code, read.problem.message, 'cell'),
+        );
+    }
+
+    return {
+      emailKey: emailKey(str(row.values.email) ?? ''),
+      customerId,
+      siteId,
+      roleIds,
+      groupIds,
+      attributes,
+      contactRef: str(row.values.contact),
+    };
+  });
+  return { resolved, problems };
+}
+
+function defaultSite(env: UsersEnv, customerId: number): number {
+  const hq = env.directory.sites.find(
+    (s) => s.customerId === customerId && foldKey(s.name) === foldKey(DEFAULT_SITE_NAME),
+  );
+  return hq?.id ?? env.directory.sites.find((s) => s.customerId === customerId)!.id;
+}
+
+function permissionsFor(
+  options: ImportOptions,
+  r: Resolved,
+  mirror: UserSnapshot | undefined,
+): { roleIds: number[] | null; groupIds: number[] | null; accessLevel?: string | null } {
+  switch (options.permissions.kind) {
+    case 'fromFile':
+      return { roleIds: r.roleIds, groupIds: r.groupIds };
+    case 'assignGroups':
+      return { roleIds: null, groupIds: options.permissions.groupIds };
+    case 'mirrorUser':
+      return mirror
+        ? { roleIds: mirror.roleIds, groupIds: mirror.groupIds, accessLevel: mirror.accessLevel }
+        : { roleIds: null, groupIds: null };
+  }
+}
+
+function newUser(
+  row: RowInput,
+  r: Resolved,
+  env: UsersEnv,
+  options: ImportOptions,
+  mirror: UserSnapshot | undefined,
+  contacts: Map<string, { id: number }>,
+): NewUser {
+  const v = row.values;
+  const email = str(v.email)!;
+  const firstName = str(v.firstName) ?? '';
+  const lastName = str(v.lastName) ?? '';
+  const perms = permissionsFor(options, r, mirror);
+  const customerId = r.customerId!;
+  return {
+    email,
+    username: str(v.username) ?? '',
+    firstName,
+    lastName,
+    displayName: str(v.displayName) ?? defaultDisplayName(firstName, lastName, email),
+    customerId,
+    siteId: r.siteId ?? defaultSite(env, customerId),
+    contactId: r.contactRef ? (contacts.get(r.contactRef)?.id ?? null) : null,
+    userType: (str(v.userType) as UserType | null) ?? DEFAULT_USER_TYPE,
+    accessLevel: perms.accessLevel !== undefined ? perms.accessLevel : str(v.accessLevel),
+    employeeNumber: str(v.employeeNumber),
+    attributes: r.attributes,
+    status: (str(v.status) as UserStatus | null) ?? 'pending',
+    roleIds: perms.roleIds ?? [],
+    groupIds: perms.groupIds ?? [],
+  };
+}
+
+/**
+ * The user after the row is applied. A column absent from the file never changes anything; an
+ * empty cell keeps the value, or clears it when the admin chose "clear" (never a required value).
+ */
+function updatedUser(
+  current: UserSnapshot,
+  row: RowInput,
+  r: Resolved,
+  env: UsersEnv,
+  options: ImportOptions,
+  mirror: UserSnapshot | undefined,
+  contacts: Map<string, { id: number }>,
+): NewUser {
+  const v = row.values;
+  const clear = options.emptyCells === 'clear';
+  const pick = <T>(key: string, next: T | null, now: T, cleared: T): T => {
+    if (!(key in v)) return now;
+    if (next === null) return clear ? cleared : now;
+    return next;
+  };
+  const perms = permissionsFor(options, r, mirror);
+  const firstName = pick('firstName', str(v.firstName), current.firstName, '');
+  const lastName = pick('lastName', str(v.lastName), current.lastName, '');
+  const customerId =
+    r.customerId !== null && 'customer' in v && str(v.customer) !== null ? r.customerId : current.customerId;
+  const movedCustomer = customerId !== current.customerId;
+  const siteId = r.siteId ?? (movedCustomer ? defaultSite(env, customerId) : current.siteId);
+  return {
+    email: str(v.email) ?? current.email,
+    username: pick('username', str(v.username), current.username, current.username),
+    firstName,
+    lastName,
+    displayName: pick(
+      'displayName',
+      str(v.displayName),
+      current.displayName,
+      defaultDisplayName(firstName, lastName, current.email),
+    ),
+    customerId,
+    siteId,
+    contactId:
+      r.contactRef !== null
+        ? (contacts.get(r.contactRef)?.id ?? current.contactId)
+        : pick('contact', null, current.contactId, null),
+    userType: pick('userType', str(v.userType) as UserType | null, current.userType, DEFAULT_USER_TYPE),
+    accessLevel:
+      perms.accessLevel !== undefined
+        ? perms.accessLevel
+        : pick('accessLevel', str(v.accessLevel), current.accessLevel, null),
+    employeeNumber: pick('employeeNumber', str(v.employeeNumber), current.employeeNumber, null),
+    attributes: mergeAttributes(current.attributes, r.attributes, row, clear),
+    status: pick('status', str(v.status) as UserStatus | null, current.status, current.status),
+    roleIds:
+      perms.roleIds === null
+        ? clear && 'roles' in v && options.permissions.kind === 'fromFile'
+          ? []
+          : current.roleIds
+        : perms.roleIds,
+    groupIds:
+      perms.groupIds === null
+        ? clear && 'groups' in v && options.permissions.kind === 'fromFile'
+          ? []
+          : current.groupIds
+        : perms.groupIds,
+  };
+}
+
+function mergeAttributes(
+  current: UserSnapshot['attributes'],
+  read: Resolved['attributes'],
+  row: RowInput,
+  clear: boolean,
+): UserSnapshot['attributes'] {
+  const out = { ...current };
+  for (const [key, value] of Object.entries(read)) {
+    if (value !== null) out[key] = value;
+    else if (clear && `attr.${key}` in row.values) delete out[key];
+  }
+  return out;
+}
+
+const sameList = (a: readonly number[], b: readonly number[]) =>
+  a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
+
+export function sameUser(a: UserSnapshot, b: NewUser): boolean {
+  return (
+    a.email === b.email &&
+    a.username === b.username &&
+    a.firstName === b.firstName &&
+    a.lastName === b.lastName &&
+    a.displayName === b.displayName &&
+    a.customerId === b.customerId &&
+    a.siteId === b.siteId &&
+    a.contactId === b.contactId &&
+    a.userType === b.userType &&
+    a.accessLevel === b.accessLevel &&
+    a.employeeNumber === b.employeeNumber &&
+    a.status === b.status &&
+    JSON.stringify(sortKeys(a.attributes)) === JSON.stringify(sortKeys(b.attributes)) &&
+    sameList(a.roleIds, b.roleIds) &&
+    sameList(a.groupIds, b.groupIds)
+  );
+}
+
+const sortKeys = (o: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(o).sort(([x], [y]) => x.localeCompare(y)));
+
+/** Gives every new user without a username one made from the email, unique in the store and the batch. */
+export async function assignUsernames(users: NewUser[], store: UsersStore): Promise<void> {
+  const inBatch = new Set(users.filter((u) => u.username !== '').map((u) => usernameKey(u.username)));
+  const needing = users.filter((u) => u.username === '');
+  if (needing.length === 0) return;
+  const bases = needing.map((u) => usernameBase(u.email));
+  const taken = await store.findUsernameKeys(bases.map(usernameKey));
+  for (let i = 0; i < needing.length; i++) {
+    const base = bases[i]!;
+    const key = usernameKey(base);
+    let username = base;
+    if (taken.has(key) || inBatch.has(key)) {
+      const withPrefix = await store.usernameKeysWithPrefix(key);
+      username = withCounter(base, (k) => withPrefix.has(k) || inBatch.has(k));
+    }
+    needing[i]!.username = username;
+    inBatch.add(usernameKey(username));
+  }
+}

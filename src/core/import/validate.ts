@@ -1,0 +1,157 @@
+import { readCell } from './cells.js';
+import type { Mapping } from './mapping.js';
+import { hasErrors, type RowProblem } from './problems.js';
+import type {
+  CheckedRow,
+  ImportOptions,
+  ImportTarget,
+  PlannedAction,
+  RowInput,
+  TargetField,
+} from './target.js';
+
+/** A row as staged: the file's cells, the keys that must be unique in the file, and its verdict. */
+export interface StagedRow {
+  row: number;
+  cells: string[];
+  /** Folded values of the target's unique-in-file fields, in field order (null when empty). */
+  keys: (string | null)[];
+  problems: RowProblem[];
+  action: PlannedAction | null;
+}
+
+export interface FileRow {
+  row: number;
+  cells: string[];
+}
+
+/**
+ * Turns a file row into the target's values by the mapping, reading each cell with its field's
+ * reader. Problems found here are the cell's own (type, length, allowed values, required).
+ */
+export function mapRow(
+  file: FileRow,
+  header: readonly string[],
+  fields: readonly TargetField[],
+  mapping: Mapping,
+): { input: RowInput; problems: RowProblem[] } {
+  const values: RowInput['values'] = {};
+  const columns: Record<string, string> = {};
+  const raw: Record<string, string> = {};
+  const problems: RowProblem[] = [];
+  const byKey = new Map(fields.map((f) => [f.key, f]));
+  mapping.columns.forEach((key, index) => {
+    if (key === null) return;
+    const field = byKey.get(key);
+    if (!field) return;
+    const text = file.cells[index] ?? '';
+    const column = header[index] ?? field.column;
+    columns[key] = column;
+    raw[key] = text;
+    const read = readCell(field, text);
+    if (!read.ok) {
+      problems.push(problem(file.row, column, text, read.code, `${field.label} ${read.message}`, 'cell'));
+      values[key] = null;
+      return;
+    }
+    values[key] = read.value;
+  });
+  for (const field of fields) {
+    if (!field.required || field.default !== undefined) continue;
+    const value = values[field.key];
+    const alreadyFlagged = problems.some((p) => p.column === columns[field.key]);
+    if ((value === null || value === undefined) && !alreadyFlagged) {
+      problems.push(
+        problem(
+          file.row,
+          columns[field.key] ?? field.column,
+          raw[field.key] ?? '',
+          'value.required',
+          `${field.label} is required; fill it in.`,
+          'cell',
+        ),
+      );
+    }
+  }
+  return { input: { row: file.row, values, columns, raw }, problems };
+}
+
+export function uniqueKeys(input: RowInput, fields: readonly TargetField[]): (string | null)[] {
+  return fields
+    .filter((f) => f.uniqueInFile)
+    .map((f) => {
+      const v = input.values[f.key];
+      return v === null || v === undefined ? null : String(v).toLowerCase();
+    });
+}
+
+export function problem(
+  row: number,
+  column: string | null,
+  value: string | null,
+  code: string,
+  message: string,
+  source: RowProblem['source'],
+  severity: RowProblem['severity'] = 'error',
+): RowProblem {
+  return { row, column, value, code, message, severity, source };
+}
+
+/**
+ * Validates a batch of file rows: cell readers first, then the target's checks against the
+ * directory for the rows whose cells are fine. Changes nothing anywhere.
+ */
+export async function validateBatch<Env>(
+  batch: readonly FileRow[],
+  header: readonly string[],
+  fields: readonly TargetField[],
+  mapping: Mapping,
+  target: ImportTarget<Env>,
+  env: Env,
+  options: ImportOptions,
+): Promise<{ staged: StagedRow[]; inputs: RowInput[] }> {
+  const mapped = batch.map((file) => mapRow(file, header, fields, mapping));
+  const clean = mapped.filter((m) => !hasErrors(m.problems));
+  const checked: CheckedRow[] =
+    clean.length > 0
+      ? await target.check(
+          clean.map((m) => m.input),
+          env,
+          options,
+        )
+      : [];
+  const verdicts = new Map<number, CheckedRow>(clean.map((m, i) => [m.input.row, checked[i]!]));
+  const staged = mapped.map((m, i): StagedRow => {
+    const verdict = verdicts.get(m.input.row);
+    const problems = [...m.problems, ...(verdict?.problems ?? [])];
+    if (verdict?.action === 'skip' && verdict.skipReason && !hasErrors(problems)) {
+      problems.push(problem(m.input.row, null, null, 'row.skipped', verdict.skipReason, 'row', 'warning'));
+    }
+    return {
+      row: m.input.row,
+      cells: batch[i]!.cells,
+      keys: uniqueKeys(m.input, fields),
+      problems,
+      action: hasErrors(problems) ? null : (verdict?.action ?? null),
+    };
+  });
+  return { staged, inputs: mapped.map((m) => m.input) };
+}
+
+/** The problem a later row gets for repeating an earlier row's unique value. */
+export function duplicateProblem(
+  row: number,
+  firstRow: number,
+  field: TargetField,
+  column: string,
+  value: string,
+): RowProblem {
+  return problem(
+    row,
+    column,
+    value,
+    'row.duplicate',
+    `${field.label} "${value}" is also in row ${firstRow} (compared ignoring case). Keep one of the two rows.`,
+    'file',
+  );
+}

@@ -1,0 +1,211 @@
+import { z } from 'zod';
+import { IMPORT_STATUSES } from '../core/import/status.js';
+import { id, idText } from './schemas.js';
+
+/** Shapes of the import API. */
+const ImportOptionsShape = {
+  mode: z.enum(['insert', 'update', 'upsert']),
+  emptyCells: z.enum(['keep', 'clear']),
+  atomic: z.boolean(),
+  sendInvites: z.boolean(),
+  permissions: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('fromFile') }).strict(),
+    z
+      .object({
+        kind: z.literal('assignGroups'),
+        groupIds: z.array(id()).min(1).max(100),
+      })
+      .strict(),
+    z.object({ kind: z.literal('mirrorUser'), userId: id() }).strict(),
+  ]),
+  customerId: id().nullable(),
+};
+export const ImportOptionsInput = z.object(ImportOptionsShape).partial().strict();
+export const ImportOptionsView = z.object(ImportOptionsShape);
+
+export const MappingInput = z
+  .object({
+    columns: z
+      .array(z.string().max(100).nullable())
+      .max(500)
+      .describe('The field key for each column of the file, in order; null ignores the column'),
+  })
+  .strict();
+
+const Counts = z.record(z.string(), z.number());
+
+export const ImportView = z
+  .object({
+    id: z.number(),
+    target: z.string(),
+    status: z.enum(IMPORT_STATUSES),
+    customerId: z.number().nullable(),
+    createdBy: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+    file: z.object({
+      name: z.string(),
+      size: z.number(),
+      sha256: z.string(),
+      format: z.string(),
+      meta: z.record(z.string(), z.unknown()),
+    }),
+    header: z.array(z.string()),
+    mapping: z.object({
+      columns: z.array(
+        z.object({
+          index: z.number(),
+          header: z.string(),
+          field: z.string().nullable(),
+          match: z.enum(['exact', 'normalized', 'synonym', 'close', 'manual']).nullable(),
+          confidence: z.number(),
+        }),
+      ),
+      unknownColumns: z.array(z.string()),
+      missingRequired: z.array(z.string()),
+      complete: z.boolean(),
+    }),
+    options: ImportOptionsView,
+    rows: z.object({ total: z.number(), valid: z.number(), invalid: z.number() }),
+    planned: Counts,
+    errorCodes: Counts,
+    progress: z.object({
+      done: z.number(),
+      total: z.number(),
+      ratePerSecond: z.number().nullable(),
+      etaSeconds: z.number().nullable(),
+    }),
+    counts: Counts,
+    startedAt: z.string().nullable(),
+    finishedAt: z.string().nullable(),
+    error: z.object({ code: z.string(), message: z.string() }).nullable(),
+    rollback: z.record(z.string(), z.unknown()).nullable(),
+    duplicateOf: z.number().nullable(),
+    warnings: z.array(z.string()),
+  })
+  .meta({ id: 'Import' });
+
+export const RowProblem = z.object({
+  row: z.number(),
+  column: z.string().nullable(),
+  value: z.string().nullable(),
+  code: z.string(),
+  message: z.string(),
+  severity: z.enum(['error', 'warning']),
+  source: z.enum(['cell', 'row', 'file', 'commit']),
+});
+
+export const StagedRow = z
+  .object({
+    row: z.number(),
+    cells: z.array(z.string()),
+    valid: z.boolean(),
+    action: z.string().nullable(),
+    problems: z.array(RowProblem),
+    result: z.string().nullable(),
+    resultId: z.number().nullable(),
+    resultMessage: z.string().nullable(),
+  })
+  .meta({ id: 'StagedRow' });
+
+export const RowsQuery = z
+  .object({
+    filter: z.enum(['all', 'valid', 'invalid']).default('all'),
+    code: z.string().max(100).optional().describe('Only rows with this problem code'),
+    after: z.coerce
+      .number()
+      .int()
+      .min(0)
+      .max(2_147_483_647)
+      .optional()
+      .describe('Row number to continue after (keyset paging)'),
+    offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+
+export const RowParams = z.object({ id: idText(), row: idText() }).strict();
+
+export const RowFix = z
+  .object({
+    cells: z
+      .record(z.string().max(200), z.string().max(10_000))
+      .describe('New cell texts by column header (or 0-based column index)'),
+  })
+  .strict();
+
+export const FileParams = z
+  .object({ id: idText(), kind: z.enum(['original', 'success', 'failure']) })
+  .strict();
+export const FormatQuery = z.object({ format: z.enum(['csv', 'xlsx']).default('csv') }).strict();
+
+export const TargetParams = z.object({ target: z.string().max(50) }).strict();
+export const TemplateQuery = z
+  .object({
+    format: z.enum(['csv', 'xlsx']).default('xlsx'),
+    includeExisting: z.enum(['true', 'false']).default('false'),
+  })
+  .strict();
+
+export const TargetField = z.object({
+  key: z.string(),
+  column: z.string(),
+  label: z.string(),
+  type: z.string(),
+  required: z.boolean(),
+  default: z.string().optional(),
+  multi: z.boolean().optional(),
+  allowed: z.array(z.string()).readonly().optional(),
+  caseSensitive: z.boolean().optional(),
+  maxLength: z.number().optional(),
+  description: z.string(),
+  synonyms: z.array(z.string()).readonly().optional(),
+  uniqueInFile: z.boolean().optional(),
+});
+
+export const TargetDescription = z
+  .object({
+    name: z.string(),
+    label: z.string(),
+    description: z.string(),
+    modes: z.array(z.string()).readonly(),
+    keyField: z.string(),
+    fields: z.array(TargetField),
+  })
+  .meta({ id: 'ImportTarget' });
+
+export const Notification = z.object({
+  id: z.number(),
+  kind: z.string(),
+  title: z.string(),
+  body: z.string(),
+  importId: z.number().nullable(),
+  createdAt: z.string(),
+  readAt: z.string().nullable(),
+});
+export const Notifications = z.object({ items: z.array(Notification), unread: z.number() });
+export const MarkRead = z.object({ ids: z.union([z.array(id()).max(1000), z.literal('all')]) }).strict();
+
+export const ConfigInput = z
+  .object({
+    name: z.string().min(1).max(100),
+    target: z.string().max(50),
+    mapping: z
+      .record(z.string().max(200), z.string().max(100).nullable())
+      .describe('Field key by column header'),
+    options: ImportOptionsInput,
+  })
+  .strict();
+
+export const ImportConfig = z
+  .object({
+    id: z.number(),
+    name: z.string(),
+    target: z.string(),
+    mapping: z.record(z.string(), z.string().nullable()),
+    options: ImportOptionsInput,
+    createdBy: z.string(),
+    createdAt: z.string(),
+    updatedAt: z.string(),
+  })
+  .meta({ id: 'ImportConfig' });

@@ -1,0 +1,443 @@
+import fs from 'node:fs';
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import type { AppContext } from '../../app/context.js';
+import { cancelImport, requestCommit } from '../../app/imports/commit-import.js';
+import {
+  deleteConfig,
+  findConfigNamed,
+  getConfig,
+  listConfigs,
+  mappingByHeader,
+  saveConfig,
+} from '../../app/imports/configs.js';
+import { createImport } from '../../app/imports/create-import.js';
+import {
+  fixRowCells,
+  getImport,
+  listImports,
+  listRows,
+  setMapping,
+} from '../../app/imports/manage-import.js';
+import { type FileToSend, importFile } from '../../app/imports/result-files.js';
+import { requestRollback } from '../../app/imports/rollback-import.js';
+import { buildTemplate, describeTarget, listTargets } from '../../app/imports/templates.js';
+import { listNotifications, markNotificationsRead } from '../../app/notifications.js';
+import { readSettings } from '../../app/settings.js';
+import { authorize } from '../../core/access/policy.js';
+import { errors } from '../../core/errors.js';
+import { FINAL_STATUSES } from '../../core/import/status.js';
+import {
+  ConfigInput,
+  FileParams,
+  FormatQuery,
+  ImportConfig,
+  ImportOptionsInput,
+  ImportView,
+  MappingInput,
+  MarkRead,
+  Notifications,
+  RowFix,
+  RowParams,
+  RowsQuery,
+  StagedRow,
+  TargetDescription,
+  TargetParams,
+  TemplateQuery,
+} from '../import-schemas.js';
+import { actorOf } from '../plugins/auth.js';
+import { errorResponses, IdParam, idText, Ok } from '../schemas.js';
+import { receiveUpload } from '../upload.js';
+
+function sendFile(reply: FastifyReply, file: FileToSend) {
+  reply.header('content-type', file.contentType);
+  reply.header('content-disposition', `attachment; filename="${file.fileName.replace(/"/g, '')}"`);
+  return reply.send(fs.createReadStream(file.path));
+}
+
+function parseJsonField<T extends z.ZodType>(
+  schema: T,
+  raw: string | undefined,
+  name: string,
+): z.output<T> | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch {
+    throw errors.validation(`The "${name}" field is not valid JSON.`, { field: name });
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw errors.validation(`${name}.${issue.path.join('.')}: ${issue.message}`, {
+      field: name,
+      issues: parsed.error.issues,
+    });
+  }
+  return parsed.data;
+}
+
+export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
+  const r = app.withTypeProvider<ZodTypeProvider>();
+
+  r.get(
+    '/api/v1/import-targets',
+    {
+      schema: {
+        tags: ['imports'],
+        summary: 'What can be imported, with each target’s fields',
+        response: { 200: z.array(TargetDescription), ...errorResponses },
+      },
+    },
+    (req) => listTargets(ctx, actorOf(req)),
+  );
+  r.get(
+    '/api/v1/import-targets/:target',
+    {
+      schema: {
+        tags: ['imports'],
+        params: TargetParams,
+        response: { 200: TargetDescription, ...errorResponses },
+      },
+    },
+    (req) => describeTarget(ctx, actorOf(req), req.params.target),
+  );
+  r.get(
+    '/api/v1/import-targets/:target/template',
+    {
+      schema: {
+        tags: ['imports'],
+        summary: 'Download a template: header, hint row, and optionally the existing records',
+        params: TargetParams,
+        querystring: TemplateQuery,
+      },
+    },
+    async (req, reply) =>
+      sendFile(
+        reply,
+        await buildTemplate(
+          ctx,
+          actorOf(req),
+          req.params.target,
+          req.query.format,
+          req.query.includeExisting === 'true',
+        ),
+      ),
+  );
+
+  r.post(
+    '/api/v1/imports',
+    {
+      schema: {
+        tags: ['imports'],
+        summary: 'Upload a file: it is read, mapped, validated and staged (a dry run); commit it afterwards',
+        description:
+          'multipart/form-data with fields: `file` (CSV, TSV, TXT, XLSX or ODS), `target` (e.g. users), optional `options` (JSON: mode, emptyCells, atomic, sendInvites, permissions, customerId) and optional `mapping` (JSON: {"columns": [...]}).',
+        consumes: ['multipart/form-data'],
+        response: {
+          201: ImportView,
+          ...errorResponses,
+          413: errorResponses[400],
+          415: errorResponses[400],
+          422: errorResponses[400],
+        },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      authorize(actor, 'imports.run');
+      const settings = await readSettings(ctx);
+      const upload = await receiveUpload(req, settings.importMaxFileBytes);
+      try {
+        const config = upload.fields.config
+          ? await findConfigNamed(ctx, actor, upload.fields.config)
+          : undefined;
+        const target = upload.fields.target ?? config?.target ?? 'users';
+        const options = parseJsonField(ImportOptionsInput, upload.fields.options, 'options');
+        const mapping = parseJsonField(MappingInput, upload.fields.mapping, 'mapping');
+        const view = await createImport(ctx, actor, {
+          target,
+          fileName: upload.fileName,
+          filePath: upload.filePath,
+          options: { ...config?.options, ...options },
+          ...(mapping && { mapping }),
+          ...(config && { headerMapping: config.mapping }),
+        });
+        return reply.status(201).send(view);
+      } finally {
+        upload.cleanup();
+      }
+    },
+  );
+
+  r.get(
+    '/api/v1/imports',
+    {
+      schema: {
+        tags: ['imports'],
+        summary: 'Import history, newest first',
+        querystring: z
+          .object({
+            before: idText().optional(),
+            limit: z.coerce.number().int().min(1).max(200).default(50),
+          })
+          .strict(),
+        response: {
+          200: z.object({ items: z.array(ImportView), nextCursor: z.string().nullable() }),
+          ...errorResponses,
+        },
+      },
+    },
+    (req) => listImports(ctx, actorOf(req), req.query),
+  );
+  r.get(
+    '/api/v1/imports/:id',
+    { schema: { tags: ['imports'], params: IdParam, response: { 200: ImportView, ...errorResponses } } },
+    (req) => getImport(ctx, actorOf(req), req.params.id),
+  );
+  r.put(
+    '/api/v1/imports/:id/mapping',
+    {
+      schema: {
+        tags: ['imports'],
+        summary: 'Change the column mapping; every row is validated again',
+        params: IdParam,
+        body: MappingInput,
+        response: { 200: ImportView, ...errorResponses },
+      },
+    },
+    (req) => setMapping(ctx, actorOf(req), req.params.id, req.body),
+  );
+  r.get(
+    '/api/v1/imports/:id/rows',
+    {
+      schema: {
+        tags: ['imports'],
+        summary: 'Staged rows with their problems: filter, page',
+        params: IdParam,
+        querystring: RowsQuery,
+        response: {
+          200: z.object({ items: z.array(StagedRow), total: z.number(), nextCursor: z.string().nullable() }),
+          ...errorResponses,
+        },
+      },
+    },
+    (req) => {
+      const q = req.query;
+      const filter = q.code ? { kind: 'code' as const, code: q.code } : { kind: q.filter };
+      return listRows(ctx, actorOf(req), req.params.id, {
+        filter,
+        ...(q.after !== undefined && { afterRow: q.after }),
+        ...(q.offset !== undefined && { offset: q.offset }),
+        limit: q.limit,
+      });
+    },
+  );
+  r.patch(
+    '/api/v1/imports/:id/rows/:row',
+    {
+      schema: {
+        tags: ['imports'],
+        summary: 'Fix cells of a row; it is validated again at once (with its duplicates)',
+        params: RowParams,
+        body: RowFix,
+        response: { 200: z.object({ rows: z.array(StagedRow), import: ImportView }), ...errorResponses },
+      },
+    },
+    (req) => fixRowCells(ctx, actorOf(req), req.params.id, req.params.row, req.body.cells),
+  );
+  r.post(
+    '/api/v1/imports/:id/commit',
+    {
+      schema: {
+        tags: ['imports'],
+        summary: 'Commit in the background',
+        params: IdParam,
+        response: { 202: ImportView, ...errorResponses },
+      },
+    },
+    async (req, reply) => reply.status(202).send(await requestCommit(ctx, actorOf(req), req.params.id)),
+  );
+  r.post(
+    '/api/v1/imports/:id/cancel',
+    { schema: { tags: ['imports'], params: IdParam, response: { 200: ImportView, ...errorResponses } } },
+    (req) => cancelImport(ctx, actorOf(req), req.params.id),
+  );
+  r.post(
+    '/api/v1/imports/:id/rollback',
+    {
+      schema: {
+        tags: ['imports'],
+        summary: 'Undo: delete what it created, restore what it changed, leave alone what changed since',
+        params: IdParam,
+        response: { 202: ImportView, ...errorResponses },
+      },
+    },
+    async (req, reply) => reply.status(202).send(await requestRollback(ctx, actorOf(req), req.params.id)),
+  );
+  r.get(
+    '/api/v1/imports/:id/files/:kind',
+    {
+      schema: {
+        tags: ['imports'],
+        summary: 'The original file, or the success or failure file',
+        params: FileParams,
+        querystring: FormatQuery,
+      },
+    },
+    async (req, reply) =>
+      sendFile(reply, await importFile(ctx, actorOf(req), req.params.id, req.params.kind, req.query.format)),
+  );
+  r.get(
+    '/api/v1/imports/:id/events',
+    {
+      schema: {
+        tags: ['imports'],
+        summary: 'Live progress as server-sent events (`progress`, then `done`)',
+        params: IdParam,
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      const id = req.params.id;
+      const first = await getImport(ctx, actor, id);
+      reply.hijack();
+      const res = reply.raw;
+      res.writeHead(200, {
+        'content-type': 'text/event-stream',
+        'cache-control': 'no-cache',
+        connection: 'keep-alive',
+      });
+      let closed = false;
+      req.raw.on('close', () => {
+        closed = true;
+      });
+      const settled = (s: string) =>
+        FINAL_STATUSES.includes(s as never) ||
+        ['completed', 'cancelled', 'failed', 'validated', 'mapping_required', 'rolled_back'].includes(s);
+      let view = first;
+      while (!closed) {
+        res.write(
+          `event: progress\ndata: ${JSON.stringify({ status: view.status, progress: view.progress, counts: view.counts })}\n\n`,
+        );
+        if (settled(view.status)) {
+          res.write(`event: done\ndata: ${JSON.stringify({ status: view.status, counts: view.counts })}\n\n`);
+          break;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 500));
+        view = await getImport(ctx, actor, id);
+      }
+      res.end();
+    },
+  );
+
+  r.get(
+    '/api/v1/import-configs',
+    {
+      schema: {
+        tags: ['import configurations'],
+        response: { 200: z.array(ImportConfig), ...errorResponses },
+      },
+    },
+    (req) => listConfigs(ctx, actorOf(req)),
+  );
+  r.post(
+    '/api/v1/import-configs',
+    {
+      schema: {
+        tags: ['import configurations'],
+        summary: 'Save a configuration (also: upload one exported as JSON)',
+        body: ConfigInput,
+        response: { 201: ImportConfig, ...errorResponses },
+      },
+    },
+    async (req, reply) => reply.status(201).send(await saveConfig(ctx, actorOf(req), req.body)),
+  );
+  r.get(
+    '/api/v1/import-configs/:id',
+    {
+      schema: {
+        tags: ['import configurations'],
+        summary: 'A configuration, as JSON to download',
+        params: IdParam,
+        response: { 200: ImportConfig, ...errorResponses },
+      },
+    },
+    (req) => getConfig(ctx, actorOf(req), req.params.id),
+  );
+  r.put(
+    '/api/v1/import-configs/:id',
+    {
+      schema: {
+        tags: ['import configurations'],
+        params: IdParam,
+        body: ConfigInput,
+        response: { 200: ImportConfig, ...errorResponses },
+      },
+    },
+    (req) => saveConfig(ctx, actorOf(req), req.body, req.params.id),
+  );
+  r.delete(
+    '/api/v1/import-configs/:id',
+    {
+      schema: { tags: ['import configurations'], params: IdParam, response: { 200: Ok, ...errorResponses } },
+    },
+    async (req) => {
+      await deleteConfig(ctx, actorOf(req), req.params.id);
+      return { ok: true as const };
+    },
+  );
+  r.post(
+    '/api/v1/imports/:id/save-config',
+    {
+      schema: {
+        tags: ['import configurations'],
+        summary: "Save this import's mapping and options as a named configuration",
+        params: IdParam,
+        body: z.object({ name: z.string().min(1).max(100) }).strict(),
+        response: { 201: ImportConfig, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      // The permission of the action comes first: 403 before the lookup's 404.
+      authorize(actor, 'imports.run');
+      const view = await getImport(ctx, actor, req.params.id);
+      const mapping = { columns: view.mapping.columns.map((c) => c.field) };
+      const { customerId: _customer, ...options } = view.options;
+      const saved = await saveConfig(ctx, actor, {
+        name: req.body.name,
+        target: view.target,
+        mapping: mappingByHeader(view.header, mapping),
+        options,
+      });
+      return reply.status(201).send(saved);
+    },
+  );
+
+  r.get(
+    '/api/v1/notifications',
+    {
+      schema: {
+        tags: ['notifications'],
+        summary: 'Your notifications (the bell), newest first, with the unread count',
+        querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }).strict(),
+        response: { 200: Notifications, ...errorResponses },
+      },
+    },
+    (req) => listNotifications(ctx, actorOf(req), req.query.limit),
+  );
+  r.post(
+    '/api/v1/notifications/read',
+    {
+      schema: {
+        tags: ['notifications'],
+        body: MarkRead,
+        response: { 200: Notifications, ...errorResponses },
+      },
+    },
+    (req) => markNotificationsRead(ctx, actorOf(req), req.body.ids),
+  );
+}

@@ -1,0 +1,72 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { FastifyRequest } from 'fastify';
+import { AppError, errors } from '../core/errors.js';
+
+export interface Upload {
+  filePath: string;
+  fileName: string;
+  fields: Record<string, string>;
+  /** Removes the temporary file. */
+  cleanup(): void;
+}
+
+/**
+ * Streams a multipart upload to a temporary file, refusing it as soon as it passes `maxBytes`.
+ * Text fields (target, options…) come along; exactly one file part is expected.
+ */
+export async function receiveUpload(request: FastifyRequest, maxBytes: number): Promise<Upload> {
+  if (!request.isMultipart()) {
+    throw new AppError(
+      'request.multipart_required',
+      415,
+      'Send the file as multipart/form-data, with the file in a field named "file".',
+    );
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-upload-'));
+  const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
+  const fields: Record<string, string> = {};
+  let filePath: string | null = null;
+  let fileName = '';
+  try {
+    for await (const part of request.parts({
+      limits: { fileSize: maxBytes, files: 1, fields: 20, fieldSize: 1_000_000 },
+    })) {
+      if (part.type === 'file') {
+        fileName = path.basename(part.filename || 'upload');
+        filePath = path.join(dir, 'upload');
+        await pipeline(part.file, fs.createWriteStream(filePath));
+        if (part.file.truncated) {
+          throw new AppError(
+            'import.file_too_large',
+            413,
+            `The file is larger than the limit of ${Math.round(maxBytes / 1024 / 1024)} MB. Split it (the CLI can) or ask an administrator to raise the limit.`,
+            { limitBytes: maxBytes },
+          );
+        }
+      } else {
+        fields[part.fieldname] = String(part.value);
+      }
+    }
+  } catch (e) {
+    cleanup();
+    if (e instanceof AppError) throw e;
+    const code = (e as { code?: string }).code;
+    if (code === 'FST_FILES_LIMIT') throw errors.validation('Send one file per import.');
+    if (code === 'FST_REQ_FILE_TOO_LARGE') {
+      throw new AppError('import.file_too_large', 413, 'The file is larger than the limit.', {
+        limitBytes: maxBytes,
+      });
+    }
+    throw e;
+  }
+  if (filePath === null) {
+    cleanup();
+    throw errors.validation('No file came with the request: send it in a multipart field named "file".', {
+      field: 'file',
+    });
+  }
+  return { filePath, fileName, fields, cleanup };
+}
