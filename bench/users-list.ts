@@ -52,7 +52,7 @@ async function buildCases(target: Target, world: World, n: number, env: BenchEnv
     .select('email')
     .where('id', '=', mid)
     .executeTakeFirstOrThrow();
-  // A second-tier customer (about a fifth of all users) and a role held by about one user in thirteen.
+  // A second-tier customer (about a fifth of all users) and a role held by about one user in twelve.
   const customer = world.customers[1]!;
   const role = world.roles.find((r) => r.name === 'Approver')!;
 

@@ -15,6 +15,11 @@ const Env = z.object({
   SESSION_TTL_HOURS: z.coerce.number().positive().default(12),
   ROSTER_ADMIN_EMAIL: z.string().optional(),
   ROSTER_ADMIN_PASSWORD: z.string().optional(),
+  JOB_LEASE_SECONDS: z.coerce.number().int().min(1).max(3600).default(30),
+  RUN_JOBS: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
   TRUST_PROXY: z
     .enum(['true', 'false'])
     .default('false')
@@ -33,6 +38,10 @@ export interface Config {
   sessionTtlMs: number;
   bootstrapAdmin: { email: string; password: string } | null;
   trustProxy: boolean;
+  /** How long a worker's claim on a job holds without renewal: after a crash, another takes over then. */
+  jobLeaseMs: number;
+  /** Whether `roster serve` also runs background jobs (PostgreSQL only: the embedded default always does). */
+  runJobs: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -58,5 +67,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionTtlMs: e.SESSION_TTL_HOURS * 3_600_000,
     bootstrapAdmin,
     trustProxy: e.TRUST_PROXY,
+    jobLeaseMs: e.JOB_LEASE_SECONDS * 1000,
+    runJobs: e.RUN_JOBS,
   };
 }

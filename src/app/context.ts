@@ -1,3 +1,5 @@
+import { randomBytes } from 'node:crypto';
+import os from 'node:os';
 import type { Config } from '../config.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { Db, Storage } from '../storage/database.js';
@@ -19,6 +21,8 @@ export interface AppContext {
   jobs: JobQueue;
   /** Progress of commits running in this process, for live views between saved checkpoints. */
   live: Map<number, { done: number; at: number }>;
+  /** This process, as a job owner: host, pid and a random part. */
+  workerId: string;
   /** Aborted when the process shuts down: long jobs stop at their next checkpoint. */
   shutdown: AbortController;
 }
@@ -43,6 +47,7 @@ export function createContext(storage: Storage, config: Config, log: Logger = si
     log,
     jobs: noJobs,
     live: new Map(),
+    workerId: `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     shutdown: new AbortController(),
   };
 }

@@ -1,29 +1,55 @@
-import { inProcessQueue, type JobQueue } from '../jobs/queue.js';
+import { pgBossQueue } from '../jobs/pg-boss-queue.js';
+import { inProcessQueue, type JobHandler, type JobQueue } from '../jobs/queue.js';
 import { importsInStatus } from '../storage/queries/imports.js';
 import type { AppContext } from './context.js';
 import { runCommit } from './imports/commit-import.js';
+import { JobBusy } from './imports/lease.js';
 import { runRollback } from './imports/rollback-import.js';
 
 /**
- * Starts the background workers in this process and installs their queue in the context. Work
- * that a previous process left unfinished (a crash, a kill -9) is taken up again at once.
+ * Starts the job queue for this process and installs it in the context: in process on SQLite, on
+ * PostgreSQL (pg-boss) otherwise. `work` says whether this process also runs jobs (a web-only
+ * process only sends them). Work a previous process left unfinished (a crash, a kill -9) is sent
+ * again at once; the import's lease decides who takes it.
  */
-export async function startWorkers(ctx: AppContext): Promise<JobQueue> {
-  const queue = inProcessQueue(
-    async (kind, id) => {
-      if (kind === 'import.commit') await runCommit(ctx, id);
-      else await runRollback(ctx, id);
-    },
-    (err, kind, importId) => ctx.log.error({ err, kind, importId }, 'background job failed'),
-  );
-  ctx.jobs = queue;
-  for (const id of await importsInStatus(ctx.db, ['queued', 'committing', 'cancelling'])) {
-    ctx.log.info({ importId: id }, 'resuming import commit');
-    await queue.enqueue('import.commit', id);
+export async function startWorkers(ctx: AppContext, work = true): Promise<JobQueue> {
+  // Jobs share the process's connection: on SQLite one connection per process avoids lock waits
+  // that a synchronous driver would spend blocking the event loop; batches yield between them.
+  const jobCtx = ctx;
+  const handle: JobHandler = async (kind, id) => {
+    if (kind === 'import.commit') await runCommit(jobCtx, id);
+    else await runRollback(jobCtx, id);
+  };
+  const onError = (err: unknown, kind: string, importId: number) => {
+    if (err instanceof JobBusy) ctx.log.info({ kind, importId }, 'job is held by another worker; will retry');
+    else ctx.log.error({ err, kind, importId }, 'background job failed');
+  };
+  let queue: JobQueue;
+  if (ctx.storage.dialect === 'postgres' && ctx.config.databaseUrl) {
+    queue = await pgBossQueue(ctx.config.databaseUrl, handle, onError, work);
+  } else {
+    const local: JobQueue = inProcessQueue(async (kind, id) => {
+      try {
+        await handle(kind, id);
+      } catch (e) {
+        // Held by another process (or by this one's previous life): try again once its lease runs out.
+        if (!(e instanceof JobBusy)) throw e;
+        onError(e, kind, id);
+        setTimeout(() => void local.enqueue(kind, id), e.retryAfterMs + 100).unref();
+      }
+    }, onError);
+    queue = local;
   }
-  for (const id of await importsInStatus(ctx.db, ['rolling_back'])) {
-    ctx.log.info({ importId: id }, 'resuming import rollback');
-    await queue.enqueue('import.rollback', id);
+  ctx.jobs = queue;
+  if (work) {
+    for (const id of await importsInStatus(ctx.db, ['queued', 'committing', 'cancelling'])) {
+      ctx.log.info({ importId: id }, 'resuming import commit');
+      await queue.enqueue('import.commit', id);
+    }
+    for (const id of await importsInStatus(ctx.db, ['rolling_back'])) {
+      ctx.log.info({ importId: id }, 'resuming import rollback');
+      await queue.enqueue('import.rollback', id);
+    }
   }
   return queue;
 }

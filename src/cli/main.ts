@@ -5,6 +5,7 @@ import { registerImportCommands } from './commands/import.js';
 import { registerMigrateCommand } from './commands/migrate.js';
 import { registerSeedCommand } from './commands/seed.js';
 import { registerServeCommand } from './commands/serve.js';
+import { registerWorkerCommand } from './commands/worker.js';
 import { runCli } from './run.js';
 
 const program = new Command()
@@ -17,5 +18,6 @@ registerMigrateCommand(program);
 registerAdminCommands(program);
 registerSeedCommand(program);
 registerImportCommands(program);
+registerWorkerCommand(program);
 
 await runCli(program, process.argv);

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
 import { AppError, errors } from '../core/errors.js';
+import { sizeText } from '../core/import/read/read-errors.js';
 
 export interface Upload {
   filePath: string;
@@ -12,6 +13,9 @@ export interface Upload {
   /** Removes the temporary file. */
   cleanup(): void;
 }
+
+const tooLargeMessage = (maxBytes: number): string =>
+  `The file is larger than the limit of ${sizeText(maxBytes)}. Split it (the CLI can) or ask an administrator to raise the limit.`;
 
 /**
  * Streams a multipart upload to a temporary file, refusing it as soon as it passes `maxBytes`.
@@ -39,12 +43,9 @@ export async function receiveUpload(request: FastifyRequest, maxBytes: number): 
         filePath = path.join(dir, 'upload');
         await pipeline(part.file, fs.createWriteStream(filePath));
         if (part.file.truncated) {
-          throw new AppError(
-            'import.file_too_large',
-            413,
-            `The file is larger than the limit of ${Math.round(maxBytes / 1024 / 1024)} MB. Split it (the CLI can) or ask an administrator to raise the limit.`,
-            { limitBytes: maxBytes },
-          );
+          throw new AppError('import.file_too_large', 413, tooLargeMessage(maxBytes), {
+            limitBytes: maxBytes,
+          });
         }
       } else {
         fields[part.fieldname] = String(part.value);
@@ -56,7 +57,7 @@ export async function receiveUpload(request: FastifyRequest, maxBytes: number): 
     const code = (e as { code?: string }).code;
     if (code === 'FST_FILES_LIMIT') throw errors.validation('Send one file per import.');
     if (code === 'FST_REQ_FILE_TOO_LARGE') {
-      throw new AppError('import.file_too_large', 413, 'The file is larger than the limit.', {
+      throw new AppError('import.file_too_large', 413, tooLargeMessage(maxBytes), {
         limitBytes: maxBytes,
       });
     }

@@ -223,6 +223,9 @@ export interface ImportsTable {
   rollback: string | null;
   duplicate_of: number | null;
   cancel_requested: Flag;
+  /** The worker running this import's job, and until when (epoch ms) its claim holds. */
+  lease_owner: string | null;
+  lease_until: number | null;
 }
 
 export interface ImportRowsTable {

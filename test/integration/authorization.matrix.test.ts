@@ -18,7 +18,7 @@ import type { Customer } from '../../src/core/domain/entities.js';
 import { hashPassword } from '../../src/security/passwords.js';
 import { csrfTokenFor, hashSecret, newSecret } from '../../src/security/tokens.js';
 import { insertAdmin, insertSession } from '../../src/storage/queries/admins.js';
-import { type Caller, startApi, TEST_PASSWORD, type TestApi } from '../support/api.js';
+import { allSettled, type Caller, startApi, TEST_PASSWORD, type TestApi } from '../support/api.js';
 import { expectUnchanged } from '../support/db-snapshot.js';
 import { buildWorld, type World } from '../support/fixtures.js';
 import { multipart } from '../support/upload.js';
@@ -798,7 +798,7 @@ describe(`authorization matrix on ${process.env.ROSTER_TEST_DB}`, () => {
     it(`${c.route}${c.variant ? ` (${c.variant})` : ''} answers every role, scope and transport as the policy says`, async () => {
       const { actual, expected } = await runCase(c);
       // Commits and rollbacks run in the background: let them finish before the next row.
-      await api.db.ctx.jobs.idle();
+      await allSettled(api);
       expect(actual).toEqual(expected);
     });
   }
@@ -812,6 +812,8 @@ describe(`sessions, CSRF and tokens on ${process.env.ROSTER_TEST_DB}`, () => {
     for (const c of changes) {
       const { method } = splitRoute(c.route);
       const request = await c.build({ customer: world.acme, other: world.globex, scoped: false });
+      // Building a case may start background work (a commit to roll back): let it end first.
+      await allSettled(api);
       const session = await newSession(admin.adminId);
       const base = {
         method,

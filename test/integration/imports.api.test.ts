@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Caller, startApi, type TestApi } from '../support/api.js';
+import { type Caller, settled, startApi, type TestApi } from '../support/api.js';
 import { buildWorld, type World } from '../support/fixtures.js';
 import { multipart } from '../support/upload.js';
 
@@ -30,10 +30,7 @@ async function upload(content: string | Buffer, options: object = {}, name = 'pe
   });
 }
 
-async function settle(id: number) {
-  await api.db.ctx.jobs.idle();
-  return (await admin.token({ method: 'GET', url: `/api/v1/imports/${id}` })).json();
-}
+const settle = (id: number) => settled(admin, id);
 
 const HEADER = ['E-mail address', 'First name', 'Last name', 'Roles', 'Site', 'Employee number'];
 

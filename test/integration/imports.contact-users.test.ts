@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createContact } from '../../src/app/contacts.js';
 import { createUser } from '../../src/app/users/create-user.js';
 import { SYSTEM_ACTOR } from '../../src/core/access/policy.js';
-import { type Caller, startApi, type TestApi } from '../support/api.js';
+import { type Caller, settled, startApi, type TestApi } from '../support/api.js';
 import { buildWorld, type World } from '../support/fixtures.js';
 import { multipart } from '../support/upload.js';
 
@@ -73,8 +73,7 @@ describe(`contact-users target on ${process.env.ROSTER_TEST_DB}`, () => {
       7: ['value.required', 'row.duplicate'],
     });
     await admin.token({ method: 'POST', url: `/api/v1/imports/${view.id}/commit` });
-    await api.db.ctx.jobs.idle();
-    const done = (await admin.token({ method: 'GET', url: `/api/v1/imports/${view.id}` })).json();
+    const done = await settled(admin, view.id);
     expect(done.counts).toMatchObject({ created: 2, failed: 4 });
     const crm = (await admin.token({ method: 'GET', url: '/api/v1/users?q=crm.person' })).json().items[0];
     expect(crm).toMatchObject({

@@ -1,5 +1,5 @@
 import type { Actor } from '../../core/access/policy.js';
-import { errors } from '../../core/errors.js';
+import { AppError, errors } from '../../core/errors.js';
 import { type CommitPort, commitRows } from '../../core/import/engine.js';
 import { transition } from '../../core/import/status.js';
 import type { Db } from '../../storage/database.js';
@@ -9,6 +9,7 @@ import { insertNotification } from '../../storage/queries/notifications.js';
 import type { AppContext } from '../context.js';
 import { audit, inTransaction } from '../shared.js';
 import { visibleImport } from './access.js';
+import { type Lease, leaseLost, withLease } from './lease.js';
 import { getImport } from './manage-import.js';
 import { bindingFor } from './registry.js';
 import type { ImportView } from './view.js';
@@ -77,51 +78,62 @@ export async function cancelImport(ctx: AppContext, actor: Actor, id: number): P
  * crash continues where it stopped and never writes a row twice.
  */
 export async function runCommit(ctx: AppContext, id: number): Promise<void> {
-  const rec = await imports.findImport(ctx.db, id);
-  if (!rec) return;
-  const at = () => ctx.now().toISOString();
-  if (rec.status === 'queued') {
-    if (!(await imports.compareAndSetStatus(ctx.db, id, 'queued', 'committing', at()))) return;
-    await imports.updateImport(ctx.db, id, { startedAt: rec.startedAt ?? at() }, at());
-  } else if (rec.status !== 'committing' && rec.status !== 'cancelling') {
-    return;
-  }
-  const binding = bindingFor(rec.target);
-  const baseEnv = await binding.env(ctx.db, rec.scopeCustomerId);
-  const plan = {
-    target: binding.target,
-    env: baseEnv,
-    fields: binding.target.fields(baseEnv),
-    header: rec.header,
-    mapping: rec.mapping,
-    options: rec.options,
-  };
-  const doneBefore = rec.committedThrough === 0 ? 0 : await committedRowCount(ctx.db, id);
-  try {
-    const outcome = rec.options.atomic
-      ? await inTransaction(ctx, (tx) =>
-          commitRows(plan, port(ctx, rec, tx), id, rec.committedThrough, doneBefore),
-        )
-      : await commitRows(plan, port(ctx, rec, null), id, rec.committedThrough, doneBefore);
-    if (outcome === 'interrupted') return;
-    await finish(ctx, id, outcome === 'cancelled' ? 'stopped' : 'finish', null);
-  } catch (e) {
-    ctx.log.error({ err: e, importId: id }, 'import commit failed');
-    const error =
-      e instanceof Error && 'code' in e && typeof e.code === 'string' && e.name === 'AppError'
-        ? { code: e.code, message: e.message }
-        : {
-            code: 'import.commit_failed',
-            message: 'The commit stopped on an unexpected error; what was written can be rolled back.',
-          };
-    await finish(ctx, id, 'fail', error);
-  } finally {
-    ctx.live.delete(id);
-  }
+  const first = await imports.findImport(ctx.db, id);
+  if (!first || !['queued', 'committing', 'cancelling'].includes(first.status)) return;
+  await withLease(ctx, id, async (lease) => {
+    // Read again under the claim: another worker may have finished it meanwhile.
+    let rec = (await imports.findImport(ctx.db, id))!;
+    const at = () => ctx.now().toISOString();
+    if (rec.status === 'queued') {
+      if (!(await imports.compareAndSetStatus(ctx.db, id, 'queued', 'committing', at()))) return;
+      await imports.updateImport(ctx.db, id, { startedAt: rec.startedAt ?? at() }, at());
+      rec = (await imports.findImport(ctx.db, id))!;
+    } else if (rec.status !== 'committing' && rec.status !== 'cancelling') {
+      return;
+    }
+    const binding = bindingFor(rec.target);
+    const baseEnv = await binding.env(ctx.db, rec.scopeCustomerId);
+    const plan = {
+      target: binding.target,
+      env: baseEnv,
+      fields: binding.target.fields(baseEnv),
+      header: rec.header,
+      mapping: rec.mapping,
+      options: rec.options,
+    };
+    const doneBefore = rec.committedThrough === 0 ? 0 : await committedRowCount(ctx.db, id);
+    try {
+      const outcome = rec.options.atomic
+        ? await inTransaction(ctx, (tx) =>
+            commitRows(plan, port(ctx, rec, tx, lease), id, rec.committedThrough, doneBefore),
+          )
+        : await commitRows(plan, port(ctx, rec, null, lease), id, rec.committedThrough, doneBefore);
+      if (outcome === 'interrupted') return;
+      await finish(ctx, id, outcome === 'cancelled' ? 'stopped' : 'finish', null);
+    } catch (e) {
+      if (e instanceof AppError && e.code === leaseLost().code) return;
+      ctx.log.error({ err: e, importId: id }, 'import commit failed');
+      const error =
+        e instanceof AppError
+          ? { code: e.code, message: e.message }
+          : {
+              code: 'import.commit_failed',
+              message: 'The commit stopped on an unexpected error; what was written can be rolled back.',
+            };
+      await finish(ctx, id, 'fail', error);
+    } finally {
+      ctx.live.delete(id);
+    }
+  });
 }
 
 /** The engine's commit port for one import: each batch its own transaction, or all in `outer` (atomic). */
-function port(ctx: AppContext, rec: imports.ImportRecord, outer: Db | null): CommitPort<unknown> {
+function port(
+  ctx: AppContext,
+  rec: imports.ImportRecord,
+  outer: Db | null,
+  lease: Lease,
+): CommitPort<unknown> {
   const id = rec.id;
   const binding = bindingFor(rec.target);
   const atomic = outer !== null;
@@ -143,12 +155,13 @@ function port(ctx: AppContext, rec: imports.ImportRecord, outer: Db | null): Com
                 );
               }
             }
+            await lease.renew(db);
             await rows.setRowResults(db, id, results);
             await imports.updateImport(db, id, { committedThrough }, ctx.now().toISOString());
           },
         });
       };
-      return outer ? run(outer) : ctx.db.transaction().execute(run);
+      return outer ? run(outer) : inTransaction(ctx, run);
     },
     interrupted: () => ctx.shutdown.signal.aborted,
     async cancelled() {

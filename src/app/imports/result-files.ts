@@ -110,7 +110,8 @@ function failureReason(row: StagedRowView, committed: boolean): string | null {
 }
 
 async function writeCsv(file: string, header: string[], lines: AsyncIterable<string[]>): Promise<void> {
-  const csv = stringify({ bom: true, record_delimiter: 'windows' });
+  // A record delimiter given, csv-stringify quotes only cells holding it (\r\n), not a lone \n or \r.
+  const csv = stringify({ bom: true, record_delimiter: 'windows', quote_record_delimiter: true });
   const source = (async function* () {
     yield header.map(neutralizeCell);
     for await (const line of lines) yield line.map(neutralizeCell);

@@ -9,6 +9,7 @@ import { insertNotification } from '../../storage/queries/notifications.js';
 import type { AppContext } from '../context.js';
 import { audit, inTransaction } from '../shared.js';
 import { visibleImport } from './access.js';
+import { type Lease, withLease } from './lease.js';
 import { getImport } from './manage-import.js';
 import type { ImportView } from './view.js';
 
@@ -49,8 +50,17 @@ const BATCH = 500;
  * left alone and reported, with the reason. Each batch is one transaction; a restart continues.
  */
 export async function runRollback(ctx: AppContext, id: number): Promise<void> {
-  const rec = await imports.findImport(ctx.db, id);
-  if (rec?.status !== 'rolling_back') return;
+  const first = await imports.findImport(ctx.db, id);
+  if (first?.status !== 'rolling_back') return;
+  await withLease(ctx, id, async (lease) => {
+    const rec = await imports.findImport(ctx.db, id);
+    if (rec?.status !== 'rolling_back') return;
+    await rollBack(ctx, rec, lease);
+  });
+}
+
+async function rollBack(ctx: AppContext, rec: imports.ImportRecord, lease: Lease): Promise<void> {
+  const id = rec.id;
   const report: RollbackReport = { deleted: 0, restored: 0, conflicts: [], conflictCount: 0, finishedAt: '' };
   const conflict = (c: RollbackReport['conflicts'][number]) => {
     report.conflictCount++;
@@ -60,6 +70,7 @@ export async function runRollback(ctx: AppContext, id: number): Promise<void> {
     // Shutting down: stop between batches; the job resumes on the next start.
     if (ctx.shutdown.signal.aborted) return;
     const done = await inTransaction(ctx, async (db) => {
+      await lease.renew(db);
       const batch = await changes.pendingChanges(db, id, BATCH);
       if (batch.length === 0) return true;
       const current = await changes.currentVersions(
@@ -88,6 +99,8 @@ export async function runRollback(ctx: AppContext, id: number): Promise<void> {
       return false;
     });
     if (done) break;
+    // Let requests in between batches (see engine.ts: a synchronous driver never yields by itself).
+    await new Promise<void>((resolve) => setImmediate(resolve));
   }
   report.finishedAt = ctx.now().toISOString();
   await inTransaction(ctx, async (db) => {

@@ -91,7 +91,8 @@ export async function buildTemplate(
     })();
     await pipeline(
       neutral,
-      stringify({ bom: true, record_delimiter: 'windows' }),
+      // Cells with a lone \n or \r must be quoted too, which csv-stringify does not do by itself here.
+      stringify({ bom: true, record_delimiter: 'windows', quote_record_delimiter: true }),
       fs.createWriteStream(file),
     );
   } else {

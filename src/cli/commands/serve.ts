@@ -25,7 +25,8 @@ export function registerServeCommand(program: Command): void {
       } else if (first) {
         log.info({ email: first.email }, 'created the first administrator from ROSTER_ADMIN_EMAIL');
       }
-      const workers = await startWorkers(ctx);
+      // The embedded default always runs jobs here; with PostgreSQL, RUN_JOBS=false makes a web-only process.
+      const workers = await startWorkers(ctx, ctx.storage.dialect === 'sqlite' || config.runJobs);
       const app = await buildServer(ctx, { loggerInstance: log });
       let stopping = false;
       const stop = async (signal: string) => {

@@ -1,7 +1,9 @@
 /**
  * Text normalisation shared by every input path: trimmed, Unicode NFC, and free of the invisible
  * characters that spreadsheets and copy-paste leave behind (zero-width spaces, BOMs, bidi marks,
- * soft hyphens). Non-breaking spaces become plain spaces so that trimming sees them.
+ * soft hyphens). Non-breaking spaces become plain spaces so that trimming sees them. Line breaks
+ * are stored as \n whatever the source used (\r\n, \r): XLSX cannot carry a \r (XML reads it as
+ * \n), so a stored \r would make every XLSX round trip report the value as changed.
  */
 const INVISIBLE = /[\u200B-\u200D\u2060\uFEFF\u00AD\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
 const NBSP = /[\u00A0\u2007\u202F]/g;
@@ -9,8 +11,16 @@ const NBSP = /[\u00A0\u2007\u202F]/g;
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
 const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
 
+const CR_LINE_BREAK = /\r\n?/g;
+
 export function normalizeText(value: string): string {
-  return value.normalize('NFC').replace(INVISIBLE, '').replace(CONTROL, '').replace(NBSP, ' ').trim();
+  return value
+    .normalize('NFC')
+    .replace(INVISIBLE, '')
+    .replace(CONTROL, '')
+    .replace(NBSP, ' ')
+    .replace(CR_LINE_BREAK, '\n')
+    .trim();
 }
 
 /** Normalised text, or null when nothing is left. */

@@ -30,6 +30,12 @@ export interface ValidationPlan<Env> {
 
 export const BATCH_SIZE = 2000;
 
+/**
+ * Lets other work (HTTP requests) run between batches. A synchronous database driver resolves
+ * every await at once, and a loop of them would otherwise hold the process until it ends.
+ */
+const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** Validates rows from the file into staging, then marks duplicates across the whole file. */
 export async function stageRows<Env>(
   plan: ValidationPlan<Env>,
@@ -50,6 +56,7 @@ export async function stageRows<Env>(
     );
     await staging.insert(staged);
     batch = [];
+    await yieldTurn();
   };
   for await (const row of rows) {
     signal?.throwIfAborted();
@@ -258,6 +265,7 @@ export async function commitRows<Env>(
     after = last;
     done += batch.length;
     await port.progress(done);
+    await yieldTurn();
   }
 }
 

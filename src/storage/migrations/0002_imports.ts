@@ -35,6 +35,8 @@ export async function up(db: MigrationDb): Promise<void> {
     .addColumn('rollback', 'text')
     .addColumn('duplicate_of', 'integer')
     .addColumn('cancel_requested', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('lease_owner', 'text')
+    .addColumn('lease_until', 'bigint')
     .execute();
   await db.schema.createIndex('imports_created').on('imports').columns(['created_at', 'id']).execute();
   await db.schema.createIndex('imports_sha').on('imports').columns(['file_sha256', 'target']).execute();

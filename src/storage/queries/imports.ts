@@ -116,6 +116,8 @@ export async function insertImport(db: Db, v: NewImport, at: string): Promise<nu
       committed_through: 0,
       counts: '{}',
       cancel_requested: 0,
+      lease_owner: null,
+      lease_until: null,
     })
     .returning('id')
     .executeTakeFirstOrThrow();
@@ -230,4 +232,58 @@ export async function importsInStatus(db: Db, statuses: ImportStatus[]): Promise
     .orderBy('id')
     .execute();
   return rows.map((r) => r.id);
+}
+
+/**
+ * Claims an import's job for one worker until `until` (epoch ms): succeeds when nobody holds it,
+ * its holder's claim ran out (a crashed worker), or `owner` holds it already.
+ */
+export async function claimLease(
+  db: Db,
+  id: number,
+  owner: string,
+  now: number,
+  until: number,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('imports')
+    .set({ lease_owner: owner, lease_until: until })
+    .where('id', '=', id)
+    .where((eb) =>
+      eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', now), eb('lease_owner', '=', owner)]),
+    )
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+/** Extends a claim; false when it was lost (another worker took over after it ran out). */
+export async function renewLease(db: Db, id: number, owner: string, until: number): Promise<boolean> {
+  const r = await db
+    .updateTable('imports')
+    .set({ lease_until: until })
+    .where('id', '=', id)
+    .where('lease_owner', '=', owner)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export async function releaseLease(db: Db, id: number, owner: string): Promise<void> {
+  await db
+    .updateTable('imports')
+    .set({ lease_owner: null, lease_until: null })
+    .where('id', '=', id)
+    .where('lease_owner', '=', owner)
+    .execute();
+}
+
+export async function leaseOf(db: Db, id: number): Promise<{ owner: string | null; until: number | null }> {
+  const r = await db
+    .selectFrom('imports')
+    .select(['lease_owner', 'lease_until'])
+    .where('id', '=', id)
+    .executeTakeFirst();
+  return {
+    owner: r?.lease_owner ?? null,
+    until: r?.lease_until === null || r?.lease_until === undefined ? null : Number(r.lease_until),
+  };
 }

@@ -6,7 +6,12 @@ import { AppError } from '../../errors.js';
  * word it its own way.
  */
 const MB = 1024 * 1024;
-const inMegabytes = (bytes: number): string => `${(bytes / MB).toFixed(bytes < 10 * MB ? 1 : 0)} MB`;
+const KB = 1024;
+/** A size as an admin reads it: in KB below a megabyte, so that a lowered limit is not "0.0 MB". */
+export const sizeText = (bytes: number): string =>
+  bytes < MB
+    ? `${(bytes / KB).toFixed(bytes < 10 * KB ? 1 : 0)} KB`
+    : `${(bytes / MB).toFixed(bytes < 10 * MB ? 1 : 0)} MB`;
 const SAVE_AS =
   'Save the data again from a spreadsheet program as .xlsx, .ods or CSV (UTF-8) and upload that.';
 
@@ -39,7 +44,7 @@ export const readErrors = {
     new AppError(
       'import.file_too_large',
       413,
-      `The file is ${inMegabytes(actualBytes)}; the limit is ${inMegabytes(limitBytes)}. ` +
+      `The file is ${sizeText(actualBytes)}; the limit is ${sizeText(limitBytes)}. ` +
         'Split it into smaller files (the roster CLI can do this) and import them one after the other.',
       { limit: limitBytes, actual: actualBytes },
     ),

@@ -1,0 +1,112 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type AppContext, createContext } from '../../src/app/context.js';
+import { createCustomer } from '../../src/app/customers.js';
+import { requestCommit, runCommit } from '../../src/app/imports/commit-import.js';
+import { createImport } from '../../src/app/imports/create-import.js';
+import { SYSTEM_ACTOR } from '../../src/core/access/policy.js';
+import { openStorage } from '../../src/storage/database.js';
+import { openTestDb, type TestDb } from '../support/db.js';
+
+/**
+ * Two imports of overlapping emails committed at the same moment by two workers with their own
+ * connections: the unique email key holds, and the import that loses a row says so on that row.
+ */
+let db: TestDb;
+let other: AppContext;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-race-'));
+
+beforeAll(async () => {
+  db = await openTestDb();
+  // PostgreSQL: a second pool, as a second worker process would have. SQLite: one writer per file
+  // at a time by design, so the second worker shares the connection and the batches interleave.
+  const storage =
+    db.dialect === 'postgres'
+      ? openStorage({ databaseUrl: db.ctx.config.databaseUrl, sqlitePath: '' })
+      : db.ctx.storage;
+  other = createContext(storage, db.ctx.config);
+  const noop = { enqueue: async () => {}, idle: async () => {}, stop: async () => {} };
+  db.ctx.jobs = noop;
+  other.jobs = noop;
+});
+afterAll(async () => {
+  if (other.storage !== db.ctx.storage) await other.storage.close();
+  await db.close();
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function file(name: string, from: number, to: number): string {
+  const rows = [['Email', 'First name']];
+  for (let i = from; i < to; i++) rows.push([`person${i}@race.example`, name]);
+  const p = path.join(dir, `${name}.csv`);
+  fs.writeFileSync(p, stringify(rows));
+  return p;
+}
+
+describe(`two imports racing on the same emails on ${process.env.ROSTER_TEST_DB}`, () => {
+  it('never creates a duplicate, and the loser reports each row it could not create', async () => {
+    const customer = await createCustomer(db.ctx, SYSTEM_ACTOR, { name: 'Race Inc' });
+    const options = { customerId: customer.id, mode: 'insert' as const };
+    // Both validated before either commits: each plans to create the 3,000 shared emails.
+    const a = await createImport(db.ctx, SYSTEM_ACTOR, {
+      target: 'users',
+      fileName: 'a.csv',
+      filePath: file('A', 0, 6000),
+      options,
+    });
+    const b = await createImport(db.ctx, SYSTEM_ACTOR, {
+      target: 'users',
+      fileName: 'b.csv',
+      filePath: file('B', 3000, 9000),
+      options,
+    });
+    expect(a.planned).toEqual({ create: 6000 });
+    expect(b.planned).toEqual({ create: 6000 });
+    await requestCommit(db.ctx, SYSTEM_ACTOR, a.id);
+    await requestCommit(db.ctx, SYSTEM_ACTOR, b.id);
+
+    await Promise.all([runCommit(db.ctx, a.id), runCommit(other, b.id)]);
+
+    const users = await db.ctx.db
+      .selectFrom('users')
+      .select((eb) => [
+        eb.fn.countAll<number>().as('n'),
+        eb.fn.count<number>('email_key').distinct().as('emails'),
+      ])
+      .where('email_key', 'like', '%@race.example')
+      .executeTakeFirstOrThrow();
+    expect(Number(users.n)).toBe(9000);
+    expect(Number(users.emails)).toBe(9000);
+
+    const results = await db.ctx.db
+      .selectFrom('import_rows')
+      .select(['import_id', 'result', 'result_message', 'cells'])
+      .where('import_id', 'in', [a.id, b.id])
+      .execute();
+    const created = results.filter((r) => r.result === 'created').length;
+    expect(created).toBe(9000);
+    // Every shared email was created by exactly one import; the other says why it did not.
+    const shared = results.filter((r) => {
+      const n = Number(/person(\d+)@/.exec(r.cells)![1]);
+      return n >= 3000 && n < 6000;
+    });
+    expect(shared).toHaveLength(6000);
+    const losers = shared.filter((r) => r.result !== 'created');
+    expect(losers).toHaveLength(3000);
+    for (const r of losers) {
+      expect(['skipped', 'failed']).toContain(r.result);
+      expect(r.result_message).toMatch(/exists|taken by another change/);
+    }
+    for (const id of [a.id, b.id]) {
+      const rec = await db.ctx.db
+        .selectFrom('imports')
+        .select(['status'])
+        .where('id', '=', id)
+        .executeTakeFirstOrThrow();
+      expect(rec.status).toBe('completed');
+    }
+  });
+});
