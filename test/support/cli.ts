@@ -42,3 +42,22 @@ export function serve(
     });
   });
 }
+
+/** Starts any `roster` command in the background, collecting what it prints. */
+export function spawnRoster(
+  args: string[],
+  env: Record<string, string>,
+): { child: ChildProcess; output: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', main, ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+  });
+  let out = '';
+  child.stdout.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  child.stderr.on('data', (c: Buffer) => {
+    out += c.toString();
+  });
+  return { child, output: () => out };
+}
