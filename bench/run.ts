@@ -1,4 +1,4 @@
-// `npm run bench [-- NAME… --db=sqlite,postgres --users=N --runs=N --explain]`
+// `npm run bench [-- NAME… --db=sqlite,postgres --users=N --runs=N --rows=N,N… --explain]`
 //
 // Runs every benchmark, or those whose name contains one of the NAMEs. A benchmark is a module that
 // exports a `Benchmark` (see lib/harness.ts); add it to BENCHMARKS below. Shared resources (a temp
@@ -10,16 +10,18 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { Dialect } from '../src/storage/database.js';
+import { importBench } from './import.js';
 import type { BenchEnv, Benchmark, BenchOptions } from './lib/harness.js';
 import { usersList } from './users-list.js';
 
-const BENCHMARKS: Benchmark[] = [usersList];
+const BENCHMARKS: Benchmark[] = [usersList, importBench];
 
-const USAGE = `usage: npm run bench -- [NAME…] [--db=sqlite,postgres] [--users=N] [--runs=N] [--explain]
+const USAGE = `usage: npm run bench -- [NAME…] [--db=sqlite,postgres] [--users=N] [--runs=N] [--rows=N,N…] [--explain]
   NAME       run only benchmarks whose name contains NAME (${BENCHMARKS.map((b) => b.name).join(', ')})
   --db       databases to run on (default: sqlite,postgres)
-  --users    users to seed (default: 1000000)
+  --users    users to seed for users-list (default: 1000000)
   --runs     timed runs per case (default: 30)
+  --rows     file sizes for import, in data rows (default: 10000,100000,1000000)
   --explain  print the query plan of every case`;
 
 function parseArgs(argv: string[]): { names: string[]; options: BenchOptions } {
@@ -29,6 +31,7 @@ function parseArgs(argv: string[]): { names: string[]; options: BenchOptions } {
     users: 1_000_000,
     runs: 30,
     explain: false,
+    rows: [10_000, 100_000, 1_000_000],
   };
   for (const arg of argv) {
     const [flag, value = ''] = arg.split('=', 2) as [string, string?];
@@ -41,6 +44,12 @@ function parseArgs(argv: string[]): { names: string[]; options: BenchOptions } {
       if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive whole number\n${USAGE}`);
       if (flag === '--users') options.users = n;
       else options.runs = n;
+    } else if (flag === '--rows') {
+      const sizes = value.split(',').map((v) => Number(v.replace(/_/g, '')));
+      if (sizes.length === 0 || !sizes.every((n) => Number.isInteger(n) && n >= 1)) {
+        throw new Error(`--rows takes positive whole numbers separated by commas\n${USAGE}`);
+      }
+      options.rows = sizes;
     } else if (flag === '--db') {
       const dbs = value.split(',').filter(Boolean);
       if (dbs.length === 0 || !dbs.every((d): d is Dialect => d === 'sqlite' || d === 'postgres')) {
@@ -114,9 +123,15 @@ async function main(): Promise<void> {
   };
 
   const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
+  const sizes = selected
+    .map((b) =>
+      b.name === 'import'
+        ? `import of ${options.rows.map((n) => n.toLocaleString('en-US')).join(' / ')} rows`
+        : `${options.users.toLocaleString('en-US')} users, ${options.runs} runs per case`,
+    )
+    .join('; ');
   env.log(
-    `roster bench: ${selected.map((b) => b.name).join(', ')} | ${options.databases.join(', ')} | ` +
-      `${options.users.toLocaleString('en-US')} users, ${options.runs} runs per case`,
+    `roster bench: ${selected.map((b) => b.name).join(', ')} | ${options.databases.join(', ')} | ${sizes}`,
   );
   env.log(
     `machine: ${os.cpus().length} × ${cpu}, ${Math.round(os.totalmem() / 2 ** 30)} GB, Node ${process.version}, ` +

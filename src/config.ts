@@ -24,6 +24,13 @@ const Env = z.object({
     .enum(['true', 'false'])
     .default('false')
     .transform((v) => v === 'true'),
+  SMTP_URL: z.string().optional(),
+  MAIL_FROM: z.string().default('Roster <roster@localhost>'),
+  MAIL_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
+  MAIL_WARMUP_MINUTES: z.coerce.number().min(0).max(10_080).default(0),
+  MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
+  MAIL_RETRY_SECONDS: z.coerce.number().min(0.01).max(86_400).default(30),
+  MAIL_POLL_SECONDS: z.coerce.number().min(0.01).max(3600).default(2),
 });
 
 export interface Config {
@@ -42,6 +49,23 @@ export interface Config {
   jobLeaseMs: number;
   /** Whether `roster serve` also runs background jobs (PostgreSQL only: the embedded default always does). */
   runJobs: boolean;
+  mail: MailConfig;
+}
+
+export interface MailConfig {
+  /** smtp:// or smtps:// URL of the relay; null: the embedded default's local mailbox. */
+  smtpUrl: string | null;
+  from: string;
+  /** Emails per minute when the settings do not say otherwise (settings.mailRatePerMinute wins). */
+  ratePerMinute: number;
+  /** Minutes over which sending ramps up from a tenth of the rate after a quiet spell; 0: off. */
+  warmupMinutes: number;
+  /** Tries of one email before a temporary failure counts as final. */
+  maxAttempts: number;
+  /** Back-off before the second try; doubled for each later one (at most an hour). */
+  retryBaseMs: number;
+  /** How often an idle worker looks for due email. */
+  pollMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -69,5 +93,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustProxy: e.TRUST_PROXY,
     jobLeaseMs: e.JOB_LEASE_SECONDS * 1000,
     runJobs: e.RUN_JOBS,
+    mail: {
+      smtpUrl: e.SMTP_URL && e.SMTP_URL !== '' ? e.SMTP_URL : null,
+      from: e.MAIL_FROM,
+      ratePerMinute: e.MAIL_RATE_PER_MINUTE,
+      warmupMinutes: e.MAIL_WARMUP_MINUTES,
+      maxAttempts: e.MAIL_MAX_ATTEMPTS,
+      retryBaseMs: Math.round(e.MAIL_RETRY_SECONDS * 1000),
+      pollMs: Math.round(e.MAIL_POLL_SECONDS * 1000),
+    },
   };
 }

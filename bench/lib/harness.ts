@@ -10,6 +10,8 @@ export interface BenchOptions {
   runs: number;
   /** Print the query plans of every case. */
   explain: boolean;
+  /** File sizes (data rows) the import benchmark runs (10,000, 100,000 and 1,000,000 unless `--rows=…`). */
+  rows: number[];
 }
 
 /** Shared resources, created on first use and released by run.ts at the end, even on error. */

@@ -5,10 +5,13 @@ import { readSettingValues, writeSettingValues } from '../storage/queries/settin
 import type { AppContext } from './context.js';
 import { audit, inTransaction } from './shared.js';
 
-/** Stored values over the defaults; unknown stored keys are ignored. */
+/**
+ * Stored values over the defaults; unknown stored keys are ignored. The mail rate's default comes
+ * from the environment (MAIL_RATE_PER_MINUTE) until an administrator sets one.
+ */
 export async function readSettings(ctx: AppContext): Promise<Settings> {
   const stored = await readSettingValues(ctx.db);
-  const out: Settings = { ...DEFAULT_SETTINGS };
+  const out: Settings = { ...DEFAULT_SETTINGS, mailRatePerMinute: ctx.config.mail.ratePerMinute };
   for (const key of Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[]) {
     const value = stored[key];
     if (typeof value === typeof DEFAULT_SETTINGS[key])

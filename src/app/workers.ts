@@ -5,6 +5,7 @@ import type { AppContext } from './context.js';
 import { runCommit } from './imports/commit-import.js';
 import { JobBusy } from './imports/lease.js';
 import { runRollback } from './imports/rollback-import.js';
+import { startMailWorker } from './mail/worker.js';
 
 /**
  * Starts the job queue for this process and installs it in the context: in process on SQLite, on
@@ -42,6 +43,14 @@ export async function startWorkers(ctx: AppContext, work = true): Promise<JobQue
   }
   ctx.jobs = queue;
   if (work) {
+    // The mail worker sends the outbox at the shared rate; every process that runs jobs runs one.
+    const mail = startMailWorker(ctx);
+    ctx.mail = mail;
+    const stopQueue = queue.stop.bind(queue);
+    queue.stop = async () => {
+      await mail.stop();
+      await stopQueue();
+    };
     for (const id of await importsInStatus(ctx.db, ['queued', 'committing', 'cancelling'])) {
       ctx.log.info({ importId: id }, 'resuming import commit');
       await queue.enqueue('import.commit', id);

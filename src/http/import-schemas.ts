@@ -8,6 +8,12 @@ const ImportOptionsShape = {
   emptyCells: z.enum(['keep', 'clear']),
   atomic: z.boolean(),
   sendInvites: z.boolean(),
+  inviteMessage: z
+    .string()
+    .max(2000)
+    .nullable()
+    .optional()
+    .describe("The admin's own words for the invitation emails (with sendInvites)"),
   permissions: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('fromFile') }).strict(),
     z

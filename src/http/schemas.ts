@@ -287,6 +287,7 @@ export const Settings = z
     inviteTtlDays: z.number(),
     mailRatePerMinute: z.number(),
     portalName: z.string(),
+    importFinishedEmail: z.boolean(),
   })
   .meta({ id: 'Settings' });
 

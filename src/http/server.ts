@@ -9,14 +9,18 @@ import {
   serializerCompiler,
   validatorCompiler,
 } from 'fastify-type-provider-zod';
+import pino from 'pino';
 import type { AppContext } from '../app/context.js';
 import { ping } from '../storage/database.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/errors.js';
+import { registerPortalAuth } from './plugins/portal-auth.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { directoryRoutes } from './routes/directory.js';
 import { importRoutes } from './routes/imports.js';
+import { mailRoutes } from './routes/mail.js';
+import { portalRoutes } from './routes/portal.js';
 import { userRoutes } from './routes/users.js';
 
 declare module 'fastify' {
@@ -42,6 +46,38 @@ export const REDACT = [
   '*.secret',
   '*.token',
 ];
+
+/** A request's address as logged: the secret of an email link (`?token=`) never reaches a log line. */
+export function redactUrl(url: string): string {
+  return url.replace(/([?&](?:token|password|secret)=)[^&#]*/gi, '$1[redacted]');
+}
+
+/** Pino serializers for requests: Fastify's own fields, with the address redacted. */
+export const LOG_SERIALIZERS = {
+  req(req: {
+    method?: string;
+    url?: string;
+    headers?: Record<string, unknown>;
+    ip?: string;
+    socket?: { remotePort?: number };
+  }) {
+    return {
+      method: req.method,
+      url: redactUrl(req.url ?? ''),
+      host: req.headers?.host,
+      remoteAddress: req.ip,
+      remotePort: req.socket?.remotePort,
+    };
+  },
+};
+
+/** The process's logger: secrets redacted by path, email links by address. */
+export function createLogger(level: string, destination?: pino.DestinationStream): pino.Logger {
+  return pino(
+    { level, redact: { paths: REDACT, censor: '[redacted]' }, serializers: LOG_SERIALIZERS },
+    destination,
+  );
+}
 
 export async function buildServer(ctx: AppContext, options: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
@@ -83,6 +119,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
 
   registerAuth(app, ctx);
+  registerPortalAuth(app, ctx);
 
   // Every /api/v1 route, as registered: tests check each is documented and access-controlled.
   const apiRoutes: { method: string; url: string }[] = [];
@@ -110,6 +147,8 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   directoryRoutes(app, ctx);
   adminRoutes(app, ctx);
   importRoutes(app, ctx);
+  mailRoutes(app, ctx);
+  portalRoutes(app, ctx);
   await app.ready();
   return app;
 }

@@ -2,11 +2,13 @@ import { type Migration, type MigrationResultSet, Migrator } from 'kysely';
 import type { Db } from './database.js';
 import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_imports.js';
+import * as m0003 from './migrations/0003_invitations.js';
 
 /** Migrations in code, in order. Names are permanent: add, never rename. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_imports': m0002,
+  '0003_invitations': m0003,
 };
 
 export async function migrateToLatest(db: Db): Promise<string[]> {

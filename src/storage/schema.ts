@@ -27,6 +27,12 @@ export interface Database {
   import_changes: ImportChangesTable;
   notifications: NotificationsTable;
   import_configs: ImportConfigsTable;
+  invitations: InvitationsTable;
+  invitation_tokens: InvitationTokensTable;
+  outbox: OutboxTable;
+  mailbox: MailboxTable;
+  mail_state: MailStateTable;
+  portal_sessions: PortalSessionsTable;
 }
 
 type Id = Generated<number>;
@@ -275,4 +281,78 @@ export interface ImportConfigsTable {
   created_by_label: string;
   created_at: string;
   updated_at: string;
+}
+
+/** An invitation (purpose `activation`) or a password reset (`reset`): open, used, revoked or expired. */
+export interface InvitationsTable {
+  id: Id;
+  user_id: number;
+  purpose: string;
+  status: string;
+  import_id: number | null;
+  created_by_label: string;
+  created_at: string;
+  expires_at: string;
+  /** When it stopped being open (used, revoked by a newer one, or swept as expired). */
+  closed_at: string | null;
+}
+
+export interface InvitationTokensTable {
+  /** SHA-256 of the link's secret: the secret itself is only ever in the email. */
+  token_hash: string;
+  invitation_id: number;
+  created_at: string;
+}
+
+export interface OutboxTable {
+  id: Id;
+  kind: string;
+  recipient: string;
+  recipient_name: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  status: string;
+  attempts: number;
+  last_error: string | null;
+  /** Epoch ms: not sent before then (back-off after a temporary failure). */
+  next_attempt_at: number;
+  /** The worker sending it, and until when (epoch ms) its claim holds. */
+  claimed_by: string | null;
+  claimed_until: number | null;
+  message_id: string;
+  import_id: number | null;
+  user_id: number | null;
+  invitation_id: number | null;
+  customer_id: number | null;
+  created_at: string;
+  updated_at: string;
+  sent_at: string | null;
+}
+
+export interface MailboxTable {
+  id: Id;
+  outbox_id: number;
+  sender: string;
+  recipient: string;
+  subject: string;
+  text_body: string;
+  html_body: string;
+  raw: string;
+  received_at: string;
+}
+
+export interface MailStateTable {
+  id: number;
+  paused: Flag;
+  next_slot_at: number;
+  run_started_at: number;
+}
+
+export interface PortalSessionsTable {
+  id: Id;
+  token_hash: string;
+  user_id: number;
+  created_at: string;
+  expires_at: string;
 }

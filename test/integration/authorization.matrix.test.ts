@@ -10,7 +10,9 @@ import { createCustomer, createSite } from '../../src/app/customers.js';
 import { cancelImport } from '../../src/app/imports/commit-import.js';
 import { saveConfig } from '../../src/app/imports/configs.js';
 import { createImport } from '../../src/app/imports/create-import.js';
+import { writeInvitations, writePasswordReset } from '../../src/app/invitations/invite.js';
 import { createGroup, createRole } from '../../src/app/roles.js';
+import { inTransaction } from '../../src/app/shared.js';
 import { createUser } from '../../src/app/users/create-user.js';
 import { type Actor, type AdminRole, SYSTEM_ACTOR } from '../../src/core/access/policy.js';
 import { emailKey } from '../../src/core/domain/email.js';
@@ -18,6 +20,9 @@ import type { Customer } from '../../src/core/domain/entities.js';
 import { hashPassword } from '../../src/security/passwords.js';
 import { csrfTokenFor, hashSecret, newSecret } from '../../src/security/tokens.js';
 import { insertAdmin, insertSession } from '../../src/storage/queries/admins.js';
+import { insertToken, listForUser } from '../../src/storage/queries/invitations.js';
+import { setPaused } from '../../src/storage/queries/outbox.js';
+import { findAccount, setPassword } from '../../src/storage/queries/portal.js';
 import { allSettled, type Caller, startApi, TEST_PASSWORD, type TestApi } from '../support/api.js';
 import { expectUnchanged } from '../support/db-snapshot.js';
 import { buildWorld, type World } from '../support/fixtures.js';
@@ -84,6 +89,11 @@ interface Case {
   build: (t: Target) => Promise<Built>;
   /** The request ends the session it is sent with: the cookie transport uses a fresh session. */
   endsSession?: boolean;
+  /**
+   * A portal route: for portal users, with sessions of their own. Admin credentials count for
+   * nothing there, so every column expects the same answer, and the admin CSRF check does not apply.
+   */
+  portal?: true;
 }
 
 let api: TestApi;
@@ -658,7 +668,156 @@ const cases: Case[] = [
     expect: '200 200 200 | 200 200 | 200 200 | 200 200 | 401',
     build: async () => ({ url: '/api/v1/notifications/read', payload: { ids: 'all' } }),
   },
+
+  // Invitations and the emails of users and imports: like users (users.manage to send, directory.read
+  // or imports.read to look).
+  {
+    route: 'POST /api/v1/users/:id/invitations',
+    expect: '201 201 403 | 201 404 | 201 404 | 403 403 | 401',
+    build: async (t) => ({
+      url: `/api/v1/users/${await fresh.user(t.customer.id)}/invitations`,
+      payload: {},
+    }),
+  },
+  {
+    route: 'GET /api/v1/users/:id/invitations',
+    expect: '200 200 200 | 200 404 | 200 404 | 200 404 | 401',
+    build: async (t) => ({ url: `/api/v1/users/${sharedOf(t.customer).userId}/invitations` }),
+  },
+  {
+    route: 'GET /api/v1/users/:id/emails',
+    expect: '200 200 200 | 200 404 | 200 404 | 200 404 | 401',
+    build: async (t) => ({ url: `/api/v1/users/${sharedOf(t.customer).userId}/emails` }),
+  },
+  {
+    // A fresh site holds no user: the resend is checked and answered, and sends nothing.
+    route: 'POST /api/v1/invitations/resend',
+    expect: '200 200 403 | 200 404 | 200 404 | 403 403 | 401',
+    build: async (t) => ({
+      url: '/api/v1/invitations/resend',
+      payload: { customerId: t.customer.id, siteId: await fresh.site(t.customer.id) },
+    }),
+  },
+  {
+    route: 'GET /api/v1/imports/:id/emails',
+    expect: '200 200 200 | 200 404 | 200 404 | 200 404 | 401',
+    build: async (t) => ({ url: `/api/v1/imports/${sharedOf(t.customer).importId}/emails` }),
+  },
+
+  // Sending as a whole and the local mailbox: global administrators (config.manage).
+  {
+    route: 'GET /api/v1/mail',
+    expect: '200 403 403 | 403 403 | 403 403 | 403 403 | 401',
+    build: async () => ({ url: '/api/v1/mail' }),
+  },
+  {
+    route: 'POST /api/v1/mail/pause',
+    expect: '200 403 403 | 403 403 | 403 403 | 403 403 | 401',
+    build: async () => ({ url: '/api/v1/mail/pause' }),
+  },
+  {
+    route: 'POST /api/v1/mail/resume',
+    expect: '200 403 403 | 403 403 | 403 403 | 403 403 | 401',
+    build: async () => ({ url: '/api/v1/mail/resume' }),
+  },
+  {
+    route: 'GET /api/v1/mailbox',
+    expect: '200 403 403 | 403 403 | 403 403 | 403 403 | 401',
+    build: async () => ({ url: '/api/v1/mailbox' }),
+  },
+
+  // The portal: open to anyone with a link or a portal password; admin credentials change nothing.
+  {
+    route: 'POST /api/v1/portal/activate',
+    portal: true,
+    expect: '200 200 200 | 200 200 | 200 200 | 200 200 | 200',
+    build: async (t) => ({
+      url: '/api/v1/portal/activate',
+      payload: { token: await linkToken(t.customer.id, 'activation'), password: TEST_PASSWORD },
+    }),
+  },
+  {
+    route: 'POST /api/v1/portal/password-reset',
+    portal: true,
+    expect: '202 202 202 | 202 202 | 202 202 | 202 202 | 202',
+    build: async () => ({
+      url: '/api/v1/portal/password-reset',
+      payload: { email: 'nobody@matrix.example' },
+    }),
+  },
+  {
+    route: 'POST /api/v1/portal/password-reset/confirm',
+    portal: true,
+    expect: '200 200 200 | 200 200 | 200 200 | 200 200 | 200',
+    build: async (t) => ({
+      url: '/api/v1/portal/password-reset/confirm',
+      payload: { token: await linkToken(t.customer.id, 'reset'), password: TEST_PASSWORD },
+    }),
+  },
+  {
+    route: 'POST /api/v1/portal/login',
+    portal: true,
+    expect: '200 200 200 | 200 200 | 200 200 | 200 200 | 200',
+    build: async () => ({
+      url: '/api/v1/portal/login',
+      payload: { login: portalLoginEmail, password: TEST_PASSWORD },
+    }),
+  },
+  {
+    route: 'POST /api/v1/portal/logout',
+    portal: true,
+    expect: '200 200 200 | 200 200 | 200 200 | 200 200 | 200',
+    build: async () => ({ url: '/api/v1/portal/logout' }),
+  },
+  {
+    route: 'GET /api/v1/portal/me',
+    portal: true,
+    expect: '401 401 401 | 401 401 | 401 401 | 401 401 | 401',
+    build: async () => ({ url: '/api/v1/portal/me' }),
+  },
 ];
+
+let portalLoginEmail: string;
+
+/** Pauses sending and waits until the email in hand (if any) is settled. */
+async function quietMail(): Promise<void> {
+  await setPaused(ctx().db, true);
+  await new Promise((resolve) => setTimeout(resolve, 700));
+  for (let i = 0; i < 100; i++) {
+    const busy = await ctx().db.selectFrom('outbox').select('id').where('status', '=', 'sending').execute();
+    if (busy.length === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** An active portal user with TEST_PASSWORD (written with the ready hash). */
+async function portalAccount(customerId: number): Promise<{ id: number; email: string }> {
+  const id = await fresh.user(customerId);
+  await setPassword(ctx().db, id, passwordHash, new Date().toISOString(), true);
+  return { id, email: (await findAccount(ctx().db, id))!.email };
+}
+
+/** The token of a fresh activation or password-reset link, as the mail worker would make it. */
+async function linkToken(customerId: number, purpose: 'activation' | 'reset'): Promise<string> {
+  const at = new Date().toISOString();
+  const id = purpose === 'reset' ? (await portalAccount(customerId)).id : await fresh.user(customerId);
+  const account = (await findAccount(ctx().db, id))!;
+  await inTransaction(ctx(), async (db) => {
+    if (purpose === 'reset') await writePasswordReset(db, account, at);
+    else
+      await writeInvitations(db, [account], {
+        kind: 'invitation',
+        importId: null,
+        message: null,
+        createdBy: 'matrix',
+        at,
+      });
+  });
+  const [invitation] = await listForUser(ctx().db, id, 1);
+  const token = newSecret('');
+  await insertToken(ctx().db, hashSecret(token), invitation!.id, at);
+  return token;
+}
 
 function parseExpectations(text: string): number[] {
   const statuses = text
@@ -774,6 +933,7 @@ beforeAll(async () => {
     callers.set(callerKey(role, true), await api.caller(role, world.acme.id));
   }
   loginEmail = (await adminRecord(null)).email;
+  portalLoginEmail = (await portalAccount(world.acme.id)).email;
   for (const customer of [world.acme, world.globex]) {
     shared.set(customer.id, {
       userId: await fresh.user(customer.id),
@@ -807,8 +967,12 @@ describe(`authorization matrix on ${process.env.ROSTER_TEST_DB}`, () => {
 describe(`sessions, CSRF and tokens on ${process.env.ROSTER_TEST_DB}`, () => {
   it('refuses every cookie-authenticated change without a valid X-CSRF-Token, and changes nothing', async () => {
     const admin = callers.get(callerKey('administrator', false))!;
-    const changes = cases.filter((c) => !c.route.startsWith('GET ') && c.route !== 'POST /api/v1/auth/login');
+    const changes = cases.filter(
+      (c) => !c.route.startsWith('GET ') && c.route !== 'POST /api/v1/auth/login' && !c.portal,
+    );
     expect(changes.length).toBeGreaterThan(25);
+    // The mail worker sends what earlier rows queued: hold it, so that only requests change data.
+    await quietMail();
     for (const c of changes) {
       const { method } = splitRoute(c.route);
       const request = await c.build({ customer: world.acme, other: world.globex, scoped: false });
@@ -838,6 +1002,7 @@ describe(`sessions, CSRF and tokens on ${process.env.ROSTER_TEST_DB}`, () => {
       const crossed = await api.request({ ...base, headers: { ...sent, 'x-csrf-token': otherSession.csrf } });
       expect(crossed.statusCode, c.route).toBe(403);
     }
+    await setPaused(api.db.ctx.db, false);
   });
 
   it('accepts reads by cookie without the CSRF header', async () => {

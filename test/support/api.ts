@@ -1,9 +1,9 @@
-import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
 import { createAdmin, createToken } from '../../src/app/admins.js';
 import { startWorkers } from '../../src/app/workers.js';
 import { type AdminRole, SYSTEM_ACTOR } from '../../src/core/access/policy.js';
 import { buildServer } from '../../src/http/server.js';
-import { openTestDb, type TestDb } from './db.js';
+import { openTestDb, type TestDb, type TestDbOptions } from './db.js';
 
 export interface Caller {
   adminId: number;
@@ -29,10 +29,15 @@ export interface TestApi {
 let counter = 0;
 export const TEST_PASSWORD = 'correct horse battery staple';
 
-export async function startApi(): Promise<TestApi> {
-  const db = await openTestDb();
+export interface TestApiOptions extends TestDbOptions {
+  /** The server's logger too (a pino instance), for tests that read what is logged. */
+  serverLog?: FastifyBaseLogger;
+}
+
+export async function startApi(options: TestApiOptions = {}): Promise<TestApi> {
+  const db = await openTestDb(options);
   const workers = await startWorkers(db.ctx);
-  const app = await buildServer(db.ctx);
+  const app = await buildServer(db.ctx, options.serverLog ? { loggerInstance: options.serverLog } : {});
   const request = (opts: InjectOptions) => app.inject(opts);
   return {
     db,

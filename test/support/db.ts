@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { type AppContext, createContext } from '../../src/app/context.js';
+import { type AppContext, createContext, type Logger } from '../../src/app/context.js';
 import { loadConfig } from '../../src/config.js';
 import { type Dialect, openStorage } from '../../src/storage/database.js';
 import { migrateToLatest } from '../../src/storage/migrate.js';
@@ -22,7 +22,15 @@ export interface TestDb {
  * A fresh, migrated database for one test file: a SQLite file in a temporary folder, or a new
  * database on the PostgreSQL server that `npm test` started. Never mocked.
  */
-export async function openTestDb(): Promise<TestDb> {
+export interface TestDbOptions {
+  /** More environment for the configuration (SMTP_URL, MAIL_* …). */
+  env?: Record<string, string>;
+  /** The use cases' logger (tests that read the log). */
+  log?: Logger;
+}
+
+export async function openTestDb(options: TestDbOptions = {}): Promise<TestDb> {
+  const extra = options.env ?? {};
   if (dialect === 'postgres') {
     const serverUrl = process.env.ROSTER_TEST_PG_URL;
     if (!serverUrl) {
@@ -36,11 +44,11 @@ export async function openTestDb(): Promise<TestDb> {
     await admin.query(`create database ${name}`);
     await admin.end();
     const url = serverUrl.replace(/\/[^/]*$/, `/${name}`);
-    const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent' });
+    const config = loadConfig({ DATABASE_URL: url, LOG_LEVEL: 'silent', ...extra });
     const storage = openStorage({ databaseUrl: url, sqlitePath: '' });
     await migrateToLatest(storage.db);
     return {
-      ctx: createContext(storage, config),
+      ctx: createContext(storage, config, options.log),
       dialect,
       env: { DATABASE_URL: url },
       async close() {
@@ -53,11 +61,11 @@ export async function openTestDb(): Promise<TestDb> {
     };
   }
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-test-'));
-  const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent' });
+  const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'silent', ...extra });
   const storage = openStorage({ databaseUrl: null, sqlitePath: config.sqlitePath });
   await migrateToLatest(storage.db);
   return {
-    ctx: createContext(storage, config),
+    ctx: createContext(storage, config, options.log),
     dialect,
     env: { DATA_DIR: dir },
     async close() {

@@ -7,6 +7,7 @@ import * as rows from '../../storage/queries/import-rows.js';
 import * as imports from '../../storage/queries/imports.js';
 import { insertNotification } from '../../storage/queries/notifications.js';
 import type { AppContext } from '../context.js';
+import { writeImportFinished } from '../invitations/invite.js';
 import { audit, inTransaction } from '../shared.js';
 import { visibleImport } from './access.js';
 import { type Lease, leaseLost, withLease } from './lease.js';
@@ -230,6 +231,8 @@ async function finish(
         },
         at,
       );
+      const done = { importId: id, fileName: rec.file.name, status, counts };
+      await writeImportFinished(db, rec.createdByAdminId, done, at);
     }
     await audit(
       ctx,

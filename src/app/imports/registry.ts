@@ -5,6 +5,7 @@ import { type UsersEnv, usersTarget } from '../../core/import/targets/users.js';
 import type { Db } from '../../storage/database.js';
 import { contactsByRef } from '../../storage/targets/contacts-store.js';
 import { loadUsersDirectory, usersStore } from '../../storage/targets/users-store.js';
+import { importInvitations } from '../invitations/invite.js';
 
 /**
  * The targets this installation offers, each bound to the storage that serves it. Adding a target
@@ -23,7 +24,12 @@ function bind<Env>(binding: TargetBinding<Env>): TargetBinding<Env> {
 const users = bind<UsersEnv>({
   target: usersTarget,
   async env(db, scopeCustomerId) {
-    return { directory: await loadUsersDirectory(db), store: usersStore(db), scopeCustomerId };
+    return {
+      directory: await loadUsersDirectory(db),
+      store: usersStore(db),
+      scopeCustomerId,
+      invites: importInvitations(db),
+    };
   },
 });
 
@@ -35,6 +41,7 @@ const contactUsers = bind<ContactUsersEnv>({
       store: usersStore(db),
       contacts: (refs) => contactsByRef(db, refs),
       scopeCustomerId,
+      invites: importInvitations(db),
     };
   },
 });

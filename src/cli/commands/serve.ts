@@ -1,10 +1,9 @@
 import type { Command } from 'commander';
-import pino from 'pino';
 import { ensureFirstAdmin } from '../../app/bootstrap.js';
 import { startApp } from '../../app/runtime.js';
 import { startWorkers } from '../../app/workers.js';
 import { loadConfig } from '../../config.js';
-import { buildServer, REDACT } from '../../http/server.js';
+import { buildServer, createLogger } from '../../http/server.js';
 
 export function registerServeCommand(program: Command): void {
   program
@@ -12,7 +11,7 @@ export function registerServeCommand(program: Command): void {
     .description('Apply migrations and serve the API and console (HOST, PORT, DATA_DIR, DATABASE_URL)')
     .action(async () => {
       const config = loadConfig();
-      const log = pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } });
+      const log = createLogger(config.logLevel);
       const ctx = await startApp(config, log);
       const first = await ensureFirstAdmin(ctx);
       if (first?.generatedPassword) {

@@ -1,14 +1,15 @@
 import type { Command } from 'commander';
-import pino from 'pino';
 import { startApp } from '../../app/runtime.js';
 import { startWorkers } from '../../app/workers.js';
 import { loadConfig } from '../../config.js';
-import { REDACT } from '../../http/server.js';
+import { createLogger } from '../../http/server.js';
 
 export function registerWorkerCommand(program: Command): void {
   program
     .command('worker')
-    .description('Run background jobs (imports, rollbacks) without serving HTTP; needs DATABASE_URL')
+    .description(
+      'Run background jobs (imports, rollbacks, sending email) without serving HTTP; needs DATABASE_URL',
+    )
     .action(async () => {
       const config = loadConfig();
       if (!config.databaseUrl) {
@@ -16,7 +17,7 @@ export function registerWorkerCommand(program: Command): void {
           'roster worker needs DATABASE_URL (PostgreSQL): on the embedded SQLite default, `roster serve` runs the jobs itself.',
         );
       }
-      const log = pino({ level: config.logLevel, redact: { paths: REDACT, censor: '[redacted]' } });
+      const log = createLogger(config.logLevel);
       const ctx = await startApp(config, log);
       const workers = await startWorkers(ctx, true);
       log.info({ workerId: ctx.workerId }, 'Roster worker is running');

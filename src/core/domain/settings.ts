@@ -8,6 +8,8 @@ export interface Settings {
   inviteTtlDays: number;
   mailRatePerMinute: number;
   portalName: string;
+  /** Email the admin who started an import when it ends (besides the bell). */
+  importFinishedEmail: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -17,6 +19,7 @@ export const DEFAULT_SETTINGS: Settings = {
   inviteTtlDays: 7,
   mailRatePerMinute: 120,
   portalName: 'Customer Portal',
+  importFinishedEmail: false,
 };
 
 export const SETTINGS_BOUNDS = {
@@ -56,6 +59,7 @@ export const SettingsPatch = z
       .min(SETTINGS_BOUNDS.mailRatePerMinute.min)
       .max(SETTINGS_BOUNDS.mailRatePerMinute.max),
     portalName: z.string().trim().min(1).max(100),
+    importFinishedEmail: z.boolean(),
   })
   .partial()
   .strict();

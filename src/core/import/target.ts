@@ -51,6 +51,8 @@ export interface ImportOptions {
   emptyCells: 'keep' | 'clear';
   atomic: boolean;
   sendInvites: boolean;
+  /** The admin's own words for the invitation emails (with sendInvites). */
+  inviteMessage?: string | null;
   permissions:
     | { kind: 'fromFile' }
     | { kind: 'assignGroups'; groupIds: number[] }

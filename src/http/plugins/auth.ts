@@ -6,6 +6,7 @@ import { errors } from '../../core/errors.js';
 import { csrfTokenFor, safeEqual } from '../../security/tokens.js';
 
 export const SESSION_COOKIE = 'roster_session';
+export const PORTAL_PREFIX = '/api/v1/portal/';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -25,7 +26,8 @@ const CSRF_EXEMPT = new Set(['/api/v1/auth/login']);
 export function registerAuth(app: FastifyInstance, ctx: AppContext): void {
   app.decorateRequest('auth', null);
   app.addHook('onRequest', async (request) => {
-    if (!request.url.startsWith('/api/v1/')) return;
+    // Portal routes are for portal users, with sessions of their own (plugins/portal-auth.ts).
+    if (!request.url.startsWith('/api/v1/') || request.url.startsWith(PORTAL_PREFIX)) return;
     const header = request.headers.authorization;
     if (header !== undefined) {
       const match = /^Bearer\s+(\S+)$/i.exec(header);

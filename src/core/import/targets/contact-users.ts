@@ -4,6 +4,7 @@ import { matchRole } from '../../domain/roles.js';
 import { foldKey } from '../../domain/text.js';
 import { DEFAULT_SITE_NAME, DEFAULT_USER_TYPE, defaultDisplayName } from '../../domain/user.js';
 import type { CellValue } from '../cells.js';
+import type { InvitePort } from '../invite-port.js';
 import type { RowProblem } from '../problems.js';
 import type { CheckedRow, ImportTarget, RowResult, TargetField } from '../target.js';
 import { problem } from '../validate.js';
@@ -27,6 +28,8 @@ export interface ContactUsersEnv {
   /** Contacts by our id (as text) and by external id. */
   contacts(refs: readonly string[]): Promise<Map<string, ContactInfo>>;
   scopeCustomerId: number | null;
+  /** Invites the users a batch created (with sendInvites), in the batch's transaction. */
+  invites?: InvitePort;
 }
 
 const FIELDS: TargetField[] = [
@@ -200,6 +203,10 @@ export const contactUsersTarget: ImportTarget<ContactUsersEnv> = {
       planned.map((p) => p.user),
       importId,
     );
+    if (options.sendInvites && env.invites) {
+      const created = planned.flatMap(({ user }) => inserted.get(emailKey(user.email)) ?? []);
+      await env.invites.inviteCreated(created, importId, options.inviteMessage ?? null);
+    }
     return planned.map(({ row, user }): RowResult => {
       const id = inserted.get(emailKey(user.email));
       return id === undefined

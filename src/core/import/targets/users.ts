@@ -23,6 +23,7 @@ import {
   withCounter,
 } from '../../domain/username.js';
 import type { CellValue } from '../cells.js';
+import type { InvitePort } from '../invite-port.js';
 import type { RowProblem } from '../problems.js';
 import type { CheckedRow, ImportOptions, ImportTarget, RowInput, RowResult, TargetField } from '../target.js';
 import { problem } from '../validate.js';
@@ -86,6 +87,8 @@ export interface UsersEnv {
   store: UsersStore;
   /** The admin's customer scope: rows may only touch this customer's users. */
   scopeCustomerId: number | null;
+  /** Invites the users a batch created (with sendInvites), in the batch's transaction. */
+  invites?: InvitePort;
 }
 
 const STATUS_VALUES = ['pending', 'active', 'disabled'] as const;
@@ -499,6 +502,10 @@ export const usersTarget: ImportTarget<UsersEnv> = {
               }
             : { row: row.row, action: 'created', entityId: id, message: null },
         );
+      }
+      if (options.sendInvites && env.invites) {
+        const created = creates.flatMap(({ user }) => inserted.get(emailKey(user.email)) ?? []);
+        await env.invites.inviteCreated(created, importId, options.inviteMessage ?? null);
       }
     }
 

@@ -1,0 +1,235 @@
+// One import measured in its own process, so that each size's peak memory is its own:
+//   node --import tsx bench/import-run.ts --db=sqlite|postgres --rows=N --file=F --dir=D [--pg=URL]
+// Prints progress on stderr and one JSON line (ImportRunResult) on stdout. Started by bench/import.ts.
+import fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { pipeline } from 'node:stream/promises';
+import Papa from 'papaparse';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { createAttribute } from '../src/app/attributes.js';
+import { createCustomer, createSite } from '../src/app/customers.js';
+import { requestCommit, runCommit } from '../src/app/imports/commit-import.js';
+import { createImport } from '../src/app/imports/create-import.js';
+import { getImport } from '../src/app/imports/manage-import.js';
+import { createRole } from '../src/app/roles.js';
+import { readSettings, updateSettings } from '../src/app/settings.js';
+import type { Actor } from '../src/core/access/policy.js';
+import type { Dialect } from '../src/storage/database.js';
+import { ATTRIBUTE, CUSTOMER, HEADER, ROLES, SITES } from './import-data.js';
+import type { BenchEnv } from './lib/harness.js';
+import { openTarget, type Target } from './lib/targets.js';
+
+export interface ImportRunResult {
+  dialect: Dialect;
+  rows: number;
+  fileBytes: number;
+  /** createImport: read, parse, validate, stage, count (the whole of a dry run). */
+  dryRunSeconds: number;
+  /** requestCommit + runCommit: every row written, with its result and the restore point. */
+  commitSeconds: number;
+  /** Peak resident memory of this process over each phase, in bytes. */
+  peakRssDryRun: number;
+  peakRssCommit: number;
+  peakRss: number;
+  /** The same file into a plain table with a unique email index, the fastest plain way. */
+  baselineSeconds: number;
+  baselineMethod: string;
+  created: number;
+}
+
+/** An administrator who sees every customer, as in the users-list benchmark. */
+const ADMIN: Actor = {
+  kind: 'admin',
+  adminId: null,
+  role: 'administrator',
+  customerId: null,
+  label: 'bench administrator',
+};
+
+function args(): { dialect: Dialect; rows: number; file: string; dir: string; pg: string } {
+  const get = (name: string) => {
+    const found = process.argv.find((a) => a.startsWith(`--${name}=`));
+    return found ? found.slice(name.length + 3) : '';
+  };
+  const dialect = get('db');
+  if (dialect !== 'sqlite' && dialect !== 'postgres') throw new Error('--db=sqlite|postgres');
+  return { dialect, rows: Number(get('rows')), file: get('file'), dir: get('dir'), pg: get('pg') };
+}
+
+/**
+ * Peak RSS: the kernel's high-water mark (VmHWM), reset between phases through clear_refs; where
+ * /proc is missing, process.memoryUsage().rss sampled every 50 ms.
+ */
+class PeakRss {
+  #sampled = 0;
+  readonly #timer = setInterval(() => this.#sample(), 50);
+  readonly #proc = fs.existsSync('/proc/self/status');
+  constructor() {
+    this.#timer.unref();
+  }
+  #sample() {
+    this.#sampled = Math.max(this.#sampled, process.memoryUsage().rss);
+  }
+  /** The peak since the last reset; then starts over. */
+  take(): number {
+    this.#sample();
+    let peak = this.#sampled;
+    if (this.#proc) {
+      const m = /VmHWM:\s+(\d+) kB/.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+      if (m) peak = Math.max(peak, Number(m[1]) * 1024);
+      try {
+        fs.writeFileSync('/proc/self/clear_refs', '5');
+      } catch {
+        // not allowed here: the high-water mark then covers the process's whole life
+      }
+    }
+    this.#sampled = process.memoryUsage().rss;
+    return peak;
+  }
+  stop() {
+    clearInterval(this.#timer);
+  }
+}
+
+const log = (line: string) => process.stderr.write(`  ${line}\n`);
+
+async function createWorld(target: Target, rows: number, fileBytes: number): Promise<number> {
+  const { ctx } = target;
+  const customer = await createCustomer(ctx, ADMIN, { name: CUSTOMER.name, externalId: CUSTOMER.externalId });
+  for (const name of SITES) await createSite(ctx, ADMIN, customer.id, { name });
+  for (const role of ROLES) await createRole(ctx, ADMIN, { name: role.name });
+  await createAttribute(ctx, ADMIN, ATTRIBUTE);
+  const settings = await readSettings(ctx);
+  await updateSettings(ctx, ADMIN, {
+    importMaxRows: Math.max(settings.importMaxRows, rows),
+    importMaxFileBytes: Math.max(settings.importMaxFileBytes, fileBytes + 1024),
+  });
+  return customer.id;
+}
+
+/** SQLite: papaparse streaming the file, one prepared INSERT per row, all in one transaction. */
+async function sqliteBaseline(target: Target, file: string): Promise<void> {
+  const sqlite = target.ctx.storage.sqlite!;
+  sqlite.exec(`create table baseline (id integer primary key, email text not null, first_name text,
+    last_name text, site text, roles text, employee_number text, start_date text)`);
+  sqlite.exec('create unique index baseline_email on baseline (lower(email))');
+  const insert = sqlite.prepare(
+    'insert into baseline (email, first_name, last_name, site, roles, employee_number, start_date) values (?, ?, ?, ?, ?, ?, ?)',
+  );
+  sqlite.exec('begin');
+  let header = true;
+  await new Promise<void>((resolve, reject) => {
+    Papa.parse<string[]>(fs.createReadStream(file), {
+      skipEmptyLines: true,
+      step(result) {
+        if (header) header = false;
+        else insert.run(result.data);
+      },
+      complete: () => resolve(),
+      error: reject,
+    });
+  });
+  sqlite.exec('commit');
+}
+
+/** PostgreSQL: the file streamed into COPY … FROM STDIN (server-side CSV parsing), one statement. */
+async function postgresBaseline(target: Target, file: string): Promise<void> {
+  const client = new pg.Client({ connectionString: target.location });
+  await client.connect();
+  try {
+    await client.query(`create table baseline (id serial primary key, email text not null, first_name text,
+      last_name text, site text, roles text, employee_number text, start_date text)`);
+    await client.query('create unique index baseline_email on baseline ((lower(email) collate "C"))');
+    const copy = client.query(
+      copyFrom(
+        'copy baseline (email, first_name, last_name, site, roles, employee_number, start_date) from stdin with (format csv, header true)',
+      ),
+    );
+    await pipeline(fs.createReadStream(file), copy);
+  } finally {
+    await client.end();
+  }
+}
+
+async function main(): Promise<void> {
+  const a = args();
+  const env: BenchEnv = {
+    options: { databases: [a.dialect], users: 0, runs: 0, explain: false, rows: [a.rows] },
+    tempDir: () => a.dir,
+    postgresUrl: async () => a.pg,
+    log,
+  };
+  const fileBytes = fs.statSync(a.file).size;
+  const peak = new PeakRss();
+  const target = await openTarget(env, a.dialect, `import_${a.rows}`);
+  try {
+    const customerId = await createWorld(target, a.rows, fileBytes);
+    const ctx = target.ctx;
+    ctx.jobs = { enqueue: async () => {}, idle: async () => {}, stop: async () => {} };
+    peak.take();
+
+    let start = performance.now();
+    const view = await createImport(ctx, ADMIN, {
+      target: 'users',
+      fileName: `people-${a.rows}.csv`,
+      filePath: a.file,
+      options: { customerId, mode: 'upsert' },
+    });
+    const dryRunSeconds = (performance.now() - start) / 1000;
+    const peakRssDryRun = peak.take();
+    if (view.status !== 'validated' || view.rows.valid !== a.rows) {
+      throw new Error(
+        `dry run: ${view.status}, ${JSON.stringify(view.rows)} ${JSON.stringify(view.planned)}`,
+      );
+    }
+    log(`dry run ${dryRunSeconds.toFixed(2)} s`);
+
+    start = performance.now();
+    await requestCommit(ctx, ADMIN, view.id);
+    await runCommit(ctx, view.id);
+    const commitSeconds = (performance.now() - start) / 1000;
+    const peakRssCommit = peak.take();
+    const done = await getImport(ctx, ADMIN, view.id);
+    const created = done.counts.created ?? 0;
+    if (done.status !== 'completed' || created !== a.rows) {
+      throw new Error(`commit: ${done.status}, ${JSON.stringify(done.counts)}`);
+    }
+    log(`commit ${commitSeconds.toFixed(2)} s`);
+    peak.stop();
+
+    start = performance.now();
+    if (a.dialect === 'sqlite') await sqliteBaseline(target, a.file);
+    else await postgresBaseline(target, a.file);
+    const baselineSeconds = (performance.now() - start) / 1000;
+    log(`baseline ${baselineSeconds.toFixed(2)} s`);
+
+    const result: ImportRunResult = {
+      dialect: a.dialect,
+      rows: a.rows,
+      fileBytes,
+      dryRunSeconds,
+      commitSeconds,
+      peakRssDryRun,
+      peakRssCommit,
+      peakRss: Math.max(peakRssDryRun, peakRssCommit),
+      baselineSeconds,
+      baselineMethod:
+        a.dialect === 'sqlite'
+          ? 'papaparse stream + prepared INSERT, one transaction'
+          : 'COPY … FROM STDIN (csv), pg-copy-streams',
+      created,
+    };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+  } finally {
+    await target.close();
+  }
+}
+
+// The header is fixed by import-data.ts; the baseline's column list follows it.
+if (HEADER.length !== 7) throw new Error('baseline columns out of step with the file header');
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,119 @@
+import { foldKey } from '../core/domain/text.js';
+import { afterFailure, lockedFor, type ThrottleRule } from '../core/domain/throttle.js';
+import { errors } from '../core/errors.js';
+import { verifyPassword } from '../security/passwords.js';
+import { csrfTokenFor, hashSecret, newSecret } from '../security/tokens.js';
+import * as portal from '../storage/queries/portal.js';
+import * as throttle from '../storage/queries/throttle.js';
+import { findUser } from '../storage/queries/users.js';
+import type { AppContext } from './context.js';
+import { inTransaction } from './shared.js';
+
+/**
+ * Portal users signing in: sessions of their own (their own cookie, their own table), apart from
+ * admin sessions. Throttled per account and per address like admin sign-in; an unknown account, a
+ * wrong password and a user who may not sign in (pending, expired, disabled) get the same answer.
+ */
+const SESSION_PREFIX = 'rps_';
+export const PORTAL_ACCOUNT_THROTTLE: ThrottleRule = {
+  maxFailures: 5,
+  windowMs: 15 * 60_000,
+  lockMs: 15 * 60_000,
+};
+export const PORTAL_ADDRESS_THROTTLE: ThrottleRule = {
+  maxFailures: 30,
+  windowMs: 15 * 60_000,
+  lockMs: 15 * 60_000,
+};
+
+export interface PortalSignedIn {
+  userId: number;
+  /** For the cookie only: never stored, never logged. */
+  sessionSecret: string;
+  csrfToken: string;
+  expiresAt: string;
+}
+
+export async function portalLogin(
+  ctx: AppContext,
+  input: { login: string; password: string; address: string },
+): Promise<PortalSignedIn> {
+  const now = ctx.now().getTime();
+  const key = foldKey(input.login);
+  const accountKey = `portal-account:${key}`;
+  const addressKey = `portal-address:${input.address}`;
+  const [accountState, addressState] = await Promise.all([
+    throttle.readThrottle(ctx.db, accountKey),
+    throttle.readThrottle(ctx.db, addressKey),
+  ]);
+  const wait = Math.max(lockedFor(accountState, now), lockedFor(addressState, now));
+  if (wait > 0) throw errors.tooManyAttempts(Math.ceil(wait / 1000));
+
+  const user = key === '' ? undefined : await portal.findAccountByLogin(ctx.db, key);
+  const ok = await verifyPassword(user?.passwordHash ?? null, input.password);
+  if (!user || !ok || user.status !== 'active') {
+    await throttle.writeThrottle(
+      ctx.db,
+      accountKey,
+      afterFailure(accountState, PORTAL_ACCOUNT_THROTTLE, now),
+    );
+    await throttle.writeThrottle(
+      ctx.db,
+      addressKey,
+      afterFailure(addressState, PORTAL_ADDRESS_THROTTLE, now),
+    );
+    throw errors.invalidCredentials();
+  }
+  const sessionSecret = newSecret(SESSION_PREFIX);
+  const at = ctx.now().toISOString();
+  const expiresAt = new Date(now + ctx.config.sessionTtlMs).toISOString();
+  await inTransaction(ctx, async (db) => {
+    await throttle.clearThrottle(db, accountKey);
+    await portal.insertPortalSession(db, {
+      tokenHash: hashSecret(sessionSecret),
+      userId: user.id,
+      at,
+      expiresAt,
+    });
+  });
+  return { userId: user.id, sessionSecret, csrfToken: csrfTokenFor(sessionSecret), expiresAt };
+}
+
+export async function portalLogout(ctx: AppContext, sessionSecret: string): Promise<void> {
+  await portal.deletePortalSession(ctx.db, hashSecret(sessionSecret));
+}
+
+/** The user of a portal session, while the session lasts and the user is active. */
+export async function authenticatePortalSession(
+  ctx: AppContext,
+  sessionSecret: string,
+): Promise<{ userId: number } | null> {
+  if (!sessionSecret.startsWith(SESSION_PREFIX)) return null;
+  const user = await portal.findSessionUser(ctx.db, hashSecret(sessionSecret), ctx.now().toISOString());
+  if (user?.status !== 'active') return null;
+  return { userId: user.id };
+}
+
+/** What the signed-in user sees of their own account. */
+export async function portalProfile(ctx: AppContext, userId: number) {
+  const user = await findUser(ctx.db, userId);
+  if (!user) throw errors.unauthenticated();
+  return {
+    id: user.id,
+    email: user.email,
+    username: user.username,
+    firstName: user.firstName,
+    lastName: user.lastName,
+    displayName: user.displayName,
+    userType: user.userType,
+    accessLevel: user.accessLevel,
+    employeeNumber: user.employeeNumber,
+    attributes: user.attributes,
+    status: user.status,
+    customer: user.customer,
+    site: user.site,
+    roles: user.roles,
+    groups: user.groups,
+    activatedAt: user.activatedAt,
+  };
+}

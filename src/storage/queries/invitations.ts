@@ -1,0 +1,273 @@
+import type { Selectable } from 'kysely';
+import type { Db } from '../database.js';
+import type { InvitationsTable } from '../schema.js';
+
+export type InvitationPurpose = 'activation' | 'reset';
+export type InvitationStatus = 'open' | 'used' | 'revoked' | 'expired';
+
+export interface InvitationRecord {
+  id: number;
+  userId: number;
+  purpose: InvitationPurpose;
+  status: InvitationStatus;
+  importId: number | null;
+  createdBy: string;
+  createdAt: string;
+  expiresAt: string;
+  closedAt: string | null;
+}
+
+const toRecord = (r: Selectable<InvitationsTable>): InvitationRecord => ({
+  id: r.id,
+  userId: r.user_id,
+  purpose: r.purpose as InvitationPurpose,
+  status: r.status as InvitationStatus,
+  importId: r.import_id,
+  createdBy: r.created_by_label,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+  closedAt: r.closed_at,
+});
+
+const CHUNK = 500;
+
+/** Closes the open invitations (of a purpose) of these users: a newer one replaces them. */
+export async function revokeOpen(
+  db: Db,
+  userIds: readonly number[],
+  purpose: InvitationPurpose,
+  at: string,
+): Promise<void> {
+  for (let i = 0; i < userIds.length; i += CHUNK) {
+    await db
+      .updateTable('invitations')
+      .set({ status: 'revoked', closed_at: at })
+      .where('user_id', 'in', userIds.slice(i, i + CHUNK))
+      .where('purpose', '=', purpose)
+      .where('status', '=', 'open')
+      .execute();
+  }
+}
+
+export interface NewInvitation {
+  userId: number;
+  purpose: InvitationPurpose;
+  importId: number | null;
+  createdBy: string;
+  expiresAt: string;
+}
+
+/** Inserts open invitations; answers their ids by user. */
+export async function insertInvitations(
+  db: Db,
+  rows: readonly NewInvitation[],
+  at: string,
+): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  for (let i = 0; i < rows.length; i += CHUNK) {
+    const inserted = await db
+      .insertInto('invitations')
+      .values(
+        rows.slice(i, i + CHUNK).map((r) => ({
+          user_id: r.userId,
+          purpose: r.purpose,
+          status: 'open',
+          import_id: r.importId,
+          created_by_label: r.createdBy,
+          created_at: at,
+          expires_at: r.expiresAt,
+          closed_at: null,
+        })),
+      )
+      .returning(['id', 'user_id'])
+      .execute();
+    for (const r of inserted) out.set(r.user_id, r.id);
+  }
+  return out;
+}
+
+export async function insertToken(
+  db: Db,
+  tokenHash: string,
+  invitationId: number,
+  at: string,
+): Promise<void> {
+  await db
+    .insertInto('invitation_tokens')
+    .values({ token_hash: tokenHash, invitation_id: invitationId, created_at: at })
+    .execute();
+}
+
+export async function findInvitation(db: Db, id: number): Promise<InvitationRecord | undefined> {
+  const r = await db.selectFrom('invitations').selectAll().where('id', '=', id).executeTakeFirst();
+  return r && toRecord(r);
+}
+
+/** The invitation a link's token belongs to, whatever its state. */
+export async function findByTokenHash(db: Db, tokenHash: string): Promise<InvitationRecord | undefined> {
+  const r = await db
+    .selectFrom('invitation_tokens')
+    .innerJoin('invitations', 'invitations.id', 'invitation_tokens.invitation_id')
+    .selectAll('invitations')
+    .where('invitation_tokens.token_hash', '=', tokenHash)
+    .executeTakeFirst();
+  return r && toRecord(r);
+}
+
+/** Uses an open, unexpired invitation: true for the one caller that wins. */
+export async function consume(db: Db, id: number, at: string): Promise<boolean> {
+  const r = await db
+    .updateTable('invitations')
+    .set({ status: 'used', closed_at: at })
+    .where('id', '=', id)
+    .where('status', '=', 'open')
+    .where('expires_at', '>', at)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export async function listForUser(db: Db, userId: number, limit = 100): Promise<InvitationRecord[]> {
+  const rows = await db
+    .selectFrom('invitations')
+    .selectAll()
+    .where('user_id', '=', userId)
+    .orderBy('id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map(toRecord);
+}
+
+/**
+ * The expiry sweep: open activation invitations past their time become `expired`, and so do their
+ * users that are still pending. Answers how many of each. Re-running it changes nothing more.
+ */
+export async function sweepExpired(db: Db, at: string): Promise<{ invitations: number; users: number }> {
+  const due = await db
+    .selectFrom('invitations')
+    .select(['id', 'user_id', 'purpose'])
+    .where('status', '=', 'open')
+    .where('expires_at', '<=', at)
+    .orderBy('expires_at')
+    .limit(5000)
+    .execute();
+  if (due.length === 0) return { invitations: 0, users: 0 };
+  let users = 0;
+  for (let i = 0; i < due.length; i += CHUNK) {
+    const part = due.slice(i, i + CHUNK);
+    await db
+      .updateTable('invitations')
+      .set({ status: 'expired', closed_at: at })
+      .where(
+        'id',
+        'in',
+        part.map((d) => d.id),
+      )
+      .where('status', '=', 'open')
+      .execute();
+    const userIds = part.filter((d) => d.purpose === 'activation').map((d) => d.user_id);
+    if (userIds.length === 0) continue;
+    // A system verdict, not an edit: the version stays, so an import's undo still sees its own row.
+    const r = await db
+      .updateTable('users')
+      .set({ status: 'expired', updated_at: at })
+      .where('id', 'in', userIds)
+      .where('status', '=', 'pending')
+      .where((eb) =>
+        eb.not(
+          eb.exists(
+            eb
+              .selectFrom('invitations as other')
+              .select('other.id')
+              .whereRef('other.user_id', '=', 'users.id')
+              .where('other.purpose', '=', 'activation')
+              .where('other.status', '=', 'open'),
+          ),
+        ),
+      )
+      .executeTakeFirst();
+    users += Number(r.numUpdatedRows);
+  }
+  return { invitations: due.length, users };
+}
+
+export interface InvitableFilter {
+  /** Users this import created. */
+  importId?: number;
+  customerId?: number;
+  siteId?: number;
+  roleId?: number;
+  groupId?: number;
+  /** Only these statuses (pending and expired at most). */
+  statuses: readonly string[];
+}
+
+/** Ids of users a bulk resend reaches, in id order after `afterId`. */
+export async function invitableUserIds(
+  db: Db,
+  filter: InvitableFilter,
+  afterId: number,
+  limit: number,
+): Promise<number[]> {
+  let q = db
+    .selectFrom('users')
+    .select('users.id')
+    .where('users.id', '>', afterId)
+    .where('users.status', 'in', [...filter.statuses]);
+  if (filter.importId !== undefined) {
+    const importId = filter.importId;
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('import_changes')
+          .select('import_changes.user_id')
+          .whereRef('import_changes.user_id', '=', 'users.id')
+          .where('import_changes.import_id', '=', importId)
+          .where('import_changes.change', '=', 'created'),
+      ),
+    );
+  }
+  if (filter.customerId !== undefined) q = q.where('users.customer_id', '=', filter.customerId);
+  if (filter.siteId !== undefined) q = q.where('users.site_id', '=', filter.siteId);
+  if (filter.roleId !== undefined) {
+    const roleId = filter.roleId;
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('user_roles')
+          .select('user_roles.user_id')
+          .whereRef('user_roles.user_id', '=', 'users.id')
+          .where('user_roles.role_id', '=', roleId),
+      ),
+    );
+  }
+  if (filter.groupId !== undefined) {
+    const groupId = filter.groupId;
+    q = q.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('user_groups')
+          .select('user_groups.user_id')
+          .whereRef('user_groups.user_id', '=', 'users.id')
+          .where('user_groups.group_id', '=', groupId),
+      ),
+    );
+  }
+  const rows = await q.orderBy('users.id').limit(limit).execute();
+  return rows.map((r) => r.id);
+}
+
+/** Which of these users were invited before (any activation invitation, in any state). */
+export async function invitedBefore(db: Db, userIds: readonly number[]): Promise<Set<number>> {
+  const out = new Set<number>();
+  for (let i = 0; i < userIds.length; i += CHUNK) {
+    const rows = await db
+      .selectFrom('invitations')
+      .select('user_id')
+      .distinct()
+      .where('user_id', 'in', userIds.slice(i, i + CHUNK))
+      .where('purpose', '=', 'activation')
+      .execute();
+    for (const r of rows) out.add(r.user_id);
+  }
+  return out;
+}
