@@ -31,6 +31,7 @@ const Env = z.object({
   MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   MAIL_RETRY_SECONDS: z.coerce.number().min(0.01).max(86_400).default(30),
   MAIL_POLL_SECONDS: z.coerce.number().min(0.01).max(3600).default(2),
+  INVITE_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(7),
 });
 
 export interface Config {
@@ -66,6 +67,8 @@ export interface MailConfig {
   retryBaseMs: number;
   /** How often an idle worker looks for due email. */
   pollMs: number;
+  /** Days an invitation link stays valid when the settings do not say otherwise (settings.inviteTtlDays wins). */
+  inviteTtlDays: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -101,6 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxAttempts: e.MAIL_MAX_ATTEMPTS,
       retryBaseMs: Math.round(e.MAIL_RETRY_SECONDS * 1000),
       pollMs: Math.round(e.MAIL_POLL_SECONDS * 1000),
+      inviteTtlDays: e.INVITE_TTL_DAYS,
     },
   };
 }

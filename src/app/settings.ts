@@ -6,12 +6,17 @@ import type { AppContext } from './context.js';
 import { audit, inTransaction } from './shared.js';
 
 /**
- * Stored values over the defaults; unknown stored keys are ignored. The mail rate's default comes
- * from the environment (MAIL_RATE_PER_MINUTE) until an administrator sets one.
+ * Stored values over the defaults; unknown stored keys are ignored. The mail rate's and the
+ * invitation expiry's defaults come from the environment (MAIL_RATE_PER_MINUTE, INVITE_TTL_DAYS)
+ * until an administrator sets them.
  */
 export async function readSettings(ctx: AppContext): Promise<Settings> {
   const stored = await readSettingValues(ctx.db);
-  const out: Settings = { ...DEFAULT_SETTINGS, mailRatePerMinute: ctx.config.mail.ratePerMinute };
+  const out: Settings = {
+    ...DEFAULT_SETTINGS,
+    mailRatePerMinute: ctx.config.mail.ratePerMinute,
+    inviteTtlDays: ctx.config.mail.inviteTtlDays,
+  };
   for (const key of Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[]) {
     const value = stored[key];
     if (typeof value === typeof DEFAULT_SETTINGS[key])

@@ -127,3 +127,12 @@ describe('display name', () => {
     expect(defaultDisplayName('Ann', 'Lee', 'x')).toBe('Ann Lee');
   });
 });
+
+describe('configuration', () => {
+  it('takes the invitation expiry and mail rate defaults from the environment', async () => {
+    const { loadConfig } = await import('../../src/config.js');
+    const config = loadConfig({ INVITE_TTL_DAYS: '3', MAIL_RATE_PER_MINUTE: '30' });
+    expect(config.mail).toMatchObject({ inviteTtlDays: 3, ratePerMinute: 30 });
+    expect(() => loadConfig({ INVITE_TTL_DAYS: '0' })).toThrow(/INVITE_TTL_DAYS/);
+  });
+});
