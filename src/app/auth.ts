@@ -1,14 +1,12 @@
 import type { Actor } from '../core/access/policy.js';
 import { emailKey } from '../core/domain/email.js';
 import type { Admin } from '../core/domain/entities.js';
-import { ACCOUNT_THROTTLE, ADDRESS_THROTTLE, afterFailure, lockedFor } from '../core/domain/throttle.js';
-import { errors } from '../core/errors.js';
 import { hashPassword, verifyPassword } from '../security/passwords.js';
 import { csrfTokenFor, hashSecret, newSecret } from '../security/tokens.js';
 import * as admins from '../storage/queries/admins.js';
-import * as throttle from '../storage/queries/throttle.js';
 import type { AppContext } from './context.js';
 import { audit, inTransaction } from './shared.js';
+import { guardSignIn } from './sign-in-throttle.js';
 
 export interface SignedIn {
   admin: Admin;
@@ -30,28 +28,16 @@ export async function login(
   input: { email: string; password: string; address: string },
 ): Promise<SignedIn> {
   const now = ctx.now().getTime();
-  const accountKey = `account:${emailKey(input.email)}`;
-  const addressKey = `address:${input.address}`;
-  const [accountState, addressState] = await Promise.all([
-    throttle.readThrottle(ctx.db, accountKey),
-    throttle.readThrottle(ctx.db, addressKey),
-  ]);
-  const wait = Math.max(lockedFor(accountState, now), lockedFor(addressState, now));
-  if (wait > 0) throw errors.tooManyAttempts(Math.ceil(wait / 1000));
-
+  const guard = await guardSignIn(ctx, 'admin', emailKey(input.email), input.address);
   const admin = await admins.findAdminByEmailKey(ctx.db, emailKey(input.email));
   const ok = await verifyPassword(admin?.passwordHash ?? null, input.password);
-  if (!admin || !ok || admin.disabled) {
-    await throttle.writeThrottle(ctx.db, accountKey, afterFailure(accountState, ACCOUNT_THROTTLE, now));
-    await throttle.writeThrottle(ctx.db, addressKey, afterFailure(addressState, ADDRESS_THROTTLE, now));
-    throw errors.invalidCredentials();
-  }
+  if (!admin || !ok || admin.disabled) return guard.fail();
 
   const sessionSecret = newSecret(SESSION_PREFIX);
   const at = ctx.now().toISOString();
   const expiresAt = new Date(now + ctx.config.sessionTtlMs).toISOString();
   await inTransaction(ctx, async (db) => {
-    await throttle.clearThrottle(db, accountKey);
+    await guard.succeed(db);
     await admins.insertSession(db, {
       tokenHash: hashSecret(sessionSecret),
       adminId: admin.id,

@@ -1,13 +1,12 @@
 import { foldKey } from '../core/domain/text.js';
-import { afterFailure, lockedFor, type ThrottleRule } from '../core/domain/throttle.js';
 import { errors } from '../core/errors.js';
 import { verifyPassword } from '../security/passwords.js';
 import { csrfTokenFor, hashSecret, newSecret } from '../security/tokens.js';
 import * as portal from '../storage/queries/portal.js';
-import * as throttle from '../storage/queries/throttle.js';
 import { findUser } from '../storage/queries/users.js';
 import type { AppContext } from './context.js';
 import { inTransaction } from './shared.js';
+import { guardSignIn } from './sign-in-throttle.js';
 
 /**
  * Portal users signing in: sessions of their own (their own cookie, their own table), apart from
@@ -15,17 +14,6 @@ import { inTransaction } from './shared.js';
  * wrong password and a user who may not sign in (pending, expired, disabled) get the same answer.
  */
 const SESSION_PREFIX = 'rps_';
-export const PORTAL_ACCOUNT_THROTTLE: ThrottleRule = {
-  maxFailures: 5,
-  windowMs: 15 * 60_000,
-  lockMs: 15 * 60_000,
-};
-export const PORTAL_ADDRESS_THROTTLE: ThrottleRule = {
-  maxFailures: 30,
-  windowMs: 15 * 60_000,
-  lockMs: 15 * 60_000,
-};
-
 export interface PortalSignedIn {
   userId: number;
   /** For the cookie only: never stored, never logged. */
@@ -40,35 +28,15 @@ export async function portalLogin(
 ): Promise<PortalSignedIn> {
   const now = ctx.now().getTime();
   const key = foldKey(input.login);
-  const accountKey = `portal-account:${key}`;
-  const addressKey = `portal-address:${input.address}`;
-  const [accountState, addressState] = await Promise.all([
-    throttle.readThrottle(ctx.db, accountKey),
-    throttle.readThrottle(ctx.db, addressKey),
-  ]);
-  const wait = Math.max(lockedFor(accountState, now), lockedFor(addressState, now));
-  if (wait > 0) throw errors.tooManyAttempts(Math.ceil(wait / 1000));
-
+  const guard = await guardSignIn(ctx, 'portal', key, input.address);
   const user = key === '' ? undefined : await portal.findAccountByLogin(ctx.db, key);
   const ok = await verifyPassword(user?.passwordHash ?? null, input.password);
-  if (!user || !ok || user.status !== 'active') {
-    await throttle.writeThrottle(
-      ctx.db,
-      accountKey,
-      afterFailure(accountState, PORTAL_ACCOUNT_THROTTLE, now),
-    );
-    await throttle.writeThrottle(
-      ctx.db,
-      addressKey,
-      afterFailure(addressState, PORTAL_ADDRESS_THROTTLE, now),
-    );
-    throw errors.invalidCredentials();
-  }
+  if (!user || !ok || user.status !== 'active') return guard.fail();
   const sessionSecret = newSecret(SESSION_PREFIX);
   const at = ctx.now().toISOString();
   const expiresAt = new Date(now + ctx.config.sessionTtlMs).toISOString();
   await inTransaction(ctx, async (db) => {
-    await throttle.clearThrottle(db, accountKey);
+    await guard.succeed(db);
     await portal.insertPortalSession(db, {
       tokenHash: hashSecret(sessionSecret),
       userId: user.id,
