@@ -28,6 +28,9 @@ export interface ImportRunResult {
   dryRunSeconds: number;
   /** requestCommit + runCommit: every row written, with its result and the restore point. */
   commitSeconds: number;
+  /** CPU time of this process (user + system) over each phase, in seconds. */
+  dryRunCpuSeconds: number;
+  commitCpuSeconds: number;
   /** Peak resident memory of this process over each phase, in bytes. */
   peakRssDryRun: number;
   peakRssCommit: number;
@@ -169,6 +172,11 @@ async function main(): Promise<void> {
     ctx.jobs = { enqueue: async () => {}, idle: async () => {}, stop: async () => {} };
     peak.take();
 
+    const cpu = () => {
+      const c = process.cpuUsage();
+      return (c.user + c.system) / 1e6;
+    };
+    let cpuStart = cpu();
     let start = performance.now();
     const view = await createImport(ctx, ADMIN, {
       target: 'users',
@@ -177,25 +185,28 @@ async function main(): Promise<void> {
       options: { customerId, mode: 'upsert' },
     });
     const dryRunSeconds = (performance.now() - start) / 1000;
+    const dryRunCpuSeconds = cpu() - cpuStart;
     const peakRssDryRun = peak.take();
     if (view.status !== 'validated' || view.rows.valid !== a.rows) {
       throw new Error(
         `dry run: ${view.status}, ${JSON.stringify(view.rows)} ${JSON.stringify(view.planned)}`,
       );
     }
-    log(`dry run ${dryRunSeconds.toFixed(2)} s`);
+    log(`dry run ${dryRunSeconds.toFixed(2)} s (CPU ${dryRunCpuSeconds.toFixed(2)} s)`);
 
+    cpuStart = cpu();
     start = performance.now();
     await requestCommit(ctx, ADMIN, view.id);
     await runCommit(ctx, view.id);
     const commitSeconds = (performance.now() - start) / 1000;
+    const commitCpuSeconds = cpu() - cpuStart;
     const peakRssCommit = peak.take();
     const done = await getImport(ctx, ADMIN, view.id);
     const created = done.counts.created ?? 0;
     if (done.status !== 'completed' || created !== a.rows) {
       throw new Error(`commit: ${done.status}, ${JSON.stringify(done.counts)}`);
     }
-    log(`commit ${commitSeconds.toFixed(2)} s`);
+    log(`commit ${commitSeconds.toFixed(2)} s (CPU ${commitCpuSeconds.toFixed(2)} s)`);
     peak.stop();
 
     start = performance.now();
@@ -210,6 +221,8 @@ async function main(): Promise<void> {
       fileBytes,
       dryRunSeconds,
       commitSeconds,
+      dryRunCpuSeconds,
+      commitCpuSeconds,
       peakRssDryRun,
       peakRssCommit,
       peakRss: Math.max(peakRssDryRun, peakRssCommit),

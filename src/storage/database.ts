@@ -3,6 +3,7 @@ import path from 'node:path';
 import SQLite from 'better-sqlite3';
 import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
+import { registerSqliteHandle } from './bulk.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -46,6 +47,7 @@ export function openStorage(opts: { databaseUrl: string | null; sqlitePath: stri
   sqlite.pragma('synchronous = NORMAL');
   sqlite.pragma('busy_timeout = 5000');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+  registerSqliteHandle(db, sqlite);
   return { db, dialect: 'sqlite', sqlite, close: () => db.destroy() };
 }
 

@@ -145,6 +145,7 @@ function port(
         const env = await binding.env(db, rec.scopeCustomerId);
         return work({
           env,
+          readValid: (after, limit) => rows.readStagedCells(db, id, after, limit, true),
           async saveResults(results, committedThrough) {
             if (atomic) {
               const failed = results.find((r) => r.action === 'failed');
@@ -165,6 +166,9 @@ function port(
       return outer ? run(outer) : inTransaction(ctx, run);
     },
     interrupted: () => ctx.shutdown.signal.aborted,
+    // A batch renews the lease with each chunk it saves. On SQLite it also holds the write lock, and
+    // other writers wait for it: a second at most.
+    batchTimeMs: Math.min(1000, ctx.config.jobLeaseMs / 4),
     async cancelled() {
       const rec = await imports.findImport(outer ?? ctx.db, id);
       return rec?.cancelRequested === true;

@@ -39,7 +39,7 @@ export function mapRow(
   const columns: Record<string, string> = {};
   const raw: Record<string, string> = {};
   const problems: RowProblem[] = [];
-  const byKey = new Map(fields.map((f) => [f.key, f]));
+  const byKey = fieldsByKey(fields);
   mapping.columns.forEach((key, index) => {
     if (key === null) return;
     const field = byKey.get(key);
@@ -76,13 +76,29 @@ export function mapRow(
   return { input: { row: file.row, values, columns, raw }, problems };
 }
 
+// The fields of a plan are one array for the whole file: index them once, not once per row.
+const fieldIndexes = new WeakMap<readonly TargetField[], Map<string, TargetField>>();
+function fieldsByKey(fields: readonly TargetField[]): Map<string, TargetField> {
+  let byKey = fieldIndexes.get(fields);
+  if (!byKey) {
+    byKey = new Map(fields.map((f) => [f.key, f]));
+    fieldIndexes.set(fields, byKey);
+  }
+  return byKey;
+}
+
+const uniqueFieldLists = new WeakMap<readonly TargetField[], TargetField[]>();
+
 export function uniqueKeys(input: RowInput, fields: readonly TargetField[]): (string | null)[] {
-  return fields
-    .filter((f) => f.uniqueInFile)
-    .map((f) => {
-      const v = input.values[f.key];
-      return v === null || v === undefined ? null : String(v).toLowerCase();
-    });
+  let unique = uniqueFieldLists.get(fields);
+  if (!unique) {
+    unique = fields.filter((f) => f.uniqueInFile);
+    uniqueFieldLists.set(fields, unique);
+  }
+  return unique.map((f) => {
+    const v = input.values[f.key];
+    return v === null || v === undefined ? null : String(v).toLowerCase();
+  });
 }
 
 export function problem(

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import type { RowProblem } from '../../core/import/problems.js';
 import type { ResultAction, RowResult } from '../../core/import/target.js';
 import type { StagedRow } from '../../core/import/validate.js';
+import { columnsOf, onSqliteConnection, pgQuery, prepared, sqliteHandle } from '../bulk.js';
 import type { Db } from '../database.js';
 
 /** Staged rows of an import: written in batches, paged and filtered for review, marked at commit. */
@@ -22,25 +23,60 @@ function verdictColumns(r: StagedRow) {
   };
 }
 
-// 10 values a row: batches of 1,000 stay under both databases' limits on bound parameters.
-const INSERT_CHUNK = 1000;
+const INSERT_SQLITE =
+  'insert into import_rows (import_id, row_number, cells, k1, k2, k3, valid, action, problems, codes) ' +
+  'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+const INSERT_POSTGRES =
+  'insert into import_rows (import_id, row_number, cells, k1, k2, k3, valid, action, problems, codes) ' +
+  'select $1::int4, * from unnest($2::int4[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int4[], ' +
+  '$8::text[], $9::text[], $10::text[])';
 
+/** Stages a batch: a prepared statement per row on SQLite, one statement on PostgreSQL (bulk.ts). */
 export async function insertStagedRows(db: Db, importId: number, rows: readonly StagedRow[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
-    const chunk = rows.slice(i, i + INSERT_CHUNK);
-    await db
-      .insertInto('import_rows')
-      .values(
-        chunk.map((r) => ({
-          import_id: importId,
-          row_number: r.row,
-          cells: JSON.stringify(r.cells),
-          ...verdictColumns(r),
-        })),
-      )
-      .execute();
+  if (rows.length === 0) return;
+  const sqlite = sqliteHandle(db);
+  if (sqlite) {
+    const insert = prepared(sqlite, INSERT_SQLITE);
+    await onSqliteConnection(db, () => {
+      for (const r of rows) {
+        const v = verdictColumns(r);
+        insert.run(
+          importId,
+          r.row,
+          JSON.stringify(r.cells),
+          v.k1,
+          v.k2,
+          v.k3,
+          v.valid,
+          v.action,
+          v.problems,
+          v.codes,
+        );
+      }
+    });
+    return;
   }
+  const columns: unknown[][] = [[], [], [], [], [], [], [], [], []];
+  for (const r of rows) {
+    const v = verdictColumns(r);
+    const values = [r.row, JSON.stringify(r.cells), v.k1, v.k2, v.k3, v.valid, v.action, v.problems, v.codes];
+    for (let c = 0; c < values.length; c++) columns[c]!.push(values[c]);
+  }
+  await pgQuery(db, INSERT_POSTGRES, [importId, ...columns]);
 }
+
+const VERDICT_SQLITE =
+  'update import_rows set k1 = ?, k2 = ?, k3 = ?, valid = ?, action = ?, problems = ?, codes = ? ' +
+  'where import_id = ? and row_number = ?';
+const VERDICT_CELLS_SQLITE =
+  'update import_rows set k1 = ?, k2 = ?, k3 = ?, valid = ?, action = ?, problems = ?, codes = ?, cells = ? ' +
+  'where import_id = ? and row_number = ?';
+const VERDICT_POSTGRES =
+  'update import_rows r set k1 = v.k1, k2 = v.k2, k3 = v.k3, valid = v.valid, action = v.action, ' +
+  'problems = v.problems, codes = v.codes, cells = coalesce(v.cells, r.cells) ' +
+  'from unnest($2::int4[], $3::text[], $4::text[], $5::text[], $6::int4[], $7::text[], $8::text[], $9::text[], ' +
+  '$10::text[]) as v(row_number, k1, k2, k3, valid, action, problems, codes, cells) ' +
+  'where r.import_id = $1 and r.row_number = v.row_number';
 
 export async function updateStagedVerdicts(
   db: Db,
@@ -48,14 +84,28 @@ export async function updateStagedVerdicts(
   rows: readonly StagedRow[],
   withCells = false,
 ): Promise<void> {
-  for (const r of rows) {
-    await db
-      .updateTable('import_rows')
-      .set({ ...verdictColumns(r), ...(withCells && { cells: JSON.stringify(r.cells) }) })
-      .where('import_id', '=', importId)
-      .where('row_number', '=', r.row)
-      .execute();
+  if (rows.length === 0) return;
+  const sqlite = sqliteHandle(db);
+  if (sqlite) {
+    const update = prepared(sqlite, withCells ? VERDICT_CELLS_SQLITE : VERDICT_SQLITE);
+    await onSqliteConnection(db, () => {
+      for (const r of rows) {
+        const v = verdictColumns(r);
+        const values: unknown[] = [v.k1, v.k2, v.k3, v.valid, v.action, v.problems, v.codes];
+        if (withCells) values.push(JSON.stringify(r.cells));
+        update.run(...values, importId, r.row);
+      }
+    });
+    return;
   }
+  const columns: unknown[][] = [[], [], [], [], [], [], [], [], []];
+  for (const r of rows) {
+    const v = verdictColumns(r);
+    const cells = withCells ? JSON.stringify(r.cells) : null;
+    const values = [r.row, v.k1, v.k2, v.k3, v.valid, v.action, v.problems, v.codes, cells];
+    for (let c = 0; c < values.length; c++) columns[c]!.push(values[c]);
+  }
+  await pgQuery(db, VERDICT_POSTGRES, [importId, ...columns]);
 }
 
 export async function readStagedCells(
@@ -241,15 +291,26 @@ export async function setRowProblems(
     .execute();
 }
 
+const RESULT_SQLITE =
+  'update import_rows set result = ?, result_id = ?, result_message = ? where import_id = ? and row_number = ?';
+const RESULT_POSTGRES =
+  'update import_rows r set result = v.result, result_id = v.result_id, result_message = v.result_message ' +
+  'from unnest($2::int4[], $3::text[], $4::int4[], $5::text[]) as v(row_number, result, result_id, result_message) ' +
+  'where r.import_id = $1 and r.row_number = v.row_number';
+
+/** A batch's row results: a prepared statement per row on SQLite, one statement on PostgreSQL. */
 export async function setRowResults(db: Db, importId: number, results: readonly RowResult[]): Promise<void> {
-  for (const r of results) {
-    await db
-      .updateTable('import_rows')
-      .set({ result: r.action, result_id: r.entityId, result_message: r.message })
-      .where('import_id', '=', importId)
-      .where('row_number', '=', r.row)
-      .execute();
+  if (results.length === 0) return;
+  const sqlite = sqliteHandle(db);
+  if (sqlite) {
+    const update = prepared(sqlite, RESULT_SQLITE);
+    await onSqliteConnection(db, () => {
+      for (const r of results) update.run(r.action, r.entityId, r.message, importId, r.row);
+    });
+    return;
   }
+  const columns = columnsOf(results, [(r) => r.row, (r) => r.action, (r) => r.entityId, (r) => r.message]);
+  await pgQuery(db, RESULT_POSTGRES, [importId, ...columns]);
 }
 
 export async function resultCounts(db: Db, importId: number): Promise<Record<string, number>> {

@@ -3,6 +3,7 @@ import { emailKey } from '../../core/domain/email.js';
 import type { UserStatus, UserType } from '../../core/domain/user.js';
 import { usernameKey } from '../../core/domain/username.js';
 import type { NewUser, UserSnapshot, UsersDirectory, UsersStore } from '../../core/import/targets/users.js';
+import { columnsOf, onSqliteConnection, pgQuery, prepared, sqliteHandle } from '../bulk.js';
 import type { Db } from '../database.js';
 
 /** The users target's storage: batched lookups and writes, each a few statements per batch. */
@@ -43,30 +44,34 @@ export function usersStore(db: Db): UsersStore {
   return {
     async findByEmailKeys(keys) {
       const out = new Map<string, { id: number; customerId: number; usernameKey: string }>();
-      for (const part of chunks([...new Set(keys)])) {
-        if (part.length === 0) continue;
-        const rows = await db
-          .selectFrom('users')
-          .select(['id', 'email_key', 'customer_id', 'username_key'])
-          .where('email_key', 'in', part)
-          .execute();
-        for (const r of rows)
-          out.set(r.email_key, { id: r.id, customerId: r.customer_id, usernameKey: r.username_key });
-      }
+      const unique = [...new Set(keys)];
+      if (unique.length === 0) return out;
+      type Found = { id: number; email_key: string; customer_id: number; username_key: string };
+      const sqlite = sqliteHandle(db);
+      const rows = sqlite
+        ? await onSqliteConnection(db, () => {
+            const find = prepared(sqlite, BY_EMAIL_KEY_SQLITE);
+            return unique.flatMap((k) => (find.get(k) as Found | undefined) ?? []);
+          })
+        : await pgQuery<Found>(db, BY_EMAIL_KEYS_POSTGRES, [unique]);
+      for (const r of rows)
+        out.set(r.email_key, { id: r.id, customerId: r.customer_id, usernameKey: r.username_key });
       return out;
     },
 
     async findUsernameKeys(keys) {
       const out = new Map<string, number>();
-      for (const part of chunks([...new Set(keys)])) {
-        if (part.length === 0) continue;
-        const rows = await db
-          .selectFrom('users')
-          .select(['id', 'username_key'])
-          .where('username_key', 'in', part)
-          .execute();
-        for (const r of rows) out.set(r.username_key, r.id);
-      }
+      const unique = [...new Set(keys)];
+      if (unique.length === 0) return out;
+      type Found = { id: number; username_key: string };
+      const sqlite = sqliteHandle(db);
+      const rows = sqlite
+        ? await onSqliteConnection(db, () => {
+            const find = prepared(sqlite, BY_USERNAME_KEY_SQLITE);
+            return unique.flatMap((k) => (find.get(k) as Found | undefined) ?? []);
+          })
+        : await pgQuery<Found>(db, BY_USERNAME_KEYS_POSTGRES, [unique]);
+      for (const r of rows) out.set(r.username_key, r.id);
       return out;
     },
 
@@ -147,59 +152,69 @@ export function usersStore(db: Db): UsersStore {
     async insert(users, importId) {
       const at = new Date().toISOString();
       const inserted = new Map<string, number>();
-      for (const part of chunks(users)) {
-        const rows = await db
-          .insertInto('users')
-          .values(
-            part.map((u) => ({
-              ...columns(u),
-              created_at: at,
-              updated_at: at,
-              version: 1,
-              import_id: importId,
-            })),
-          )
-          .onConflict((oc) => oc.doNothing())
-          .returning(['id', 'email_key'])
-          .execute();
+      if (users.length === 0) return inserted;
+      const sqlite = sqliteHandle(db);
+      let links: { id: number; u: NewUser }[];
+      if (sqlite) {
+        // One prepared statement per row, in the caller's transaction. A row that met a user who
+        // took its email or username meanwhile changes nothing; one that went in has its id as the
+        // last rowid. (`returning id` would say the same at twice the cost of the insert.)
+        links = await onSqliteConnection(db, () => {
+          const insert = prepared(sqlite, INSERT_USER_SQLITE);
+          const out: { id: number; u: NewUser }[] = [];
+          for (const u of users) {
+            const done = insert.run(...userValues(u), at, at, importId);
+            if (done.changes === 1) out.push({ id: Number(done.lastInsertRowid), u });
+          }
+          return out;
+        });
+      } else {
+        const rows = await pgQuery<{ id: number; email_key: string }>(db, INSERT_USERS_POSTGRES, [
+          ...columnsOf(users, USER_VALUE_PICKS),
+          at,
+          importId,
+        ]);
         const ids = new Map(rows.map((r) => [r.email_key, r.id]));
-        const links = part.flatMap((u) => {
+        links = users.flatMap((u) => {
           const id = ids.get(emailKey(u.email));
           return id === undefined ? [] : [{ id, u }];
         });
-        await writeMemberships(
-          db,
-          links.map(({ id, u }) => ({ id, roleIds: u.roleIds, groupIds: u.groupIds })),
-          false,
-        );
-        if (links.length > 0) {
-          await db
-            .insertInto('import_changes')
-            .values(
-              links.map(({ id }) => ({
-                import_id: importId,
-                user_id: id,
-                change: 'created',
-                before: null,
-                version_after: 1,
-                reverted: 0,
-              })),
-            )
-            .execute();
-        }
-        for (const [k, id] of ids) inserted.set(k, id);
       }
+      for (const { id, u } of links) inserted.set(emailKey(u.email), id);
+      await writeMemberships(
+        db,
+        links.map(({ id, u }) => ({ id, roleIds: u.roleIds, groupIds: u.groupIds })),
+        false,
+      );
+      await insertChanges(
+        db,
+        links.map(({ id }) => ({ importId, userId: id, change: 'created', before: null, versionAfter: 1 })),
+      );
       return inserted;
     },
 
     async update(changes, importId) {
+      if (changes.length === 0) return;
       const at = new Date().toISOString();
-      for (const { before, after } of changes) {
-        await db
-          .updateTable('users')
-          .set({ ...columns(after), updated_at: at, version: before.version + 1, import_id: importId })
-          .where('id', '=', before.id)
-          .execute();
+      const sqlite = sqliteHandle(db);
+      if (sqlite) {
+        await onSqliteConnection(db, () => {
+          const update = prepared(sqlite, UPDATE_USER_SQLITE);
+          for (const { before, after } of changes) {
+            update.run(...userValues(after), at, before.version + 1, importId, before.id);
+          }
+        });
+      } else {
+        await pgQuery(db, UPDATE_USERS_POSTGRES, [
+          ...columnsOf(
+            changes.map((c) => c.after),
+            USER_VALUE_PICKS,
+          ),
+          changes.map((c) => c.before.version + 1),
+          changes.map((c) => c.before.id),
+          at,
+          importId,
+        ]);
       }
       await writeMemberships(
         db,
@@ -210,46 +225,143 @@ export function usersStore(db: Db): UsersStore {
         })),
         true,
       );
-      for (const part of chunks(changes, 200)) {
-        await db
-          .insertInto('import_changes')
-          .values(
-            part.map(({ before }) => ({
-              import_id: importId,
-              user_id: before.id,
-              change: 'updated',
-              before: JSON.stringify(before),
-              version_after: before.version + 1,
-              reverted: 0,
-            })),
-          )
-          .execute();
-      }
+      await insertChanges(
+        db,
+        changes.map(({ before }) => ({
+          importId,
+          userId: before.id,
+          change: 'updated',
+          before: JSON.stringify(before),
+          versionAfter: before.version + 1,
+        })),
+      );
     },
   };
 }
 
-function columns(u: NewUser) {
-  return {
-    email: u.email,
-    email_key: emailKey(u.email),
-    username: u.username,
-    username_key: usernameKey(u.username),
-    first_name: u.firstName,
-    last_name: u.lastName,
-    last_name_key: u.lastName.toLowerCase(),
-    display_name: u.displayName,
-    display_name_key: u.displayName.toLowerCase(),
-    customer_id: u.customerId,
-    site_id: u.siteId,
-    contact_id: u.contactId,
-    user_type: u.userType,
-    access_level: u.accessLevel,
-    employee_number: u.employeeNumber,
-    attributes: JSON.stringify(u.attributes),
-    status: u.status,
-  };
+/** The users columns an import writes from a NewUser, in the order of USER_VALUE_PICKS. */
+const USER_COLUMNS = [
+  'email',
+  'email_key',
+  'username',
+  'username_key',
+  'first_name',
+  'last_name',
+  'last_name_key',
+  'display_name',
+  'display_name_key',
+  'customer_id',
+  'site_id',
+  'contact_id',
+  'user_type',
+  'access_level',
+  'employee_number',
+  'attributes',
+  'status',
+] as const;
+const USER_COLUMN_TYPES = [
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+  'int4',
+  'int4',
+  'int4',
+  'text',
+  'text',
+  'text',
+  'text',
+  'text',
+] as const;
+const USER_VALUE_PICKS: readonly ((u: NewUser) => string | number | null)[] = [
+  (u) => u.email,
+  (u) => emailKey(u.email),
+  (u) => u.username,
+  (u) => usernameKey(u.username),
+  (u) => u.firstName,
+  (u) => u.lastName,
+  (u) => u.lastName.toLowerCase(),
+  (u) => u.displayName,
+  (u) => u.displayName.toLowerCase(),
+  (u) => u.customerId,
+  (u) => u.siteId,
+  (u) => u.contactId,
+  (u) => u.userType,
+  (u) => u.accessLevel,
+  (u) => u.employeeNumber,
+  (u) => JSON.stringify(u.attributes),
+  (u) => u.status,
+];
+
+function userValues(u: NewUser): (string | number | null)[] {
+  return USER_VALUE_PICKS.map((pick) => pick(u));
 }
+
+const BY_EMAIL_KEY_SQLITE = 'select id, email_key, customer_id, username_key from users where email_key = ?';
+const BY_EMAIL_KEYS_POSTGRES =
+  'select id, email_key, customer_id, username_key from users where email_key = any($1::text[])';
+const BY_USERNAME_KEY_SQLITE = 'select id, username_key from users where username_key = ?';
+const BY_USERNAME_KEYS_POSTGRES = 'select id, username_key from users where username_key = any($1::text[])';
+const INSERT_USER_SQLITE =
+  `insert into users (${USER_COLUMNS.join(', ')}, created_at, updated_at, version, import_id) ` +
+  `values (${USER_COLUMNS.map(() => '?').join(', ')}, ?, ?, 1, ?) on conflict do nothing`;
+const N = USER_COLUMNS.length;
+const INSERT_USERS_POSTGRES =
+  `insert into users (${USER_COLUMNS.join(', ')}, created_at, updated_at, version, import_id) ` +
+  `select u.*, $${N + 1}::timestamptz, $${N + 1}::timestamptz, 1, $${N + 2}::int4 ` +
+  `from unnest(${USER_COLUMN_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')}) as u ` +
+  'on conflict do nothing returning id, email_key';
+const UPDATE_USER_SQLITE =
+  `update users set ${USER_COLUMNS.map((c) => `${c} = ?`).join(', ')}, updated_at = ?, version = ?, ` +
+  'import_id = ? where id = ?';
+const UPDATE_USERS_POSTGRES =
+  `update users set ${USER_COLUMNS.map((c) => `${c} = v.${c}`).join(', ')}, updated_at = $${N + 3}::timestamptz, ` +
+  `version = v.version, import_id = $${N + 4}::int4 ` +
+  `from unnest(${USER_COLUMN_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')}, $${N + 1}::int4[], $${N + 2}::int4[]) ` +
+  `as v(${USER_COLUMNS.join(', ')}, version, id) where users.id = v.id`;
+
+/** Rows of the restore point (import_changes), a batch at a time. */
+async function insertChanges(
+  db: Db,
+  rows: readonly {
+    importId: number;
+    userId: number;
+    change: 'created' | 'updated';
+    before: string | null;
+    versionAfter: number;
+  }[],
+): Promise<void> {
+  if (rows.length === 0) return;
+  const sqlite = sqliteHandle(db);
+  if (sqlite) {
+    await onSqliteConnection(db, () => {
+      const insert = prepared(sqlite, INSERT_CHANGE_SQLITE);
+      for (const r of rows) insert.run(r.importId, r.userId, r.change, r.before, r.versionAfter);
+    });
+    return;
+  }
+  await pgQuery(
+    db,
+    INSERT_CHANGES_POSTGRES,
+    columnsOf(rows, [
+      (r) => r.importId,
+      (r) => r.userId,
+      (r) => r.change,
+      (r) => r.before,
+      (r) => r.versionAfter,
+    ]),
+  );
+}
+const INSERT_CHANGE_SQLITE =
+  'insert into import_changes (import_id, user_id, change, before, version_after, reverted) values (?, ?, ?, ?, ?, 0)';
+const INSERT_CHANGES_POSTGRES =
+  'insert into import_changes (import_id, user_id, change, before, version_after, reverted) ' +
+  'select *, 0 from unnest($1::int4[], $2::int4[], $3::text[], $4::text[], $5::int4[])';
 
 /** Sets users' roles and groups; `replace` first removes what they had. */
 export async function writeMemberships(
@@ -258,16 +370,55 @@ export async function writeMemberships(
   replace: boolean,
 ): Promise<void> {
   if (users.length === 0) return;
-  if (replace) {
-    for (const part of chunks(users.map((u) => u.id))) {
-      await db.deleteFrom('user_roles').where('user_id', 'in', part).execute();
-      await db.deleteFrom('user_groups').where('user_id', 'in', part).execute();
+  const ids = users.map((u) => u.id);
+  const roleUsers: number[] = [];
+  const roleIds: number[] = [];
+  const groupUsers: number[] = [];
+  const groupIds: number[] = [];
+  for (const u of users) {
+    for (const roleId of new Set(u.roleIds)) {
+      roleUsers.push(u.id);
+      roleIds.push(roleId);
+    }
+    for (const groupId of new Set(u.groupIds)) {
+      groupUsers.push(u.id);
+      groupIds.push(groupId);
     }
   }
-  const roles = users.flatMap((u) => [...new Set(u.roleIds)].map((role_id) => ({ user_id: u.id, role_id })));
-  const groups = users.flatMap((u) =>
-    [...new Set(u.groupIds)].map((group_id) => ({ user_id: u.id, group_id })),
-  );
-  for (const part of chunks(roles, 1000)) await db.insertInto('user_roles').values(part).execute();
-  for (const part of chunks(groups, 1000)) await db.insertInto('user_groups').values(part).execute();
+  const sqlite = sqliteHandle(db);
+  if (sqlite) {
+    await onSqliteConnection(db, () => {
+      if (replace) {
+        const deleteRoles = prepared(sqlite, 'delete from user_roles where user_id = ?');
+        const deleteGroups = prepared(sqlite, 'delete from user_groups where user_id = ?');
+        for (const id of ids) {
+          deleteRoles.run(id);
+          deleteGroups.run(id);
+        }
+      }
+      const addRole = prepared(sqlite, 'insert into user_roles (user_id, role_id) values (?, ?)');
+      const addGroup = prepared(sqlite, 'insert into user_groups (user_id, group_id) values (?, ?)');
+      for (let i = 0; i < roleUsers.length; i++) addRole.run(roleUsers[i], roleIds[i]);
+      for (let i = 0; i < groupUsers.length; i++) addGroup.run(groupUsers[i], groupIds[i]);
+    });
+    return;
+  }
+  if (replace) {
+    await pgQuery(db, 'delete from user_roles where user_id = any($1::int4[])', [ids]);
+    await pgQuery(db, 'delete from user_groups where user_id = any($1::int4[])', [ids]);
+  }
+  if (roleUsers.length > 0) {
+    await pgQuery(
+      db,
+      'insert into user_roles (user_id, role_id) select * from unnest($1::int4[], $2::int4[])',
+      [roleUsers, roleIds],
+    );
+  }
+  if (groupUsers.length > 0) {
+    await pgQuery(
+      db,
+      'insert into user_groups (user_id, group_id) select * from unnest($1::int4[], $2::int4[])',
+      [groupUsers, groupIds],
+    );
+  }
 }

@@ -554,6 +554,8 @@ function resolveRows(
   const groupsByKey = new Map(dir.groups.map((g) => [foldKey(g.name), g.id]));
   const fromFile = options.permissions.kind === 'fromFile';
   const defaultCustomer = env.scopeCustomerId ?? options.customerId;
+  // Attribute definitions as the rows read them (never required here), made once per batch.
+  const optional = dir.attributes.map((def) => ({ ...def, required: false }));
   const problems: RowProblem[][] = [];
 
   const resolved = rows.map((row): Resolved => {
@@ -668,10 +670,10 @@ function resolveRows(
     }
 
     const attributes: Resolved['attributes'] = {};
-    for (const def of dir.attributes) {
+    for (const def of optional) {
       const key = `attr.${def.key}`;
       if (!(key in row.values)) continue;
-      const read = readAttributeValue({ ...def, required: false }, row.values[key]);
+      const read = readAttributeValue(def, row.values[key]);
       if (read.ok) attributes[def.key] = read.value;
       else
         out.push(
