@@ -26,6 +26,8 @@ export interface FileToSend {
   path: string;
   fileName: string;
   contentType: string;
+  /** A file made for this download only: removed once it has been sent. */
+  temporary: boolean;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -54,6 +56,7 @@ export async function importFile(
     return {
       path: originalPath(ctx, id, rec.file.format),
       fileName: rec.file.name,
+      temporary: false,
       contentType: CONTENT_TYPES[rec.file.format] ?? 'application/octet-stream',
     };
   }
@@ -72,7 +75,12 @@ export async function importFile(
   const lines = resultLines(ctx, rec, kind);
   if (format === 'csv') await writeCsv(out, header, lines);
   else await writeXlsx(out, header, lines, kind);
-  return { path: out, fileName: `${base}-${kind}.${format}`, contentType: CONTENT_TYPES[format]! };
+  return {
+    path: out,
+    fileName: `${base}-${kind}.${format}`,
+    contentType: CONTENT_TYPES[format]!,
+    temporary: true,
+  };
 }
 
 async function* resultLines(

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -69,10 +70,7 @@ export async function buildTemplate(
   const binding = bindingFor(name);
   const env = await binding.env(ctx.db, actor.customerId);
   const fields = binding.target.fields(env);
-  const file = path.join(
-    fs.mkdtempSync(path.join(os.tmpdir(), 'roster-template-')),
-    `${name}-template.${format}`,
-  );
+  const file = path.join(os.tmpdir(), `roster-template-${randomBytes(8).toString('hex')}.${format}`);
   const rows = (async function* () {
     yield fields.map((f) => f.column);
     yield fields.map(hintFor);
@@ -115,6 +113,7 @@ export async function buildTemplate(
   }
   return {
     path: file,
+    temporary: true,
     fileName: `${name}-template.${format}`,
     contentType:
       format === 'csv'

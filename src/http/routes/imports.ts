@@ -53,7 +53,10 @@ import { receiveUpload } from '../upload.js';
 function sendFile(reply: FastifyReply, file: FileToSend) {
   reply.header('content-type', file.contentType);
   reply.header('content-disposition', `attachment; filename="${file.fileName.replace(/"/g, '')}"`);
-  return reply.send(fs.createReadStream(file.path));
+  const stream = fs.createReadStream(file.path);
+  // Made for this download: gone once sent (or once the client went away).
+  if (file.temporary) stream.on('close', () => fs.rmSync(file.path, { force: true }));
+  return reply.send(stream);
 }
 
 function parseJsonField<T extends z.ZodType>(
