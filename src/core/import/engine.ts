@@ -2,7 +2,14 @@ import type { Mapping } from './mapping.js';
 import type { RowProblem } from './problems.js';
 import { describeProblems, hasErrors } from './problems.js';
 import type { ImportOptions, ImportTarget, PlannedAction, RowResult, TargetField } from './target.js';
-import { duplicateProblem, type FileRow, type StagedRow, validateBatch } from './validate.js';
+import {
+  duplicateProblem,
+  type FileRow,
+  mapRow,
+  type StagedRow,
+  uniqueKeys,
+  validateBatch,
+} from './validate.js';
 
 /**
  * The import engine: validation into staging, and commit out of it, for any target. It reads and
@@ -46,6 +53,11 @@ export const COMMIT_CHUNK = 5000;
  */
 const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** Validates rows as the plan says (with another environment, e.g. one bound to a transaction). */
+function check<Env>(plan: ValidationPlan<Env>, rows: readonly FileRow[], env: Env = plan.env) {
+  return validateBatch(rows, plan.header, plan.fields, plan.mapping, plan.target, env, plan.options);
+}
+
 /** Validates rows from the file into staging, then marks duplicates across the whole file. */
 export async function stageRows<Env>(
   plan: ValidationPlan<Env>,
@@ -58,15 +70,7 @@ export async function stageRows<Env>(
   // checked, so on PostgreSQL the server stores one batch while this process validates the next.
   let storing: Promise<void> = Promise.resolve();
   const flush = async () => {
-    const { staged } = await validateBatch(
-      batch,
-      plan.header,
-      plan.fields,
-      plan.mapping,
-      plan.target,
-      plan.env,
-      plan.options,
-    );
+    const { staged } = await check(plan, batch);
     batch = [];
     await storing;
     storing = staging.insert(staged);
@@ -90,15 +94,7 @@ export async function revalidateAll<Env>(plan: ValidationPlan<Env>, staging: Sta
   for (;;) {
     const batch = await staging.read(after, BATCH_SIZE);
     if (batch.length === 0) break;
-    const { staged } = await validateBatch(
-      batch,
-      plan.header,
-      plan.fields,
-      plan.mapping,
-      plan.target,
-      plan.env,
-      plan.options,
-    );
+    const { staged } = await check(plan, batch);
     await staging.update(staged, false);
     after = batch[batch.length - 1]!.row;
   }
@@ -118,26 +114,12 @@ export async function fixRow<Env>(
   const before = await staging.row(rowNumber);
   if (!before) return [];
   const uniqueFields = plan.fields.filter((f) => f.uniqueInFile);
-  const { staged } = await validateBatch(
-    [{ row: rowNumber, cells }],
-    plan.header,
+  const { staged } = await check(plan, [{ row: rowNumber, cells }]);
+  // The keys the row held before the fix: read from its old cells, without any lookup.
+  const oldKeys = uniqueKeys(
+    mapRow({ row: rowNumber, cells: before.cells }, plan.header, plan.fields, plan.mapping).input,
     plan.fields,
-    plan.mapping,
-    plan.target,
-    plan.env,
-    plan.options,
   );
-  const oldKeys = (
-    await validateBatch(
-      [{ row: rowNumber, cells: before.cells }],
-      plan.header,
-      plan.fields,
-      plan.mapping,
-      plan.target,
-      plan.env,
-      plan.options,
-    )
-  ).staged[0]!.keys;
   await staging.update(staged, true);
   const touched = new Set<number>([rowNumber]);
   for (let i = 0; i < uniqueFields.length; i++) {
@@ -149,15 +131,7 @@ export async function fixRow<Env>(
   for (const r of others) {
     const current = await staging.row(r);
     if (!current) continue;
-    const { staged: again } = await validateBatch(
-      [{ row: r, cells: current.cells }],
-      plan.header,
-      plan.fields,
-      plan.mapping,
-      plan.target,
-      plan.env,
-      plan.options,
-    );
+    const { staged: again } = await check(plan, [{ row: r, cells: current.cells }]);
     await staging.update(again, false);
   }
   const allValues = uniqueFields.map((_, i) =>
@@ -274,15 +248,7 @@ async function commitChunk<Env>(
   importId: number,
 ): Promise<number> {
   const last = chunk[chunk.length - 1]!.row;
-  const { staged, inputs } = await validateBatch(
-    chunk,
-    plan.header,
-    plan.fields,
-    plan.mapping,
-    plan.target,
-    tx.env,
-    plan.options,
-  );
+  const { staged, inputs } = await check(plan, chunk, tx.env);
   const results: RowResult[] = [];
   const writable = inputs.filter((_, i) => {
     const s = staged[i]!;
