@@ -2,7 +2,6 @@ import type { Actor } from '../../core/access/policy.js';
 import { errors } from '../../core/errors.js';
 import { transition } from '../../core/import/status.js';
 import type { UserSnapshot } from '../../core/import/targets/users.js';
-import type { Db } from '../../storage/database.js';
 import * as changes from '../../storage/queries/import-changes.js';
 import * as imports from '../../storage/queries/imports.js';
 import { insertNotification } from '../../storage/queries/notifications.js';
@@ -91,7 +90,7 @@ async function rollBack(ctx: AppContext, rec: imports.ImportRecord, lease: Lease
           await changes.deleteUser(db, change.userId);
           report.deleted++;
         } else {
-          await restore(db, JSON.parse(change.before!) as UserSnapshot, now.version, ctx.now().toISOString());
+          await changes.restoreUser(db, JSON.parse(change.before!) as UserSnapshot, ctx.now().toISOString());
           report.restored++;
         }
         await changes.markReverted(db, id, change.userId);
@@ -132,8 +131,4 @@ async function rollBack(ctx: AppContext, rec: imports.ImportRecord, lease: Lease
       },
     );
   });
-}
-
-async function restore(db: Db, before: UserSnapshot, currentVersion: number, at: string): Promise<void> {
-  await changes.restoreUser(db, before, currentVersion + 1, at);
 }

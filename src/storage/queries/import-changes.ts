@@ -3,6 +3,7 @@ import { usernameKey } from '../../core/domain/username.js';
 import type { UserSnapshot } from '../../core/import/targets/users.js';
 import type { Db } from '../database.js';
 import { writeMemberships } from '../targets/users-store.js';
+import { updateUser } from './users.js';
 
 /** The restore point of an import: what it created and the prior state of what it changed. */
 export interface ChangeRecord {
@@ -55,31 +56,14 @@ export async function deleteUser(db: Db, id: number): Promise<void> {
   await db.deleteFrom('users').where('id', '=', id).execute();
 }
 
-export async function restoreUser(db: Db, u: UserSnapshot, version: number, at: string): Promise<void> {
-  await db
-    .updateTable('users')
-    .set({
-      email: u.email,
-      email_key: emailKey(u.email),
-      username: u.username,
-      username_key: usernameKey(u.username),
-      first_name: u.firstName,
-      last_name: u.lastName,
-      last_name_key: u.lastName.toLowerCase(),
-      display_name: u.displayName,
-      display_name_key: u.displayName.toLowerCase(),
-      customer_id: u.customerId,
-      site_id: u.siteId,
-      contact_id: u.contactId,
-      user_type: u.userType,
-      access_level: u.accessLevel,
-      employee_number: u.employeeNumber,
-      attributes: JSON.stringify(u.attributes),
-      status: u.status,
-      version,
-      updated_at: at,
-    })
-    .where('id', '=', u.id)
-    .execute();
-  await writeMemberships(db, [{ id: u.id, roleIds: u.roleIds, groupIds: u.groupIds }], true);
+/** Puts a user back as the snapshot was (a new version: the restore is itself a change). */
+export async function restoreUser(db: Db, u: UserSnapshot, at: string): Promise<void> {
+  const { id, version: _version, roleIds, groupIds, ...values } = u;
+  await updateUser(
+    db,
+    id,
+    { ...values, emailKey: emailKey(u.email), usernameKey: usernameKey(u.username) },
+    at,
+  );
+  await writeMemberships(db, [{ id, roleIds, groupIds }], true);
 }
