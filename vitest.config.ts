@@ -28,6 +28,10 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        // The admin console in a real browser against a real server; scripts/test.mjs builds it first.
+        test: { name: 'e2e', include: ['test/e2e/**/*.test.ts'], testTimeout: 120_000, hookTimeout: 120_000 },
+      },
     ],
   },
 });

@@ -27,6 +27,27 @@ for (const [name, args] of checks) {
   }
 }
 
+// The browser test uses the built admin console: build it when missing or older than its sources.
+if (consoleIsStale()) {
+  const r = spawnSync('npm', ['run', 'build:web', '--silent'], { cwd: root, stdio: 'inherit' });
+  if (r.status !== 0) process.stderr.write('admin console build failed: the e2e test will fail\n');
+}
+
+function newest(dir) {
+  let latest = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile())
+      latest = Math.max(latest, fs.statSync(path.join(entry.parentPath, entry.name)).mtimeMs);
+  }
+  return latest;
+}
+
+function consoleIsStale() {
+  const built = path.join(root, 'dist/web/index.html');
+  if (!fs.existsSync(built)) return true;
+  return newest(path.join(root, 'web')) > fs.statSync(built).mtimeMs;
+}
+
 let pg;
 try {
   pg = await startPostgres();

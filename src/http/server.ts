@@ -1,5 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import fastifyCookie from '@fastify/cookie';
 import fastifyMultipart from '@fastify/multipart';
+import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
@@ -79,6 +82,30 @@ export function createLogger(level: string, destination?: pino.DestinationStream
   );
 }
 
+/** The built admin console (`npm run build`): dist/web from the sources and from dist alike. */
+export const CONSOLE_DIR = path.resolve(import.meta.dirname, '../../dist/web');
+
+/**
+ * Serves the admin console at `/`: its files as they are, and index.html for any other page a browser
+ * navigates to (client-side routing: a GET that accepts text/html, outside /api, not a file name).
+ * Everything else keeps the API's JSON 404, so /api/* and scripts never get the console's page.
+ */
+async function registerConsole(app: FastifyInstance, dir = CONSOLE_DIR): Promise<void> {
+  if (!fs.existsSync(path.join(dir, 'index.html'))) {
+    app.log.warn({ dir }, 'admin console not built (run `npm run build`): / is not served');
+    return;
+  }
+  await app.register(fastifyStatic, { root: dir, wildcard: false, index: 'index.html' });
+  app.get('/*', { schema: { hide: true } }, (request, reply) => {
+    const pathname = request.url.split('?')[0] ?? '';
+    const isApi = pathname === '/api' || pathname.startsWith('/api/');
+    const isFile = /\.[a-z0-9]+$/i.test(pathname);
+    const wantsPage = (request.headers.accept ?? '').includes('text/html');
+    if (isApi || isFile || !wantsPage) return reply.callNotFound();
+    return reply.header('cache-control', 'no-cache').sendFile('index.html');
+  });
+}
+
 export async function buildServer(ctx: AppContext, options: ServerOptions = {}): Promise<FastifyInstance> {
   const app = Fastify({
     ...(options.loggerInstance
@@ -149,6 +176,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   importRoutes(app, ctx);
   mailRoutes(app, ctx);
   portalRoutes(app, ctx);
+  await registerConsole(app);
   await app.ready();
   return app;
 }
