@@ -4,7 +4,7 @@ import { stageRows } from '../../core/import/engine.js';
 import { autoMap, checkMapping, describeMapping, type Mapping } from '../../core/import/mapping.js';
 import { openTabularFile } from '../../core/import/read/index.js';
 import type { TabularRow } from '../../core/import/read/types.js';
-import type { ImportOptions } from '../../core/import/target.js';
+import type { ImportOptions, TargetField } from '../../core/import/target.js';
 import type { FileRow } from '../../core/import/validate.js';
 import { stagedCounts } from '../../storage/queries/import-rows.js';
 import * as imports from '../../storage/queries/imports.js';
@@ -150,7 +150,27 @@ async function* fileRows(rows: AsyncIterable<TabularRow>): AsyncGenerator<FileRo
 export async function getImportView(ctx: AppContext, id: number): Promise<ImportView> {
   const rec = await imports.findImport(ctx.db, id);
   if (!rec) throw errors.notFound('import', id);
-  const binding = bindingFor(rec.target);
-  const env = await binding.env(ctx.db, rec.scopeCustomerId);
-  return toView(rec, binding.target.fields(env), ctx.now());
+  return importViewer(ctx)(rec);
+}
+
+/**
+ * Shows import records as views, loading each target's fields (they depend on the directory's
+ * custom attributes) once per viewer rather than once per record: for lists and live updates.
+ * Progress includes what a commit running in this process has done since its last save.
+ */
+export function importViewer(ctx: AppContext): (rec: imports.ImportRecord) => Promise<ImportView> {
+  const fields = new Map<string, Promise<TargetField[]>>();
+  return async (rec) => {
+    const key = `${rec.target}:${rec.scopeCustomerId}`;
+    let loading = fields.get(key);
+    if (!loading) {
+      const binding = bindingFor(rec.target);
+      loading = binding.env(ctx.db, rec.scopeCustomerId).then((env) => binding.target.fields(env));
+      fields.set(key, loading);
+    }
+    const view = toView(rec, await loading, ctx.now());
+    const live = ctx.live.get(rec.id);
+    if (live && live.done > view.progress.done) view.progress.done = live.done;
+    return view;
+  };
 }

@@ -8,17 +8,25 @@ import * as imports from '../../storage/queries/imports.js';
 import type { AppContext } from '../context.js';
 import { audit, inTransaction } from '../shared.js';
 import { visibleImport } from './access.js';
-import { getImportView } from './create-import.js';
+import { importViewer } from './create-import.js';
 import { bindingFor } from './registry.js';
 import { stagingFor } from './staging.js';
 import type { ImportView } from './view.js';
 
 export async function getImport(ctx: AppContext, actor: Actor, id: number): Promise<ImportView> {
+  const rec = await visibleImport(ctx, actor, id, 'imports.read');
+  return importViewer(ctx)(rec);
+}
+
+/** Follows one import: each call reads it again (the target's fields are loaded once). */
+export async function watchImport(
+  ctx: AppContext,
+  actor: Actor,
+  id: number,
+): Promise<() => Promise<ImportView>> {
   await visibleImport(ctx, actor, id, 'imports.read');
-  const view = await getImportView(ctx, id);
-  const live = ctx.live.get(id);
-  if (live && live.done > view.progress.done) view.progress.done = live.done;
-  return view;
+  const view = importViewer(ctx);
+  return async () => view((await imports.findImport(ctx.db, id))!);
 }
 
 export async function listImports(
@@ -32,7 +40,8 @@ export async function listImports(
     ...(query.before !== undefined && { beforeId: query.before }),
     limit: query.limit,
   });
-  const items = await Promise.all(recs.map((r) => getImportView(ctx, r.id)));
+  const view = importViewer(ctx);
+  const items = await Promise.all(recs.map(view));
   const last = recs[recs.length - 1];
   return { items, nextCursor: recs.length === query.limit && last ? String(last.id) : null };
 }

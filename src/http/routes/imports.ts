@@ -19,6 +19,7 @@ import {
   listImports,
   listRows,
   setMapping,
+  watchImport,
 } from '../../app/imports/manage-import.js';
 import { type FileToSend, importFile } from '../../app/imports/result-files.js';
 import { requestRollback } from '../../app/imports/rollback-import.js';
@@ -27,7 +28,7 @@ import { listNotifications, markNotificationsRead } from '../../app/notification
 import { readSettings } from '../../app/settings.js';
 import { authorize } from '../../core/access/policy.js';
 import { errors } from '../../core/errors.js';
-import { FINAL_STATUSES } from '../../core/import/status.js';
+import { WRITING_STATUSES } from '../../core/import/status.js';
 import {
   ConfigInput,
   FileParams,
@@ -305,7 +306,8 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
     async (req, reply) => {
       const actor = actorOf(req);
       const id = req.params.id;
-      const first = await getImport(ctx, actor, id);
+      const next = await watchImport(ctx, actor, id);
+      let view = await next();
       reply.hijack();
       const res = reply.raw;
       res.writeHead(200, {
@@ -317,20 +319,16 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
       req.raw.on('close', () => {
         closed = true;
       });
-      const settled = (s: string) =>
-        FINAL_STATUSES.includes(s as never) ||
-        ['completed', 'cancelled', 'failed', 'validated', 'mapping_required', 'rolled_back'].includes(s);
-      let view = first;
       while (!closed) {
         res.write(
           `event: progress\ndata: ${JSON.stringify({ status: view.status, progress: view.progress, counts: view.counts })}\n\n`,
         );
-        if (settled(view.status)) {
+        if (!WRITING_STATUSES.includes(view.status)) {
           res.write(`event: done\ndata: ${JSON.stringify({ status: view.status, counts: view.counts })}\n\n`);
           break;
         }
         await new Promise((resolve) => setTimeout(resolve, 500));
-        view = await getImport(ctx, actor, id);
+        view = await next();
       }
       res.end();
     },

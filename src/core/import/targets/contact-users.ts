@@ -1,6 +1,5 @@
 import { crmIdCandidates } from '../../domain/crm-id.js';
 import { checkEmail, emailKey } from '../../domain/email.js';
-import { matchRole } from '../../domain/roles.js';
 import { foldKey } from '../../domain/text.js';
 import { DEFAULT_SITE_NAME, DEFAULT_USER_TYPE, defaultDisplayName } from '../../domain/user.js';
 import type { CellValue } from '../cells.js';
@@ -8,6 +7,7 @@ import type { InvitePort } from '../invite-port.js';
 import type { RowProblem } from '../problems.js';
 import type { CheckedRow, ImportTarget, RowResult, TargetField } from '../target.js';
 import { problem } from '../validate.js';
+import { resolveRoleNames } from './role-names.js';
 import type { NewUser, UsersDirectory, UsersStore } from './users.js';
 import { assignUsernames } from './users.js';
 
@@ -140,26 +140,10 @@ export const contactUsersTarget: ImportTarget<ContactUsersEnv> = {
           ),
         );
       }
-      for (const name of (row.values.role as string[] | null) ?? []) {
-        const m = matchRole(name, env.directory.roles);
-        if (m.kind === 'inactive') {
-          out.push(
-            problem(row.row, col('role'), name, 'role.inactive', `The role "${name}" is inactive.`, 'cell'),
-          );
-        } else if (m.kind === 'unknown') {
-          const hint = m.suggestion ? ` Did you mean "${m.suggestion}"?` : '';
-          out.push(
-            problem(
-              row.row,
-              col('role'),
-              name,
-              'role.unknown',
-              `There is no active role "${name}" (names are case-sensitive).${hint}`,
-              'cell',
-            ),
-          );
-        }
-      }
+      const names = (row.values.role as string[] | null) ?? [];
+      out.push(
+        ...resolveRoleNames(names, env.directory.roles, { row: row.row, column: col('role') }).problems,
+      );
       return { problems: out, action: out.length > 0 ? null : 'create' };
     });
   },
@@ -172,10 +156,8 @@ export const contactUsersTarget: ImportTarget<ContactUsersEnv> = {
       )!.id;
     const planned = rows.map((row) => {
       const c = lookup(text(row.values.contactId)!, contacts)!;
-      const roleIds = ((row.values.role as string[] | null) ?? []).flatMap((name) => {
-        const m = matchRole(name, env.directory.roles);
-        return m.kind === 'found' ? [m.role.id] : [];
-      });
+      const names = (row.values.role as string[] | null) ?? [];
+      const roleIds = resolveRoleNames(names, env.directory.roles, { row: row.row, column: null }).ids;
       const user: NewUser = {
         email: c.email!,
         username: '',

@@ -1,7 +1,7 @@
 import type { AttributeDefinition } from '../../domain/attributes.js';
 import { readAttributeValue } from '../../domain/attributes.js';
 import { emailKey } from '../../domain/email.js';
-import { matchRole, type NamedRole, suggestName } from '../../domain/roles.js';
+import { type NamedRole, suggestName } from '../../domain/roles.js';
 import { foldKey } from '../../domain/text.js';
 import {
   ACCESS_LEVEL_MAX_LENGTH,
@@ -27,6 +27,7 @@ import type { InvitePort } from '../invite-port.js';
 import type { RowProblem } from '../problems.js';
 import type { CheckedRow, ImportOptions, ImportTarget, RowInput, RowResult, TargetField } from '../target.js';
 import { problem } from '../validate.js';
+import { resolveRoleNames } from './role-names.js';
 
 /** The directory as the users target reads it: loaded once per validation or commit run. */
 export interface UsersDirectory {
@@ -614,33 +615,9 @@ function resolveRows(
     let roleIds: number[] | null = null;
     const roleNames = fromFile ? list(row.values.roles) : null;
     if (roleNames) {
-      roleIds = [];
-      for (const name of roleNames) {
-        const m = matchRole(name, dir.roles);
-        if (m.kind === 'found') roleIds.push(m.role.id);
-        else if (m.kind === 'inactive')
-          out.push(
-            problem(
-              row.row,
-              col('roles'),
-              name,
-              'role.inactive',
-              `The role "${name}" is inactive; activate it or choose another.`,
-              'cell',
-            ),
-          );
-        else
-          out.push(
-            problem(
-              row.row,
-              col('roles'),
-              name,
-              'role.unknown',
-              `There is no active role "${name}" (names are case-sensitive).${m.suggestion ? ` Did you mean "${m.suggestion}"?` : ''}`,
-              'cell',
-            ),
-          );
-      }
+      const roles = resolveRoleNames(roleNames, dir.roles, { row: row.row, column: col('roles') });
+      roleIds = roles.ids;
+      out.push(...roles.problems);
     }
 
     let groupIds: number[] | null = null;
