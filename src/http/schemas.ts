@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ADMIN_ROLES } from '../core/access/policy.js';
+import { ADMIN_ROLES, PERMISSIONS } from '../core/access/policy.js';
 import { ATTRIBUTE_TYPES } from '../core/domain/attributes.js';
 import { EMAIL_MAX_LENGTH } from '../core/domain/email.js';
 import { MAX_ID } from '../core/domain/entities.js';
@@ -276,7 +276,7 @@ export const Me = z.object({
   admin: Admin,
   via: z.enum(['session', 'token']),
   csrfToken: z.string().nullable(),
-  permissions: z.array(z.string()),
+  permissions: z.array(z.enum(PERMISSIONS)),
 });
 
 export const Settings = z

@@ -1,77 +1,24 @@
-import type { ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serve } from '../support/cli.js';
+import {
+  apiSession,
+  type ConsoleServer,
+  launchBrowser,
+  openPage,
+  PHONE,
+  shot,
+  startConsoleServer,
+} from '../support/browser.js';
 
-/**
- * The admin console in a real browser: the built console (dist/web, built by scripts/test.mjs) served
- * by `roster serve` on a fresh SQLite database, driven with the machine's Debian chromium.
- */
-const root = path.resolve(import.meta.dirname, '../..');
-const CHROMIUM = '/usr/bin/chromium';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const SHOTS = path.join(root, 'test-output/screenshots');
+/** The console's frame in a real browser: sign-in, the users page, sign-out, both screen sizes. */
 const ADMIN = { email: 'admin@console.example', password: 'console-e2e-password-1' };
 
-let server: { url: string; child: ChildProcess; output: () => string };
+let server: ConsoleServer;
 let browser: Browser;
-let dataDir: string;
-
-/** Calls the API as the admin, with the session cookie and CSRF token of a sign-in. */
-async function apiSession(url: string) {
-  const res = await fetch(`${url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(ADMIN),
-  });
-  expect(res.status).toBe(200);
-  const { csrfToken } = (await res.json()) as { csrfToken: string };
-  const cookie = res.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
-  return async (method: string, route: string, body?: unknown) => {
-    const r = await fetch(`${url}${route}`, {
-      method,
-      headers: { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = (await r.json()) as Record<string, unknown>;
-    if (!r.ok) throw new Error(`${method} ${route}: ${r.status} ${JSON.stringify(json)}`);
-    return json;
-  };
-}
 
 beforeAll(async () => {
-  if (!fs.existsSync(CHROMIUM)) {
-    throw new Error(
-      `${CHROMIUM} is missing. Install it with: apt-get install -y --no-install-recommends chromium`,
-    );
-  }
-  if (!fs.existsSync(path.join(root, 'dist/web/index.html'))) {
-    throw new Error('The admin console is not built. Run: npm run build:web');
-  }
-  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-e2e-'));
-  server = await serve({
-    DATA_DIR: dataDir,
-    DATABASE_URL: '',
-    RUN_JOBS: 'false',
-    ROSTER_ADMIN_EMAIL: ADMIN.email,
-    ROSTER_ADMIN_PASSWORD: ADMIN.password,
-  });
-  const api = await apiSession(server.url);
+  server = await startConsoleServer(ADMIN, { RUN_JOBS: 'false' });
+  const api = await apiSession(server.url, ADMIN);
   const acme = await api('POST', '/api/v1/customers', { name: 'Acme Logistics' });
   const globex = await api('POST', '/api/v1/customers', { name: 'Globex Retail' });
   const role = await api('POST', '/api/v1/roles', { name: 'Dispatcher' });
@@ -92,14 +39,12 @@ beforeAll(async () => {
       roleIds: firstName === 'Ada' || firstName === 'Alan' ? [role.id as number] : [],
     });
   }
-  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
-  fs.mkdirSync(SHOTS, { recursive: true });
+  browser = await launchBrowser();
 }, 120_000);
 
 afterAll(async () => {
   await browser?.close();
-  server?.child.kill();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+  server?.stop();
 });
 
 describe('admin console', () => {
@@ -119,19 +64,16 @@ describe('admin console', () => {
   });
 
   it('signs in, lists, searches and filters users, on a desktop and a phone screen', async () => {
-    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-    const page = await context.newPage();
-    const errors: string[] = [];
-    page.on('pageerror', (e) => errors.push(e.message));
+    const { context, page, errors } = await openPage(browser);
     await page.goto(`${server.url}/users`);
-    await page.waitForURL('**/login');
+    await page.waitForURL('**/login**');
 
     // A wrong password says so plainly.
     await page.getByRole('textbox', { name: 'Email' }).fill(ADMIN.email);
     await page.getByRole('textbox', { name: 'Password' }).fill('not-the-password');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await expect.poll(() => page.getByRole('alert').textContent()).toContain('email or password is wrong');
-    await page.screenshot({ path: path.join(SHOTS, 'login-error-1280x800.png') });
+    await shot(page, 'login-error');
 
     await page.getByRole('textbox', { name: 'Password' }).fill(ADMIN.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -151,12 +93,23 @@ describe('admin console', () => {
     }
     expect(await page.getByTestId('admin-name').textContent()).toBeTruthy();
     expect(await page.getByTestId('admin-role').textContent()).toBe('Administrator');
-    await page.screenshot({ path: path.join(SHOTS, 'users-1280x800.png') });
+    // Dark mode is one click away and is remembered.
+    await page.getByRole('button', { name: 'Switch to dark mode' }).click();
+    const scheme = () => page.locator('html').getAttribute('data-mantine-color-scheme');
+    await expect.poll(scheme).toBe('dark');
+    await shot(page, 'users-dark');
+    await page.reload();
+    await expect.poll(() => rows.count()).toBe(5);
+    expect(await scheme()).toBe('dark');
+    await page.getByRole('button', { name: 'Switch to light mode' }).click();
+    await expect.poll(scheme).toBe('light');
+
+    await shot(page, 'users');
 
     await page.getByRole('textbox', { name: 'Search' }).fill('turing');
     await expect.poll(() => rows.count()).toBe(1);
     expect(await rows.first().textContent()).toContain('alan.turing@example.com');
-    await page.screenshot({ path: path.join(SHOTS, 'users-search-1280x800.png') });
+    await shot(page, 'users-search');
 
     await page.getByRole('textbox', { name: 'Search' }).fill('');
     await page.getByPlaceholder('Any status').click();
@@ -164,10 +117,10 @@ describe('admin console', () => {
     await expect.poll(() => rows.count()).toBe(2);
 
     // The same session on a phone screen.
-    await page.setViewportSize({ width: 390, height: 844 });
+    await page.setViewportSize(PHONE);
     await page.reload();
     await expect.poll(() => rows.count()).toBe(5);
-    await page.screenshot({ path: path.join(SHOTS, 'users-390x844.png') });
+    await shot(page, 'users');
 
     // Sign-out ends the session: the console is back at the sign-in page, and /me answers 401.
     await page.getByRole('button', { name: 'Sign out' }).click();

@@ -27,17 +27,19 @@ export const SYSTEM_ACTOR: Actor = {
   label: 'system',
 };
 
-export type Permission =
-  | 'directory.read' // customers, sites, contacts, users, roles, groups, attributes
-  | 'settings.read'
-  | 'users.manage' // users and contacts
-  | 'imports.read'
-  | 'imports.run'
-  | 'customers.manage' // update a customer, manage its sites
-  | 'customers.create' // create or delete customers
-  | 'config.manage' // roles, groups, attribute definitions, settings
-  | 'admins.manage' // admins and API tokens
-  | 'audit.read';
+export const PERMISSIONS = [
+  'directory.read', // customers, sites, contacts, users, roles, groups, attributes
+  'settings.read',
+  'users.manage', // users and contacts
+  'imports.read',
+  'imports.run',
+  'customers.manage', // update a customer, manage its sites
+  'customers.create', // create or delete customers
+  'config.manage', // roles, groups, attribute definitions, settings
+  'admins.manage', // admins and API tokens
+  'audit.read',
+] as const;
+export type Permission = (typeof PERMISSIONS)[number];
 
 const GRANTS: Record<AdminRole, readonly Permission[]> = {
   viewer: ['directory.read', 'settings.read', 'imports.read'],

@@ -2,23 +2,10 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { login, logout } from '../../app/auth.js';
 import type { AppContext } from '../../app/context.js';
-import { can, type Permission } from '../../core/access/policy.js';
+import { can, PERMISSIONS } from '../../core/access/policy.js';
 import { csrfTokenFor } from '../../security/tokens.js';
 import { actorOf, clearSessionCookie, setSessionCookie } from '../plugins/auth.js';
 import { ErrorBody, LoginBody, Me, Ok, SignedIn } from '../schemas.js';
-
-const ALL_PERMISSIONS: Permission[] = [
-  'directory.read',
-  'settings.read',
-  'users.manage',
-  'imports.read',
-  'imports.run',
-  'customers.manage',
-  'customers.create',
-  'config.manage',
-  'admins.manage',
-  'audit.read',
-];
 
 export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
@@ -66,7 +53,7 @@ export function authRoutes(app: FastifyInstance, ctx: AppContext): void {
         admin: auth.admin,
         via: auth.via,
         csrfToken: auth.sessionSecret ? csrfTokenFor(auth.sessionSecret) : null,
-        permissions: ALL_PERMISSIONS.filter((p) => can(actor, p)),
+        permissions: PERMISSIONS.filter((p) => can(actor, p)),
       };
     },
   );

@@ -1,7 +1,8 @@
 import { Alert, Button, Center, Paper, PasswordInput, Stack, Text, TextInput, Title } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { type FormEvent, useState } from 'react';
-import { HttpError, login } from './api';
+import { HttpError } from '../lib/api';
+import { login } from './api';
 
 function describe(error: unknown): string {
   if (error instanceof HttpError) {
@@ -27,7 +28,7 @@ export function LoginPage({ onSignedIn }: { onSignedIn: () => Promise<unknown> }
   };
 
   return (
-    <Center mih="100vh" p="md" bg="gray.0">
+    <Center mih="100vh" p="md" bg="var(--mantine-color-body)">
       <Paper component="form" onSubmit={submit} withBorder shadow="sm" p="xl" radius="md" w="100%" maw={400}>
         <Stack>
           <div>

@@ -1,19 +1,74 @@
-import { AppShell, Button, Group, Stack, Text, Title } from '@mantine/core';
-import { useQueryClient } from '@tanstack/react-query';
+import {
+  ActionIcon,
+  AppShell,
+  Burger,
+  Button,
+  Group,
+  NavLink,
+  ScrollArea,
+  Stack,
+  Text,
+  Title,
+  Tooltip,
+  useComputedColorScheme,
+  useMantineColorScheme,
+} from '@mantine/core';
+import { useDisclosure } from '@mantine/hooks';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useState } from 'react';
-import { logout } from './api';
-import { navigate } from './router';
-import type { MeAnswer } from './types';
+import { Link, useLocation } from 'wouter';
+import { logout } from '../auth/api';
+import { useCan, useSession } from '../auth/session';
+import type { AdminInfo } from '../auth/types';
+import { navLinks } from '../features';
+import { get } from '../lib/api';
+import { headerSlots } from './slots';
 
-const ROLE_LABELS: Record<MeAnswer['admin']['role'], string> = {
+const ROLE_LABELS: Record<AdminInfo['role'], string> = {
   administrator: 'Administrator',
   user_admin: 'User admin',
   viewer: 'Viewer',
 };
 
-export function Layout({ me, children }: { me: MeAnswer; children: ReactNode }) {
+/** The customer a scoped admin is limited to, by name. */
+function useScopeName(customerId: number | null): string | null {
+  const customer = useQuery({
+    queryKey: ['customers', customerId],
+    queryFn: () => get<{ name: string }>(`/api/v1/customers/${customerId}`),
+    enabled: customerId !== null,
+    staleTime: 60_000,
+  });
+  if (customerId === null) return null;
+  return customer.data?.name ?? `Customer #${customerId}`;
+}
+
+function ColorSchemeToggle() {
+  const { setColorScheme } = useMantineColorScheme();
+  const scheme = useComputedColorScheme('light');
+  const next = scheme === 'dark' ? 'light' : 'dark';
+  return (
+    <Tooltip label={`Switch to ${next} mode`}>
+      <ActionIcon
+        variant="default"
+        size="lg"
+        aria-label={`Switch to ${next} mode`}
+        onClick={() => setColorScheme(next)}
+      >
+        <span aria-hidden="true">{scheme === 'dark' ? '☀' : '☾'}</span>
+      </ActionIcon>
+    </Tooltip>
+  );
+}
+
+export function Layout({ children }: { children: ReactNode }) {
+  const me = useSession();
+  const can = useCan();
   const queryClient = useQueryClient();
+  const [location, navigate] = useLocation();
+  const [opened, { toggle, close }] = useDisclosure();
   const [leaving, setLeaving] = useState(false);
+  const scope = useScopeName(me.admin.customerId);
+
   const signOut = async () => {
     setLeaving(true);
     try {
@@ -21,23 +76,38 @@ export function Layout({ me, children }: { me: MeAnswer; children: ReactNode }) 
     } finally {
       queryClient.clear();
       queryClient.setQueryData(['me'], null);
-      navigate('/login', true);
+      navigate('/login', { replace: true });
       setLeaving(false);
     }
   };
 
+  const links = navLinks.filter((l) => !l.permission || can(l.permission));
+  const sections = [...new Set(links.map((l) => l.section))];
+
   return (
-    <AppShell header={{ height: 56 }} padding="md">
+    <AppShell
+      header={{ height: 56 }}
+      navbar={{ width: 220, breakpoint: 'sm', collapsed: { mobile: !opened } }}
+      padding="md"
+    >
       <AppShell.Header px="md">
         <Group h="100%" justify="space-between" wrap="nowrap">
-          <Title order={3}>Roster</Title>
           <Group gap="sm" wrap="nowrap">
-            <Stack gap={0} align="flex-end">
+            <Burger opened={opened} onClick={toggle} hiddenFrom="sm" size="sm" aria-label="Menu" />
+            <Title order={3}>Roster</Title>
+          </Group>
+          <Group gap="sm" wrap="nowrap">
+            {headerSlots.map((Slot) => (
+              <Slot key={Slot.name} />
+            ))}
+            <ColorSchemeToggle />
+            <Stack gap={0} align="flex-end" visibleFrom="xs">
               <Text size="sm" fw={500} lh={1.2} truncate maw={180} data-testid="admin-name">
                 {me.admin.name}
               </Text>
-              <Text size="xs" c="dimmed" lh={1.2} data-testid="admin-role">
+              <Text size="xs" c="dimmed" lh={1.2} truncate maw={220} data-testid="admin-role">
                 {ROLE_LABELS[me.admin.role]}
+                {scope ? ` · ${scope}` : ''}
               </Text>
             </Stack>
             <Button variant="default" size="xs" onClick={signOut} loading={leaving}>
@@ -46,6 +116,29 @@ export function Layout({ me, children }: { me: MeAnswer; children: ReactNode }) 
           </Group>
         </Group>
       </AppShell.Header>
+      <AppShell.Navbar p="xs" aria-label="Main">
+        <ScrollArea>
+          {sections.map((section) => (
+            <Stack key={section} gap={0} mb="sm">
+              <Text size="xs" fw={700} c="dimmed" tt="uppercase" px="sm" py={4}>
+                {section}
+              </Text>
+              {links
+                .filter((l) => l.section === section)
+                .map((l) => (
+                  <NavLink
+                    key={l.to}
+                    component={Link}
+                    href={l.to}
+                    label={l.label}
+                    active={location === l.to || location.startsWith(`${l.to}/`)}
+                    onClick={close}
+                  />
+                ))}
+            </Stack>
+          ))}
+        </ScrollArea>
+      </AppShell.Navbar>
       <AppShell.Main>{children}</AppShell.Main>
     </AppShell>
   );
