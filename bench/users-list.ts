@@ -7,7 +7,7 @@ import type { BenchEnv, Benchmark } from './lib/harness.js';
 import { int, measure, ms, type Timing, table } from './lib/measure.js';
 import { rng } from './lib/people.js';
 import { databaseBytes, openTarget, type Target } from './lib/targets.js';
-import { analyze, createWorld, seedUsers, type World } from './users-list-seed.js';
+import { analyze, createWorld, LATEST_IMPORT_ID, seedUsers, type World } from './users-list-seed.js';
 
 /** An administrator who sees every customer: the widest list there is. */
 const ADMIN: Actor = {
@@ -90,6 +90,7 @@ async function buildCases(target: Target, world: World, n: number, env: BenchEnv
       query: (run) => ({ cursor: cursors[run % cursors.length]! }),
     },
     { name: `offset ${int(offset)}`, query: () => ({ offset }) },
+    { name: 'users of the latest import (5 %)', query: () => ({ importId: LATEST_IMPORT_ID }) },
     { name: 'first page, no filter (total = all users)', query: () => ({}) },
   ];
 }

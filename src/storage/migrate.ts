@@ -3,12 +3,16 @@ import type { Db } from './database.js';
 import * as m0001 from './migrations/0001_foundation.js';
 import * as m0002 from './migrations/0002_imports.js';
 import * as m0003 from './migrations/0003_invitations.js';
+import * as m0004 from './migrations/0004_users_by_import.js';
+import * as m0005 from './migrations/0005_invitation_reminders.js';
 
 /** Migrations in code, in order. Names are permanent: add, never rename. */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_foundation': m0001,
   '0002_imports': m0002,
   '0003_invitations': m0003,
+  '0004_users_by_import': m0004,
+  '0005_invitation_reminders': m0005,
 };
 
 export async function migrateToLatest(db: Db): Promise<string[]> {

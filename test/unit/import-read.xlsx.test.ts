@@ -229,6 +229,33 @@ describe('XLSX reading (hand-assembled parts)', () => {
     ]);
   });
 
+  it('decodes the _xHHHH_ escapes Excel writes for control characters, and keeps an escaped literal', async () => {
+    const entries = handMadeWorkbook(
+      [
+        {
+          name: 'Notes',
+          part: 'worksheets/sheet1.xml',
+          xml: sheetXml(
+            '<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>email</x:t></x:is></x:c><x:c r="B1" t="inlineStr"><x:is><x:t>note</x:t></x:is></x:c></x:row>' +
+              '<x:row r="2"><x:c r="A2" t="inlineStr"><x:is><x:t>ann@example.com</x:t></x:is></x:c><x:c r="B2" t="s"><x:v>0</x:v></x:c></x:row>' +
+              '<x:row r="3"><x:c r="A3" t="inlineStr"><x:is><x:t>bob@example.com</x:t></x:is></x:c><x:c r="B3" t="inlineStr"><x:is><x:t>tab_x0009_here</x:t></x:is></x:c></x:row>',
+          ),
+        },
+      ],
+      [
+        {
+          name: 'xl/sharedStrings.xml',
+          data: '<?xml version="1.0"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>line one_x000D_\nline two, literal _x005F_x000D_</t></si></sst>',
+        },
+      ],
+    );
+    const { rows } = await readTabular(await fixtures.zip('escapes.xlsx', entries));
+    expect(cellsOf(rows)).toEqual([
+      ['ann@example.com', 'line one\r\nline two, literal _x000D_'],
+      ['bob@example.com', 'tab\there'],
+    ]);
+  });
+
   it('rejects a reference to shared text that does not exist', async () => {
     const file = await fixtures.zip(
       'bad-shared.xlsx',

@@ -244,7 +244,7 @@ async function readSharedStrings(context: XlsxContext, partName: string): Promis
       close(tag) {
         switch (localName(tag.name)) {
           case 'si':
-            strings.push(current);
+            strings.push(decodeEscapes(current));
             inItem = false;
             break;
           case 'rPh':
@@ -266,6 +266,17 @@ async function readSharedStrings(context: XlsxContext, partName: string): Promis
     context.zipLimits.maxSharedStringsBytes,
   );
   return strings;
+}
+
+/**
+ * Decodes the `_xHHHH_` escapes of OOXML text (ECMA-376 ST_Xstring): Excel writes a carriage return
+ * inside a cell as `_x000D_`, and a literal `_x000D_` typed by someone as `_x005F_x000D_`.
+ */
+export function decodeEscapes(text: string): string {
+  if (!text.includes('_x')) return text;
+  return text.replace(/_x([0-9A-Fa-f]{4})_/g, (_, hex: string) =>
+    String.fromCharCode(Number.parseInt(hex, 16)),
+  );
 }
 
 /** 0-based column of a reference like `AB12`, or null when it has no letters. */
@@ -321,8 +332,9 @@ function readSheetRows(context: XlsxContext, partName: string, lookups: SheetLoo
           return text;
         }
         case 'inlineStr':
-          return inline || value;
+          return decodeEscapes(inline || value);
         case 'str':
+          return decodeEscapes(value);
         case 'e':
           return value;
         case 'b':
