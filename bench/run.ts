@@ -10,18 +10,22 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { Dialect } from '../src/storage/database.js';
+import { consoleBench } from './console.js';
 import { importBench } from './import.js';
 import type { BenchEnv, Benchmark, BenchOptions } from './lib/harness.js';
+import { mailBench } from './mail.js';
 import { usersList } from './users-list.js';
 
-const BENCHMARKS: Benchmark[] = [usersList, importBench];
+const BENCHMARKS: Benchmark[] = [usersList, importBench, consoleBench, mailBench];
 
-const USAGE = `usage: npm run bench -- [NAME…] [--db=sqlite,postgres] [--users=N] [--runs=N] [--rows=N,N…] [--explain]
+const USAGE = `usage: npm run bench -- [NAME…] [--db=sqlite,postgres] [--users=N] [--runs=N] [--rows=N,N…] [--invite-rows=N] [--sends=N] [--explain]
   NAME       run only benchmarks whose name contains NAME (${BENCHMARKS.map((b) => b.name).join(', ')})
   --db       databases to run on (default: sqlite,postgres)
   --users    users to seed for users-list (default: 1000000)
   --runs     timed runs per case (default: 30)
   --rows     file sizes for import, in data rows (default: 10000,100000,1000000)
+  --invite-rows  users of the import that queues invitations, for mail (default: 100000)
+  --sends    emails sent each way (raw nodemailer, mail worker), for mail (default: 2000)
   --explain  print the query plan of every case`;
 
 function parseArgs(argv: string[]): { names: string[]; options: BenchOptions } {
@@ -39,11 +43,13 @@ function parseArgs(argv: string[]): { names: string[]; options: BenchOptions } {
       console.log(USAGE);
       process.exit(0);
     } else if (flag === '--explain') options.explain = true;
-    else if (flag === '--users' || flag === '--runs') {
+    else if (flag === '--users' || flag === '--runs' || flag === '--invite-rows' || flag === '--sends') {
       const n = Number(value.replace(/[_,]/g, ''));
       if (!Number.isInteger(n) || n < 1) throw new Error(`${flag} needs a positive whole number\n${USAGE}`);
       if (flag === '--users') options.users = n;
-      else options.runs = n;
+      else if (flag === '--runs') options.runs = n;
+      else if (flag === '--invite-rows') options.inviteRows = n;
+      else options.sends = n;
     } else if (flag === '--rows') {
       const sizes = value.split(',').map((v) => Number(v.replace(/_/g, '')));
       if (sizes.length === 0 || !sizes.every((n) => Number.isInteger(n) && n >= 1)) {
@@ -127,7 +133,11 @@ async function main(): Promise<void> {
     .map((b) =>
       b.name === 'import'
         ? `import of ${options.rows.map((n) => n.toLocaleString('en-US')).join(' / ')} rows`
-        : `${options.users.toLocaleString('en-US')} users, ${options.runs} runs per case`,
+        : b.name === 'console'
+          ? 'console bundle and first load'
+          : b.name === 'mail'
+            ? `${(options.inviteRows ?? 100_000).toLocaleString('en-US')} invited users, ${(options.sends ?? 2_000).toLocaleString('en-US')} emails sent each way`
+            : `${options.users.toLocaleString('en-US')} users, ${options.runs} runs per case`,
     )
     .join('; ');
   env.log(

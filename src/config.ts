@@ -30,8 +30,10 @@ const Env = z.object({
   MAIL_WARMUP_MINUTES: z.coerce.number().min(0).max(10_080).default(0),
   MAIL_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(8),
   MAIL_RETRY_SECONDS: z.coerce.number().min(0.01).max(86_400).default(30),
-  MAIL_POLL_SECONDS: z.coerce.number().min(0.01).max(3600).default(2),
+  // Unset: 2 s on the embedded default, 60 s with DATABASE_URL (the job queue wakes workers there).
+  MAIL_POLL_SECONDS: z.coerce.number().min(0.01).max(3600).optional(),
   INVITE_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(7),
+  INVITE_REMINDER_DAYS: z.coerce.number().int().min(0).max(365).default(0),
 });
 
 export interface Config {
@@ -65,10 +67,16 @@ export interface MailConfig {
   maxAttempts: number;
   /** Back-off before the second try; doubled for each later one (at most an hour). */
   retryBaseMs: number;
-  /** How often an idle worker looks for due email. */
+  /**
+   * How often an idle worker looks for due email by itself. Mail queued in the same process, or
+   * (with DATABASE_URL) announced through the job queue, wakes it at once; the look catches the rest
+   * (a claim left by a dead worker, a lost wake-up).
+   */
   pollMs: number;
   /** Days an invitation link stays valid when the settings do not say otherwise (settings.inviteTtlDays wins). */
   inviteTtlDays: number;
+  /** Days after an invitation that its one reminder goes out; 0: none (settings.inviteReminderDays wins). */
+  inviteReminderDays: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -79,6 +87,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   }
   const e = parsed.data;
   const dataDir = path.resolve(e.DATA_DIR);
+  const databaseUrl = e.DATABASE_URL && e.DATABASE_URL !== '' ? e.DATABASE_URL : null;
   const bootstrapAdmin =
     e.ROSTER_ADMIN_EMAIL && e.ROSTER_ADMIN_PASSWORD
       ? { email: e.ROSTER_ADMIN_EMAIL, password: e.ROSTER_ADMIN_PASSWORD }
@@ -87,7 +96,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     port: e.PORT,
     dataDir,
-    databaseUrl: e.DATABASE_URL && e.DATABASE_URL !== '' ? e.DATABASE_URL : null,
+    databaseUrl,
     sqlitePath: path.join(dataDir, 'roster.db'),
     publicUrl: e.PUBLIC_URL ?? `http://${e.HOST}:${e.PORT}`,
     logLevel: e.LOG_LEVEL,
@@ -103,8 +112,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       warmupMinutes: e.MAIL_WARMUP_MINUTES,
       maxAttempts: e.MAIL_MAX_ATTEMPTS,
       retryBaseMs: Math.round(e.MAIL_RETRY_SECONDS * 1000),
-      pollMs: Math.round(e.MAIL_POLL_SECONDS * 1000),
+      pollMs: Math.round((e.MAIL_POLL_SECONDS ?? (databaseUrl ? 60 : 2)) * 1000),
       inviteTtlDays: e.INVITE_TTL_DAYS,
+      inviteReminderDays: e.INVITE_REMINDER_DAYS,
     },
   };
 }

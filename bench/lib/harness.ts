@@ -12,6 +12,10 @@ export interface BenchOptions {
   explain: boolean;
   /** File sizes (data rows) the import benchmark runs (10,000, 100,000 and 1,000,000 unless `--rows=…`). */
   rows: number[];
+  /** Users of the import that queues invitations in the mail benchmark (100,000 unless `--invite-rows=N`). */
+  inviteRows?: number;
+  /** Emails the mail benchmark sends each way (2,000 unless `--sends=N`). */
+  sends?: number;
 }
 
 /** Shared resources, created on first use and released by run.ts at the end, even on error. */

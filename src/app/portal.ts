@@ -5,6 +5,7 @@ import { csrfTokenFor, hashSecret, newSecret } from '../security/tokens.js';
 import * as portal from '../storage/queries/portal.js';
 import { findUser } from '../storage/queries/users.js';
 import type { AppContext } from './context.js';
+import { mailSettings } from './invitations/invite.js';
 import { inTransaction } from './shared.js';
 import { guardSignIn } from './sign-in-throttle.js';
 
@@ -84,4 +85,9 @@ export async function portalProfile(ctx: AppContext, userId: number) {
     groups: user.groups,
     activatedAt: user.activatedAt,
   };
+}
+
+/** What the portal's pages show before anyone signs in: its name. */
+export async function portalInfo(ctx: AppContext): Promise<{ portalName: string }> {
+  return { portalName: (await mailSettings(ctx.db)).portalName };
 }

@@ -6,9 +6,9 @@ import type { AppContext } from './context.js';
 import { audit, inTransaction } from './shared.js';
 
 /**
- * Stored values over the defaults; unknown stored keys are ignored. The mail rate's and the
- * invitation expiry's defaults come from the environment (MAIL_RATE_PER_MINUTE, INVITE_TTL_DAYS)
- * until an administrator sets them.
+ * Stored values over the defaults; unknown stored keys are ignored. The defaults of the mail rate,
+ * the invitation expiry and the reminder come from the environment (MAIL_RATE_PER_MINUTE,
+ * INVITE_TTL_DAYS, INVITE_REMINDER_DAYS) until an administrator sets them.
  */
 export async function readSettings(ctx: AppContext): Promise<Settings> {
   const stored = await readSettingValues(ctx.db);
@@ -16,6 +16,7 @@ export async function readSettings(ctx: AppContext): Promise<Settings> {
     ...DEFAULT_SETTINGS,
     mailRatePerMinute: ctx.config.mail.ratePerMinute,
     inviteTtlDays: ctx.config.mail.inviteTtlDays,
+    inviteReminderDays: ctx.config.mail.inviteReminderDays,
   };
   for (const key of Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[]) {
     const value = stored[key];

@@ -5,7 +5,8 @@ import type { AppContext } from './context.js';
 import { runCommit } from './imports/commit-import.js';
 import { JobBusy } from './imports/lease.js';
 import { runRollback } from './imports/rollback-import.js';
-import { startMailWorker } from './mail/worker.js';
+import { installMailAnnouncer } from './mail/announce.js';
+import { type MailWorker, startMailWorker } from './mail/worker.js';
 
 /**
  * Starts the job queue for this process and installs it in the context: in process on SQLite, on
@@ -26,8 +27,17 @@ export async function startWorkers(ctx: AppContext, work = true): Promise<JobQue
     else ctx.log.error({ err, kind, importId }, 'background job failed');
   };
   let queue: JobQueue;
+  // Set below once running; a wake-up that comes before only finds the worker's first look to do.
+  let mail: MailWorker | null = null;
+  let removeAnnouncer: () => void;
   if (ctx.storage.dialect === 'postgres' && ctx.config.databaseUrl) {
-    queue = await pgBossQueue(ctx.config.databaseUrl, handle, onError, work);
+    const boss = await pgBossQueue(ctx.config.databaseUrl, handle, onError, {
+      work,
+      onMailQueued: () => mail?.wake(),
+    });
+    // Web-only processes announce too: a resend through them wakes a worker process.
+    removeAnnouncer = installMailAnnouncer((db) => boss.announceMail(db));
+    queue = boss;
   } else {
     const local: JobQueue = inProcessQueue(async (kind, id) => {
       try {
@@ -40,17 +50,24 @@ export async function startWorkers(ctx: AppContext, work = true): Promise<JobQue
       }
     }, onError);
     queue = local;
+    // One process: waking its own mail worker is all there is to announce.
+    removeAnnouncer = installMailAnnouncer(async () => mail?.wake());
   }
   ctx.jobs = queue;
+  const stopQueue = queue.stop.bind(queue);
+  let stopping: Promise<void> | null = null;
+  queue.stop = () => {
+    stopping ??= (async () => {
+      removeAnnouncer();
+      await mail?.stop();
+      await stopQueue();
+    })();
+    return stopping;
+  };
   if (work) {
     // The mail worker sends the outbox at the shared rate; every process that runs jobs runs one.
-    const mail = startMailWorker(ctx);
+    mail = startMailWorker(ctx);
     ctx.mail = mail;
-    const stopQueue = queue.stop.bind(queue);
-    queue.stop = async () => {
-      await mail.stop();
-      await stopQueue();
-    };
     for (const id of await importsInStatus(ctx.db, ['queued', 'committing', 'cancelling'])) {
       ctx.log.info({ importId: id }, 'resuming import commit');
       await queue.enqueue('import.commit', id);

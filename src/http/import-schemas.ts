@@ -114,6 +114,15 @@ export const StagedRow = z
   })
   .meta({ id: 'StagedRow' });
 
+export const RowsPage = z.object({
+  items: z.array(StagedRow),
+  total: z.number(),
+  offset: z.number().describe('Position of the first item among the rows that pass the filter'),
+  nextCursor: z.string().nullable(),
+});
+
+export const ImportList = z.object({ items: z.array(ImportView), nextCursor: z.string().nullable() });
+
 export const RowsQuery = z
   .object({
     filter: z.enum(['all', 'valid', 'invalid']).default('all'),

@@ -285,6 +285,9 @@ export const Settings = z
     importMaxRows: z.number(),
     importMaxOwners: z.number(),
     inviteTtlDays: z.number(),
+    inviteReminderDays: z
+      .number()
+      .describe('Days after an invitation that one reminder goes to a user still pending; 0: none'),
     mailRatePerMinute: z.number(),
     portalName: z.string(),
     importFinishedEmail: z.boolean(),

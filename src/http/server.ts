@@ -85,6 +85,9 @@ export function createLogger(level: string, destination?: pino.DestinationStream
 /** The built admin console (`npm run build`): dist/web from the sources and from dist alike. */
 export const CONSOLE_DIR = path.resolve(import.meta.dirname, '../../dist/web');
 
+/** Pages that links in emails open (activation, password reset), served by the console. */
+export const EMAIL_LINK_PAGES = ['/activate', '/reset-password'] as const;
+
 /**
  * Serves the admin console at `/`: its files as they are, and index.html for any other page a browser
  * navigates to (client-side routing: a GET that accepts text/html, outside /api, not a file name).
@@ -96,6 +99,16 @@ async function registerConsole(app: FastifyInstance, dir = CONSOLE_DIR): Promise
     return;
   }
   await app.register(fastifyStatic, { root: dir, wildcard: false, index: 'index.html' });
+  // The addresses emails link to: the console's portal pages, whatever the client accepts. Their
+  // address holds a token, so it is never sent on as a referrer nor kept in a cache.
+  for (const page of EMAIL_LINK_PAGES) {
+    app.get(page, { schema: { hide: true } }, (_request, reply) =>
+      reply
+        .header('cache-control', 'no-store')
+        .header('referrer-policy', 'no-referrer')
+        .sendFile('index.html', { cacheControl: false }),
+    );
+  }
   app.get('/*', { schema: { hide: true } }, (request, reply) => {
     const pathname = request.url.split('?')[0] ?? '';
     const isApi = pathname === '/api' || pathname.startsWith('/api/');

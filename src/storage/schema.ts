@@ -295,6 +295,8 @@ export interface InvitationsTable {
   expires_at: string;
   /** When it stopped being open (used, revoked by a newer one, or swept as expired). */
   closed_at: string | null;
+  /** When its one reminder was queued (the reminder sweep's compare-and-set), or null. */
+  reminded_at: string | null;
 }
 
 export interface InvitationTokensTable {

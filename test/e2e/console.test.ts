@@ -116,9 +116,14 @@ describe('admin console', () => {
     await page.getByRole('option', { name: 'Active' }).click();
     await expect.poll(() => rows.count()).toBe(2);
 
+    // The filter is in the address: a reload keeps it.
+    await expect.poll(() => page.url()).toContain('status=active');
+    await page.reload();
+    await expect.poll(() => rows.count()).toBe(2);
+
     // The same session on a phone screen.
     await page.setViewportSize(PHONE);
-    await page.reload();
+    await page.goto(`${server.url}/users`);
     await expect.poll(() => rows.count()).toBe(5);
     await shot(page, 'users');
 

@@ -584,6 +584,14 @@ const cases: Case[] = [
     }),
   },
   {
+    route: 'PUT /api/v1/imports/:id/options',
+    expect: '200 200 403 | 200 404 | 200 404 | 403 403 | 401',
+    build: async (t) => ({
+      url: `/api/v1/imports/${await freshImport(t.customer)}/options`,
+      payload: { mode: 'upsert', emptyCells: 'clear' },
+    }),
+  },
+  {
     route: 'GET /api/v1/imports/:id/rows',
     expect: '200 200 200 | 200 404 | 200 404 | 200 404 | 401',
     build: async (t) => ({ url: `/api/v1/imports/${sharedOf(t.customer).importId}/rows` }),
@@ -704,6 +712,13 @@ const cases: Case[] = [
     build: async (t) => ({ url: `/api/v1/imports/${sharedOf(t.customer).importId}/emails` }),
   },
 
+  // The outbox: like users (directory.read); a scoped admin's list holds only its own customer's.
+  {
+    route: 'GET /api/v1/emails',
+    expect: '200 200 200 | 200 404 | 200 404 | 200 404 | 401',
+    build: async (t) => ({ url: `/api/v1/emails?customerId=${t.customer.id}` }),
+  },
+
   // Sending as a whole and the local mailbox: global administrators (config.manage).
   {
     route: 'GET /api/v1/mail',
@@ -727,6 +742,21 @@ const cases: Case[] = [
   },
 
   // The portal: open to anyone with a link or a portal password; admin credentials change nothing.
+  {
+    route: 'GET /api/v1/portal/info',
+    portal: true,
+    expect: '200 200 200 | 200 200 | 200 200 | 200 200 | 200',
+    build: async () => ({ url: '/api/v1/portal/info' }),
+  },
+  {
+    route: 'POST /api/v1/portal/links/check',
+    portal: true,
+    expect: '200 200 200 | 200 200 | 200 200 | 200 200 | 200',
+    build: async (t) => ({
+      url: '/api/v1/portal/links/check',
+      payload: { token: await linkToken(t.customer.id, 'activation'), purpose: 'activation' },
+    }),
+  },
   {
     route: 'POST /api/v1/portal/activate',
     portal: true,

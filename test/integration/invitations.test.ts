@@ -128,6 +128,18 @@ function activate(token: string, password: string) {
   return api.request({ method: 'POST', url: '/api/v1/portal/activate', payload: { token, password } });
 }
 
+/** Opens a link from an email as a browser would: the page at its address. */
+const openLinkPage = (link: string) =>
+  api.request({ method: 'GET', url: new URL(link).pathname + new URL(link).search });
+
+/** What the page a link opens asks the API first: whether the link still works, and for whom. */
+const checkLink = (link: string, purpose: 'activation' | 'reset') =>
+  api.request({
+    method: 'POST',
+    url: '/api/v1/portal/links/check',
+    payload: { token: tokenOf(link), purpose },
+  });
+
 async function importUsers(rows: string[][], options: object) {
   const body = multipart(
     { target: 'users', options: JSON.stringify({ customerId: world.acme.id, ...options }) },
@@ -326,12 +338,19 @@ describe(`invitations over SMTP on ${process.env.ROSTER_TEST_DB}`, () => {
     const stored = await emailsOf(activeUser.id);
     expect(stored[0]!.text).not.toContain(tokenOf(link));
 
-    const page = await api.request({ method: 'GET', url: new URL(link).pathname + new URL(link).search });
+    // The link opens the console's activation page, which checks the link through the API.
+    const page = await openLinkPage(link);
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toContain('text/html');
-    expect(page.body).toContain('Activate your Customer Portal account');
-    expect(page.body).toContain(activeUser.email);
+    expect(page.headers['referrer-policy']).toBe('no-referrer');
+    expect(page.headers['cache-control']).toBe('no-store');
+    expect(page.body).toContain('<div id="root">');
     expect(page.body).not.toContain(tokenOf(link));
+    const checked = await checkLink(link, 'activation');
+    expect(checked.statusCode, checked.body).toBe(200);
+    expect(checked.json()).toEqual({ portalName: 'Customer Portal', email: activeUser.email });
+    // Checking does not use the link up.
+    expect((await checkLink(link, 'activation')).statusCode).toBe(200);
 
     const weak = await activate(tokenOf(link), 'aaaaaaaaaaaa');
     expect(weak.statusCode).toBe(400);
@@ -367,9 +386,9 @@ describe(`invitations over SMTP on ${process.env.ROSTER_TEST_DB}`, () => {
       otherLink,
       'http://roster.test/activate?token=madeUpTokenThatNobodyWasEverSentAtAll1234',
     ]) {
-      const res = await api.request({ method: 'GET', url: new URL(url).pathname + new URL(url).search });
+      const res = await checkLink(url, 'activation');
       expect(res.statusCode).toBe(410);
-      expect(res.body).toContain('expired or has already been used');
+      expect(res.json()).toEqual(answers[0]!.json());
     }
 
     // The sweep turns the pending user with the expired invitation into expired; a resend reopens.
@@ -496,8 +515,12 @@ describe(`invitations over SMTP on ${process.env.ROSTER_TEST_DB}`, () => {
     const link = linkIn(mail, 'reset-password');
     // An activation link is no reset link, and the other way round.
     expect((await activate(tokenOf(link), 'some other password 9')).statusCode).toBe(410);
-    const page = await api.request({ method: 'GET', url: new URL(link).pathname + new URL(link).search });
-    expect(page.statusCode).toBe(200);
+    expect((await openLinkPage(link)).statusCode).toBe(200);
+    expect((await checkLink(link, 'activation')).statusCode).toBe(410);
+    expect((await checkLink(link, 'reset')).json()).toEqual({
+      portalName: 'Customer Portal',
+      email: activeUser.email,
+    });
     const NEW = 'a brand new password 11';
     secrets.add(NEW);
     const confirm = () =>

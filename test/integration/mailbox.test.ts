@@ -98,6 +98,36 @@ describe(`the local mailbox on ${process.env.ROSTER_TEST_DB}`, () => {
     expect(await mailbox('Local.Person@mail.example')).toHaveLength(1);
   });
 
+  it('lists the outbox with statuses and counts, and a scoped admin sees only its own customer', async () => {
+    const other = await admin.token({
+      method: 'POST',
+      url: '/api/v1/users',
+      payload: { email: 'globex.person@mail.example', customerId: world.globex.id },
+    });
+    const otherId = other.json().id as number;
+    await admin.token({ method: 'POST', url: `/api/v1/users/${otherId}/invitations`, payload: {} });
+    await mailbox('globex.person@mail.example');
+
+    const all = (await admin.token({ method: 'GET', url: '/api/v1/emails' })).json();
+    expect(all.items.map((e: { recipient: string }) => e.recipient)).toEqual([
+      'globex.person@mail.example',
+      'Local.Person@mail.example',
+    ]);
+    expect(all.counts).toEqual({ queued: 0, sending: 0, sent: 2, failed: 0 });
+    expect(all.items[0]).toMatchObject({ status: 'sent', attempts: 1, kind: 'invitation', lastError: null });
+    const failed = (await admin.token({ method: 'GET', url: '/api/v1/emails?status=failed' })).json();
+    expect(failed.items).toEqual([]);
+    const byUser = (await admin.token({ method: 'GET', url: `/api/v1/emails?userId=${otherId}` })).json();
+    expect(byUser.items).toHaveLength(1);
+
+    const scoped = await api.caller('user_admin', world.acme.id);
+    const own = (await scoped.token({ method: 'GET', url: '/api/v1/emails' })).json();
+    expect(own.items.map((e: { recipient: string }) => e.recipient)).toEqual(['Local.Person@mail.example']);
+    expect(own.counts.sent).toBe(1);
+    const outside = await scoped.token({ method: 'GET', url: `/api/v1/emails?userId=${otherId}` });
+    expect(outside.statusCode).toBe(404);
+  });
+
   it('shows the mailbox to global administrators only', async () => {
     for (const caller of [await api.caller('user_admin'), await api.caller('administrator', world.acme.id)]) {
       const res = await caller.token({ method: 'GET', url: '/api/v1/mailbox' });

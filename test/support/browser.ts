@@ -1,5 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -60,7 +61,11 @@ export async function startConsoleServer(
     throw new Error('The admin console is not built. Run: npm run build:web');
   }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-e2e-'));
+  // A known port, so that links in emails (PUBLIC_URL) lead back to this server.
+  const port = await freePort();
   const server = await serve({
+    PORT: String(port),
+    PUBLIC_URL: `http://127.0.0.1:${port}`,
     DATA_DIR: dataDir,
     DATABASE_URL: '',
     ROSTER_ADMIN_EMAIL: admin.email,
@@ -75,6 +80,17 @@ export async function startConsoleServer(
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
 }
 
 /** Calls the API as an admin, with the session cookie and CSRF token of a sign-in. */
@@ -132,6 +148,8 @@ export async function signIn(page: Page, url: string, who: Credentials, landing 
 /** Saves a screenshot named `<name>-<width>x<height>.png` under test-output/screenshots. */
 export async function shot(page: Page, name: string): Promise<void> {
   const size = page.viewportSize() ?? DESKTOP;
+  // From the top: a full-page capture of a scrolled page draws the fixed header mid-page.
+  await page.evaluate('window.scrollTo(0, 0)');
   await page.screenshot({
     path: path.join(SHOTS, `${name}-${size.width}x${size.height}.png`),
     fullPage: true,

@@ -3,12 +3,14 @@ import { errors } from '../../core/errors.js';
 import { fixRow, revalidateAll } from '../../core/import/engine.js';
 import { checkMapping, describeMapping, type Mapping } from '../../core/import/mapping.js';
 import { transition } from '../../core/import/status.js';
+import type { ImportOptions } from '../../core/import/target.js';
 import * as rows from '../../storage/queries/import-rows.js';
 import * as imports from '../../storage/queries/imports.js';
 import type { AppContext } from '../context.js';
 import { audit, inTransaction } from '../shared.js';
 import { visibleImport } from './access.js';
 import { importViewer } from './create-import.js';
+import { resolveOptions } from './options.js';
 import { bindingFor } from './registry.js';
 import { stagingFor } from './staging.js';
 import type { ImportView } from './view.js';
@@ -104,20 +106,62 @@ export async function setMapping(
   return getImport(ctx, actor, id);
 }
 
+/**
+ * Replaces the options of an import not yet committed and validates every row again under them
+ * (the mode decides which rows conflict with existing users); the admin's cell fixes stay.
+ */
+export async function setOptions(
+  ctx: AppContext,
+  actor: Actor,
+  id: number,
+  input: Partial<ImportOptions>,
+): Promise<ImportView> {
+  const rec = await visibleImport(ctx, actor, id, 'imports.run');
+  transition(rec.status, 'map');
+  const binding = bindingFor(rec.target);
+  const options = await resolveOptions(ctx, actor, binding.target, { ...rec.options, ...input });
+  await inTransaction(ctx, async (db) => {
+    await imports.updateImport(db, id, { options, customerId: options.customerId }, ctx.now().toISOString());
+    const plan = { ...(await planFor(ctx, rec, db)), options };
+    await revalidateAll(plan, stagingFor(db, id));
+    await saveCounts(ctx, db, id, rec.status);
+    await audit(ctx, db, actor, {
+      action: 'import.options',
+      entityType: 'import',
+      entityId: id,
+      customerId: options.customerId,
+      details: { options },
+    });
+  });
+  return getImport(ctx, actor, id);
+}
+
 export type RowsQuery = { filter: rows.RowFilter; afterRow?: number; offset?: number; limit: number };
 
+/**
+ * A page of staged rows. `offset` in the answer is the position of its first row among the rows
+ * that pass the filter, also when the page was asked for by row number (to show its page number).
+ */
 export async function listRows(ctx: AppContext, actor: Actor, id: number, query: RowsQuery) {
   await visibleImport(ctx, actor, id, 'imports.read');
-  const [items, total] = await Promise.all([
+  const [items, total, before] = await Promise.all([
     rows.pageStagedRows(ctx.db, id, query.filter, {
       ...(query.afterRow !== undefined && { afterRow: query.afterRow }),
       ...(query.offset !== undefined && { offset: query.offset }),
       limit: query.limit,
     }),
     rows.countStagedRows(ctx.db, id, query.filter),
+    query.afterRow === undefined
+      ? Promise.resolve(0)
+      : rows.countStagedRows(ctx.db, id, query.filter, query.afterRow),
   ]);
   const last = items[items.length - 1];
-  return { items, total, nextCursor: items.length === query.limit && last ? String(last.row) : null };
+  return {
+    items,
+    total,
+    offset: (query.offset ?? 0) + before,
+    nextCursor: items.length === query.limit && last ? String(last.row) : null,
+  };
 }
 
 /**

@@ -9,6 +9,7 @@ import * as invitations from '../../storage/queries/invitations.js';
 import { insertEmails, type NewEmail } from '../../storage/queries/outbox.js';
 import { findAccounts, type PortalAccount, reopenExpired } from '../../storage/queries/portal.js';
 import { readSettingValues } from '../../storage/queries/settings.js';
+import { announceQueuedMail } from '../mail/announce.js';
 
 /**
  * Writing invitations: each is an invitation row and an email in the outbox, in the transaction of
@@ -95,6 +96,7 @@ export async function writeInvitations(
     };
   });
   await insertEmails(db, emails, options.at);
+  await announceQueuedMail(db);
   return users.length;
 }
 
@@ -126,6 +128,7 @@ export async function writePasswordReset(db: Db, user: PortalAccount, at: string
     ],
     at,
   );
+  await announceQueuedMail(db);
 }
 
 /**
@@ -175,6 +178,7 @@ export async function writeImportFinished(
     ],
     at,
   );
+  await announceQueuedMail(db);
 }
 
 const IMPORT_WORKER: Actor = {

@@ -1,4 +1,4 @@
-import { type Actor, authorize } from '../../core/access/policy.js';
+import { type Actor, authorize, scopedCustomerFilter } from '../../core/access/policy.js';
 import { normalizeOptional } from '../../core/domain/text.js';
 import { errors } from '../../core/errors.js';
 import type { OutboxStatus } from '../../core/mail/sending.js';
@@ -223,6 +223,46 @@ export async function listImportEmails(
     outbox.countByStatus(ctx.db, { importId }),
     outbox.listEmails(ctx.db, {
       importId,
+      limit: limit + 1,
+      ...(query.status && { status: query.status }),
+      ...(query.before !== undefined && { beforeId: query.before }),
+    }),
+  ]);
+  const items = rows.slice(0, limit).map(toEmailView);
+  return { counts, items, nextCursor: rows.length > limit ? items[items.length - 1]!.id : null };
+}
+
+/**
+ * The outbox: every email, newest first, with the counts by status of everything the filter
+ * matches. A customer-scoped admin sees only the email of its customer.
+ */
+export async function listOutbox(
+  ctx: AppContext,
+  actor: Actor,
+  query: {
+    status?: OutboxStatus[];
+    customerId?: number;
+    importId?: number;
+    userId?: number;
+    limit?: number;
+    before?: number;
+  },
+): Promise<{ counts: Record<OutboxStatus, number>; items: EmailView[]; nextCursor: number | null }> {
+  authorize(actor, 'directory.read');
+  if (query.customerId !== undefined) await visibleCustomer(ctx, actor, query.customerId);
+  if (query.importId !== undefined) await visibleImport(ctx, actor, query.importId, 'imports.read');
+  if (query.userId !== undefined) await getUser(ctx, actor, query.userId);
+  const customerId = scopedCustomerFilter(actor, query.customerId);
+  const filter: outbox.EmailFilter = {
+    ...(customerId !== undefined && { customerId }),
+    ...(query.importId !== undefined && { importId: query.importId }),
+    ...(query.userId !== undefined && { userId: query.userId }),
+  };
+  const limit = query.limit ?? 100;
+  const [counts, rows] = await Promise.all([
+    outbox.countByStatus(ctx.db, filter),
+    outbox.listEmails(ctx.db, {
+      ...filter,
       limit: limit + 1,
       ...(query.status && { status: query.status }),
       ...(query.before !== undefined && { beforeId: query.before }),

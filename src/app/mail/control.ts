@@ -4,6 +4,7 @@ import * as outbox from '../../storage/queries/outbox.js';
 import type { AppContext } from '../context.js';
 import { readSettings } from '../settings.js';
 import { audit, inTransaction } from '../shared.js';
+import { announceQueuedMail } from './announce.js';
 
 /**
  * Sending as a whole, for administrators: its state (paused, transport, rate, counts), pausing and
@@ -44,6 +45,8 @@ export async function setMailPaused(ctx: AppContext, actor: Actor, paused: boole
   await inTransaction(ctx, async (db) => {
     await outbox.setPaused(db, paused);
     await audit(ctx, db, actor, { action: paused ? 'mail.pause' : 'mail.resume', entityType: 'mail' });
+    // What waited while paused is as good as newly queued: wake the workers of other processes too.
+    if (!paused) await announceQueuedMail(db);
   });
   ctx.mail.wake();
   return mailStatus(ctx, actor);

@@ -8,9 +8,10 @@ import {
   smtpSender,
 } from '../../mail/transport.js';
 import { hashSecret, newSecret } from '../../security/tokens.js';
-import { findInvitation, insertToken, sweepExpired } from '../../storage/queries/invitations.js';
+import { findInvitationForSending, insertToken, sweepExpired } from '../../storage/queries/invitations.js';
 import * as outbox from '../../storage/queries/outbox.js';
 import type { AppContext } from '../context.js';
+import { queueReminders } from '../invitations/remind.js';
 import { readSettings } from '../settings.js';
 import { inTransaction } from '../shared.js';
 
@@ -24,7 +25,10 @@ import { inTransaction } from '../shared.js';
  * Without SMTP_URL, "sending" puts the message into the local mailbox, in the same transaction
  * that marks it sent: exactly once.
  *
- * It also runs the invitation expiry sweep once a minute.
+ * It also runs the invitation sweep once a minute: expiry, then the scheduled reminders.
+ *
+ * An idle worker sleeps until a wake-up (mail queued in this process, or announced through the job
+ * queue with DATABASE_URL: app/mail/announce.ts) or until its next look (MAIL_POLL_SECONDS).
  */
 export interface MailWorker {
   wake(): void;
@@ -34,6 +38,8 @@ export interface MailWorker {
 /** How long a claim holds: longer than any send can take (nodemailer's timeouts are shorter). */
 export const CLAIM_MS = 5 * 60_000;
 const SWEEP_EVERY_MS = 60_000;
+/** After an unexpected error (the database away), the next try; not the idle poll, which may be long. */
+const ERROR_PAUSE_MS = 5_000;
 
 export function startMailWorker(ctx: AppContext): MailWorker {
   const sender = ctx.config.mail.smtpUrl ? smtpSender(ctx.config.mail.smtpUrl) : null;
@@ -93,7 +99,7 @@ export function startMailWorker(ctx: AppContext): MailWorker {
         if (email) await deliver(ctx, email, sender);
       } catch (e) {
         ctx.log.error({ err: e }, 'mail worker: unexpected error; trying again shortly');
-        await pause(ctx.config.mail.pollMs, false);
+        await pause(Math.min(ctx.config.mail.pollMs, ERROR_PAUSE_MS), false);
       }
     }
   };
@@ -125,11 +131,17 @@ async function reserveSlot(ctx: AppContext): Promise<number> {
   });
 }
 
-/** Pending users whose invitation ran out become `expired`. */
-export async function runInvitationSweep(ctx: AppContext): Promise<{ invitations: number; users: number }> {
+/**
+ * Pending users whose invitation ran out become `expired`; then the reminders that are due are
+ * queued (after expiry, so none goes out for an invitation that just ran out).
+ */
+export async function runInvitationSweep(
+  ctx: AppContext,
+): Promise<{ invitations: number; users: number; reminders: number }> {
   const result = await inTransaction(ctx, (db) => sweepExpired(db, ctx.now().toISOString()));
   if (result.invitations > 0) ctx.log.info(result, 'expired invitations swept');
-  return result;
+  const reminders = await queueReminders(ctx);
+  return { ...result, reminders };
 }
 
 async function deliver(ctx: AppContext, email: outbox.EmailRecord, sender: SmtpSender | null): Promise<void> {
@@ -140,15 +152,17 @@ async function deliver(ctx: AppContext, email: outbox.EmailRecord, sender: SmtpS
   let link: string | null = null;
   if (LINKED_KINDS.has(email.kind)) {
     const invitation =
-      email.invitationId === null ? undefined : await findInvitation(ctx.db, email.invitationId);
+      email.invitationId === null ? undefined : await findInvitationForSending(ctx.db, email.invitationId);
     const why =
-      email.userId === null || !invitation
+      email.userId === null || !invitation || invitation.userStatus === null
         ? 'Not sent: the user was deleted before the email went out.'
-        : invitation.status !== 'open'
-          ? `Not sent: the invitation was ${invitation.status === 'revoked' ? 'replaced by a newer one' : invitation.status} before the email went out.`
-          : invitation.expiresAt <= at()
-            ? 'Not sent: the invitation expired before the email went out.'
-            : null;
+        : invitation.userStatus === 'disabled'
+          ? 'Not sent: the user was disabled before the email went out.'
+          : invitation.status !== 'open'
+            ? `Not sent: the invitation was ${invitation.status === 'revoked' ? 'replaced by a newer one' : invitation.status} before the email went out.`
+            : invitation.expiresAt <= at()
+              ? 'Not sent: the invitation expired before the email went out.'
+              : null;
     if (why !== null || !invitation) {
       await settle({ status: 'failed', error: why ?? 'Not sent.' });
       ctx.log.info(

@@ -6,6 +6,8 @@ export interface Settings {
   importMaxRows: number;
   importMaxOwners: number;
   inviteTtlDays: number;
+  /** Days after an invitation that one reminder goes to a user still pending; 0: no reminders. */
+  inviteReminderDays: number;
   mailRatePerMinute: number;
   portalName: string;
   /** Email the admin who started an import when it ends (besides the bell). */
@@ -17,6 +19,7 @@ export const DEFAULT_SETTINGS: Settings = {
   importMaxRows: 100_000,
   importMaxOwners: 100,
   inviteTtlDays: 7,
+  inviteReminderDays: 0,
   mailRatePerMinute: 120,
   portalName: 'Customer Portal',
   importFinishedEmail: false,
@@ -27,6 +30,7 @@ export const SETTINGS_BOUNDS = {
   importMaxRows: { min: 1, max: 10_000_000 },
   importMaxOwners: { min: 1, max: 100_000 },
   inviteTtlDays: { min: 1, max: 365 },
+  inviteReminderDays: { min: 0, max: 365 },
   mailRatePerMinute: { min: 1, max: 100_000 },
 } as const;
 
@@ -53,6 +57,11 @@ export const SettingsPatch = z
       .int()
       .min(SETTINGS_BOUNDS.inviteTtlDays.min)
       .max(SETTINGS_BOUNDS.inviteTtlDays.max),
+    inviteReminderDays: z
+      .number()
+      .int()
+      .min(SETTINGS_BOUNDS.inviteReminderDays.min)
+      .max(SETTINGS_BOUNDS.inviteReminderDays.max),
     mailRatePerMinute: z
       .number()
       .int()

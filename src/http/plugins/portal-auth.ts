@@ -24,6 +24,7 @@ const CSRF_EXEMPT = new Set([
   `${PORTAL_PREFIX}activate`,
   `${PORTAL_PREFIX}password-reset`,
   `${PORTAL_PREFIX}password-reset/confirm`,
+  `${PORTAL_PREFIX}links/check`,
 ]);
 
 export function registerPortalAuth(app: FastifyInstance, ctx: AppContext): void {

@@ -19,6 +19,7 @@ import {
   listImports,
   listRows,
   setMapping,
+  setOptions,
   watchImport,
 } from '../../app/imports/manage-import.js';
 import { type FileToSend, importFile } from '../../app/imports/result-files.js';
@@ -34,6 +35,7 @@ import {
   FileParams,
   FormatQuery,
   ImportConfig,
+  ImportList,
   ImportOptionsInput,
   ImportView,
   MappingInput,
@@ -41,6 +43,7 @@ import {
   Notifications,
   RowFix,
   RowParams,
+  RowsPage,
   RowsQuery,
   StagedRow,
   TargetDescription,
@@ -189,7 +192,7 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
           })
           .strict(),
         response: {
-          200: z.object({ items: z.array(ImportView), nextCursor: z.string().nullable() }),
+          200: ImportList,
           ...errorResponses,
         },
       },
@@ -214,6 +217,19 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     (req) => setMapping(ctx, actorOf(req), req.params.id, req.body),
   );
+  r.put(
+    '/api/v1/imports/:id/options',
+    {
+      schema: {
+        tags: ['imports'],
+        summary: 'Change the options before committing; every row is validated again under them',
+        params: IdParam,
+        body: ImportOptionsInput,
+        response: { 200: ImportView, ...errorResponses },
+      },
+    },
+    (req) => setOptions(ctx, actorOf(req), req.params.id, req.body),
+  );
   r.get(
     '/api/v1/imports/:id/rows',
     {
@@ -223,7 +239,7 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
         params: IdParam,
         querystring: RowsQuery,
         response: {
-          200: z.object({ items: z.array(StagedRow), total: z.number(), nextCursor: z.string().nullable() }),
+          200: RowsPage,
           ...errorResponses,
         },
       },

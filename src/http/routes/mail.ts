@@ -6,6 +6,7 @@ import { MESSAGE_MAX_LENGTH } from '../../app/invitations/invite.js';
 import {
   inviteUser,
   listImportEmails,
+  listOutbox,
   listUserEmails,
   listUserInvitations,
   resendInvitations,
@@ -13,47 +14,17 @@ import {
 import { listMailbox, mailStatus, setMailPaused } from '../../app/mail/control.js';
 import { MAX_ID } from '../../core/domain/entities.js';
 import { OUTBOX_STATUSES } from '../../core/mail/sending.js';
-import { MAIL_KINDS } from '../../core/mail/templates.js';
+import {
+  csvList as csv,
+  Email,
+  EmailPage,
+  Invitation,
+  MailboxPage,
+  MailStatus,
+  OutboxQuery,
+} from '../mail-schemas.js';
 import { actorOf } from '../plugins/auth.js';
 import { errorResponses, IdParam, id, idText } from '../schemas.js';
-
-/** Invitations (send, resend, history), the outbox's emails, sending control and the local mailbox. */
-const Invitation = z
-  .object({
-    id: z.number(),
-    userId: z.number(),
-    purpose: z.enum(['activation', 'reset']),
-    status: z.enum(['open', 'used', 'revoked', 'expired']),
-    importId: z.number().nullable(),
-    createdBy: z.string(),
-    createdAt: z.string(),
-    expiresAt: z.string(),
-    closedAt: z.string().nullable(),
-  })
-  .meta({ id: 'Invitation' });
-
-const Email = z
-  .object({
-    id: z.number(),
-    kind: z.enum(MAIL_KINDS),
-    recipient: z.string(),
-    recipientName: z.string(),
-    subject: z.string(),
-    text: z.string().describe('The plain-text part as stored; links are put in only when it is sent'),
-    status: z.enum(OUTBOX_STATUSES),
-    attempts: z.number(),
-    lastError: z.string().nullable(),
-    importId: z.number().nullable(),
-    userId: z.number().nullable(),
-    invitationId: z.number().nullable(),
-    createdAt: z.string(),
-    updatedAt: z.string(),
-    sentAt: z.string().nullable(),
-    nextAttemptAt: z.string().nullable(),
-  })
-  .meta({ id: 'Email' });
-
-const Counts = z.object({ queued: z.number(), sending: z.number(), sent: z.number(), failed: z.number() });
 
 const Message = z
   .string()
@@ -62,24 +33,7 @@ const Message = z
   .optional()
   .describe("The admin's own words, added to the invitation");
 
-const csv = <T extends z.ZodType>(item: T) =>
-  z.preprocess(
-    (v) => (typeof v === 'string' ? v.split(',').filter((s) => s !== '') : v),
-    z.array(item).max(10),
-  );
-
-const MailStatus = z
-  .object({
-    paused: z.boolean(),
-    transport: z.enum(['smtp', 'mailbox']),
-    from: z.string(),
-    ratePerMinute: z.number(),
-    warmupMinutes: z.number(),
-    maxAttempts: z.number(),
-    counts: Counts,
-  })
-  .meta({ id: 'MailStatus' });
-
+/** Invitations (send, resend, history), the outbox's emails, sending control and the local mailbox. */
 export function mailRoutes(app: FastifyInstance, ctx: AppContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
@@ -161,7 +115,7 @@ export function mailRoutes(app: FastifyInstance, ctx: AppContext): void {
           })
           .strict(),
         response: {
-          200: z.object({ counts: Counts, items: z.array(Email), nextCursor: z.number().nullable() }),
+          200: EmailPage,
           ...errorResponses,
         },
       },
@@ -172,6 +126,22 @@ export function mailRoutes(app: FastifyInstance, ctx: AppContext): void {
         ...(req.query.status && { status: req.query.status }),
         ...(req.query.cursor !== undefined && { before: req.query.cursor }),
       }),
+  );
+
+  r.get(
+    '/api/v1/emails',
+    {
+      schema: {
+        tags: ['mail'],
+        summary: 'The outbox: every email newest first, with its status, attempts and last error',
+        querystring: OutboxQuery,
+        response: { 200: EmailPage, ...errorResponses },
+      },
+    },
+    (req) => {
+      const { cursor, ...filter } = req.query;
+      return listOutbox(ctx, actorOf(req), { ...filter, ...(cursor !== undefined && { before: cursor }) });
+    },
   );
 
   r.get(
@@ -217,21 +187,7 @@ export function mailRoutes(app: FastifyInstance, ctx: AppContext): void {
           })
           .strict(),
         response: {
-          200: z.object({
-            items: z.array(
-              z.object({
-                id: z.number(),
-                outboxId: z.number(),
-                from: z.string(),
-                to: z.string(),
-                subject: z.string(),
-                text: z.string(),
-                html: z.string(),
-                receivedAt: z.string(),
-              }),
-            ),
-            nextCursor: z.number().nullable(),
-          }),
+          200: MailboxPage,
           ...errorResponses,
         },
       },

@@ -1,20 +1,14 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.js';
-import {
-  checkLink,
-  type LinkPurpose,
-  requestPasswordReset,
-  useLink,
-} from '../../app/invitations/activate.js';
-import { portalLogin, portalLogout, portalProfile } from '../../app/portal.js';
+import { checkLink, requestPasswordReset, useLink } from '../../app/invitations/activate.js';
+import { portalInfo, portalLogin, portalLogout, portalProfile } from '../../app/portal.js';
 import { EMAIL_MAX_LENGTH } from '../../core/domain/email.js';
-import { isAppError } from '../../core/errors.js';
 import { PASSWORD_MAX_LENGTH } from '../../security/passwords.js';
 import { csrfTokenFor } from '../../security/tokens.js';
-import { invalidLinkPage, linkPage } from '../pages.js';
 import { clearPortalCookie, portalUserOf, setPortalCookie } from '../plugins/portal-auth.js';
+import { LinkCheck, LinkChecked, LinkUsed, PortalInfo, PortalMe, PortalSignedIn } from '../portal-schemas.js';
 import { ErrorBody, Ok } from '../schemas.js';
 
 /**
@@ -35,31 +29,6 @@ const PortalLogin = z
   })
   .strict();
 
-const RefName = z.object({ id: z.number(), name: z.string() });
-const PortalMe = z
-  .object({
-    user: z.object({
-      id: z.number(),
-      email: z.string(),
-      username: z.string(),
-      firstName: z.string(),
-      lastName: z.string(),
-      displayName: z.string(),
-      userType: z.string(),
-      accessLevel: z.string().nullable(),
-      employeeNumber: z.string().nullable(),
-      attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
-      status: z.string(),
-      activatedAt: z.string().nullable(),
-    }),
-    customer: RefName,
-    site: RefName,
-    roles: z.array(RefName),
-    groups: z.array(RefName),
-    csrfToken: z.string().describe('Send as X-CSRF-Token on every change made with the portal cookie'),
-  })
-  .meta({ id: 'PortalMe' });
-
 const portalErrors = {
   400: ErrorBody,
   401: ErrorBody,
@@ -67,28 +36,35 @@ const portalErrors = {
   410: ErrorBody,
   429: ErrorBody,
 } as const;
-const PageQuery = z.object({ token: z.string().max(200).optional() }).strict();
-
 export function portalRoutes(app: FastifyInstance, ctx: AppContext): void {
   const r = app.withTypeProvider<ZodTypeProvider>();
 
-  // Pages opened from the email's link.
-  const page = (purpose: LinkPurpose) => async (token: string | undefined, reply: FastifyReply) => {
-    try {
-      const link = await checkLink(ctx, token ?? '', purpose);
-      return reply.send(linkPage(reply, { purpose, ...link }));
-    } catch (e) {
-      if (!isAppError(e) || e.status !== 410) throw e;
-      return reply.status(410).send(invalidLinkPage(reply, e.message));
-    }
-  };
-  const activationPage = page('activation');
-  const resetPage = page('reset');
-  r.get('/activate', { schema: { hide: true, querystring: PageQuery } }, (req, reply) =>
-    activationPage(req.query.token, reply),
+  // The pages an email's link opens (/activate, /reset-password) are the console's: they read the
+  // portal's name here and check the link before asking for a password.
+  r.get(
+    '/api/v1/portal/info',
+    {
+      schema: {
+        tags: ['portal'],
+        summary: "The portal's name, for the portal's pages",
+        security: [],
+        response: { 200: PortalInfo, ...portalErrors },
+      },
+    },
+    () => portalInfo(ctx),
   );
-  r.get('/reset-password', { schema: { hide: true, querystring: PageQuery } }, (req, reply) =>
-    resetPage(req.query.token, reply),
+  r.post(
+    '/api/v1/portal/links/check',
+    {
+      schema: {
+        tags: ['portal'],
+        summary: 'Whether a link from an email still works, without using it; the account it is for',
+        security: [],
+        body: LinkCheck,
+        response: { 200: LinkChecked, ...portalErrors },
+      },
+    },
+    (req) => checkLink(ctx, req.body.token, req.body.purpose),
   );
 
   r.post(
@@ -99,7 +75,7 @@ export function portalRoutes(app: FastifyInstance, ctx: AppContext): void {
         summary: 'Activate an invited account: set its password with the token from the invitation email',
         security: [],
         body: TokenPassword,
-        response: { 200: z.object({ ok: z.literal(true), email: z.string() }), ...portalErrors },
+        response: { 200: LinkUsed, ...portalErrors },
       },
     },
     async (req) => ({ ok: true as const, ...(await useLink(ctx, req.body, 'activation')) }),
@@ -130,7 +106,7 @@ export function portalRoutes(app: FastifyInstance, ctx: AppContext): void {
         summary: 'Set a new password with the token from the reset email; ends the portal sessions',
         security: [],
         body: TokenPassword,
-        response: { 200: z.object({ ok: z.literal(true), email: z.string() }), ...portalErrors },
+        response: { 200: LinkUsed, ...portalErrors },
       },
     },
     async (req) => ({ ok: true as const, ...(await useLink(ctx, req.body, 'reset')) }),
@@ -144,7 +120,7 @@ export function portalRoutes(app: FastifyInstance, ctx: AppContext): void {
         summary: 'Sign in as a portal user; sets the portal session cookie',
         security: [],
         body: PortalLogin,
-        response: { 200: z.object({ csrfToken: z.string(), expiresAt: z.string() }), ...portalErrors },
+        response: { 200: PortalSignedIn, ...portalErrors },
       },
     },
     async (req, reply) => {

@@ -177,7 +177,13 @@ export async function findStagedRow(
   return found?.row === row ? found : undefined;
 }
 
-export async function countStagedRows(db: Db, importId: number, filter: RowFilter): Promise<number> {
+/** Rows that pass the filter; with `throughRow`, only those numbered up to it (a row's position). */
+export async function countStagedRows(
+  db: Db,
+  importId: number,
+  filter: RowFilter,
+  throughRow?: number,
+): Promise<number> {
   let q = db
     .selectFrom('import_rows')
     .select((eb) => eb.fn.countAll<number>().as('n'))
@@ -185,6 +191,7 @@ export async function countStagedRows(db: Db, importId: number, filter: RowFilte
   if (filter.kind === 'valid') q = q.where('valid', '=', 1);
   if (filter.kind === 'invalid') q = q.where('valid', '=', 0);
   if (filter.kind === 'code') q = q.where('codes', 'like', `%,${filter.code.replace(/[%_,]/g, '')},%`);
+  if (throughRow !== undefined) q = q.where('row_number', '<=', throughRow);
   return Number((await q.executeTakeFirstOrThrow()).n);
 }
 

@@ -103,6 +103,87 @@ export async function findInvitation(db: Db, id: number): Promise<InvitationReco
   return r && toRecord(r);
 }
 
+/** The invitation an email carries a link for, with its user's status (null: the user is gone). */
+export async function findInvitationForSending(
+  db: Db,
+  id: number,
+): Promise<(InvitationRecord & { userStatus: string | null }) | undefined> {
+  const r = await db
+    .selectFrom('invitations')
+    .leftJoin('users', 'users.id', 'invitations.user_id')
+    .selectAll('invitations')
+    .select('users.status as user_status')
+    .where('invitations.id', '=', id)
+    .executeTakeFirst();
+  if (!r) return undefined;
+  const { user_status, ...invitation } = r;
+  return { ...toRecord(invitation), userStatus: user_status };
+}
+
+/**
+ * Open activation invitations due their one reminder: made on or before `createdBefore`, not yet
+ * reminded, still open after `now`, whose user is pending and whose invitation email went out (a
+ * reminder never overtakes the email it reminds of, nor follows one that failed).
+ */
+export async function reminderCandidates(
+  db: Db,
+  due: { createdBefore: string; now: string; limit: number },
+): Promise<number[]> {
+  const rows = await db
+    .selectFrom('invitations')
+    .select('invitations.id')
+    .where('invitations.status', '=', 'open')
+    .where('invitations.reminded_at', 'is', null)
+    .where('invitations.created_at', '<=', due.createdBefore)
+    .where('invitations.purpose', '=', 'activation')
+    .where('invitations.expires_at', '>', due.now)
+    .where((eb) =>
+      eb.and([
+        eb.exists(
+          eb
+            .selectFrom('users')
+            .select('users.id')
+            .whereRef('users.id', '=', 'invitations.user_id')
+            .where('users.status', '=', 'pending'),
+        ),
+        eb.exists(
+          eb
+            .selectFrom('outbox')
+            .select('outbox.id')
+            .whereRef('outbox.invitation_id', '=', 'invitations.id')
+            .where('outbox.status', '=', 'sent'),
+        ),
+      ]),
+    )
+    .orderBy('invitations.created_at')
+    .orderBy('invitations.id')
+    .limit(due.limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Marks these invitations reminded, if they still are open, unexpired and not reminded: a
+ * compare-and-set, so of several sweeps at once each invitation goes to one. Answers those it won.
+ */
+export async function markReminded(
+  db: Db,
+  ids: readonly number[],
+  at: string,
+): Promise<{ id: number; userId: number; importId: number | null; expiresAt: string }[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .updateTable('invitations')
+    .set({ reminded_at: at })
+    .where('id', 'in', [...ids])
+    .where('status', '=', 'open')
+    .where('reminded_at', 'is', null)
+    .where('expires_at', '>', at)
+    .returning(['id', 'user_id', 'import_id', 'expires_at'])
+    .execute();
+  return rows.map((r) => ({ id: r.id, userId: r.user_id, importId: r.import_id, expiresAt: r.expires_at }));
+}
+
 /** The invitation a link's token belongs to, whatever its state. */
 export async function findByTokenHash(db: Db, tokenHash: string): Promise<InvitationRecord | undefined> {
   const r = await db

@@ -42,10 +42,15 @@ export function withParams(url: string, params?: Params): string {
   return qs ? `${url}${url.includes('?') ? '&' : '?'}${qs}` : url;
 }
 
-async function send<T>(method: string, url: string, init: { body?: BodyInit; json?: boolean }): Promise<T> {
+async function send<T>(
+  method: string,
+  url: string,
+  init: { body?: BodyInit; json?: boolean; csrf?: string | null },
+): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (init.json) headers['content-type'] = 'application/json';
-  if (method !== 'GET' && csrfToken) headers['x-csrf-token'] = csrfToken;
+  const csrf = init.csrf === undefined ? csrfToken : init.csrf;
+  if (method !== 'GET' && csrf) headers['x-csrf-token'] = csrf;
   let res: Response;
   try {
     res = await fetch(url, {
@@ -71,6 +76,18 @@ async function send<T>(method: string, url: string, init: { body?: BodyInit; jso
 /** Calls the JSON API with the session cookie (and the CSRF token on changes). */
 export function request<T>(method: string, url: string, body?: unknown): Promise<T> {
   return send<T>(method, url, body === undefined ? {} : { body: JSON.stringify(body), json: true });
+}
+
+/**
+ * Calls the JSON API with another session's CSRF token than the admin's: the portal's pages keep
+ * the portal session's own token.
+ */
+export function requestWithCsrf<T>(csrf: string | null, method: string, url: string, body?: unknown) {
+  return send<T>(
+    method,
+    url,
+    body === undefined ? { csrf } : { body: JSON.stringify(body), json: true, csrf },
+  );
 }
 
 export const get = <T>(url: string, params?: Params) => request<T>('GET', withParams(url, params));

@@ -82,6 +82,9 @@ export function Layout({ children }: { children: ReactNode }) {
   };
 
   const links = navLinks.filter((l) => !l.permission || can(l.permission));
+  // The link that matches the most of the address is the current one (`/imports/new` over `/imports`).
+  const matches = (to: string) => location === to || location.startsWith(`${to}/`);
+  const current = links.filter((l) => matches(l.to)).sort((a, b) => b.to.length - a.to.length)[0]?.to;
   const sections = [...new Set(links.map((l) => l.section))];
 
   return (
@@ -131,7 +134,7 @@ export function Layout({ children }: { children: ReactNode }) {
                     component={Link}
                     href={l.to}
                     label={l.label}
-                    active={location === l.to || location.startsWith(`${l.to}/`)}
+                    active={l.to === current}
                     onClick={close}
                   />
                 ))}

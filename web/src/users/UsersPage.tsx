@@ -1,42 +1,55 @@
 import {
   Alert,
+  Anchor,
   Badge,
+  Button,
+  CloseButton,
   Group,
   Loader,
   Pagination,
   Select,
+  SimpleGrid,
   Stack,
   Table,
   Text,
   TextInput,
   Title,
+  UnstyledButton,
 } from '@mantine/core';
-import { useDebouncedValue } from '@mantine/hooks';
+import { useDebouncedCallback } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { type ColumnDef, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { useState } from 'react';
+import { Link, useSearchParams } from 'wouter';
+import { useCan } from '../auth/session';
+import { describeError } from '../lib/api';
+import { formatDate, plural } from '../lib/format';
 import { listUsers } from './api';
-import type { User, UserStatus } from './types';
+import { options, useCustomers, useGroups, useRoles, useSites } from './directory';
+import { displayName, STATUS_COLORS, STATUSES, statusLabel } from './status';
+import type { User, UserQuery, UserSort, UserStatus } from './types';
 
 const PAGE_SIZE = 25;
 
-const STATUS_COLORS: Record<UserStatus, string> = {
-  pending: 'yellow',
-  active: 'green',
-  expired: 'gray',
-  disabled: 'red',
-  blocked: 'dark',
+/** Columns the API sorts by, and the column each sorts. */
+const SORTABLE: Partial<Record<string, UserSort>> = {
+  name: 'displayName',
+  email: 'email',
+  username: 'username',
+  createdAt: 'createdAt',
 };
-const STATUSES = Object.keys(STATUS_COLORS) as UserStatus[];
-
-const dateFormat = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+/** What the API does without `order`: newest first by date, A to Z otherwise. */
+const defaultOrder = (sort: UserSort): 'asc' | 'desc' => (sort === 'createdAt' ? 'desc' : 'asc');
 
 const columns: ColumnDef<User>[] = [
   {
     id: 'name',
     header: 'Name',
-    cell: ({ row }) =>
-      row.original.displayName || `${row.original.firstName} ${row.original.lastName}`.trim(),
+    cell: ({ row }) => (
+      <Anchor component={Link} href={`/users/${row.original.id}`} fw={500} size="sm">
+        {displayName(row.original)}
+      </Anchor>
+    ),
   },
   { id: 'email', header: 'Access email', accessorKey: 'email' },
   { id: 'username', header: 'Username', accessorKey: 'username' },
@@ -53,7 +66,7 @@ const columns: ColumnDef<User>[] = [
       ) : (
         <Group gap={4}>
           {row.original.roles.map((r) => (
-            <Badge key={r.id} variant="outline" size="sm">
+            <Badge key={r.id} variant="outline" size="sm" miw="max-content">
               {r.name}
             </Badge>
           ))}
@@ -63,34 +76,88 @@ const columns: ColumnDef<User>[] = [
   {
     id: 'createdAt',
     header: 'Created',
-    cell: ({ row }) => dateFormat.format(new Date(row.original.createdAt)),
+    cell: ({ row }) => <span style={{ whiteSpace: 'nowrap' }}>{formatDate(row.original.createdAt)}</span>,
   },
   {
     id: 'status',
     header: 'Status',
     cell: ({ row }) => (
-      <Badge color={STATUS_COLORS[row.original.status]} variant="light">
+      <Badge color={STATUS_COLORS[row.original.status]} variant="light" miw="max-content">
         {row.original.status}
       </Badge>
     ),
   },
 ];
 
-export function UsersPage() {
-  const [search, setSearch] = useState('');
-  const [q] = useDebouncedValue(search.trim(), 300);
-  const [status, setStatus] = useState<UserStatus | null>(null);
-  const [page, setPage] = useState(1);
+const idParam = (value: string | null) => {
+  const n = Number(value);
+  return value && Number.isInteger(n) && n > 0 ? n : undefined;
+};
 
+/**
+ * The users list. Every filter, the sort and the page live in the address (`?q=…&status=…&page=2`),
+ * so a link or a reload shows the same list; the import's results page links here with `?importId=`.
+ */
+export function UsersPage() {
+  const can = useCan();
+  const [params, setParams] = useSearchParams();
+  const q = params.get('q') ?? '';
+  const status = (STATUSES as string[]).includes(params.get('status') ?? '')
+    ? (params.get('status') as UserStatus)
+    : null;
+  const customerId = idParam(params.get('customerId'));
+  const siteId = idParam(params.get('siteId'));
+  const roleId = idParam(params.get('roleId'));
+  const groupId = idParam(params.get('groupId'));
+  const importId = idParam(params.get('importId'));
+  const sortParam = params.get('sort');
+  const sort: UserSort = Object.values(SORTABLE).includes(sortParam as UserSort)
+    ? (sortParam as UserSort)
+    : 'createdAt';
+  const orderParam = params.get('order');
+  const order = orderParam === 'asc' || orderParam === 'desc' ? orderParam : null;
+  const effectiveOrder = order ?? defaultOrder(sort);
+  const page = idParam(params.get('page')) ?? 1;
+
+  /** Changes some parameters; any change but the page's goes back to the first page. */
+  const update = (changes: Record<string, string | number | null | undefined>) =>
+    setParams(
+      (prev) => {
+        const next = new URLSearchParams(prev);
+        for (const [key, value] of Object.entries(changes)) {
+          if (value === null || value === undefined || value === '') next.delete(key);
+          else next.set(key, String(value));
+        }
+        if (!('page' in changes)) next.delete('page');
+        return next;
+      },
+      { replace: true },
+    );
+
+  const [search, setSearch] = useState(q);
+  const pushSearch = useDebouncedCallback((value: string) => update({ q: value.trim() }), 300);
+
+  const customers = useCustomers();
+  const sites = useSites(customerId ?? null);
+  const roles = useRoles();
+  const groups = useGroups();
+
+  const query: UserQuery = {
+    q: q || undefined,
+    status: status ? [status] : undefined,
+    customerId,
+    siteId,
+    roleId,
+    groupId,
+    importId,
+    sort,
+    order: order ?? undefined,
+    limit: PAGE_SIZE,
+    offset: (page - 1) * PAGE_SIZE,
+  };
   const users = useQuery({
-    queryKey: ['users', { q, status, page }],
-    queryFn: () =>
-      listUsers({
-        q: q || undefined,
-        status: status ? [status] : undefined,
-        limit: PAGE_SIZE,
-        offset: (page - 1) * PAGE_SIZE,
-      }),
+    queryKey: ['users', query],
+    queryFn: () => listUsers(query),
     placeholderData: keepPreviousData,
   });
 
@@ -102,8 +169,17 @@ export function UsersPage() {
     getCoreRowModel: getCoreRowModel(),
     getRowId: (u) => String(u.id),
     manualPagination: true,
+    manualSorting: true,
     pageCount: pages,
   });
+
+  const sortBy = (columnSort: UserSort) => {
+    if (columnSort === sort) {
+      update({ sort: columnSort, order: effectiveOrder === 'asc' ? 'desc' : 'asc' });
+    } else update({ sort: columnSort, order: null });
+  };
+
+  const filtered = Boolean(q || status || customerId || siteId || roleId || groupId || importId);
 
   return (
     <Stack gap="md">
@@ -111,39 +187,109 @@ export function UsersPage() {
         <div>
           <Title order={2}>Users</Title>
           <Text c="dimmed" size="sm" data-testid="users-total">
-            {users.data ? `${total} ${total === 1 ? 'user' : 'users'}` : ' '}
+            {users.data ? plural(total, 'user') : ' '}
           </Text>
         </div>
-        {users.isFetching && <Loader size="sm" />}
+        <Group gap="sm">
+          {users.isFetching && <Loader size="sm" aria-label="Loading users" />}
+          {can('users.manage') && (
+            <Button component={Link} href="/users/new">
+              New user
+            </Button>
+          )}
+        </Group>
       </Group>
-      <Group gap="sm" align="flex-end" grow preventGrowOverflow={false}>
+      <SimpleGrid cols={{ base: 2, md: 4 }} spacing="sm" verticalSpacing="xs">
         <TextInput
+          style={{ gridColumn: 'span 2' }}
           label="Search"
           placeholder="Email, username or name"
           value={search}
           onChange={(e) => {
             setSearch(e.currentTarget.value);
-            setPage(1);
+            pushSearch(e.currentTarget.value);
           }}
-          miw={200}
         />
         <Select
           label="Status"
           placeholder="Any status"
-          data={STATUSES.map((s) => ({ value: s, label: s[0]!.toUpperCase() + s.slice(1) }))}
+          data={STATUSES.map((s) => ({ value: s, label: statusLabel(s) }))}
           value={status}
-          onChange={(v) => {
-            setStatus(v as UserStatus | null);
-            setPage(1);
-          }}
+          onChange={(v) => update({ status: v })}
           clearable
-          maw={220}
-          miw={160}
         />
-      </Group>
+        <Select
+          label="Customer"
+          placeholder="Any customer"
+          data={options(customers.data)}
+          value={customerId ? String(customerId) : null}
+          onChange={(v) => update({ customerId: v, siteId: null })}
+          searchable
+          clearable
+        />
+        <Select
+          label="Site"
+          placeholder={customerId ? 'Any site' : 'Choose a customer first'}
+          data={options(sites.data)}
+          value={siteId ? String(siteId) : null}
+          onChange={(v) => update({ siteId: v })}
+          disabled={!customerId}
+          clearable
+        />
+        <Select
+          label="Role"
+          placeholder="Any role"
+          data={options(roles.data)}
+          value={roleId ? String(roleId) : null}
+          onChange={(v) => update({ roleId: v })}
+          searchable
+          clearable
+        />
+        <Select
+          label="Group"
+          placeholder="Any group"
+          data={options(groups.data)}
+          value={groupId ? String(groupId) : null}
+          onChange={(v) => update({ groupId: v })}
+          searchable
+          clearable
+        />
+      </SimpleGrid>
+      {(importId || filtered) && (
+        <Group gap="sm">
+          {importId && (
+            <Badge
+              variant="light"
+              size="lg"
+              rightSection={
+                <CloseButton
+                  size="xs"
+                  aria-label="Show users of every import"
+                  onClick={() => update({ importId: null })}
+                />
+              }
+              data-testid="import-filter"
+            >
+              Created or changed by import #{importId}
+            </Badge>
+          )}
+          {filtered && (
+            <Button
+              variant="subtle"
+              size="compact-sm"
+              onClick={() => {
+                setSearch('');
+                setParams(sortParam ? { sort, ...(order && { order }) } : {}, { replace: true });
+              }}
+            >
+              Clear filters
+            </Button>
+          )}
+        </Group>
+      )}
       {users.isError && (
         <Alert color="red" title="Could not load users" role="alert">
-          {users.error.message}
+          {describeError(users.error)}
         </Alert>
       )}
       <Table.ScrollContainer minWidth={960}>
@@ -151,9 +297,30 @@ export function UsersPage() {
           <Table.Thead>
             {table.getHeaderGroups().map((hg) => (
               <Table.Tr key={hg.id}>
-                {hg.headers.map((h) => (
-                  <Table.Th key={h.id}>{flexRender(h.column.columnDef.header, h.getContext())}</Table.Th>
-                ))}
+                {hg.headers.map((h) => {
+                  const columnSort = SORTABLE[h.column.id];
+                  const label = flexRender(h.column.columnDef.header, h.getContext());
+                  if (!columnSort) return <Table.Th key={h.id}>{label}</Table.Th>;
+                  const active = columnSort === sort;
+                  return (
+                    <Table.Th
+                      key={h.id}
+                      aria-sort={active ? (effectiveOrder === 'asc' ? 'ascending' : 'descending') : 'none'}
+                    >
+                      <UnstyledButton
+                        onClick={() => sortBy(columnSort)}
+                        fw={700}
+                        fz="sm"
+                        aria-label={`Sort by ${String(h.column.columnDef.header).toLowerCase()}`}
+                      >
+                        {label}{' '}
+                        <Text span c={active ? undefined : 'dimmed'} aria-hidden="true">
+                          {active ? (effectiveOrder === 'asc' ? '▲' : '▼') : '↕'}
+                        </Text>
+                      </UnstyledButton>
+                    </Table.Th>
+                  );
+                })}
               </Table.Tr>
             ))}
           </Table.Thead>
@@ -171,7 +338,7 @@ export function UsersPage() {
               <Table.Tr>
                 <Table.Td colSpan={columns.length}>
                   <Text c="dimmed" ta="center" py="md">
-                    No users match.
+                    {filtered ? 'No users match these filters.' : 'No users yet.'}
                   </Text>
                 </Table.Td>
               </Table.Tr>
@@ -179,7 +346,9 @@ export function UsersPage() {
           </Table.Tbody>
         </Table>
       </Table.ScrollContainer>
-      {pages > 1 && <Pagination total={pages} value={page} onChange={setPage} />}
+      {pages > 1 && (
+        <Pagination total={pages} value={Math.min(page, pages)} onChange={(p) => update({ page: p })} />
+      )}
     </Stack>
   );
 }

@@ -1,4 +1,41 @@
-import { get } from '../lib/api';
-import type { UserPage, UserQuery } from './types';
+import { get, request } from '../lib/api';
+import type {
+  AttributeInfo,
+  AuditItem,
+  CustomerInfo,
+  EmailInfo,
+  GroupInfo,
+  InvitationInfo,
+  RoleInfo,
+  SiteInfo,
+  User,
+  UserCreateInput,
+  UserPage,
+  UserQuery,
+  UserUpdateInput,
+} from './types';
 
 export const listUsers = (query: UserQuery) => get<UserPage>('/api/v1/users', query);
+export const getUser = (id: number) => get<User>(`/api/v1/users/${id}`);
+export const createUser = (input: UserCreateInput) => request<User>('POST', '/api/v1/users', input);
+export const updateUser = (id: number, patch: UserUpdateInput) =>
+  request<User>('PATCH', `/api/v1/users/${id}`, patch);
+
+export const inviteUser = (id: number) =>
+  request<InvitationInfo>('POST', `/api/v1/users/${id}/invitations`, {});
+export const listInvitations = (id: number) => get<InvitationInfo[]>(`/api/v1/users/${id}/invitations`);
+export const listEmails = (id: number) => get<EmailInfo[]>(`/api/v1/users/${id}/emails`);
+/** The audit entries about one user (administrators only: audit.read). */
+export const listUserAudit = (id: number) =>
+  get<{ items: AuditItem[]; nextCursor: string | null }>('/api/v1/audit', {
+    entityType: 'user',
+    entityId: String(id),
+    limit: 100,
+  });
+
+// The directory's lists, for filters and the user form.
+export const listCustomers = () => get<CustomerInfo[]>('/api/v1/customers');
+export const listSites = (customerId: number) => get<SiteInfo[]>(`/api/v1/customers/${customerId}/sites`);
+export const listRoles = () => get<RoleInfo[]>('/api/v1/roles');
+export const listGroups = () => get<GroupInfo[]>('/api/v1/groups');
+export const listAttributes = () => get<AttributeInfo[]>('/api/v1/attributes');

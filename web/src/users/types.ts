@@ -1,8 +1,33 @@
 import type { z } from 'zod';
-import type { PortalUser, UserListQuery } from '../../../src/http/schemas.js';
+import type { Email, Invitation } from '../../../src/http/mail-schemas.js';
+import type {
+  AttributeDefinition,
+  AuditEntry,
+  Customer,
+  Group,
+  PortalRole,
+  PortalUser,
+  Site,
+  UserCreate,
+  UserListQuery,
+  UserUpdate,
+} from '../../../src/http/schemas.js';
 import type { Page } from '../lib/types';
 
 export type User = z.infer<typeof PortalUser>;
 export type UserStatus = User['status'];
 export type UserPage = Page<typeof PortalUser>;
 export type UserQuery = Partial<z.output<typeof UserListQuery>>;
+export type UserSort = NonNullable<UserQuery['sort']>;
+export type UserCreateInput = z.input<typeof UserCreate>;
+export type UserUpdateInput = z.input<typeof UserUpdate>;
+export type AttributeValue = NonNullable<UserCreateInput['attributes']>[string];
+
+export type CustomerInfo = z.infer<typeof Customer>;
+export type SiteInfo = z.infer<typeof Site>;
+export type RoleInfo = z.infer<typeof PortalRole>;
+export type GroupInfo = z.infer<typeof Group>;
+export type AttributeInfo = z.infer<typeof AttributeDefinition>;
+export type AuditItem = z.infer<typeof AuditEntry>;
+export type InvitationInfo = z.infer<typeof Invitation>;
+export type EmailInfo = z.infer<typeof Email>;

@@ -1,0 +1,258 @@
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type ApiCall,
+  apiSession,
+  type ConsoleServer,
+  DESKTOP,
+  launchBrowser,
+  openPage,
+  PHONE,
+  shot,
+  signIn,
+  startConsoleServer,
+} from '../support/browser.js';
+import { importCsv, toastsGone, until } from '../support/e2e-api.js';
+
+/**
+ * From an import with invitations to a portal user signed in, in a real browser: the local mailbox
+ * and the outbox in the console, the activation link from the received email, the strength meter,
+ * portal sign-in and sign-out, a spent link, and a password reset through the mailbox.
+ */
+const ADMIN = { email: 'admin@portal.example', password: 'portal-e2e-password-1' };
+const PERSON = 'hedy.lamarr@example.com';
+const FIRST_PASSWORD = 'frequency hopping 1942';
+const NEW_PASSWORD = 'torpedo guidance 7 spread';
+
+let server: ConsoleServer;
+let browser: Browser;
+let api: ApiCall;
+let activationLink: string;
+
+interface MailboxItem {
+  id: number;
+  to: string;
+  subject: string;
+}
+
+/** Both screen sizes of the page as it is now. */
+async function shots(page: Page, name: string) {
+  await shot(page, name);
+  await page.setViewportSize(PHONE);
+  await shot(page, name);
+  await page.setViewportSize(DESKTOP);
+}
+
+const waitForMail = (to: string, subject: string) =>
+  until(
+    `"${subject}" to ${to} in the mailbox`,
+    () => api<{ items: MailboxItem[] }>('GET', `/api/v1/mailbox?to=${encodeURIComponent(to)}`),
+    (box) => box.items.some((m) => m.subject === subject),
+  );
+
+/** Opens a message in the console's mailbox page. */
+async function openMessage(page: Page, subject: string) {
+  await page.goto(`${server.url}/mail/mailbox`);
+  const item = page.getByTestId('mailbox-list').getByRole('button', { name: subject }).first();
+  await item.click();
+  await expect.poll(() => page.getByTestId('message').getByRole('heading').textContent()).toBe(subject);
+}
+
+/** Clicks a link in the email and returns the tab it opens. */
+async function follow(context: BrowserContext, click: () => Promise<void>): Promise<Page> {
+  const [opened] = await Promise.all([context.waitForEvent('page'), click()]);
+  await opened.waitForLoadState();
+  await opened.setViewportSize(DESKTOP);
+  return opened;
+}
+
+beforeAll(async () => {
+  server = await startConsoleServer(ADMIN, { MAIL_POLL_SECONDS: '0.2' });
+  api = await apiSession(server.url, ADMIN);
+  const acme = await api<{ id: number }>('POST', '/api/v1/customers', { name: 'Acme Logistics' });
+  await api('POST', '/api/v1/roles', { name: 'Field agent' });
+  await api('POST', '/api/v1/groups', { name: 'North team' });
+  const done = await importCsv(
+    server.url,
+    ADMIN,
+    api,
+    `Email,First name,Last name,Roles,Groups\n${PERSON},Hedy,Lamarr,Field agent,North team\nann.other@example.com,Ann,Other,,\n`,
+    { customerId: acme.id, sendInvites: true },
+  );
+  expect(done.status).toBe('completed');
+  browser = await launchBrowser();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  server?.stop();
+});
+
+describe('invitations, the mailbox and the portal', () => {
+  it('follows the invitation from the mailbox, activates with a strong password and signs in to the portal', async () => {
+    await waitForMail(PERSON, 'You are invited to Customer Portal');
+    const { context, page, errors } = await openPage(browser);
+    await signIn(page, server.url, ADMIN);
+    await page.getByRole('link', { name: 'Mailbox' }).click();
+    await page.waitForURL('**/mail/mailbox');
+    await expect.poll(() => page.getByTestId('mailbox-list').getByRole('button').count()).toBe(2);
+    await shots(page, 'mailbox');
+
+    await openMessage(page, 'You are invited to Customer Portal');
+    // Both invitations went out; open Hedy's.
+    const hedys = page.getByTestId('mailbox-list').getByRole('button', { name: new RegExp(PERSON) });
+    await hedys.click();
+    await expect.poll(() => page.getByTestId('message').textContent()).toContain(PERSON);
+    // The HTML part is in a sandboxed frame that runs no script.
+    const frame = page.getByTestId('message-html');
+    expect(await frame.getAttribute('sandbox')).toBe('allow-popups allow-popups-to-escape-sandbox');
+    const link = page
+      .frameLocator('[data-testid="message-html"]')
+      .getByRole('link', { name: /activate/i })
+      .first();
+    activationLink = (await link.getAttribute('href')) ?? '';
+    expect(activationLink).toMatch(/\/activate\?token=[\w-]{20,}$/);
+    await shots(page, 'mailbox-message');
+    await page.getByRole('tab', { name: 'Plain text' }).click();
+    expect(await page.getByTestId('message-text').getByRole('link').first().getAttribute('href')).toBe(
+      activationLink,
+    );
+    await page.getByRole('tab', { name: 'Formatted' }).click();
+
+    const portal = await follow(context, () => link.click());
+    portalErrors(portal, errors);
+    await expect.poll(() => portal.getByTestId('link-email').textContent()).toBe(PERSON);
+    // The token leaves the address bar once read.
+    expect(portal.url()).toBe(`${server.url}/activate`);
+    await expect.poll(() => portal.title()).toBe('Activate your account · Customer Portal');
+
+    const password = portal.getByLabel(/^New password\s*\*?$/);
+    const meter = portal.getByTestId('password-strength');
+    const activate = portal.getByRole('button', { name: 'Activate my account' });
+    await password.fill('aaaaaaaaaaaa');
+    await expect
+      .poll(() => portal.locator('#password-strength').textContent())
+      .toBe('Use more different characters.');
+    expect(await activate.isDisabled()).toBe(true);
+    await shots(portal, 'activate-weak');
+    await password.fill(FIRST_PASSWORD);
+    await portal.getByLabel(/^New password again/).fill(FIRST_PASSWORD);
+    await expect.poll(() => portal.locator('#password-strength').textContent()).toBe('Strong password.');
+    expect(
+      Number(await meter.locator('[role="progressbar"]').getAttribute('aria-valuenow')),
+    ).toBeGreaterThanOrEqual(70);
+    await shots(portal, 'activate');
+    await activate.click();
+
+    // Activated and signed in: the portal's home with the profile, roles and groups.
+    await portal.waitForURL('**/portal?welcome=activation');
+    await expect
+      .poll(() => portal.getByTestId('portal-welcome').textContent())
+      .toContain('Your account is active');
+    const profile = (await portal.getByTestId('portal-profile').textContent()) ?? '';
+    expect(profile).toContain(PERSON);
+    expect(profile).toContain('Acme Logistics');
+    expect(profile).toContain('HQ');
+    expect(await portal.getByTestId('portal-roles').textContent()).toBe('Field agent');
+    expect(await portal.getByTestId('portal-groups').textContent()).toBe('North team');
+    await shots(portal, 'portal-home');
+
+    // The admin's list shows the user active.
+    const listed = await api<{ items: { status: string }[] }>('GET', `/api/v1/users?q=${PERSON}`);
+    expect(listed.items[0]!.status).toBe('active');
+
+    // Sign out, and in again with the username.
+    await portal.getByRole('button', { name: 'Sign out' }).click();
+    await portal.waitForURL('**/portal/login');
+    expect(await portal.evaluate(async () => (await fetch('/api/v1/portal/me')).status)).toBe(401);
+    await portal.getByRole('textbox', { name: 'Email or username' }).fill('hedy.lamarr');
+    await portal.getByLabel(/^Password\s*\*?$/).fill('not the password');
+    await portal.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => portal.getByRole('alert').textContent()).toContain('password is wrong');
+    await shots(portal, 'portal-login-error');
+    await portal.getByLabel(/^Password\s*\*?$/).fill(FIRST_PASSWORD);
+    await portal.getByRole('button', { name: 'Sign in' }).click();
+    await portal.waitForURL('**/portal');
+    await expect.poll(() => portal.getByRole('heading', { name: 'Welcome, Hedy Lamarr' }).count()).toBe(1);
+    await portal.getByRole('button', { name: 'Sign out' }).click();
+    await portal.waitForURL('**/portal/login');
+    await shots(portal, 'portal-login');
+
+    // A used link answers exactly like a made-up (or expired) one.
+    await portal.goto(activationLink);
+    const spent = portal.getByTestId('link-invalid');
+    await expect.poll(() => spent.textContent()).toContain('expired or has already been used');
+    const spentText = await spent.textContent();
+    await shots(portal, 'activate-used');
+    await portal.goto(`${server.url}/activate?token=madeUpTokenThatNobodyWasEverSentAtAll1234`);
+    await expect.poll(() => spent.textContent()).toBe(spentText);
+
+    // The outbox lists both invitations as sent; sending can be paused and resumed.
+    await page.getByRole('link', { name: 'Outbox' }).click();
+    await page.waitForURL('**/mail/outbox');
+    const outbox = page.getByTestId('outbox-table').locator('tbody tr');
+    await expect.poll(() => outbox.count()).toBe(2);
+    expect(await page.getByTestId('outbox-counts').textContent()).toContain('sent: 2');
+    expect(await outbox.first().textContent()).toContain('Invitation');
+    await page.getByRole('button', { name: 'Pause sending' }).click();
+    await expect.poll(() => page.getByTestId('sending-status').textContent()).toContain('paused');
+    await toastsGone(page);
+    await shots(page, 'outbox');
+    await page.getByRole('button', { name: 'Resume sending' }).click();
+    await expect.poll(() => page.getByTestId('sending-status').textContent()).toContain('running');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
+
+  it('resets a password through the mailbox and signs in with the new one', async () => {
+    const { context, page, errors } = await openPage(browser);
+    await page.goto(`${server.url}/portal/login`);
+    await page.getByRole('link', { name: 'Forgot your password?' }).click();
+    await page.waitForURL('**/portal/forgot-password');
+    await page.getByRole('textbox', { name: 'Email' }).fill(PERSON);
+    await shots(page, 'reset-request');
+    await page.getByRole('button', { name: 'Send me a reset link' }).click();
+    await expect.poll(() => page.getByTestId('reset-requested').textContent()).toContain('is on its way');
+    await shots(page, 'reset-requested');
+
+    await waitForMail(PERSON, 'Reset your Customer Portal password');
+    const admin = await openPage(browser);
+    await signIn(admin.page, server.url, ADMIN);
+    await openMessage(admin.page, 'Reset your Customer Portal password');
+    await admin.page.getByRole('tab', { name: 'Plain text' }).click();
+    const link = admin.page.getByTestId('message-text').getByRole('link', { name: /reset-password/ });
+    const reset = await follow(admin.context, () => link.click());
+    portalErrors(reset, errors);
+    await expect.poll(() => reset.getByTestId('link-email').textContent()).toBe(PERSON);
+    expect(reset.url()).toBe(`${server.url}/reset-password`);
+    await reset.getByLabel(/^New password\s*\*?$/).fill(NEW_PASSWORD);
+    await reset.getByLabel(/^New password again/).fill(NEW_PASSWORD);
+    await shots(reset, 'reset');
+    await reset.getByRole('button', { name: 'Set my new password' }).click();
+    await reset.waitForURL('**/portal?welcome=reset');
+    await expect
+      .poll(() => reset.getByTestId('portal-welcome').textContent())
+      .toContain('new password is set');
+    await reset.getByRole('button', { name: 'Sign out' }).click();
+    await reset.waitForURL('**/portal/login');
+
+    // The old password no longer works, the new one does.
+    await reset.getByRole('textbox', { name: 'Email or username' }).fill(PERSON);
+    await reset.getByLabel(/^Password\s*\*?$/).fill(FIRST_PASSWORD);
+    await reset.getByRole('button', { name: 'Sign in' }).click();
+    await expect.poll(() => reset.getByRole('alert').textContent()).toContain('password is wrong');
+    await reset.getByLabel(/^Password\s*\*?$/).fill(NEW_PASSWORD);
+    await reset.getByRole('button', { name: 'Sign in' }).click();
+    await reset.waitForURL('**/portal');
+    await expect.poll(() => reset.getByTestId('portal-profile').textContent()).toContain(PERSON);
+    expect(errors).toEqual([]);
+    expect(admin.errors).toEqual([]);
+    await admin.context.close();
+    await context.close();
+  });
+});
+
+/** Collects the uncaught errors of a tab that a link opened, with the test's own. */
+function portalErrors(page: Page, errors: string[]) {
+  page.on('pageerror', (e) => errors.push(e.message));
+}

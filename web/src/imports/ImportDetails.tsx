@@ -1,0 +1,150 @@
+import { Anchor, Badge, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { describeError } from '../lib/api';
+import { formatDateTime, formatNumber } from '../lib/format';
+import { fileUrl, importEmails, listCustomers } from './api';
+import { formatBytes } from './labels';
+import type { Import, ImportTarget } from './types';
+
+const EMAIL_COLORS: Record<string, string> = {
+  queued: 'gray',
+  sending: 'blue',
+  sent: 'green',
+  failed: 'red',
+};
+
+function permissionsText(p: Import['options']['permissions']): string {
+  if (p.kind === 'assignGroups') return `Assign groups (${p.groupIds.length})`;
+  if (p.kind === 'mirrorUser') return `Mirror user #${p.userId}`;
+  return "From the file's columns";
+}
+
+function Row({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <Table.Tr>
+      <Table.Th w={160} fw={500} c="dimmed">
+        {label}
+      </Table.Th>
+      <Table.Td style={{ overflowWrap: 'anywhere' }}>{children}</Table.Td>
+    </Table.Tr>
+  );
+}
+
+/** Who ran the import, when, with which file, options and mapping; and the emails it caused. */
+export function ImportDetails({ view, target }: { view: Import; target: ImportTarget | undefined }) {
+  const customers = useQuery({ queryKey: ['customers', 'all'], queryFn: listCustomers, staleTime: 60_000 });
+  const emails = useQuery({
+    queryKey: ['import-emails', view.id],
+    queryFn: () => importEmails(view.id),
+    enabled: view.options.sendInvites && view.startedAt !== null,
+  });
+  const o = view.options;
+  const fieldLabel = (key: string | null) =>
+    key === null ? null : (target?.fields.find((f) => f.key === key)?.label ?? key);
+  const meta = view.file.meta;
+  const sheet = typeof meta.sheet === 'string' ? meta.sheet : null;
+  const customer =
+    view.customerId === null
+      ? 'From the file'
+      : (customers.data?.find((c) => c.id === view.customerId)?.name ?? `#${view.customerId}`);
+
+  return (
+    <Stack gap="md">
+      <Card withBorder padding="lg">
+        <Title order={3} mb="sm">
+          Details
+        </Title>
+        <Table data-testid="import-details" verticalSpacing={4}>
+          <Table.Tbody>
+            <Row label="Started by">
+              {view.createdBy}, {formatDateTime(view.createdAt)}
+            </Row>
+            <Row label="File">
+              <Anchor href={fileUrl(view.id, 'original', 'csv')} download>
+                {view.file.name}
+              </Anchor>{' '}
+              <Text span size="sm" c="dimmed">
+                ({formatBytes(view.file.size)}, {view.file.format.toUpperCase()}
+                {sheet ? `, sheet "${sheet}"` : ''}, {formatNumber(view.rows.total)} rows)
+              </Text>
+            </Row>
+            <Row label="Target">{target?.label ?? view.target}</Row>
+            <Row label="Customer">{customer}</Row>
+            <Row label="Options">
+              Mode {o.mode} · empty cells {o.emptyCells === 'keep' ? 'kept' : 'cleared'} ·{' '}
+              {o.atomic ? 'all or nothing' : 'valid rows only'} ·{' '}
+              {o.sendInvites ? 'sends invitations' : 'no invitations'} · permissions:{' '}
+              {permissionsText(o.permissions)}
+            </Row>
+            <Row label="Mapping">
+              <Group gap={6}>
+                {view.mapping.columns.map((c) => (
+                  <Badge
+                    key={c.index}
+                    variant="outline"
+                    color={c.field ? 'indigo' : 'gray'}
+                    tt="none"
+                    maw="100%"
+                    h="auto"
+                    styles={{ label: { whiteSpace: 'normal', overflowWrap: 'anywhere' } }}
+                  >
+                    {c.header} → {fieldLabel(c.field) ?? 'ignored'}
+                  </Badge>
+                ))}
+              </Group>
+            </Row>
+            {view.finishedAt && <Row label="Finished">{formatDateTime(view.finishedAt)}</Row>}
+          </Table.Tbody>
+        </Table>
+      </Card>
+      {o.sendInvites && view.startedAt !== null && (
+        <Card withBorder padding="lg" data-testid="import-emails">
+          <Group justify="space-between" mb="sm">
+            <Title order={3}>Emails</Title>
+            {emails.data && (
+              <Group gap={6}>
+                {Object.entries(emails.data.counts).map(([status, n]) => (
+                  <Badge key={status} color={EMAIL_COLORS[status] ?? 'gray'} variant="light">
+                    {status} {formatNumber(n)}
+                  </Badge>
+                ))}
+              </Group>
+            )}
+          </Group>
+          {emails.isError && <Text c="red">{describeError(emails.error)}</Text>}
+          {emails.data && emails.data.items.length === 0 && (
+            <Text c="dimmed">No email was written for this import.</Text>
+          )}
+          {emails.data && emails.data.items.length > 0 && (
+            <Table.ScrollContainer minWidth={520}>
+              <Table verticalSpacing={4}>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>To</Table.Th>
+                    <Table.Th>Subject</Table.Th>
+                    <Table.Th>Status</Table.Th>
+                    <Table.Th>Sent</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {emails.data.items.map((m) => (
+                    <Table.Tr key={m.id}>
+                      <Table.Td>{m.recipient}</Table.Td>
+                      <Table.Td>{m.subject}</Table.Td>
+                      <Table.Td>
+                        <Badge color={EMAIL_COLORS[m.status] ?? 'gray'} variant="light" size="sm">
+                          {m.status}
+                        </Badge>
+                      </Table.Td>
+                      <Table.Td>{formatDateTime(m.sentAt)}</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+          )}
+        </Card>
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,129 @@
+import { Alert, Anchor, Badge, Center, Group, Loader, Stack, Text, Title } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
+import { Link, useLocation, useParams, useSearch } from 'wouter';
+import { useCan } from '../auth/session';
+import { describeError, HttpError } from '../lib/api';
+import { formatDateTime } from '../lib/format';
+import { getImport, listTargets } from './api';
+import { ImportDetails } from './ImportDetails';
+import { STATUS_COLORS, STATUS_LABELS, type StepKey } from './labels';
+import { CommitStep } from './steps/CommitStep';
+import { MapStep } from './steps/MapStep';
+import { OptionsStep } from './steps/OptionsStep';
+import { ResultsStep } from './steps/ResultsStep';
+import { ReviewStep } from './steps/ReviewStep';
+import type { Import } from './types';
+import { WizardSteps } from './WizardSteps';
+
+const WRITING: readonly Import['status'][] = ['queued', 'committing', 'cancelling', 'rolling_back'];
+
+/**
+ * The step an import is at. Its status decides once it is committed; before that the admin moves
+ * between map, options and review, and the address (`?step=`) keeps the place across a reload.
+ */
+function currentStep(status: Import['status'], asked: string | null): StepKey {
+  if (status === 'mapping_required') return 'map';
+  if (status === 'validated') return asked === 'options' || asked === 'review' ? asked : 'map';
+  if (status === 'queued' || status === 'committing' || status === 'cancelling') return 'commit';
+  return 'results';
+}
+
+/** An import: the wizard step it is at (so a link or a reload resumes it), its details and emails. */
+export function ImportPage() {
+  const params = useParams<{ id: string }>();
+  const id = Number(params.id);
+  const search = useSearch();
+  const [, navigate] = useLocation();
+  const can = useCan();
+
+  const imp = useQuery({
+    queryKey: ['import', id],
+    queryFn: () => getImport(id),
+    enabled: Number.isInteger(id) && id > 0,
+    // The live stream drives the commit step; this keeps the rollback and any missed end in view.
+    refetchInterval: (q) => (q.state.data && WRITING.includes(q.state.data.status) ? 2000 : false),
+  });
+  const targets = useQuery({ queryKey: ['import-targets'], queryFn: listTargets, staleTime: 60_000 });
+
+  if (!Number.isInteger(id) || id <= 0 || (imp.error instanceof HttpError && imp.error.status === 404)) {
+    return (
+      <Stack align="flex-start">
+        <Title order={2}>Import not found</Title>
+        <Alert color="gray">There is no import #{params.id} that you can see.</Alert>
+        <Anchor component={Link} href="/imports">
+          Back to the import history
+        </Anchor>
+      </Stack>
+    );
+  }
+  if (imp.isError) {
+    return (
+      <Alert color="red" title="Could not load this import" role="alert">
+        {describeError(imp.error)}
+      </Alert>
+    );
+  }
+  if (!imp.data) {
+    return (
+      <Center py="xl">
+        <Loader />
+      </Center>
+    );
+  }
+
+  const view = imp.data;
+  const target = targets.data?.find((t) => t.name === view.target);
+  const step = currentStep(view.status, new URLSearchParams(search).get('step'));
+  const goTo = (next: StepKey) => navigate(`/imports/${id}?step=${next}`);
+  const canRun = can('imports.run');
+
+  return (
+    <Stack gap="lg">
+      <Group justify="space-between" align="flex-start" wrap="wrap" gap="xs">
+        <div style={{ minWidth: 0 }}>
+          <Title order={2} style={{ overflowWrap: 'anywhere' }}>
+            Import #{view.id} · {view.file.name}
+          </Title>
+          <Text size="sm" c="dimmed">
+            {target?.label ?? view.target} · by {view.createdBy} · {formatDateTime(view.createdAt)}
+          </Text>
+        </div>
+        <Badge color={STATUS_COLORS[view.status]} variant="light" size="lg" data-testid="import-status">
+          {STATUS_LABELS[view.status]}
+        </Badge>
+      </Group>
+      <WizardSteps active={step} />
+      {view.duplicateOf !== null && step !== 'results' && (
+        <Alert color="yellow" title="This file was imported before">
+          The same file was already imported as{' '}
+          <Anchor component={Link} href={`/imports/${view.duplicateOf}`}>
+            import #{view.duplicateOf}
+          </Anchor>
+          . Committing it again changes only what differs now.
+        </Alert>
+      )}
+      {view.warnings.length > 0 && (
+        <Alert color="yellow" title="About this file">
+          {view.warnings.join(' ')}
+        </Alert>
+      )}
+      {step === 'map' && target && (
+        <MapStep view={view} target={target} canRun={canRun} onNext={() => goTo('options')} />
+      )}
+      {step === 'options' && target && (
+        <OptionsStep
+          view={view}
+          target={target}
+          canRun={canRun}
+          onBack={() => goTo('map')}
+          onNext={() => goTo('review')}
+        />
+      )}
+      {step === 'review' && <ReviewStep view={view} canRun={canRun} onBack={() => goTo('options')} />}
+      {step === 'commit' && <CommitStep view={view} canRun={canRun} />}
+      {step === 'results' && <ResultsStep view={view} canRun={canRun} />}
+      {(step === 'map' || step === 'options') && !target && targets.isPending && <Loader size="sm" />}
+      <ImportDetails view={view} target={target} />
+    </Stack>
+  );
+}

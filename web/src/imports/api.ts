@@ -1,0 +1,75 @@
+import { get, request, upload } from '../lib/api';
+import type { UserPage } from '../users/types';
+import type {
+  Customer,
+  EmailPage,
+  Group,
+  Import,
+  ImportConfig,
+  ImportList,
+  ImportOptionsChange,
+  ImportTarget,
+  RowFilter,
+  RowsPage,
+  Settings,
+  StagedRow,
+} from './types';
+
+const base = (id: number) => `/api/v1/imports/${id}`;
+
+export const listTargets = () => get<ImportTarget[]>('/api/v1/import-targets');
+export const listCustomers = () => get<Customer[]>('/api/v1/customers');
+export const listGroups = () => get<Group[]>('/api/v1/groups');
+export const readSettings = () => get<Settings>('/api/v1/settings');
+export const searchUsers = (q: string) => get<UserPage>('/api/v1/users', { q, limit: 20 });
+
+export const templateUrl = (target: string, format: 'csv' | 'xlsx', includeExisting: boolean) =>
+  `/api/v1/import-targets/${encodeURIComponent(target)}/template?format=${format}&includeExisting=${includeExisting}`;
+
+export const fileUrl = (id: number, kind: 'original' | 'success' | 'failure', format: 'csv' | 'xlsx') =>
+  `${base(id)}/files/${kind}?format=${format}`;
+
+export const eventsUrl = (id: number) => `${base(id)}/events`;
+
+/** Uploads a file: the server reads, maps, validates and stages it (nothing is written to users). */
+export function uploadImport(file: File, target: string, options: ImportOptionsChange): Promise<Import> {
+  const form = new FormData();
+  form.set('target', target);
+  form.set('options', JSON.stringify(options));
+  form.set('file', file);
+  return upload<Import>('/api/v1/imports', form);
+}
+
+export const listImports = (before?: number) => get<ImportList>('/api/v1/imports', { before, limit: 25 });
+export const getImport = (id: number) => get<Import>(base(id));
+export const setMapping = (id: number, columns: (string | null)[]) =>
+  request<Import>('PUT', `${base(id)}/mapping`, { columns });
+export const setOptions = (id: number, options: ImportOptionsChange) =>
+  request<Import>('PUT', `${base(id)}/options`, options);
+
+export interface RowsRequest {
+  filter: RowFilter;
+  code?: string | null;
+  offset?: number;
+  after?: number;
+  limit: number;
+}
+export const listRows = (id: number, q: RowsRequest) =>
+  get<RowsPage>(`${base(id)}/rows`, {
+    filter: q.filter,
+    code: q.code,
+    offset: q.offset,
+    after: q.after,
+    limit: q.limit,
+  });
+export const fixRow = (id: number, row: number, cells: Record<string, string>) =>
+  request<{ rows: StagedRow[]; import: Import }>('PATCH', `${base(id)}/rows/${row}`, { cells });
+
+export const commitImport = (id: number) => request<Import>('POST', `${base(id)}/commit`);
+export const cancelImport = (id: number) => request<Import>('POST', `${base(id)}/cancel`);
+export const rollbackImport = (id: number) => request<Import>('POST', `${base(id)}/rollback`);
+export const importEmails = (id: number) => get<EmailPage>(`${base(id)}/emails`, { limit: 100 });
+
+export const listConfigs = () => get<ImportConfig[]>('/api/v1/import-configs');
+export const saveConfigOf = (id: number, name: string) =>
+  request<ImportConfig>('POST', `${base(id)}/save-config`, { name });

@@ -1,0 +1,62 @@
+import type { ImportStatus } from './types';
+
+export const STATUS_COLORS: Record<ImportStatus, string> = {
+  mapping_required: 'orange',
+  validated: 'blue',
+  queued: 'cyan',
+  committing: 'cyan',
+  cancelling: 'yellow',
+  completed: 'green',
+  cancelled: 'gray',
+  failed: 'red',
+  rolling_back: 'grape',
+  rolled_back: 'grape',
+};
+
+export const STATUS_LABELS: Record<ImportStatus, string> = {
+  mapping_required: 'Mapping required',
+  validated: 'Ready to review',
+  queued: 'Queued',
+  committing: 'Importing',
+  cancelling: 'Cancelling',
+  completed: 'Completed',
+  cancelled: 'Cancelled',
+  failed: 'Failed',
+  rolling_back: 'Rolling back',
+  rolled_back: 'Rolled back',
+};
+
+export const MODE_LABELS: Record<string, string> = {
+  insert: 'Insert: create new users only',
+  update: 'Update: change existing users only',
+  upsert: 'Upsert: create new users and update existing ones',
+};
+
+/** The wizard's steps, in order; an import's page starts at `map`. */
+export const STEPS = [
+  { key: 'target', label: 'Target' },
+  { key: 'template', label: 'Template' },
+  { key: 'upload', label: 'Upload' },
+  { key: 'map', label: 'Map' },
+  { key: 'options', label: 'Options' },
+  { key: 'review', label: 'Review' },
+  { key: 'commit', label: 'Commit' },
+  { key: 'results', label: 'Results' },
+] as const;
+export type StepKey = (typeof STEPS)[number]['key'];
+export const stepIndex = (key: StepKey) => STEPS.findIndex((s) => s.key === key);
+
+/** "3 min 20 s", "45 s": for time left. */
+export function formatDuration(seconds: number): string {
+  const s = Math.max(0, Math.round(seconds));
+  if (s < 60) return `${s} s`;
+  const m = Math.floor(s / 60);
+  if (m < 60) return `${m} min ${s % 60} s`;
+  return `${Math.floor(m / 60)} h ${m % 60} min`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(bytes < 10 * 1024 * 1024 ? 1 : 0)} MB`;
+}

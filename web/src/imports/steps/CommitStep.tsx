@@ -1,0 +1,101 @@
+import { Alert, Button, Card, Group, Progress, Stack, Text, Title } from '@mantine/core';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+import { describeError } from '../../lib/api';
+import { formatNumber } from '../../lib/format';
+import { cancelImport, eventsUrl } from '../api';
+import { formatDuration, STATUS_LABELS } from '../labels';
+import type { Import } from '../types';
+
+type ImportProgress = Import['progress'];
+
+/**
+ * Follows an import's progress from the server's event stream; when it ends, the import is read
+ * again (the page then shows the results). Opening the page again opens a new stream: a reload
+ * resumes watching.
+ */
+export function useLiveProgress(view: Import): { progress: ImportProgress; status: Import['status'] } {
+  const queryClient = useQueryClient();
+  const [live, setLive] = useState<{ progress: ImportProgress; status: Import['status'] } | null>(null);
+  const id = view.id;
+  useEffect(() => {
+    const source = new EventSource(eventsUrl(id));
+    source.addEventListener('progress', (e) => {
+      const data = JSON.parse((e as MessageEvent<string>).data) as {
+        status: Import['status'];
+        progress: ImportProgress;
+      };
+      setLive({ progress: data.progress, status: data.status });
+    });
+    source.addEventListener('done', () => {
+      source.close();
+      queryClient.invalidateQueries({ queryKey: ['import', id] });
+      queryClient.invalidateQueries({ queryKey: ['imports'] });
+    });
+    // A dropped stream is not retried here: the page reads the import every few seconds meanwhile.
+    source.onerror = () => source.close();
+    return () => source.close();
+  }, [id, queryClient]);
+  return live ?? { progress: view.progress, status: view.status };
+}
+
+/** Step 7: the commit runs in the background; its progress, rate and time left, and a way to stop it. */
+export function CommitStep({ view, canRun }: { view: Import; canRun: boolean }) {
+  const queryClient = useQueryClient();
+  const { progress, status } = useLiveProgress(view);
+  const cancel = useMutation({
+    mutationFn: () => cancelImport(view.id),
+    onSuccess: (next) => queryClient.setQueryData(['import', view.id], next),
+  });
+  const percent = progress.total > 0 ? (progress.done / progress.total) * 100 : 0;
+
+  return (
+    <Card withBorder padding="lg">
+      <Stack gap="md">
+        <Title order={3}>{status === 'cancelling' ? 'Stopping the import…' : 'Importing…'}</Title>
+        <Text size="sm">
+          You can leave this page: the import goes on in the background, and the bell tells you when it ends.
+        </Text>
+        <Progress
+          value={percent}
+          size="xl"
+          animated={status !== 'queued'}
+          aria-label="Rows imported"
+          data-testid="commit-progress"
+        />
+        <Group justify="space-between" wrap="wrap" gap="xs" aria-live="polite">
+          <Text fw={600} data-testid="commit-done">
+            {formatNumber(progress.done)} of {formatNumber(progress.total)} rows
+          </Text>
+          <Text size="sm" c="dimmed" data-testid="commit-rate">
+            {STATUS_LABELS[status]}
+            {progress.ratePerSecond !== null &&
+              ` · ${formatNumber(Math.round(progress.ratePerSecond))} rows/s`}
+            {progress.etaSeconds !== null && ` · about ${formatDuration(progress.etaSeconds)} left`}
+          </Text>
+        </Group>
+        {cancel.isError && (
+          <Alert color="red" role="alert">
+            {describeError(cancel.error)}
+          </Alert>
+        )}
+        {canRun && (
+          <Group justify="flex-end">
+            <Button
+              color="red"
+              variant="light"
+              onClick={() => cancel.mutate()}
+              loading={cancel.isPending}
+              disabled={status === 'cancelling'}
+            >
+              Cancel import
+            </Button>
+          </Group>
+        )}
+        <Text size="xs" c="dimmed">
+          Cancelling stops between batches: what was written stays and can be rolled back.
+        </Text>
+      </Stack>
+    </Card>
+  );
+}

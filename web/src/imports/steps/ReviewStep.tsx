@@ -1,0 +1,423 @@
+import {
+  ActionIcon,
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Group,
+  Loader,
+  Pagination,
+  SegmentedControl,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+  Tooltip,
+  UnstyledButton,
+} from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useEffect, useRef, useState } from 'react';
+import { describeError } from '../../lib/api';
+import { formatNumber, plural } from '../../lib/format';
+import { commitImport, fixRow, listRows } from '../api';
+import type { Import, RowFilter, RowProblem, RowsPage, StagedRow } from '../types';
+import classes from './ReviewStep.module.css';
+
+const PAGE_SIZE = 50;
+
+/** The problems of a row, by file column index; those not tied to a column under -1. */
+function problemsByColumn(row: StagedRow, header: readonly string[]): Map<number, RowProblem[]> {
+  const byColumn = new Map<number, RowProblem[]>();
+  for (const p of row.problems) {
+    const index = p.column === null ? -1 : header.indexOf(p.column);
+    byColumn.set(index, [...(byColumn.get(index) ?? []), p]);
+  }
+  return byColumn;
+}
+
+function ProblemIcon({ problems, label }: { problems: RowProblem[]; label: string }) {
+  const error = problems.some((p) => p.severity === 'error');
+  const message = problems.map((p) => p.message).join(' ');
+  return (
+    <Tooltip label={message} multiline maw={320} withArrow events={{ hover: true, focus: true, touch: true }}>
+      <ActionIcon
+        size="sm"
+        radius="xl"
+        variant="filled"
+        color={error ? 'red' : 'yellow'}
+        aria-label={`${label}: ${message}`}
+        data-testid={error ? 'cell-error' : 'cell-warning'}
+        data-code={problems.map((p) => p.code).join(' ')}
+      >
+        <span aria-hidden="true">!</span>
+      </ActionIcon>
+    </Tooltip>
+  );
+}
+
+/** One cell: its text, an icon for each problem, and (before the commit) a fix in place. */
+function Cell({
+  value,
+  problems,
+  columnName,
+  rowNumber,
+  editable,
+  saving,
+  onSave,
+}: {
+  value: string;
+  problems: RowProblem[] | undefined;
+  columnName: string;
+  rowNumber: number;
+  editable: boolean;
+  saving: boolean;
+  onSave: (next: string) => void;
+}) {
+  const [editing, setEditing] = useState<string | null>(null);
+  // Enter, Escape and leaving the field each end the edit; only the first of them counts.
+  const ended = useRef(false);
+  const begin = () => {
+    ended.current = false;
+    setEditing(value);
+  };
+  const end = (save: boolean) => {
+    if (ended.current || editing === null) return;
+    ended.current = true;
+    if (save) onSave(editing);
+    setEditing(null);
+  };
+  const label = `Row ${rowNumber}, ${columnName}`;
+  if (editing !== null) {
+    return (
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          end(true);
+        }}
+      >
+        <TextInput
+          size="xs"
+          aria-label={`New value for ${label}`}
+          value={editing}
+          onChange={(e) => setEditing(e.currentTarget.value)}
+          onKeyDown={(e) => {
+            if (e.key === 'Escape') end(false);
+          }}
+          // Leaving the cell keeps what was typed, as in a spreadsheet.
+          onBlur={() => end(true)}
+          autoFocus
+          miw={160}
+        />
+      </form>
+    );
+  }
+  const text = value === '' ? <span className={classes.empty}>empty</span> : value;
+  return (
+    <Group gap={6} wrap="nowrap" className={problems ? classes.badCell : undefined}>
+      {problems && <ProblemIcon problems={problems} label={label} />}
+      {editable ? (
+        <UnstyledButton
+          className={classes.editable}
+          onClick={begin}
+          aria-label={`Edit ${label}: ${value || 'empty'}`}
+          title="Edit this cell"
+          disabled={saving}
+        >
+          {text}
+        </UnstyledButton>
+      ) : (
+        <span>{text}</span>
+      )}
+    </Group>
+  );
+}
+
+/**
+ * Step 6: every staged row, paged on the server. Filters by validity and by problem code, a fix in
+ * place re-validates the row at once, and "Next error" finds the next bad row on any page.
+ */
+export function ReviewStep({ view, canRun, onBack }: { view: Import; canRun: boolean; onBack: () => void }) {
+  const queryClient = useQueryClient();
+  const [filter, setFilter] = useState<RowFilter>('all');
+  const [code, setCode] = useState<string | null>(null);
+  const [page, setPage] = useState(1);
+  const [focusRow, setFocusRow] = useState<number | null>(null);
+  const [announce, setAnnounce] = useState('');
+  const editable = canRun && view.status === 'validated';
+
+  const rowsKey = ['import-rows', view.id, filter, code, page] as const;
+  const rows = useQuery({
+    queryKey: rowsKey,
+    queryFn: () => listRows(view.id, { filter, code, offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE }),
+    placeholderData: keepPreviousData,
+  });
+
+  // After a jump, bring the row into view and put the keyboard on it.
+  useEffect(() => {
+    if (focusRow === null || rows.isPlaceholderData) return;
+    const el = document.getElementById(`import-row-${focusRow}`);
+    el?.scrollIntoView({ block: 'center' });
+    el?.focus({ preventScroll: true });
+  }, [focusRow, rows.isPlaceholderData]);
+
+  const fix = useMutation({
+    mutationFn: (v: { row: number; column: number; value: string }) =>
+      fixRow(view.id, v.row, { [String(v.column)]: v.value }),
+    onSuccess: (answer, v) => {
+      queryClient.setQueryData(['import', view.id], answer.import);
+      // The fixed row stays where it is, with its new verdict, even if it no longer passes the filter.
+      queryClient.setQueryData<RowsPage>(rowsKey, (current) =>
+        current
+          ? {
+              ...current,
+              items: current.items.map((r) => answer.rows.find((n) => n.row === r.row) ?? r),
+            }
+          : current,
+      );
+      const fixed = answer.rows.find((r) => r.row === v.row);
+      setAnnounce(
+        fixed?.valid
+          ? `Row ${v.row} is now valid.`
+          : `Row ${v.row} still has a problem: ${fixed?.problems[0]?.message ?? ''}`,
+      );
+    },
+    onError: (e) =>
+      notifications.show({ color: 'red', title: 'The cell was not changed', message: describeError(e) }),
+  });
+
+  const nextError = useMutation({
+    mutationFn: async () => {
+      const within = code ? { filter: 'all' as const, code } : { filter: 'invalid' as const };
+      const from = focusRow ?? (rows.data?.items[0]?.row ?? 1) - 1;
+      let found = (await listRows(view.id, { ...within, after: from, limit: 1 })).items[0];
+      // Past the last one: start again from the top.
+      if (!found) found = (await listRows(view.id, { ...within, after: 0, limit: 1 })).items[0];
+      if (!found) return null;
+      const shown = filter === 'valid' ? 'all' : filter;
+      const position = await listRows(view.id, { filter: shown, code, after: found.row - 1, limit: 1 });
+      return { row: found.row, filter: shown, page: Math.floor(position.offset / PAGE_SIZE) + 1 };
+    },
+    onSuccess: (jump) => {
+      if (!jump) {
+        setAnnounce('No row has an error.');
+        notifications.show({ message: 'No row has an error.' });
+        return;
+      }
+      setFilter(jump.filter);
+      setPage(jump.page);
+      setFocusRow(jump.row);
+      setAnnounce(`Row ${jump.row}, page ${jump.page}.`);
+    },
+    onError: (e) => notifications.show({ color: 'red', message: describeError(e) }),
+  });
+
+  const commit = useMutation({
+    mutationFn: () => commitImport(view.id),
+    onSuccess: (next) => {
+      queryClient.setQueryData(['import', view.id], next);
+      queryClient.invalidateQueries({ queryKey: ['imports'] });
+    },
+  });
+
+  const total = rows.data?.total ?? 0;
+  const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+  const codes = Object.entries(view.errorCodes).sort((a, b) => b[1] - a[1]);
+  const planned = view.planned;
+  const blockedByErrors = view.options.atomic && view.rows.invalid > 0;
+
+  return (
+    <Card withBorder padding="lg">
+      <Stack gap="md">
+        <Group justify="space-between" wrap="wrap">
+          <Title order={3}>Review the rows</Title>
+          <Text size="sm" data-testid="review-counts">
+            {plural(view.rows.total, 'row')} · {formatNumber(view.rows.valid)} valid ·{' '}
+            <Text span c={view.rows.invalid ? 'red' : undefined} fw={view.rows.invalid ? 600 : undefined}>
+              {formatNumber(view.rows.invalid)} with errors
+            </Text>
+          </Text>
+        </Group>
+        <Group gap="sm" align="flex-end" wrap="wrap">
+          <SegmentedControl
+            aria-label="Show rows"
+            value={filter}
+            onChange={(v) => {
+              setFilter(v as RowFilter);
+              setPage(1);
+              setFocusRow(null);
+            }}
+            data={[
+              { value: 'all', label: `All (${formatNumber(view.rows.total)})` },
+              { value: 'valid', label: `Valid (${formatNumber(view.rows.valid)})` },
+              { value: 'invalid', label: `Errors (${formatNumber(view.rows.invalid)})` },
+            ]}
+          />
+          <Select
+            label="Problem"
+            placeholder={codes.length ? 'Any problem' : 'No problems'}
+            data={codes.map(([c, n]) => ({ value: c, label: `${c} (${formatNumber(n)})` }))}
+            value={code}
+            onChange={(v) => {
+              setCode(v);
+              setPage(1);
+              setFocusRow(null);
+            }}
+            clearable
+            disabled={codes.length === 0}
+            w={240}
+          />
+          <Button
+            variant="light"
+            color="red"
+            onClick={() => nextError.mutate()}
+            loading={nextError.isPending}
+            disabled={view.rows.invalid === 0}
+          >
+            Next error
+          </Button>
+          {rows.isFetching && <Loader size="sm" aria-label="Loading rows" />}
+        </Group>
+        <Text size="sm" aria-live="polite" data-testid="review-announce" mih={20}>
+          {announce}
+        </Text>
+        {rows.isError && (
+          <Alert color="red" title="Could not load the rows" role="alert">
+            {describeError(rows.error)}
+          </Alert>
+        )}
+        <Table.ScrollContainer minWidth={Math.max(600, 140 + view.header.length * 150)}>
+          <Table striped verticalSpacing={6} data-testid="review-table" className={classes.table}>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th w={70}>Row</Table.Th>
+                <Table.Th w={110}>Status</Table.Th>
+                {view.header.map((h, i) => (
+                  // biome-ignore lint/suspicious/noArrayIndexKey: a file may repeat a header; the position is the column
+                  <Table.Th key={i}>{h || `Column ${i + 1}`}</Table.Th>
+                ))}
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {(rows.data?.items ?? []).map((row) => {
+                const byColumn = problemsByColumn(row, view.header);
+                const rowProblems = byColumn.get(-1);
+                return (
+                  <Table.Tr
+                    key={row.row}
+                    id={`import-row-${row.row}`}
+                    tabIndex={-1}
+                    data-row={row.row}
+                    data-valid={row.valid}
+                    className={row.row === focusRow ? classes.focused : undefined}
+                    bg={row.row === focusRow ? 'var(--mantine-color-yellow-light)' : undefined}
+                  >
+                    <Table.Td>{row.row}</Table.Td>
+                    <Table.Td>
+                      <Group gap={4} wrap="nowrap">
+                        {row.valid ? (
+                          <Badge color="green" variant="light" size="sm">
+                            {row.action ?? 'valid'}
+                          </Badge>
+                        ) : (
+                          <Badge color="red" variant="light" size="sm">
+                            error
+                          </Badge>
+                        )}
+                        {rowProblems && <ProblemIcon problems={rowProblems} label={`Row ${row.row}`} />}
+                      </Group>
+                    </Table.Td>
+                    {view.header.map((h, i) => (
+                      // biome-ignore lint/suspicious/noArrayIndexKey: cells are positional
+                      <Table.Td key={i}>
+                        <Cell
+                          value={row.cells[i] ?? ''}
+                          problems={byColumn.get(i)}
+                          columnName={h || `column ${i + 1}`}
+                          rowNumber={row.row}
+                          editable={editable}
+                          saving={fix.isPending}
+                          onSave={(value) => {
+                            if (value !== (row.cells[i] ?? ''))
+                              fix.mutate({ row: row.row, column: i, value });
+                          }}
+                        />
+                      </Table.Td>
+                    ))}
+                  </Table.Tr>
+                );
+              })}
+              {rows.isSuccess && rows.data.items.length === 0 && (
+                <Table.Tr>
+                  <Table.Td colSpan={view.header.length + 2}>
+                    <Text c="dimmed" ta="center" py="md">
+                      No row matches.
+                    </Text>
+                  </Table.Td>
+                </Table.Tr>
+              )}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+        <Group justify="space-between" wrap="wrap" gap="xs">
+          <Pagination
+            total={pages}
+            value={page}
+            onChange={(p) => {
+              setPage(p);
+              setFocusRow(null);
+            }}
+            siblings={1}
+            boundaries={1}
+            withEdges
+            size="sm"
+            aria-label="Pages of rows"
+            getControlProps={(control) => ({ 'aria-label': `${control} page` })}
+            getItemProps={(p) => ({ 'aria-label': `Page ${p}` })}
+          />
+          <Text size="sm" c="dimmed" data-testid="review-page">
+            Page {formatNumber(page)} of {formatNumber(pages)}
+          </Text>
+        </Group>
+        {editable && (
+          <Text size="sm" c="dimmed">
+            Click a cell (or Tab to it and press Enter) to fix it; Enter saves, Escape cancels.
+          </Text>
+        )}
+        {commit.isError && (
+          <Alert color="red" title="The import was not started" role="alert">
+            {describeError(commit.error)}
+          </Alert>
+        )}
+        {blockedByErrors && (
+          <Alert color="yellow">
+            "All or nothing" is on: fix or remove the rows with errors, or turn it off in the options, to
+            commit.
+          </Alert>
+        )}
+        <Group justify="space-between" wrap="wrap">
+          <Button variant="default" onClick={onBack}>
+            Back
+          </Button>
+          {canRun && (
+            <Group gap="sm" wrap="wrap" justify="flex-end">
+              <Text size="sm" data-testid="planned">
+                Will create {formatNumber(planned.create ?? 0)}, update {formatNumber(planned.update ?? 0)},
+                skip {formatNumber((planned.skip ?? 0) + view.rows.invalid)}
+              </Text>
+              <Button
+                onClick={() => commit.mutate()}
+                loading={commit.isPending}
+                disabled={view.status !== 'validated' || view.rows.valid === 0 || blockedByErrors}
+              >
+                Commit {plural(view.rows.valid, 'valid row')}
+              </Button>
+            </Group>
+          )}
+        </Group>
+      </Stack>
+    </Card>
+  );
+}

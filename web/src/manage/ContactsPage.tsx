@@ -1,0 +1,237 @@
+import { Button, Group, Select, Stack, Text, TextInput } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { ColumnDef } from '@tanstack/react-table';
+import { useState } from 'react';
+import { useSearchParams } from 'wouter';
+import { useCan, useSession } from '../auth/session';
+import { ConfirmDelete, type DeleteTarget } from '../lib/ConfirmDelete';
+import { formatDate, formatNumber, plural } from '../lib/format';
+import { orNull, useFormState } from '../lib/forms';
+import { createContact, deleteContact, listContacts, updateContact } from './api';
+import type { Contact } from './types';
+import { DataTable, FormModal, LoadError, PageHeader, RowActions, useCustomerName, useCustomers } from './ui';
+
+const PAGE_SIZE = 50;
+const EMPTY = { customerId: '', firstName: '', lastName: '', email: '', externalId: '' };
+
+const contactName = (c: Contact) => `${c.firstName} ${c.lastName}`.trim() || c.email || `Contact #${c.id}`;
+
+/** Contacts: people under a customer, often synced from a CRM, that may later get a portal account. */
+export function ContactsPage() {
+  const can = useCan();
+  const me = useSession();
+  const canChange = can('users.manage');
+  const queryClient = useQueryClient();
+  const [searchParams, setSearchParams] = useSearchParams();
+  const customerFilter = searchParams.get('customerId');
+  const customers = useCustomers();
+  const customerName = useCustomerName();
+  // Keyset paging: the cursors of the pages before this one, so that "Previous" can go back.
+  const [cursors, setCursors] = useState<(number | undefined)[]>([undefined]);
+  const cursor = cursors[cursors.length - 1];
+  const contacts = useQuery({
+    queryKey: ['contacts', { customerFilter, cursor }],
+    queryFn: () =>
+      listContacts({
+        ...(customerFilter && { customerId: Number(customerFilter) }),
+        ...(cursor !== undefined && { cursor }),
+        limit: PAGE_SIZE,
+      }),
+    placeholderData: keepPreviousData,
+  });
+  const [editing, setEditing] = useState<Contact | 'new' | null>(null);
+  const [deleting, setDeleting] = useState<DeleteTarget | null>(null);
+  const form = useFormState(EMPTY);
+
+  const filterBy = (id: string | null) => {
+    setCursors([undefined]);
+    setSearchParams(id ? { customerId: id } : {});
+  };
+  const open = (contact: Contact | 'new') => {
+    const defaultCustomer = customerFilter ?? (me.admin.customerId ? String(me.admin.customerId) : '');
+    form.reset(
+      contact === 'new'
+        ? { ...EMPTY, customerId: defaultCustomer }
+        : {
+            customerId: String(contact.customerId),
+            firstName: contact.firstName,
+            lastName: contact.lastName,
+            email: contact.email ?? '',
+            externalId: contact.externalId ?? '',
+          },
+    );
+    setEditing(contact);
+  };
+  const save = useMutation({
+    mutationFn: () => {
+      const body = {
+        firstName: form.values.firstName,
+        lastName: form.values.lastName,
+        email: orNull(form.values.email),
+        externalId: orNull(form.values.externalId),
+      };
+      const customerId = Number(form.values.customerId);
+      if (editing === 'new' || editing === null) return createContact({ customerId, ...body });
+      return updateContact(editing.id, customerId === editing.customerId ? body : { customerId, ...body });
+    },
+    onSuccess: (contact) => {
+      notifications.show({ color: 'green', message: `Contact "${contactName(contact)}" saved.` });
+      setEditing(null);
+      return queryClient.invalidateQueries({ queryKey: ['contacts'] });
+    },
+    onError: form.fail,
+  });
+
+  const columns: ColumnDef<Contact>[] = [
+    {
+      id: 'name',
+      header: 'Name',
+      cell: ({ row }) => (
+        <Text fw={500}>{`${row.original.firstName} ${row.original.lastName}`.trim() || '—'}</Text>
+      ),
+    },
+    { id: 'email', header: 'Email', cell: ({ row }) => row.original.email ?? '—' },
+    { id: 'externalId', header: 'External id (CRM)', cell: ({ row }) => row.original.externalId ?? '—' },
+    { id: 'customer', header: 'Customer', cell: ({ row }) => customerName(row.original.customerId) },
+    { id: 'id', header: 'Id', cell: ({ row }) => row.original.id },
+    { id: 'created', header: 'Created', cell: ({ row }) => formatDate(row.original.createdAt) },
+    {
+      id: 'actions',
+      header: '',
+      cell: ({ row }) =>
+        canChange && (
+          <RowActions
+            name={contactName(row.original)}
+            onEdit={() => open(row.original)}
+            onDelete={() =>
+              setDeleting({
+                what: `the contact "${contactName(row.original)}"`,
+                detail: 'A contact linked to a portal user is kept; unlink or delete the user first.',
+                run: () => deleteContact(row.original.id),
+                afterwards: () => queryClient.invalidateQueries({ queryKey: ['contacts'] }),
+              })
+            }
+          />
+        ),
+    },
+  ];
+
+  const customerOptions = (customers.data ?? []).map((c) => ({ value: String(c.id), label: c.name }));
+  const total = contacts.data?.total ?? 0;
+  const first = (cursors.length - 1) * PAGE_SIZE + 1;
+  const shown = contacts.data?.items.length ?? 0;
+
+  return (
+    <Stack gap="md">
+      <PageHeader
+        title="Contacts"
+        subtitle={contacts.data ? plural(total, 'contact') : ' '}
+        busy={contacts.isFetching}
+        action={canChange && <Button onClick={() => open('new')}>New contact</Button>}
+      />
+      {(customers.data?.length ?? 0) > 1 && (
+        <Select
+          label="Customer"
+          placeholder="All customers"
+          data={customerOptions}
+          value={customerFilter}
+          onChange={filterBy}
+          clearable
+          searchable
+          nothingFoundMessage="No customer matches."
+          maw={360}
+        />
+      )}
+      {contacts.isError && <LoadError what="contacts" error={contacts.error} />}
+      <DataTable
+        data={contacts.data?.items}
+        columns={columns}
+        rowId={(c) => String(c.id)}
+        empty={customerFilter ? 'This customer has no contacts.' : 'No contacts yet.'}
+        testId="contacts-table"
+        label="Contacts"
+        minWidth={860}
+      />
+      {(cursors.length > 1 || contacts.data?.nextCursor) && (
+        <Group justify="space-between">
+          <Text size="sm" c="dimmed">
+            {shown > 0 &&
+              `${formatNumber(first)}–${formatNumber(first + shown - 1)} of ${formatNumber(total)}`}
+          </Text>
+          <Group gap="xs">
+            <Button
+              variant="default"
+              disabled={cursors.length <= 1}
+              onClick={() => setCursors((c) => c.slice(0, -1))}
+            >
+              Previous
+            </Button>
+            <Button
+              variant="default"
+              disabled={!contacts.data?.nextCursor}
+              onClick={() => {
+                const next = contacts.data?.nextCursor;
+                if (next) setCursors((c) => [...c, Number(next)]);
+              }}
+            >
+              Next
+            </Button>
+          </Group>
+        </Group>
+      )}
+      <FormModal
+        opened={editing !== null}
+        title={editing === 'new' ? 'New contact' : `Edit contact "${editing ? contactName(editing) : ''}"`}
+        onClose={() => setEditing(null)}
+        onSubmit={() => save.mutate()}
+        pending={save.isPending}
+        formError={form.formError}
+      >
+        <Select
+          label="Customer"
+          required
+          placeholder="Pick the customer"
+          data={customerOptions}
+          value={form.values.customerId || null}
+          onChange={(v) => form.set('customerId', v ?? '')}
+          error={form.errors.customerId}
+          searchable
+          allowDeselect={false}
+          nothingFoundMessage="No customer matches."
+          comboboxProps={{ withinPortal: true }}
+        />
+        <Group grow align="flex-start">
+          <TextInput
+            label="First name"
+            data-autofocus
+            value={form.values.firstName}
+            onChange={(e) => form.set('firstName', e.currentTarget.value)}
+            error={form.errors.firstName}
+          />
+          <TextInput
+            label="Last name"
+            value={form.values.lastName}
+            onChange={(e) => form.set('lastName', e.currentTarget.value)}
+            error={form.errors.lastName}
+          />
+        </Group>
+        <TextInput
+          label="Email"
+          type="email"
+          value={form.values.email}
+          onChange={(e) => form.set('email', e.currentTarget.value)}
+          error={form.errors.email}
+        />
+        <TextInput
+          label="External id (CRM id)"
+          description="The contact's id in the CRM; unique across contacts. Optional."
+          value={form.values.externalId}
+          onChange={(e) => form.set('externalId', e.currentTarget.value)}
+          error={form.errors.externalId}
+        />
+      </FormModal>
+      <ConfirmDelete target={deleting} onClose={() => setDeleting(null)} />
+    </Stack>
+  );
+}

@@ -1,0 +1,445 @@
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Center,
+  Group,
+  Loader,
+  Modal,
+  Paper,
+  SimpleGrid,
+  Stack,
+  Table,
+  Tabs,
+  Text,
+  Title,
+} from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Link, useParams } from 'wouter';
+import { useCan, useSession } from '../auth/session';
+import { describeError, HttpError } from '../lib/api';
+import { formatDateTime } from '../lib/format';
+import { getUser, inviteUser, listEmails, listInvitations, listUserAudit, updateUser } from './api';
+import { displayName, STATUS_COLORS } from './status';
+import type { AttributeInfo, User } from './types';
+import { toPatch, UserForm, type UserFormValues, valuesOf } from './UserForm';
+
+const EMAIL_STATUS_COLORS: Record<string, string> = {
+  queued: 'blue',
+  sending: 'cyan',
+  sent: 'green',
+  failed: 'red',
+};
+const INVITATION_COLORS: Record<string, string> = {
+  open: 'blue',
+  used: 'green',
+  expired: 'gray',
+  revoked: 'gray',
+};
+
+function Fact({ label, children }: { label: string; children: React.ReactNode }) {
+  return (
+    <div>
+      <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
+        {label}
+      </Text>
+      <Text size="sm" component="div">
+        {children}
+      </Text>
+    </div>
+  );
+}
+
+function InvitationsTab({ userId }: { userId: number }) {
+  const list = useQuery({
+    queryKey: ['users', userId, 'invitations'],
+    queryFn: () => listInvitations(userId),
+  });
+  if (list.isPending) return <Loader size="sm" />;
+  if (list.isError) return <Alert color="red">{describeError(list.error)}</Alert>;
+  if (list.data.length === 0) return <Text c="dimmed">No invitation has been sent to this user.</Text>;
+  return (
+    <Table.ScrollContainer minWidth={640}>
+      <Table data-testid="user-invitations">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Kind</Table.Th>
+            <Table.Th>Status</Table.Th>
+            <Table.Th>Sent by</Table.Th>
+            <Table.Th>Created</Table.Th>
+            <Table.Th>Expires</Table.Th>
+            <Table.Th>Closed</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {list.data.map((i) => (
+            <Table.Tr key={i.id}>
+              <Table.Td>{i.purpose === 'activation' ? 'Activation' : 'Password reset'}</Table.Td>
+              <Table.Td>
+                <Badge variant="light" color={INVITATION_COLORS[i.status]}>
+                  {i.status}
+                </Badge>
+              </Table.Td>
+              <Table.Td>
+                {i.importId !== null ? (
+                  <Anchor component={Link} href={`/imports/${i.importId}`}>
+                    Import #{i.importId}
+                  </Anchor>
+                ) : (
+                  i.createdBy
+                )}
+              </Table.Td>
+              <Table.Td>{formatDateTime(i.createdAt)}</Table.Td>
+              <Table.Td>{formatDateTime(i.expiresAt)}</Table.Td>
+              <Table.Td>{formatDateTime(i.closedAt)}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}
+
+function EmailsTab({ userId }: { userId: number }) {
+  const list = useQuery({ queryKey: ['users', userId, 'emails'], queryFn: () => listEmails(userId) });
+  if (list.isPending) return <Loader size="sm" />;
+  if (list.isError) return <Alert color="red">{describeError(list.error)}</Alert>;
+  if (list.data.length === 0) return <Text c="dimmed">No email has been written to this user.</Text>;
+  return (
+    <Table.ScrollContainer minWidth={720}>
+      <Table data-testid="user-emails">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>Subject</Table.Th>
+            <Table.Th>Status</Table.Th>
+            <Table.Th>Attempts</Table.Th>
+            <Table.Th>Written</Table.Th>
+            <Table.Th>Sent</Table.Th>
+            <Table.Th>Last error</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {list.data.map((e) => (
+            <Table.Tr key={e.id}>
+              <Table.Td>{e.subject}</Table.Td>
+              <Table.Td>
+                <Badge variant="light" color={EMAIL_STATUS_COLORS[e.status]}>
+                  {e.status}
+                </Badge>
+              </Table.Td>
+              <Table.Td>{e.attempts}</Table.Td>
+              <Table.Td>{formatDateTime(e.createdAt)}</Table.Td>
+              <Table.Td>{formatDateTime(e.sentAt)}</Table.Td>
+              <Table.Td>
+                <Text size="sm" c={e.lastError ? 'red' : 'dimmed'}>
+                  {e.lastError ?? '—'}
+                </Text>
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}
+
+const ACTION_LABELS: Record<string, string> = {
+  'user.create': 'Created',
+  'user.update': 'Changed',
+  'user.disable': 'Disabled',
+  'user.enable': 'Enabled',
+  'user.delete': 'Deleted',
+  'user.activate': 'Activated their account',
+  'user.password_reset': 'Reset their password',
+  'user.password_reset_requested': 'Asked for a password reset',
+  'invitation.send': 'Invitation sent',
+  'invitation.resend': 'Invitation sent again',
+};
+
+/** An audit entry's details as "key: value" lines; lists joined, nested values as compact JSON. */
+function AuditDetails({ details }: { details: Record<string, unknown> }) {
+  const entries = Object.entries(details);
+  if (entries.length === 0) return <>—</>;
+  const show = (value: unknown) =>
+    Array.isArray(value)
+      ? value.map((v) => (typeof v === 'object' ? JSON.stringify(v) : String(v))).join(', ')
+      : typeof value === 'object' && value !== null
+        ? JSON.stringify(value)
+        : String(value);
+  return (
+    <Stack gap={0}>
+      {entries.map(([key, value]) => (
+        <Text key={key} size="xs" style={{ overflowWrap: 'anywhere' }}>
+          <Text span c="dimmed" size="xs">
+            {key}:
+          </Text>{' '}
+          {show(value)}
+        </Text>
+      ))}
+    </Stack>
+  );
+}
+
+function HistoryTab({ userId }: { userId: number }) {
+  const can = useCan();
+  const allowed = can('audit.read');
+  const list = useQuery({
+    queryKey: ['users', userId, 'audit'],
+    queryFn: () => listUserAudit(userId),
+    enabled: allowed,
+  });
+  if (!allowed) {
+    return (
+      <Text c="dimmed">
+        The history of changes comes from the audit log, which only administrators can read.
+      </Text>
+    );
+  }
+  if (list.isPending) return <Loader size="sm" />;
+  if (list.isError) return <Alert color="red">{describeError(list.error)}</Alert>;
+  if (list.data.items.length === 0) return <Text c="dimmed">Nothing recorded for this user yet.</Text>;
+  return (
+    <Table.ScrollContainer minWidth={640}>
+      <Table data-testid="user-history">
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>When</Table.Th>
+            <Table.Th>Who</Table.Th>
+            <Table.Th>What</Table.Th>
+            <Table.Th>Details</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {list.data.items.map((a) => (
+            <Table.Tr key={a.id}>
+              <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(a.at)}</Table.Td>
+              <Table.Td>{a.actorLabel}</Table.Td>
+              <Table.Td>{ACTION_LABELS[a.action] ?? a.action}</Table.Td>
+              <Table.Td>
+                <AuditDetails details={a.details} />
+              </Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}
+
+function StatusActions({ user }: { user: User }) {
+  const queryClient = useQueryClient();
+  const [confirming, setConfirming] = useState(false);
+  const refresh = (updated?: User) => {
+    if (updated) queryClient.setQueryData(['users', user.id], updated);
+    queryClient.invalidateQueries({ queryKey: ['users'] });
+  };
+  const setStatus = useMutation({
+    mutationFn: (status: User['status']) => updateUser(user.id, { status }),
+    onSuccess: (updated) => {
+      setConfirming(false);
+      refresh(updated);
+      notifications.show({
+        color: updated.status === 'disabled' ? 'orange' : 'green',
+        message:
+          updated.status === 'disabled'
+            ? `${displayName(updated)} is disabled and can no longer sign in to the portal.`
+            : `${displayName(updated)} is enabled again (${updated.status}).`,
+      });
+    },
+    onError: (e) => notifications.show({ color: 'red', title: 'Not changed', message: describeError(e) }),
+  });
+  const invite = useMutation({
+    mutationFn: () => inviteUser(user.id),
+    onSuccess: () => {
+      refresh();
+      notifications.show({
+        color: 'green',
+        message: `An invitation to ${user.email} is on its way; any earlier link stops working.`,
+      });
+    },
+    onError: (e) => notifications.show({ color: 'red', title: 'Not sent', message: describeError(e) }),
+  });
+  const invitable = user.status === 'pending' || user.status === 'expired';
+  const disabled = user.status === 'disabled' || user.status === 'blocked';
+  return (
+    <Group gap="sm">
+      {invitable && (
+        <Button variant="light" onClick={() => invite.mutate()} loading={invite.isPending}>
+          {user.status === 'expired' ? 'Resend invitation' : 'Send invitation'}
+        </Button>
+      )}
+      {disabled ? (
+        <Button
+          variant="default"
+          loading={setStatus.isPending}
+          onClick={() => setStatus.mutate(user.activatedAt ? 'active' : 'pending')}
+        >
+          Enable
+        </Button>
+      ) : (
+        <Button color="red" variant="outline" onClick={() => setConfirming(true)}>
+          Disable
+        </Button>
+      )}
+      <Modal opened={confirming} onClose={() => setConfirming(false)} title={`Disable ${displayName(user)}?`}>
+        <Stack>
+          <Text size="sm">
+            They can no longer sign in to the portal, and their open invitation links stop working. Nothing
+            else changes; you can enable them again at any time.
+          </Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setConfirming(false)}>
+              Cancel
+            </Button>
+            <Button color="red" loading={setStatus.isPending} onClick={() => setStatus.mutate('disabled')}>
+              Disable user
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+    </Group>
+  );
+}
+
+/** One portal user: their details to view and change, status, invitations, emails and history. */
+export function UserPage() {
+  const params = useParams<{ id: string }>();
+  const id = Number(params.id);
+  const valid = Number.isInteger(id) && id > 0;
+  const can = useCan();
+  const me = useSession();
+  const queryClient = useQueryClient();
+  const user = useQuery({ queryKey: ['users', id], queryFn: () => getUser(id), enabled: valid });
+  const save = useMutation({
+    mutationFn: ({
+      before,
+      after,
+      definitions,
+    }: {
+      before: UserFormValues;
+      after: UserFormValues;
+      definitions: AttributeInfo[];
+    }) => updateUser(id, toPatch(before, after, definitions)),
+    onSuccess: (updated) => {
+      queryClient.setQueryData(['users', id], updated);
+      queryClient.invalidateQueries({ queryKey: ['users'] });
+      notifications.show({ color: 'green', message: 'Changes saved.' });
+    },
+  });
+
+  const notFound = !valid || (user.error instanceof HttpError && user.error.status === 404);
+  if (notFound) {
+    return (
+      <Stack align="flex-start">
+        <Title order={2}>User not found</Title>
+        <Alert color="gray" role="alert">
+          There is no user #{params.id} among the users you can see. It may have been deleted, or belong to a
+          customer outside your scope.
+        </Alert>
+        <Button component={Link} href="/users" variant="default">
+          Back to users
+        </Button>
+      </Stack>
+    );
+  }
+  if (user.isError) {
+    return (
+      <Alert color="red" title="Could not load the user" role="alert">
+        {describeError(user.error)}
+      </Alert>
+    );
+  }
+  if (user.isPending) {
+    return (
+      <Center py="xl">
+        <Loader />
+      </Center>
+    );
+  }
+  const u = user.data;
+  const manage = can('users.manage');
+  const initial = valuesOf(u);
+
+  return (
+    <Stack gap="md">
+      <div>
+        <Anchor component={Link} href="/users" size="sm">
+          ← Users
+        </Anchor>
+        <Group justify="space-between" align="flex-start" gap="sm">
+          <div style={{ minWidth: 0 }}>
+            <Group gap="sm">
+              <Title order={2} data-testid="user-name" style={{ overflowWrap: 'anywhere' }}>
+                {displayName(u)}
+              </Title>
+              <Badge color={STATUS_COLORS[u.status]} variant="light" size="lg" data-testid="user-status">
+                {u.status}
+              </Badge>
+            </Group>
+            <Text c="dimmed" size="sm" style={{ overflowWrap: 'anywhere' }}>
+              {u.email} · {u.username}
+            </Text>
+          </div>
+          {manage && <StatusActions user={u} />}
+        </Group>
+      </div>
+      <Paper withBorder p="md" radius="md">
+        <SimpleGrid cols={{ base: 2, sm: 4 }} spacing="md">
+          <Fact label="Customer">{u.customer.name}</Fact>
+          <Fact label="Site">{u.site.name}</Fact>
+          <Fact label="Created">{formatDateTime(u.createdAt)}</Fact>
+          <Fact label="Activated">{formatDateTime(u.activatedAt)}</Fact>
+          <Fact label="Roles">{u.roles.length ? u.roles.map((r) => r.name).join(', ') : '—'}</Fact>
+          <Fact label="Groups">{u.groups.length ? u.groups.map((g) => g.name).join(', ') : '—'}</Fact>
+          <Fact label="Last changed">{formatDateTime(u.updatedAt)}</Fact>
+          <Fact label="Created by">
+            {u.importId !== null ? (
+              <Anchor component={Link} href={`/imports/${u.importId}`}>
+                Import #{u.importId}
+              </Anchor>
+            ) : (
+              'Hand or API'
+            )}
+          </Fact>
+        </SimpleGrid>
+      </Paper>
+      <Tabs defaultValue="details" keepMounted={false}>
+        <Tabs.List>
+          <Tabs.Tab value="details">Details</Tabs.Tab>
+          <Tabs.Tab value="invitations">Invitations</Tabs.Tab>
+          <Tabs.Tab value="emails">Emails</Tabs.Tab>
+          <Tabs.Tab value="history">History</Tabs.Tab>
+        </Tabs.List>
+        <Tabs.Panel value="details" pt="md">
+          {!manage && (
+            <Text c="dimmed" size="sm" mb="sm">
+              Your role can look but not change users.
+            </Text>
+          )}
+          <UserForm
+            key={u.version}
+            initial={initial}
+            readOnly={!manage}
+            submitLabel="Save changes"
+            onSubmit={(after, definitions) => save.mutate({ before: initial, after, definitions })}
+            pending={save.isPending}
+            error={save.error}
+            scopedCustomerId={me.admin.customerId}
+          />
+        </Tabs.Panel>
+        <Tabs.Panel value="invitations" pt="md">
+          <InvitationsTab userId={id} />
+        </Tabs.Panel>
+        <Tabs.Panel value="emails" pt="md">
+          <EmailsTab userId={id} />
+        </Tabs.Panel>
+        <Tabs.Panel value="history" pt="md">
+          <HistoryTab userId={id} />
+        </Tabs.Panel>
+      </Tabs>
+    </Stack>
+  );
+}
