@@ -69,7 +69,6 @@ async function firstLoad(env: BenchEnv): Promise<{ cold: Timing; warm: Timing; b
   if (seeded.status !== 0) throw new Error(`roster seed --demo failed:\n${seeded.stderr}`);
   const server = await serve({
     ...base,
-    LOG_LEVEL: 'warn',
     ROSTER_ADMIN_EMAIL: ADMIN.email,
     ROSTER_ADMIN_PASSWORD: ADMIN.password,
   });

@@ -98,7 +98,17 @@ async function registerConsole(app: FastifyInstance, dir = CONSOLE_DIR): Promise
     app.log.warn({ dir }, 'admin console not built (run `npm run build`): / is not served');
     return;
   }
-  await app.register(fastifyStatic, { root: dir, wildcard: false, index: 'index.html' });
+  // The build writes .br and .gz copies (scripts/compress-web.mjs), sent to browsers that take them.
+  // `/` is answered below like every other page: with `index` and preCompressed, @fastify/static
+  // answers `/` with 404 to a browser that takes br or gzip.
+  await app.register(fastifyStatic, { root: dir, wildcard: false, index: false, preCompressed: true });
+  // Vite names each asset by its content's hash, so a browser may keep it for good.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (reply.statusCode === 200 && request.url.startsWith('/assets/')) {
+      reply.header('cache-control', 'public, max-age=31536000, immutable');
+    }
+    return payload;
+  });
   // The addresses emails link to: the console's portal pages, whatever the client accepts. Their
   // address holds a token, so it is never sent on as a referrer nor kept in a cache.
   for (const page of EMAIL_LINK_PAGES) {
@@ -109,6 +119,9 @@ async function registerConsole(app: FastifyInstance, dir = CONSOLE_DIR): Promise
         .sendFile('index.html', { cacheControl: false }),
     );
   }
+  app.get('/', { schema: { hide: true } }, (_request, reply) =>
+    reply.header('cache-control', 'no-cache').sendFile('index.html'),
+  );
   app.get('/*', { schema: { hide: true } }, (request, reply) => {
     const pathname = request.url.split('?')[0] ?? '';
     const isApi = pathname === '/api' || pathname.startsWith('/api/');

@@ -63,6 +63,30 @@ describe('admin console', () => {
     expect((await fetch(`${server.url}/api/docs`)).status).toBe(200);
   });
 
+  it('sends the console’s scripts compressed and cacheable for good, and its page never stale', async () => {
+    for (const encoding of ['br', 'gzip', 'identity']) {
+      const page = await fetch(`${server.url}/`, {
+        headers: { accept: 'text/html', 'accept-encoding': encoding },
+      });
+      expect(page.status, encoding).toBe(200);
+      expect(page.headers.get('cache-control')).not.toContain('immutable');
+    }
+    const html = await (await fetch(`${server.url}/`, { headers: { accept: 'text/html' } })).text();
+    const script = /<script type="module"[^>]* src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script, html).toBeTruthy();
+    const plain = await fetch(`${server.url}${script}`, { headers: { 'accept-encoding': 'identity' } });
+    const raw = Buffer.from(await plain.arrayBuffer()).length;
+    expect(plain.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+    for (const encoding of ['br', 'gzip']) {
+      // undici decodes the body but keeps the header: the size is checked against the file itself.
+      const res = await fetch(`${server.url}${script}`, { headers: { 'accept-encoding': encoding } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get('content-encoding')).toBe(encoding);
+      expect(res.headers.get('content-type')).toContain('javascript');
+      expect(Buffer.from(await res.arrayBuffer()).length).toBe(raw);
+    }
+  });
+
   it('signs in, lists, searches and filters users, on a desktop and a phone screen', async () => {
     const { context, page, errors } = await openPage(browser);
     await page.goto(`${server.url}/users`);

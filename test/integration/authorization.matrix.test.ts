@@ -10,7 +10,7 @@ import { createCustomer, createSite } from '../../src/app/customers.js';
 import { cancelImport } from '../../src/app/imports/commit-import.js';
 import { saveConfig } from '../../src/app/imports/configs.js';
 import { createImport } from '../../src/app/imports/create-import.js';
-import { writeInvitations, writePasswordReset } from '../../src/app/invitations/invite.js';
+import { inviteDefaults, writeInvitations, writePasswordReset } from '../../src/app/invitations/invite.js';
 import { createGroup, createRole } from '../../src/app/roles.js';
 import { inTransaction } from '../../src/app/shared.js';
 import { createUser } from '../../src/app/users/create-user.js';
@@ -841,6 +841,7 @@ async function linkToken(customerId: number, purpose: 'activation' | 'reset'): P
         message: null,
         createdBy: 'matrix',
         at,
+        defaults: inviteDefaults(ctx().config),
       });
   });
   const [invitation] = await listForUser(ctx().db, id, 1);

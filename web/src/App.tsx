@@ -1,6 +1,6 @@
 import { Center, Loader } from '@mantine/core';
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect } from 'react';
+import { Suspense, useEffect } from 'react';
 import { Route, Switch, useLocation } from 'wouter';
 import { me } from './auth/api';
 import { LoginPage } from './auth/LoginPage';
@@ -9,6 +9,15 @@ import { consoleRoutes } from './features';
 import { portalRoutes } from './portal/feature';
 import { Layout } from './shell/Layout';
 import { NotAllowedPage, NotFoundPage } from './shell/Pages';
+
+/** While a page's code loads (pages load on their first visit). */
+function PageLoader() {
+  return (
+    <Center py="xl">
+      <Loader aria-label="Loading the page" />
+    </Center>
+  );
+}
 
 function FullPageLoader() {
   return (
@@ -44,14 +53,16 @@ function Console() {
   return (
     <SessionProvider me={signedIn}>
       <Layout>
-        <Switch>
-          {consoleRoutes.map(({ path: pattern, component: Page, permission }) => (
-            <Route key={pattern} path={pattern}>
-              {!permission || signedIn.permissions.includes(permission) ? <Page /> : <NotAllowedPage />}
-            </Route>
-          ))}
-          <Route>{path === '/' || path === '/login' ? <FullPageLoader /> : <NotFoundPage />}</Route>
-        </Switch>
+        <Suspense fallback={<PageLoader />}>
+          <Switch>
+            {consoleRoutes.map(({ path: pattern, component: Page, permission }) => (
+              <Route key={pattern} path={pattern}>
+                {!permission || signedIn.permissions.includes(permission) ? <Page /> : <NotAllowedPage />}
+              </Route>
+            ))}
+            <Route>{path === '/' || path === '/login' ? <FullPageLoader /> : <NotFoundPage />}</Route>
+          </Switch>
+        </Suspense>
       </Layout>
     </SessionProvider>
   );
@@ -60,8 +71,12 @@ function Console() {
 export function App() {
   return (
     <Switch>
-      {portalRoutes.map(({ path, component }) => (
-        <Route key={path} path={path} component={component} />
+      {portalRoutes.map(({ path, component: Page }) => (
+        <Route key={path} path={path}>
+          <Suspense fallback={<FullPageLoader />}>
+            <Page />
+          </Suspense>
+        </Route>
       ))}
       <Route>
         <Console />

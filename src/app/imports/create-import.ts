@@ -9,6 +9,7 @@ import type { FileRow } from '../../core/import/validate.js';
 import { stagedCounts } from '../../storage/queries/import-rows.js';
 import * as imports from '../../storage/queries/imports.js';
 import type { AppContext } from '../context.js';
+import { inviteDefaults } from '../invitations/invite.js';
 import { readSettings } from '../settings.js';
 import { audit, inTransaction } from '../shared.js';
 import { fileDigest, keepOriginal, removeImportFiles } from './files.js';
@@ -73,7 +74,7 @@ export async function createImport(
         at,
       );
       importId = newId;
-      const env = await binding.env(db, actor.customerId);
+      const env = await binding.env(db, actor.customerId, inviteDefaults(ctx.config));
       const fields = binding.target.fields(env);
       const mapping =
         input.mapping ?? withSavedMapping(autoMap(source.header, fields), source.header, input.headerMapping);
@@ -165,7 +166,9 @@ export function importViewer(ctx: AppContext): (rec: imports.ImportRecord) => Pr
     let loading = fields.get(key);
     if (!loading) {
       const binding = bindingFor(rec.target);
-      loading = binding.env(ctx.db, rec.scopeCustomerId).then((env) => binding.target.fields(env));
+      loading = binding
+        .env(ctx.db, rec.scopeCustomerId, inviteDefaults(ctx.config))
+        .then((env) => binding.target.fields(env));
       fields.set(key, loading);
     }
     const view = toView(rec, await loading, ctx.now());

@@ -5,7 +5,7 @@ import { type UsersEnv, usersTarget } from '../../core/import/targets/users.js';
 import type { Db } from '../../storage/database.js';
 import { contactsByRef } from '../../storage/targets/contacts-store.js';
 import { loadUsersDirectory, usersStore } from '../../storage/targets/users-store.js';
-import { importInvitations } from '../invitations/invite.js';
+import { type InviteDefaults, importInvitations } from '../invitations/invite.js';
 
 /**
  * The targets this installation offers, each bound to the storage that serves it. Adding a target
@@ -14,7 +14,7 @@ import { importInvitations } from '../invitations/invite.js';
 export interface TargetBinding<Env> {
   target: ImportTarget<Env>;
   /** The target's environment, bound to `db` (a transaction during commits). */
-  env(db: Db, scopeCustomerId: number | null): Promise<Env>;
+  env(db: Db, scopeCustomerId: number | null, invites: InviteDefaults): Promise<Env>;
 }
 
 function bind<Env>(binding: TargetBinding<Env>): TargetBinding<Env> {
@@ -23,25 +23,25 @@ function bind<Env>(binding: TargetBinding<Env>): TargetBinding<Env> {
 
 const users = bind<UsersEnv>({
   target: usersTarget,
-  async env(db, scopeCustomerId) {
+  async env(db, scopeCustomerId, inviteSettings) {
     return {
       directory: await loadUsersDirectory(db),
       store: usersStore(db),
       scopeCustomerId,
-      invites: importInvitations(db),
+      invites: importInvitations(db, inviteSettings),
     };
   },
 });
 
 const contactUsers = bind<ContactUsersEnv>({
   target: contactUsersTarget,
-  async env(db, scopeCustomerId) {
+  async env(db, scopeCustomerId, inviteSettings) {
     return {
       directory: await loadUsersDirectory(db),
       store: usersStore(db),
       contacts: (refs) => contactsByRef(db, refs),
       scopeCustomerId,
-      invites: importInvitations(db),
+      invites: importInvitations(db, inviteSettings),
     };
   },
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { Config } from '../../config.js';
 import type { Actor } from '../../core/access/policy.js';
 import { DEFAULT_SETTINGS } from '../../core/domain/settings.js';
 import type { InvitePort } from '../../core/import/invite-port.js';
@@ -25,13 +26,27 @@ export interface MailSettings {
   inviteTtlDays: number;
 }
 
+/**
+ * What invitations are written with when the settings say nothing: the environment's
+ * INVITE_TTL_DAYS (from the configuration), which an administrator's setting overrides.
+ */
+export interface InviteDefaults {
+  inviteTtlDays: number;
+}
+
+export const inviteDefaults = (config: Config): InviteDefaults => ({
+  inviteTtlDays: config.mail.inviteTtlDays,
+});
+
 /** The settings an email is written with, read in the caller's transaction. */
-export async function mailSettings(db: Db): Promise<MailSettings> {
+export async function mailSettings(
+  db: Db,
+  defaults: InviteDefaults = { inviteTtlDays: DEFAULT_SETTINGS.inviteTtlDays },
+): Promise<MailSettings> {
   const stored = await readSettingValues(db);
   return {
     portalName: typeof stored.portalName === 'string' ? stored.portalName : DEFAULT_SETTINGS.portalName,
-    inviteTtlDays:
-      typeof stored.inviteTtlDays === 'number' ? stored.inviteTtlDays : DEFAULT_SETTINGS.inviteTtlDays,
+    inviteTtlDays: typeof stored.inviteTtlDays === 'number' ? stored.inviteTtlDays : defaults.inviteTtlDays,
   };
 }
 
@@ -44,6 +59,7 @@ export interface InviteOptions {
   message: string | null;
   createdBy: string;
   at: string;
+  defaults: InviteDefaults;
 }
 
 /**
@@ -56,7 +72,7 @@ export async function writeInvitations(
   options: InviteOptions,
 ): Promise<number> {
   if (users.length === 0) return 0;
-  const settings = await mailSettings(db);
+  const settings = await mailSettings(db, options.defaults);
   const ids = users.map((u) => u.id);
   const expiresAt = new Date(Date.parse(options.at) + settings.inviteTtlDays * 86_400_000).toISOString();
   const before = options.kind === 'auto' ? await invitations.invitedBefore(db, ids) : new Set<number>();
@@ -193,7 +209,7 @@ const IMPORT_WORKER: Actor = {
  * The invitation port of the import targets, bound to a batch's transaction: the users a batch
  * created are invited in that same transaction, so an import invites exactly the users it created.
  */
-export function importInvitations(db: Db): InvitePort {
+export function importInvitations(db: Db, defaults: InviteDefaults): InvitePort {
   return {
     async inviteCreated(userIds, importId, message) {
       if (userIds.length === 0) return;
@@ -205,6 +221,7 @@ export function importInvitations(db: Db): InvitePort {
         message,
         createdBy: `import ${importId}`,
         at,
+        defaults,
       });
       await insertAudit(db, IMPORT_WORKER, at, {
         action: 'invitation.send',

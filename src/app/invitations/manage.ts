@@ -11,7 +11,7 @@ import { visibleCustomer } from '../customers.js';
 import { visibleImport } from '../imports/access.js';
 import { audit, inTransaction } from '../shared.js';
 import { getUser } from '../users/get-user.js';
-import { MESSAGE_MAX_LENGTH, writeInvitations } from './invite.js';
+import { inviteDefaults, MESSAGE_MAX_LENGTH, writeInvitations } from './invite.js';
 
 /**
  * The invitation lifecycle as admins drive it: (re)send an invitation to one user or to many (a new
@@ -111,7 +111,14 @@ export async function inviteUser(
       );
     }
     const at = ctx.now().toISOString();
-    await writeInvitations(db, [user], { kind: 'auto', importId: null, message, createdBy: actor.label, at });
+    await writeInvitations(db, [user], {
+      kind: 'auto',
+      importId: null,
+      message,
+      createdBy: actor.label,
+      at,
+      defaults: inviteDefaults(ctx.config),
+    });
     await audit(ctx, db, actor, {
       action: 'invitation.send',
       entityType: 'user',
@@ -180,6 +187,7 @@ export async function resendInvitations(
         message,
         createdBy: actor.label,
         at,
+        defaults: inviteDefaults(ctx.config),
       });
       return n;
     });

@@ -1,4 +1,4 @@
-import type { ComponentType } from 'react';
+import { type ComponentType, lazy } from 'react';
 import type { Permission } from '../auth/types';
 
 /** A page of the console at a wouter path pattern (e.g. `/imports/:id`). */
@@ -24,4 +24,12 @@ export interface NavLink {
 export interface Feature {
   routes: PageRoute[];
   nav: NavLink[];
+}
+
+/**
+ * A page whose code loads on its first visit: a chunk of its own, so that the first load carries
+ * only the frame and the users list. `App.tsx` shows a loader meanwhile.
+ */
+export function lazyPage<M>(load: () => Promise<M>, pick: (module: M) => ComponentType): ComponentType {
+  return lazy(() => load().then((module) => ({ default: pick(module) })));
 }

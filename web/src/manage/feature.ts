@@ -1,28 +1,88 @@
-import type { Feature } from '../lib/feature';
-import { AdminsPage } from './AdminsPage';
-import { AttributesPage } from './AttributesPage';
-import { AuditPage } from './AuditPage';
-import { ContactsPage } from './ContactsPage';
-import { CustomerPage } from './CustomerPage';
-import { CustomersPage } from './CustomersPage';
-import { GroupsPage } from './GroupsPage';
-import { RolesPage } from './RolesPage';
-import { SettingsPage } from './SettingsPage';
-import { TokensPage } from './TokensPage';
+import { type Feature, lazyPage } from '../lib/feature';
 
 /** Customers and sites, contacts, roles, groups, custom attributes, admins, API tokens, settings. */
 export const manageFeature: Feature = {
   routes: [
-    { path: '/customers', component: CustomersPage, permission: 'directory.read' },
-    { path: '/customers/:id', component: CustomerPage, permission: 'directory.read' },
-    { path: '/contacts', component: ContactsPage, permission: 'directory.read' },
-    { path: '/roles', component: RolesPage, permission: 'directory.read' },
-    { path: '/groups', component: GroupsPage, permission: 'directory.read' },
-    { path: '/attributes', component: AttributesPage, permission: 'directory.read' },
-    { path: '/admins', component: AdminsPage, permission: 'admins.manage' },
-    { path: '/tokens', component: TokensPage, permission: 'admins.manage' },
-    { path: '/settings', component: SettingsPage, permission: 'settings.read' },
-    { path: '/audit', component: AuditPage, permission: 'audit.read' },
+    {
+      path: '/customers',
+      component: lazyPage(
+        () => import('./CustomersPage'),
+        (m) => m.CustomersPage,
+      ),
+      permission: 'directory.read',
+    },
+    {
+      path: '/customers/:id',
+      component: lazyPage(
+        () => import('./CustomerPage'),
+        (m) => m.CustomerPage,
+      ),
+      permission: 'directory.read',
+    },
+    {
+      path: '/contacts',
+      component: lazyPage(
+        () => import('./ContactsPage'),
+        (m) => m.ContactsPage,
+      ),
+      permission: 'directory.read',
+    },
+    {
+      path: '/roles',
+      component: lazyPage(
+        () => import('./RolesPage'),
+        (m) => m.RolesPage,
+      ),
+      permission: 'directory.read',
+    },
+    {
+      path: '/groups',
+      component: lazyPage(
+        () => import('./GroupsPage'),
+        (m) => m.GroupsPage,
+      ),
+      permission: 'directory.read',
+    },
+    {
+      path: '/attributes',
+      component: lazyPage(
+        () => import('./AttributesPage'),
+        (m) => m.AttributesPage,
+      ),
+      permission: 'directory.read',
+    },
+    {
+      path: '/admins',
+      component: lazyPage(
+        () => import('./AdminsPage'),
+        (m) => m.AdminsPage,
+      ),
+      permission: 'admins.manage',
+    },
+    {
+      path: '/tokens',
+      component: lazyPage(
+        () => import('./TokensPage'),
+        (m) => m.TokensPage,
+      ),
+      permission: 'admins.manage',
+    },
+    {
+      path: '/settings',
+      component: lazyPage(
+        () => import('./SettingsPage'),
+        (m) => m.SettingsPage,
+      ),
+      permission: 'settings.read',
+    },
+    {
+      path: '/audit',
+      component: lazyPage(
+        () => import('./AuditPage'),
+        (m) => m.AuditPage,
+      ),
+      permission: 'audit.read',
+    },
   ],
   nav: [
     { to: '/customers', label: 'Customers', section: 'Directory', order: 20, permission: 'directory.read' },

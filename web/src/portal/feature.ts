@@ -1,8 +1,4 @@
-import type { PageRoute } from '../lib/feature';
-import { ForgotPasswordPage } from './ForgotPasswordPage';
-import { ActivatePage, ResetPasswordPage } from './LinkPage';
-import { PortalHomePage } from './PortalHomePage';
-import { PortalLoginPage } from './PortalLoginPage';
+import { lazyPage, type PageRoute } from '../lib/feature';
 
 /**
  * The portal's own pages (activation, sign-in, password reset, home) for portal users, not admins:
@@ -10,9 +6,39 @@ import { PortalLoginPage } from './PortalLoginPage';
  * /activate and /reset-password; the server answers those with the console's page.
  */
 export const portalRoutes: PageRoute[] = [
-  { path: '/activate', component: ActivatePage },
-  { path: '/reset-password', component: ResetPasswordPage },
-  { path: '/portal/login', component: PortalLoginPage },
-  { path: '/portal/forgot-password', component: ForgotPasswordPage },
-  { path: '/portal', component: PortalHomePage },
+  {
+    path: '/activate',
+    component: lazyPage(
+      () => import('./LinkPage'),
+      (m) => m.ActivatePage,
+    ),
+  },
+  {
+    path: '/reset-password',
+    component: lazyPage(
+      () => import('./LinkPage'),
+      (m) => m.ResetPasswordPage,
+    ),
+  },
+  {
+    path: '/portal/login',
+    component: lazyPage(
+      () => import('./PortalLoginPage'),
+      (m) => m.PortalLoginPage,
+    ),
+  },
+  {
+    path: '/portal/forgot-password',
+    component: lazyPage(
+      () => import('./ForgotPasswordPage'),
+      (m) => m.ForgotPasswordPage,
+    ),
+  },
+  {
+    path: '/portal',
+    component: lazyPage(
+      () => import('./PortalHomePage'),
+      (m) => m.PortalHomePage,
+    ),
+  },
 ];
