@@ -1,7 +1,7 @@
 import { type Actor, assertInScope, authorize } from '../core/access/policy.js';
 import { checkEmail } from '../core/domain/email.js';
 import type { Contact, Page } from '../core/domain/entities.js';
-import { normalizeOptional, normalizeText } from '../core/domain/text.js';
+import { foldKey, normalizeOptional, normalizeText } from '../core/domain/text.js';
 import { errors } from '../core/errors.js';
 import { Problems } from '../core/problems.js';
 import { isUniqueViolation } from '../storage/errors.js';
@@ -23,17 +23,22 @@ export interface ContactInput {
 export async function listContacts(
   ctx: AppContext,
   actor: Actor,
-  filter: { customerId?: number; cursor?: number; limit: number },
+  filter: { customerId?: number; search?: string; cursor?: number; limit: number },
 ): Promise<Page<Contact>> {
   authorize(actor, 'directory.read');
   if (filter.customerId !== undefined) await visibleCustomer(ctx, actor, filter.customerId);
   const customerId = actor.customerId ?? filter.customerId;
-  const items = await q.listContacts(ctx.db, {
+  const externalId = normalizeText(filter.search ?? '');
+  const where: q.ContactFilter = {
     ...(customerId !== undefined && { customerId }),
+    ...(externalId !== '' && { search: { prefix: foldKey(externalId), externalId } }),
+  };
+  const items = await q.listContacts(ctx.db, {
+    ...where,
     ...(filter.cursor !== undefined && { afterId: filter.cursor }),
     limit: filter.limit + 1,
   });
-  const total = await q.countContacts(ctx.db, customerId === undefined ? {} : { customerId });
+  const total = await q.countContacts(ctx.db, where);
   const more = items.length > filter.limit;
   const page = items.slice(0, filter.limit);
   return { items: page, total, nextCursor: more ? String(page[page.length - 1]!.id) : null };

@@ -66,6 +66,8 @@ export const EmailPage = z.object({
 export const OutboxQuery = z
   .object({
     status: csvList(z.enum(OUTBOX_STATUSES)).optional().describe('One or more statuses, comma separated'),
+    kind: csvList(z.enum(MAIL_KINDS)).optional().describe('One or more kinds of email, comma separated'),
+    recipient: z.string().max(200).optional().describe("Start of the recipient's address or name (any case)"),
     customerId: idText().optional(),
     importId: idText().optional(),
     userId: idText().optional(),

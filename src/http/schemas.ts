@@ -83,6 +83,11 @@ export const ContactCreate = z
 export const ContactUpdate = ContactCreate.partial().strict();
 export const ContactListQuery = z
   .object({
+    q: text(200)
+      .optional()
+      .describe(
+        'Prefix of first name, last name, "first last" or email (any case), or the external id exactly',
+      ),
     customerId: idText().optional(),
     cursor: z.coerce.number().int().nonnegative().max(MAX_ID).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -308,6 +313,15 @@ export const AuditEntry = z
     details: z.record(z.string(), z.unknown()),
   })
   .meta({ id: 'AuditEntry' });
+export const AuditPage = z
+  .object({ items: z.array(AuditEntry), nextCursor: z.string().nullable() })
+  .meta({ id: 'AuditPage' });
+export const UserHistoryQuery = z
+  .object({
+    before: idText().optional().describe('nextCursor of the previous page'),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+  })
+  .strict();
 export const AuditQuery = z
   .object({
     entityType: text(50).optional(),

@@ -5,6 +5,8 @@ import * as m0002 from './migrations/0002_imports.js';
 import * as m0003 from './migrations/0003_invitations.js';
 import * as m0004 from './migrations/0004_users_by_import.js';
 import * as m0005 from './migrations/0005_invitation_reminders.js';
+import * as m0006 from './migrations/0006_contact_search.js';
+import * as m0007 from './migrations/0007_user_history.js';
 
 /** Migrations in code, in order. Names are permanent: add, never rename. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -13,6 +15,8 @@ const MIGRATIONS: Record<string, Migration> = {
   '0003_invitations': m0003,
   '0004_users_by_import': m0004,
   '0005_invitation_reminders': m0005,
+  '0006_contact_search': m0006,
+  '0007_user_history': m0007,
 };
 
 export async function migrateToLatest(db: Db): Promise<string[]> {

@@ -62,6 +62,10 @@ export interface ContactsTable {
   last_name: string;
   email: string | null;
   external_id: string | null;
+  /** Lower-cased first name, last name and email: the contact search's prefix keys. */
+  first_name_key: string;
+  last_name_key: string;
+  email_key: string | null;
   created_at: string;
   updated_at: string;
 }

@@ -304,6 +304,23 @@ describe('management pages', () => {
     // Filtered by customer, from the customer's page.
     await page.goto(`${server.url}/contacts?customerId=${acmeId}`);
     await expect.poll(() => contacts.locator('tbody tr').count()).toBe(2);
+
+    // Searched by the start of a name or email, or by the CRM id exactly; the address keeps it.
+    const search = textbox(page, 'Search');
+    await search.fill('BLU');
+    await expect.poll(() => contacts.locator('tbody tr').count()).toBe(1);
+    expect(await contacts.textContent()).toContain('Bruto Bluto');
+    expect(page.url()).toContain('q=BLU');
+    expect(page.url()).toContain(`customerId=${acmeId}`);
+    await search.fill('CRM-0001');
+    await expect.poll(() => contacts.textContent()).toContain('olive@acme.example');
+    expect(await contacts.locator('tbody tr').count()).toBe(1);
+    await search.fill('CRM-000');
+    await expect.poll(() => contacts.textContent()).toContain('No contact matches this search.');
+    await page.reload();
+    expect(await textbox(page, 'Search').inputValue()).toBe('CRM-000');
+    await textbox(page, 'Search').fill('');
+    await expect.poll(() => contacts.locator('tbody tr').count()).toBe(2);
     expect(errors).toEqual([]);
   });
 

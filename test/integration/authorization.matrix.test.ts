@@ -246,6 +246,12 @@ const cases: Case[] = [
     build: async (t) => ({ url: `/api/v1/users/${sharedOf(t.customer).userId}` }),
   },
   {
+    // The same visibility as the user: a viewer reads a user's history without the audit log.
+    route: 'GET /api/v1/users/:id/history',
+    expect: '200 200 200 | 200 404 | 200 404 | 200 404 | 401',
+    build: async (t) => ({ url: `/api/v1/users/${sharedOf(t.customer).userId}/history` }),
+  },
+  {
     route: 'PATCH /api/v1/users/:id',
     expect: '200 200 403 | 200 404 | 200 404 | 403 403 | 401',
     build: async (t) => ({

@@ -5,7 +5,7 @@ import { createContext } from '../../src/app/context.js';
 import { runInvitationSweep, startMailWorker } from '../../src/app/mail/worker.js';
 import { emailKey } from '../../src/core/domain/email.js';
 import { createLogger } from '../../src/http/server.js';
-import { claimNext } from '../../src/storage/queries/outbox.js';
+import { claimDue } from '../../src/storage/queries/outbox.js';
 import { type Caller, settled, startApi, type TestApi } from '../support/api.js';
 import { buildWorld, type World } from '../support/fixtures.js';
 import { type Received, startSmtp, type TestSmtp } from '../support/smtp.js';
@@ -621,7 +621,13 @@ describe(`invitations over SMTP on ${process.env.ROSTER_TEST_DB}`, () => {
       for (const u of users) await invite(u.id);
       // A worker that died mid-send: it claimed one email, briefly, and never settled it.
       const now = Date.now();
-      const held = await claimNext(ctx.db, 'dead-worker', now, now + 300, new Date(now).toISOString());
+      const [held] = await claimDue(ctx.db, {
+        worker: 'dead-worker',
+        now,
+        until: now + 300,
+        at: new Date(now).toISOString(),
+        limit: 1,
+      });
       expect(held?.status).toBe('sending');
       await admin.token({ method: 'POST', url: '/api/v1/mail/resume' });
       second.wake();

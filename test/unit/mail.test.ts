@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { afterFailure, retryDelayMs, takeSlot } from '../../src/core/mail/sending.js';
+import { afterFailure, planSlots, retryDelayMs, takeSlot } from '../../src/core/mail/sending.js';
 import {
   headerSafe,
   LINK_PLACEHOLDER,
@@ -103,6 +103,26 @@ describe('sending rules', () => {
     expect(first.next.nextSlotAt - first.slotAt).toBeCloseTo(1000, 0); // a tenth of the rate
     const later = takeSlot({ nextSlotAt: 5_060_000, runStartedAt: 5_000_000 }, rule, 5_060_000);
     expect(later.next.nextSlotAt - later.slotAt).toBeCloseTo(100, 0);
+  });
+
+  it('plans a round’s slots within the horizon, capped, and none when the next is further away', () => {
+    const now = 1_000_000;
+    const idle = { nextSlotAt: 0, runStartedAt: 0 };
+    const slow = planSlots(idle, { perMinute: 60, warmupMs: 0 }, now, 1_000, 50);
+    expect(slow.map((s) => s.slotAt)).toEqual([now, now + 1_000]);
+    expect(slow[1]!.next.nextSlotAt).toBe(now + 2_000);
+    // The same slots one takeSlot after another would give.
+    const fast = planSlots(idle, { perMinute: 6_000, warmupMs: 60_000 }, now, 1_000, 50);
+    let state = idle;
+    for (const slot of fast) {
+      const taken = takeSlot(state, { perMinute: 6_000, warmupMs: 60_000 }, now);
+      expect(slot).toEqual(taken);
+      state = taken.next;
+    }
+    expect(fast.length).toBe(11); // a tenth of 100 a second, warming up
+    expect(planSlots(idle, { perMinute: 100_000, warmupMs: 0 }, now, 1_000, 50)).toHaveLength(50);
+    const queued = { nextSlotAt: now + 5_000, runStartedAt: now };
+    expect(planSlots(queued, { perMinute: 60, warmupMs: 0 }, now, 1_000, 50)).toEqual([]);
   });
 
   it('backs off by doubling, and fails at once on a permanent refusal or the last attempt', () => {

@@ -1,5 +1,5 @@
 import { type Actor, authorize, scopedCustomerFilter } from '../../core/access/policy.js';
-import { normalizeOptional } from '../../core/domain/text.js';
+import { foldKey, normalizeOptional } from '../../core/domain/text.js';
 import { errors } from '../../core/errors.js';
 import type { OutboxStatus } from '../../core/mail/sending.js';
 import type { MailKind } from '../../core/mail/templates.js';
@@ -249,6 +249,9 @@ export async function listOutbox(
   actor: Actor,
   query: {
     status?: OutboxStatus[];
+    kind?: MailKind[];
+    /** Start of the recipient's address or name, any case. */
+    recipient?: string;
     customerId?: number;
     importId?: number;
     userId?: number;
@@ -261,10 +264,13 @@ export async function listOutbox(
   if (query.importId !== undefined) await visibleImport(ctx, actor, query.importId, 'imports.read');
   if (query.userId !== undefined) await getUser(ctx, actor, query.userId);
   const customerId = scopedCustomerFilter(actor, query.customerId);
+  const recipient = foldKey(query.recipient ?? '');
   const filter: outbox.EmailFilter = {
     ...(customerId !== undefined && { customerId }),
     ...(query.importId !== undefined && { importId: query.importId }),
     ...(query.userId !== undefined && { userId: query.userId }),
+    ...(query.kind && query.kind.length > 0 && { kind: query.kind }),
+    ...(recipient !== '' && { recipient }),
   };
   const limit = query.limit ?? 100;
   const [counts, rows] = await Promise.all([

@@ -30,6 +30,30 @@ export function takeSlot(state: RateState, rule: RateRule, now: number): { slotA
   return { slotAt, next: { nextSlotAt: slotAt + interval / factor, runStartedAt } };
 }
 
+/**
+ * The slots one round of a worker takes at once: one after another from `now`, as many as fall
+ * within `horizonMs` (at most `max`). Empty when even the first is further away than that: the
+ * worker then waits instead of holding a claim for long. Each slot comes with the state after it,
+ * so that taking fewer (fewer emails were due) writes the state of the last one taken.
+ */
+export function planSlots(
+  state: RateState,
+  rule: RateRule,
+  now: number,
+  horizonMs: number,
+  max: number,
+): { slotAt: number; next: RateState }[] {
+  const slots: { slotAt: number; next: RateState }[] = [];
+  let current = state;
+  while (slots.length < max) {
+    const slot = takeSlot(current, rule, now);
+    if (slot.slotAt > now + horizonMs) break;
+    slots.push(slot);
+    current = slot.next;
+  }
+  return slots;
+}
+
 export const MAX_RETRY_DELAY_MS = 3_600_000;
 
 /** The wait before the next try after `attempts` tries: doubling from `baseMs`, at most an hour. */

@@ -138,7 +138,10 @@ export function directoryRoutes(app: FastifyInstance, ctx: AppContext): void {
         response: { 200: page(Contact), ...errorResponses },
       },
     },
-    (req) => contacts.listContacts(ctx, actorOf(req), req.query),
+    (req) => {
+      const { q, ...rest } = req.query;
+      return contacts.listContacts(ctx, actorOf(req), { ...rest, ...(q !== undefined && { search: q }) });
+    },
   );
   r.post(
     '/api/v1/contacts',

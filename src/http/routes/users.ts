@@ -4,16 +4,19 @@ import type { AppContext } from '../../app/context.js';
 import { createUser } from '../../app/users/create-user.js';
 import { deleteUser } from '../../app/users/delete-user.js';
 import { getUser } from '../../app/users/get-user.js';
+import { listUserHistory } from '../../app/users/list-user-history.js';
 import { listUsers } from '../../app/users/list-users.js';
 import { updateUser } from '../../app/users/update-user.js';
 import { actorOf } from '../plugins/auth.js';
 import {
+  AuditPage,
   errorResponses,
   IdParam,
   Ok,
   PortalUser,
   page,
   UserCreate,
+  UserHistoryQuery,
   UserListQuery,
   UserUpdate,
 } from '../schemas.js';
@@ -51,6 +54,20 @@ export function userRoutes(app: FastifyInstance, ctx: AppContext): void {
     '/api/v1/users/:id',
     { schema: { tags: ['users'], params: IdParam, response: { 200: PortalUser, ...errorResponses } } },
     (req) => getUser(ctx, actorOf(req), req.params.id),
+  );
+  r.get(
+    '/api/v1/users/:id/history',
+    {
+      schema: {
+        tags: ['users'],
+        summary:
+          "A user's history, newest first: audit entries about the user and the imports that touched them",
+        params: IdParam,
+        querystring: UserHistoryQuery,
+        response: { 200: AuditPage, ...errorResponses },
+      },
+    },
+    (req) => listUserHistory(ctx, actorOf(req), req.params.id, req.query),
   );
   r.patch(
     '/api/v1/users/:id',

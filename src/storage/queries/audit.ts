@@ -1,6 +1,8 @@
+import type { Selectable } from 'kysely';
 import type { Actor } from '../../core/access/policy.js';
 import type { AuditEntry } from '../../core/domain/entities.js';
 import type { Db } from '../database.js';
+import type { AuditLogTable } from '../schema.js';
 
 export interface AuditInput {
   action: string;
@@ -37,7 +39,43 @@ export async function listAudit(
   if (filter.entityId !== undefined) q = q.where('entity_id', '=', filter.entityId);
   if (filter.beforeId !== undefined) q = q.where('id', '<', filter.beforeId);
   const rows = await q.orderBy('id', 'desc').limit(filter.limit).execute();
-  return rows.map((r) => ({
+  return rows.map(toEntry);
+}
+
+/**
+ * A user's history, newest first: the entries about the user, and those of the given imports that
+ * say what the imports did to the directory (`actions`): started, finished, rolled back.
+ */
+export async function listUserHistory(
+  db: Db,
+  filter: {
+    userId: number;
+    importIds: readonly number[];
+    importActions: readonly string[];
+    beforeId?: number;
+    limit: number;
+  },
+): Promise<AuditEntry[]> {
+  let q = db.selectFrom('audit_log').selectAll();
+  q = q.where((eb) => {
+    const aboutUser = eb.and([eb('entity_type', '=', 'user'), eb('entity_id', '=', String(filter.userId))]);
+    if (filter.importIds.length === 0) return aboutUser;
+    return eb.or([
+      aboutUser,
+      eb.and([
+        eb('entity_type', '=', 'import'),
+        eb('entity_id', 'in', filter.importIds.map(String)),
+        eb('action', 'in', filter.importActions),
+      ]),
+    ]);
+  });
+  if (filter.beforeId !== undefined) q = q.where('id', '<', filter.beforeId);
+  const rows = await q.orderBy('id', 'desc').limit(filter.limit).execute();
+  return rows.map(toEntry);
+}
+
+function toEntry(r: Selectable<AuditLogTable>): AuditEntry {
+  return {
     id: r.id,
     at: r.at,
     actorKind: r.actor_kind,
@@ -48,5 +86,5 @@ export async function listAudit(
     entityId: r.entity_id,
     customerId: r.customer_id,
     details: JSON.parse(r.details) as Record<string, unknown>,
-  }));
+  };
 }

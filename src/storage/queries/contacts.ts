@@ -1,7 +1,7 @@
-import type { Selectable } from 'kysely';
+import type { Selectable, SelectQueryBuilder } from 'kysely';
 import type { Contact } from '../../core/domain/entities.js';
 import type { Db } from '../database.js';
-import type { ContactsTable } from '../schema.js';
+import type { ContactsTable, Database } from '../schema.js';
 
 const toContact = (r: Selectable<ContactsTable>): Contact => ({
   id: r.id,
@@ -27,12 +27,56 @@ export async function findContact(db: Db, id: number): Promise<Contact | undefin
   return r && toContact(r);
 }
 
+export interface ContactFilter {
+  customerId?: number;
+  /**
+   * Lower-cased prefix of first name, last name, "first last" or email; or the external id exactly
+   * as written (CRM ids are matched, not searched).
+   */
+  search?: { prefix: string; externalId: string };
+}
+
+const MAX_CHAR = '\u{10FFFF}';
+
+function applyFilter<O>(
+  q: SelectQueryBuilder<Database, 'contacts', O>,
+  f: ContactFilter,
+): SelectQueryBuilder<Database, 'contacts', O> {
+  let out = q;
+  if (f.customerId !== undefined) out = out.where('customer_id', '=', f.customerId);
+  const search = f.search;
+  if (search) {
+    const { prefix, externalId } = search;
+    out = out.where((eb) => {
+      const startsWith = (col: 'first_name_key' | 'last_name_key' | 'email_key', s: string) =>
+        eb.and([eb(col, '>=', s), eb(col, '<', `${s}${MAX_CHAR}`)]);
+      const any = [
+        startsWith('first_name_key', prefix),
+        startsWith('last_name_key', prefix),
+        startsWith('email_key', prefix),
+        eb('external_id', '=', externalId),
+      ];
+      // "ann smi": the whole first name, then a prefix of the last name.
+      const space = prefix.indexOf(' ');
+      if (space > 0) {
+        any.push(
+          eb.and([
+            eb('first_name_key', '=', prefix.slice(0, space)),
+            startsWith('last_name_key', prefix.slice(space + 1)),
+          ]),
+        );
+      }
+      return eb.or(any);
+    });
+  }
+  return out;
+}
+
 export async function listContacts(
   db: Db,
-  filter: { customerId?: number; afterId?: number; limit: number },
+  filter: ContactFilter & { afterId?: number; limit: number },
 ): Promise<Contact[]> {
-  let q = db.selectFrom('contacts').selectAll();
-  if (filter.customerId !== undefined) q = q.where('customer_id', '=', filter.customerId);
+  let q = applyFilter(db.selectFrom('contacts').selectAll(), filter);
   if (filter.afterId !== undefined) q = q.where('id', '>', filter.afterId);
   return (await q.orderBy('id').limit(filter.limit).execute()).map(toContact);
 }
@@ -46,6 +90,9 @@ export async function insertContact(db: Db, v: ContactValues, at: string): Promi
       last_name: v.lastName,
       email: v.email,
       external_id: v.externalId,
+      first_name_key: v.firstName.toLowerCase(),
+      last_name_key: v.lastName.toLowerCase(),
+      email_key: v.email === null ? null : v.email.toLowerCase(),
       created_at: at,
       updated_at: at,
     })
@@ -64,9 +111,15 @@ export async function updateContact(
     .updateTable('contacts')
     .set({
       ...(v.customerId !== undefined && { customer_id: v.customerId }),
-      ...(v.firstName !== undefined && { first_name: v.firstName }),
-      ...(v.lastName !== undefined && { last_name: v.lastName }),
-      ...(v.email !== undefined && { email: v.email }),
+      ...(v.firstName !== undefined && {
+        first_name: v.firstName,
+        first_name_key: v.firstName.toLowerCase(),
+      }),
+      ...(v.lastName !== undefined && { last_name: v.lastName, last_name_key: v.lastName.toLowerCase() }),
+      ...(v.email !== undefined && {
+        email: v.email,
+        email_key: v.email === null ? null : v.email.toLowerCase(),
+      }),
       ...(v.externalId !== undefined && { external_id: v.externalId }),
       updated_at: at,
     })
@@ -85,8 +138,10 @@ export async function contactHasUser(db: Db, id: number): Promise<boolean> {
   return r !== undefined;
 }
 
-export async function countContacts(db: Db, filter: { customerId?: number }): Promise<number> {
-  let q = db.selectFrom('contacts').select((eb) => eb.fn.countAll<number>().as('n'));
-  if (filter.customerId !== undefined) q = q.where('customer_id', '=', filter.customerId);
+export async function countContacts(db: Db, filter: ContactFilter): Promise<number> {
+  const q = applyFilter(
+    db.selectFrom('contacts').select((eb) => eb.fn.countAll<number>().as('n')),
+    filter,
+  );
   return Number((await q.executeTakeFirstOrThrow()).n);
 }

@@ -67,3 +67,15 @@ export async function restoreUser(db: Db, u: UserSnapshot, at: string): Promise<
   );
   await writeMemberships(db, [{ id, roleIds, groupIds }], true);
 }
+
+/** The imports that created or changed a user, newest first: the imports in the user's history. */
+export async function importsThatChanged(db: Db, userId: number, limit: number): Promise<number[]> {
+  const rows = await db
+    .selectFrom('import_changes')
+    .select('import_id')
+    .where('user_id', '=', userId)
+    .orderBy('import_id', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.import_id);
+}

@@ -103,21 +103,48 @@ export async function findInvitation(db: Db, id: number): Promise<InvitationReco
   return r && toRecord(r);
 }
 
-/** The invitation an email carries a link for, with its user's status (null: the user is gone). */
-export async function findInvitationForSending(
+/** The links of emails about to go out, one statement: each a secret's SHA-256 and its invitation. */
+export async function insertTokens(
   db: Db,
-  id: number,
-): Promise<(InvitationRecord & { userStatus: string | null }) | undefined> {
-  const r = await db
-    .selectFrom('invitations')
-    .leftJoin('users', 'users.id', 'invitations.user_id')
-    .selectAll('invitations')
-    .select('users.status as user_status')
-    .where('invitations.id', '=', id)
-    .executeTakeFirst();
-  if (!r) return undefined;
-  const { user_status, ...invitation } = r;
-  return { ...toRecord(invitation), userStatus: user_status };
+  tokens: readonly { tokenHash: string; invitationId: number }[],
+  at: string,
+): Promise<void> {
+  for (let i = 0; i < tokens.length; i += CHUNK) {
+    await db
+      .insertInto('invitation_tokens')
+      .values(
+        tokens
+          .slice(i, i + CHUNK)
+          .map((t) => ({ token_hash: t.tokenHash, invitation_id: t.invitationId, created_at: at })),
+      )
+      .execute();
+  }
+}
+
+export type InvitationForSending = InvitationRecord & { userStatus: string | null };
+
+/**
+ * The invitations emails carry links for, each with its user's status (null: the user is gone),
+ * by id; an id that is missing was deleted.
+ */
+export async function findInvitationsForSending(
+  db: Db,
+  ids: readonly number[],
+): Promise<Map<number, InvitationForSending>> {
+  const out = new Map<number, InvitationForSending>();
+  for (let i = 0; i < ids.length; i += CHUNK) {
+    const rows = await db
+      .selectFrom('invitations')
+      .leftJoin('users', 'users.id', 'invitations.user_id')
+      .selectAll('invitations')
+      .select('users.status as user_status')
+      .where('invitations.id', 'in', ids.slice(i, i + CHUNK))
+      .execute();
+    for (const { user_status, ...invitation } of rows) {
+      out.set(invitation.id, { ...toRecord(invitation), userStatus: user_status });
+    }
+  }
+  return out;
 }
 
 /**

@@ -1,8 +1,9 @@
-import type { Selectable } from 'kysely';
+import { type ExpressionBuilder, type Selectable, type SelectQueryBuilder, sql } from 'kysely';
 import type { OutboxStatus } from '../../core/mail/sending.js';
 import type { MailKind } from '../../core/mail/templates.js';
+import { sqliteHandle } from '../bulk.js';
 import type { Db } from '../database.js';
-import type { OutboxTable } from '../schema.js';
+import type { Database, OutboxTable } from '../schema.js';
 
 export interface NewEmail {
   kind: MailKind;
@@ -119,66 +120,76 @@ export async function nextDueAt(db: Db, now: number): Promise<number | null> {
 }
 
 /**
- * Claims the next due email for `worker` until `until`: a queued one whose time has come, or one
- * whose sender died mid-send (its claim ran out: sent again, so at most one duplicate and no loss).
- * The claim is a compare-and-set, so two workers never hold the same email.
+ * Claims up to `limit` due emails for `worker` until `until`, in one statement: queued ones whose
+ * time has come, and ones whose sender died mid-send (their claim ran out: sent again, so at most
+ * one duplicate and no loss). Answers them in the order they fell due.
+ *
+ * Two workers never hold the same email: on PostgreSQL the candidates are locked as they are
+ * picked (`for update skip locked`: a row another claim is taking is passed over, not waited
+ * for), and the update checks again that each is still due; on SQLite the caller's write
+ * transaction (BEGIN IMMEDIATE) keeps every other writer out until it commits.
  */
-export async function claimNext(db: Db, worker: string, now: number, until: number, at: string) {
-  for (let round = 0; round < 5; round++) {
-    const candidates = await db
-      .selectFrom('outbox')
-      .select(['id', 'status'])
-      .where((eb) =>
-        eb.or([
-          eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', now)]),
-          eb.and([eb('status', '=', 'sending'), eb('claimed_until', '<', now)]),
-        ]),
-      )
-      .orderBy('next_attempt_at')
-      .orderBy('id')
-      .limit(5)
-      .execute();
-    if (candidates.length === 0) return undefined;
-    for (const c of candidates) {
-      const r = await db
-        .updateTable('outbox')
-        .set((eb) => ({
-          status: 'sending',
-          claimed_by: worker,
-          claimed_until: until,
-          attempts: eb('attempts', '+', 1),
-          updated_at: at,
-        }))
-        .where('id', '=', c.id)
-        .where((eb) =>
-          eb.or([
-            eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', now)]),
-            eb.and([eb('status', '=', 'sending'), eb('claimed_until', '<', now)]),
-          ]),
-        )
-        .executeTakeFirst();
-      if (Number(r.numUpdatedRows) === 1) return findEmail(db, c.id);
-    }
-  }
-  return undefined;
-}
-
-export async function findEmail(db: Db, id: number): Promise<EmailRecord | undefined> {
-  const r = await db.selectFrom('outbox').selectAll().where('id', '=', id).executeTakeFirst();
-  return r && toRecord(r);
-}
-
-/** Ends a claim: sent, back to the queue for a later try, or failed. Only the claim's holder may. */
-export async function settleEmail(
+export async function claimDue(
   db: Db,
-  id: number,
+  claim: { worker: string; now: number; until: number; at: string; limit: number },
+): Promise<EmailRecord[]> {
+  const { now } = claim;
+  const isDue = (eb: ExpressionBuilder<Database, 'outbox'>) =>
+    eb.or([
+      eb.and([eb('status', '=', 'queued'), eb('next_attempt_at', '<=', now)]),
+      eb.and([eb('status', '=', 'sending'), eb('claimed_until', '<', now)]),
+    ]);
+  // The candidates are picked once, in a materialized CTE. As `where id in (select … limit n for
+  // update skip locked)` PostgreSQL may plan the subquery as the inner side of a nested loop and
+  // run it again for each row: each run skips the rows the update already changed and picks the
+  // next ones, so the statement claimed every due email instead of n (seen in mail.batches.test.ts).
+  const rows = await db
+    .with(
+      (cte) => cte('picked').materialized(),
+      (qb) => {
+        const candidates = qb
+          .selectFrom('outbox')
+          .select('id')
+          .where(isDue)
+          .orderBy('next_attempt_at')
+          .orderBy('id')
+          .limit(claim.limit);
+        return sqliteHandle(db) === null ? candidates.forUpdate().skipLocked() : candidates;
+      },
+    )
+    .updateTable('outbox')
+    .set((eb) => ({
+      status: 'sending',
+      claimed_by: claim.worker,
+      claimed_until: claim.until,
+      attempts: eb('attempts', '+', 1),
+      updated_at: claim.at,
+    }))
+    .where('id', 'in', (eb) => eb.selectFrom('picked').select('picked.id'))
+    .where(isDue)
+    .returningAll()
+    .execute();
+  // `returning` follows no order: back to the order they fell due, as the candidates were picked.
+  return rows.map(toRecord).sort((a, b) => a.nextAttemptAt - b.nextAttemptAt || a.id - b.id);
+}
+
+export type SettleResult =
+  | { status: 'sent' }
+  | { status: 'queued'; nextAttemptAt: number; error: string }
+  | { status: 'failed'; error: string };
+
+/**
+ * Ends the claims on these emails with one result: sent, back to the queue for a later try, or
+ * failed. Only the claim's holder may; answers how many it settled (fewer: a claim was lost).
+ */
+export async function settleEmails(
+  db: Db,
+  ids: readonly number[],
   worker: string,
-  result:
-    | { status: 'sent' }
-    | { status: 'queued'; nextAttemptAt: number; error: string }
-    | { status: 'failed'; error: string },
+  result: SettleResult,
   at: string,
-): Promise<boolean> {
+): Promise<number> {
+  if (ids.length === 0) return 0;
   const r = await db
     .updateTable('outbox')
     .set({
@@ -190,11 +201,38 @@ export async function settleEmail(
       ...(result.status === 'queued' && { next_attempt_at: result.nextAttemptAt, last_error: result.error }),
       ...(result.status === 'failed' && { last_error: result.error }),
     })
-    .where('id', '=', id)
+    .where('id', 'in', [...ids])
     .where('status', '=', 'sending')
     .where('claimed_by', '=', worker)
     .executeTakeFirst();
-  return Number(r.numUpdatedRows) === 1;
+  return Number(r.numUpdatedRows);
+}
+
+/**
+ * Gives claimed emails back untried (a worker stopping mid-batch): queued again as they were, the
+ * attempt the claim counted taken back. Only the claim's holder may.
+ */
+export async function releaseEmails(
+  db: Db,
+  ids: readonly number[],
+  worker: string,
+  at: string,
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const r = await db
+    .updateTable('outbox')
+    .set((eb) => ({
+      status: 'queued',
+      claimed_by: null,
+      claimed_until: null,
+      attempts: eb('attempts', '-', 1),
+      updated_at: at,
+    }))
+    .where('id', 'in', [...ids])
+    .where('status', '=', 'sending')
+    .where('claimed_by', '=', worker)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }
 
 export interface EmailFilter {
@@ -202,16 +240,43 @@ export interface EmailFilter {
   userId?: number;
   customerId?: number;
   status?: OutboxStatus[];
+  kind?: MailKind[];
+  /** Lower-cased start of the recipient's address or name. */
+  recipient?: string;
+}
+
+/**
+ * The filters shared by the list and its counts. The recipient is matched with `like` on the
+ * lower-cased address and name, without an index: the outbox's rows are written by the mail code,
+ * and a scan newest first stops at the page's end.
+ */
+function applyEmailFilter<O>(
+  q: SelectQueryBuilder<Database, 'outbox', O>,
+  f: EmailFilter,
+): SelectQueryBuilder<Database, 'outbox', O> {
+  let out = q;
+  if (f.importId !== undefined) out = out.where('import_id', '=', f.importId);
+  if (f.userId !== undefined) out = out.where('user_id', '=', f.userId);
+  if (f.customerId !== undefined) out = out.where('customer_id', '=', f.customerId);
+  if (f.kind && f.kind.length > 0) out = out.where('kind', 'in', f.kind);
+  if (f.recipient) {
+    // `%`, `_` and `\` in the search are themselves, not wildcards.
+    const pattern = `${f.recipient.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    out = out.where((eb) =>
+      eb.or([
+        eb(sql<string>`lower(recipient)`, 'like', sql<string>`${pattern} escape '\\'`),
+        eb(sql<string>`lower(recipient_name)`, 'like', sql<string>`${pattern} escape '\\'`),
+      ]),
+    );
+  }
+  return out;
 }
 
 export async function listEmails(
   db: Db,
   filter: EmailFilter & { limit: number; beforeId?: number },
 ): Promise<EmailRecord[]> {
-  let q = db.selectFrom('outbox').selectAll();
-  if (filter.importId !== undefined) q = q.where('import_id', '=', filter.importId);
-  if (filter.userId !== undefined) q = q.where('user_id', '=', filter.userId);
-  if (filter.customerId !== undefined) q = q.where('customer_id', '=', filter.customerId);
+  let q = applyEmailFilter(db.selectFrom('outbox').selectAll(), filter);
   if (filter.status && filter.status.length > 0) q = q.where('status', 'in', filter.status);
   if (filter.beforeId !== undefined) q = q.where('id', '<', filter.beforeId);
   const rows = await q.orderBy('id', 'desc').limit(filter.limit).execute();
@@ -219,13 +284,13 @@ export async function listEmails(
 }
 
 export async function countByStatus(db: Db, filter: EmailFilter): Promise<Record<OutboxStatus, number>> {
-  let q = db
-    .selectFrom('outbox')
-    .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
-    .groupBy('status');
-  if (filter.importId !== undefined) q = q.where('import_id', '=', filter.importId);
-  if (filter.userId !== undefined) q = q.where('user_id', '=', filter.userId);
-  if (filter.customerId !== undefined) q = q.where('customer_id', '=', filter.customerId);
+  const q = applyEmailFilter(
+    db
+      .selectFrom('outbox')
+      .select(['status', (eb) => eb.fn.countAll<number>().as('n')])
+      .groupBy('status'),
+    filter,
+  );
   const out: Record<OutboxStatus, number> = { queued: 0, sending: 0, sent: 0, failed: 0 };
   for (const r of await q.execute()) out[r.status as OutboxStatus] = Number(r.n);
   return out;
@@ -248,15 +313,22 @@ export async function readMailState(db: Db): Promise<MailStateRecord> {
   };
 }
 
-/** Reads the state for a change: on PostgreSQL the row stays locked until the transaction ends. */
+/**
+ * Reads the state for a change, in one statement: an update that changes nothing takes the row
+ * lock on PostgreSQL until the transaction ends (SQLite's write lock is held already).
+ */
 export async function lockMailState(db: Db): Promise<MailStateRecord> {
-  // An update that changes nothing takes the row lock on PostgreSQL; SQLite's write lock is held already.
-  await db
+  const r = await db
     .updateTable('mail_state')
     .set((eb) => ({ paused: eb.ref('paused') }))
     .where('id', '=', 1)
-    .execute();
-  return readMailState(db);
+    .returning(['paused', 'next_slot_at', 'run_started_at'])
+    .executeTakeFirstOrThrow();
+  return {
+    paused: r.paused === 1,
+    nextSlotAt: Number(r.next_slot_at),
+    runStartedAt: Number(r.run_started_at),
+  };
 }
 
 export async function writeRate(db: Db, nextSlotAt: number, runStartedAt: number): Promise<void> {

@@ -14,25 +14,31 @@ interface FieldProblem {
   message?: unknown;
 }
 
+/** What an API refusal says about fields, read once for every form of the console. */
+export interface FieldMessages {
+  /** A message per field the error names; nested fields keep their dots (`attributes.costCenter`). */
+  fields: Record<string, string>;
+  /** What the error says about no field of the body (a query parameter, say), as sentences. */
+  other: string[];
+}
+
 /** `external_id` → `externalId`: error codes use snake case, fields camel case. */
 const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
 
 /**
  * Reads the API's error body (`{code, message, details}`) for the fields it names: `details.problems`
  * (one per field), `details.issues` (schema checks, with paths like `body.name`), `details.field`, or
- * a code like `role.name_taken` (the field is the word before `_taken`). Fields not in `known` go to
- * the form's message, so that nothing the API said is lost.
+ * a code like `role.name_taken` (the field is the word before `_taken`). The first message about a
+ * field wins.
  */
-export function readFormErrors<F extends string>(error: unknown, known: readonly F[]): FormErrors<F> {
-  const fields: Partial<Record<F, string>> = {};
-  if (!(error instanceof HttpError) || !error.body) return { fields, form: describeError(error) };
-  const { details, message, code } = error.body;
-  const isKnown = (name: string): name is F => (known as readonly string[]).includes(name);
-  const leftOver: string[] = [];
+export function fieldMessagesOf(error: unknown): FieldMessages {
+  const fields: Record<string, string> = {};
+  const other: string[] = [];
+  if (!(error instanceof HttpError) || !error.body) return { fields, other };
+  const { message, code } = error.body;
+  const details = error.body.details ?? {};
   const put = (field: string, text: string) => {
-    if (isKnown(field)) {
-      fields[field] ??= text;
-    } else leftOver.push(text);
+    if (!(field in fields)) fields[field] = text;
   };
 
   const list = (value: unknown): FieldProblem[] => (Array.isArray(value) ? (value as FieldProblem[]) : []);
@@ -41,14 +47,33 @@ export function readFormErrors<F extends string>(error: unknown, known: readonly
   }
   for (const issue of list(details.issues)) {
     if (typeof issue.path !== 'string' || typeof issue.message !== 'string') continue;
-    const [part, field] = issue.path.split('.');
-    if (part === 'body' && field) put(field, sentence(issue.message));
-    else leftOver.push(`${issue.path}: ${issue.message}`);
+    const field = /^body\.(.+)$/.exec(issue.path)?.[1];
+    if (field) put(field, sentence(issue.message));
+    else other.push(`${issue.path}: ${issue.message}`);
   }
   if (typeof details.field === 'string') put(details.field, message);
   const taken = /\.([a-z_]+)_taken$/.exec(code);
   if (taken?.[1] && Object.keys(fields).length === 0) put(camel(taken[1]), message);
+  return { fields, other };
+}
 
+/**
+ * An API refusal spread over a form's fields (`known`). A nested field counts for the form's field
+ * it is in (`name.first` → `name`); fields not in `known` go to the form's message, so that nothing
+ * the API said is lost.
+ */
+export function readFormErrors<F extends string>(error: unknown, known: readonly F[]): FormErrors<F> {
+  const fields: Partial<Record<F, string>> = {};
+  if (!(error instanceof HttpError) || !error.body) return { fields, form: describeError(error) };
+  const isKnown = (name: string): name is F => (known as readonly string[]).includes(name);
+  const read = fieldMessagesOf(error);
+  const leftOver = [...read.other];
+  for (const [field, text] of Object.entries(read.fields)) {
+    const outer = field.split('.')[0] ?? field;
+    if (isKnown(field)) fields[field] ??= text;
+    else if (isKnown(outer)) fields[outer] ??= text;
+    else leftOver.push(text);
+  }
   const named = Object.keys(fields).length > 0;
   const form = leftOver.length > 0 ? leftOver.join(' ') : named ? null : describeError(error);
   return { fields, form };

@@ -3,7 +3,6 @@ import {
   Anchor,
   Badge,
   Button,
-  CloseButton,
   Group,
   Loader,
   MultiSelect,
@@ -13,9 +12,11 @@ import {
   Stack,
   Table,
   Text,
+  TextInput,
   Title,
   VisuallyHidden,
 } from '@mantine/core';
+import { useDebouncedCallback } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import {
   keepPreviousData,
@@ -24,10 +25,13 @@ import {
   useQuery,
   useQueryClient,
 } from '@tanstack/react-query';
+import { useState } from 'react';
 import { Link, useSearchParams } from 'wouter';
 import { useCan } from '../auth/session';
+import { listImports } from '../imports/api';
 import { describeError } from '../lib/api';
 import { formatDateTime, formatNumber } from '../lib/format';
+import { usePhone } from '../lib/responsive';
 import { options, useCustomers } from '../users/directory';
 import { listOutbox, pauseSending, resendInvitation, resumeSending, sendingStatus } from './api';
 import type { EmailInfo, EmailStatus } from './types';
@@ -124,9 +128,26 @@ export function OutboxPage() {
   const status = (params.get('status') ?? '')
     .split(',')
     .filter((s): s is EmailStatus => (STATUSES as string[]).includes(s));
+  const kind = (params.get('kind') ?? '').split(',').filter((k) => k in KIND_LABELS);
+  const recipient = params.get('recipient') ?? '';
   const customerId = idParam(params.get('customerId'));
   const importId = idParam(params.get('importId'));
   const customers = useCustomers();
+  const canReadImports = can('imports.read');
+  // The newest imports to pick from; an import named in the address is offered even when older.
+  const imports = useQuery({
+    queryKey: ['imports', 'picker'],
+    queryFn: () => listImports(),
+    enabled: canReadImports,
+    staleTime: 30_000,
+  });
+  const importOptions = (imports.data?.items ?? []).map((i) => ({
+    value: String(i.id),
+    label: `#${i.id} ${i.file.name}`,
+  }));
+  if (importId && !importOptions.some((o) => o.value === String(importId))) {
+    importOptions.unshift({ value: String(importId), label: `Import #${importId}` });
+  }
 
   const update = (changes: Record<string, string | null>) =>
     setParams(
@@ -141,8 +162,13 @@ export function OutboxPage() {
       { replace: true },
     );
 
+  const [recipientText, setRecipientText] = useState(recipient);
+  const pushRecipient = useDebouncedCallback((value: string) => update({ recipient: value.trim() }), 300);
+
   const filter = {
     ...(status.length > 0 && { status }),
+    ...(kind.length > 0 && { kind }),
+    ...(recipient && { recipient }),
     ...(customerId && { customerId }),
     ...(importId && { importId }),
   };
@@ -157,6 +183,20 @@ export function OutboxPage() {
   const emails = outbox.data?.pages.flatMap((p) => p.items) ?? [];
   const counts = outbox.data?.pages[0]?.counts;
   const manage = can('users.manage');
+  // On a phone the actions come first, as in every table of the console (see lib/responsive).
+  const phone = usePhone();
+  const actionsHeader = (
+    <Table.Th>
+      <VisuallyHidden>Actions</VisuallyHidden>
+    </Table.Th>
+  );
+  const actionsCell = (e: EmailInfo) => (
+    <Table.Td>
+      {manage && (e.kind === 'invitation' || e.kind === 'reminder') && e.userId !== null && (
+        <ResendButton email={e} />
+      )}
+    </Table.Td>
+  );
 
   return (
     <Stack gap="md">
@@ -181,6 +221,23 @@ export function OutboxPage() {
         </Group>
       )}
       <SimpleGrid cols={{ base: 1, sm: 2, md: 3 }} spacing="sm">
+        <TextInput
+          label="Recipient"
+          placeholder="Start of the address or name"
+          value={recipientText}
+          onChange={(e) => {
+            setRecipientText(e.currentTarget.value);
+            pushRecipient(e.currentTarget.value);
+          }}
+        />
+        <MultiSelect
+          label="Kind"
+          placeholder={kind.length === 0 ? 'Any kind' : undefined}
+          data={Object.entries(KIND_LABELS).map(([value, label]) => ({ value, label }))}
+          value={kind}
+          onChange={(v) => update({ kind: v.join(',') || null })}
+          clearable
+        />
         <MultiSelect
           label="Status"
           placeholder={status.length === 0 ? 'Any status' : undefined}
@@ -198,24 +255,20 @@ export function OutboxPage() {
           searchable
           clearable
         />
+        {(canReadImports || importId) && (
+          <Select
+            label="Import"
+            placeholder="Any import"
+            data={importOptions}
+            value={importId ? String(importId) : null}
+            onChange={(v) => update({ importId: v })}
+            searchable
+            clearable
+            nothingFoundMessage="No recent import matches."
+            data-testid="outbox-import-filter"
+          />
+        )}
       </SimpleGrid>
-      {importId && (
-        <Group>
-          <Badge
-            variant="light"
-            size="lg"
-            rightSection={
-              <CloseButton
-                size="xs"
-                aria-label="Show email of every import"
-                onClick={() => update({ importId: null })}
-              />
-            }
-          >
-            Email of import #{importId}
-          </Badge>
-        </Group>
-      )}
       {outbox.isError && (
         <Alert color="red" title="Could not load the outbox" role="alert">
           {describeError(outbox.error)}
@@ -225,6 +278,7 @@ export function OutboxPage() {
         <Table striped verticalSpacing="xs" data-testid="outbox-table">
           <Table.Thead>
             <Table.Tr>
+              {phone && actionsHeader}
               <Table.Th>Written</Table.Th>
               <Table.Th>Email</Table.Th>
               <Table.Th>Kind</Table.Th>
@@ -232,14 +286,13 @@ export function OutboxPage() {
               <Table.Th>Attempts</Table.Th>
               <Table.Th>Last error</Table.Th>
               <Table.Th>Sent</Table.Th>
-              <Table.Th>
-                <VisuallyHidden>Actions</VisuallyHidden>
-              </Table.Th>
+              {!phone && actionsHeader}
             </Table.Tr>
           </Table.Thead>
           <Table.Tbody>
             {emails.map((e) => (
               <Table.Tr key={e.id}>
+                {phone && actionsCell(e)}
                 <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(e.createdAt)}</Table.Td>
                 <Table.Td>
                   {e.userId !== null ? (
@@ -271,11 +324,7 @@ export function OutboxPage() {
                   </Text>
                 </Table.Td>
                 <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(e.sentAt)}</Table.Td>
-                <Table.Td>
-                  {manage && (e.kind === 'invitation' || e.kind === 'reminder') && e.userId !== null && (
-                    <ResendButton email={e} />
-                  )}
-                </Table.Td>
+                {!phone && actionsCell(e)}
               </Table.Tr>
             ))}
             {outbox.isSuccess && emails.length === 0 && (

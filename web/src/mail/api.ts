@@ -6,6 +6,8 @@ export const listMailbox = (query: { to?: string; cursor?: number }) =>
 
 export const listOutbox = (query: {
   status?: EmailStatus[];
+  kind?: string[];
+  recipient?: string;
   customerId?: number;
   importId?: number;
   cursor?: number;

@@ -1,4 +1,5 @@
-import { Button, Group, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Group, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
+import { useDebouncedCallback } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
@@ -25,15 +26,17 @@ export function ContactsPage() {
   const queryClient = useQueryClient();
   const [searchParams, setSearchParams] = useSearchParams();
   const customerFilter = searchParams.get('customerId');
+  const q = searchParams.get('q') ?? '';
   const customers = useCustomers();
   const customerName = useCustomerName();
   // Keyset paging: the cursors of the pages before this one, so that "Previous" can go back.
   const [cursors, setCursors] = useState<(number | undefined)[]>([undefined]);
   const cursor = cursors[cursors.length - 1];
   const contacts = useQuery({
-    queryKey: ['contacts', { customerFilter, cursor }],
+    queryKey: ['contacts', { customerFilter, q, cursor }],
     queryFn: () =>
       listContacts({
+        ...(q && { q }),
         ...(customerFilter && { customerId: Number(customerFilter) }),
         ...(cursor !== undefined && { cursor }),
         limit: PAGE_SIZE,
@@ -44,10 +47,23 @@ export function ContactsPage() {
   const [deleting, setDeleting] = useState<DeleteTarget | null>(null);
   const form = useFormState(EMPTY);
 
-  const filterBy = (id: string | null) => {
+  // Filters live in the address, so that a reload or a shared link keeps them.
+  const filterBy = (changes: { customerId?: string | null; q?: string }) => {
     setCursors([undefined]);
-    setSearchParams(id ? { customerId: id } : {});
+    setSearchParams(
+      (prev) => {
+        const next = new URLSearchParams(prev);
+        for (const [key, value] of Object.entries(changes)) {
+          if (value) next.set(key, value);
+          else next.delete(key);
+        }
+        return next;
+      },
+      { replace: true },
+    );
   };
+  const [search, setSearch] = useState(q);
+  const pushSearch = useDebouncedCallback((value: string) => filterBy({ q: value.trim() }), 300);
   const open = (contact: Contact | 'new') => {
     const defaultCustomer = customerFilter ?? (me.admin.customerId ? String(me.admin.customerId) : '');
     form.reset(
@@ -130,25 +146,41 @@ export function ContactsPage() {
         busy={contacts.isFetching}
         action={canChange && <Button onClick={() => open('new')}>New contact</Button>}
       />
-      {(customers.data?.length ?? 0) > 1 && (
-        <Select
-          label="Customer"
-          placeholder="All customers"
-          data={customerOptions}
-          value={customerFilter}
-          onChange={filterBy}
-          clearable
-          searchable
-          nothingFoundMessage="No customer matches."
-          maw={360}
+      <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm" maw={760}>
+        <TextInput
+          label="Search"
+          placeholder="Name, email or CRM id"
+          value={search}
+          onChange={(e) => {
+            setSearch(e.currentTarget.value);
+            pushSearch(e.currentTarget.value);
+          }}
         />
-      )}
+        {(customers.data?.length ?? 0) > 1 && (
+          <Select
+            label="Customer"
+            placeholder="All customers"
+            data={customerOptions}
+            value={customerFilter}
+            onChange={(id) => filterBy({ customerId: id })}
+            clearable
+            searchable
+            nothingFoundMessage="No customer matches."
+          />
+        )}
+      </SimpleGrid>
       {contacts.isError && <LoadError what="contacts" error={contacts.error} />}
       <DataTable
         data={contacts.data?.items}
         columns={columns}
         rowId={(c) => String(c.id)}
-        empty={customerFilter ? 'This customer has no contacts.' : 'No contacts yet.'}
+        empty={
+          q
+            ? 'No contact matches this search.'
+            : customerFilter
+              ? 'This customer has no contacts.'
+              : 'No contacts yet.'
+        }
         testId="contacts-table"
         label="Contacts"
         minWidth={860}

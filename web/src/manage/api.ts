@@ -46,7 +46,7 @@ export const renameSite = (customerId: number, siteId: number, name: string) =>
 export const deleteSite = (customerId: number, siteId: number) =>
   request('DELETE', `${v1}/customers/${customerId}/sites/${siteId}`);
 
-export const listContacts = (query: { customerId?: number; cursor?: number; limit: number }) =>
+export const listContacts = (query: { q?: string; customerId?: number; cursor?: number; limit: number }) =>
   get<ContactPage>(`${v1}/contacts`, query);
 export const createContact = (body: ContactCreate) => request<Contact>('POST', `${v1}/contacts`, body);
 export const updateContact = (id: number, body: ContactUpdate) =>

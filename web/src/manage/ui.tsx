@@ -3,6 +3,7 @@ import { useQuery } from '@tanstack/react-query';
 import { type ColumnDef, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { type FormEvent, type ReactNode, useRef } from 'react';
 import { describeError } from '../lib/api';
+import { actionsFirst, usePhone } from '../lib/responsive';
 import { listCustomers } from './api';
 
 /** A page's title, a line under it (counts, help) and its main action. */
@@ -35,7 +36,10 @@ export function PageHeader({
   );
 }
 
-/** A list as a table: horizontal scrolling on narrow screens, a sentence when it is empty. */
+/**
+ * A list as a table: horizontal scrolling on narrow screens, with the row actions (the column with id
+ * `actions`) first on a phone so that they are on screen; a sentence when it is empty.
+ */
 export function DataTable<T>({
   data,
   columns,
@@ -54,9 +58,10 @@ export function DataTable<T>({
   /** What the table lists, for screen readers. */
   label: string;
 }) {
+  const phone = usePhone();
   const table = useReactTable({
     data: data ?? [],
-    columns,
+    columns: actionsFirst(columns, phone),
     getCoreRowModel: getCoreRowModel(),
     getRowId: rowId,
   });
@@ -167,9 +172,10 @@ export function RowActions({
   onDelete?: (() => void) | undefined;
   children?: ReactNode;
 }) {
+  const phone = usePhone();
   if (!onEdit && !onDelete && !children) return null;
   return (
-    <Group gap={4} wrap="nowrap" justify="flex-end">
+    <Group gap={4} wrap="nowrap" justify={phone ? 'flex-start' : 'flex-end'}>
       {children}
       {onEdit && (
         <Button size="compact-sm" variant="default" onClick={onEdit} aria-label={`Edit ${name}`}>

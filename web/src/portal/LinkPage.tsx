@@ -3,7 +3,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useState } from 'react';
 import { Link, useLocation } from 'wouter';
 import { describeError, HttpError } from '../lib/api';
-import { fieldErrorsOf } from '../lib/field-errors';
+import { fieldMessagesOf } from '../lib/forms';
 import { checkLink, portalLogin, redeemLink } from './api';
 import { NewPasswordFields, passwordProblem } from './PasswordField';
 import { PortalFrame, PortalLoader } from './PortalFrame';
@@ -93,7 +93,7 @@ function LinkPage({ purpose }: { purpose: LinkPurpose }) {
   }
 
   const localProblem = passwordProblem(password);
-  const serverField = fieldErrorsOf(submit.error).password;
+  const serverField = fieldMessagesOf(submit.error).fields.password;
   const onSubmit = (e: FormEvent) => {
     e.preventDefault();
     if (!localProblem && password === repeat) submit.mutate();

@@ -13,7 +13,7 @@ import {
 } from '@mantine/core';
 import { type FormEvent, useState } from 'react';
 import { describeError } from '../lib/api';
-import { fieldErrorsOf } from '../lib/field-errors';
+import { fieldMessagesOf } from '../lib/forms';
 import { options, useAttributes, useCustomers, useGroups, useRoles, useSites } from './directory';
 import type { AttributeInfo, AttributeValue, User, UserCreateInput } from './types';
 
@@ -217,7 +217,7 @@ export function UserForm({
   const attributes = useAttributes();
   const definitions = attributes.data ?? [];
 
-  const problems = fieldErrorsOf(error);
+  const { fields: problems, other: aboutNoField } = fieldMessagesOf(error);
   const shown = new Set<string>();
   const fieldError = (field: string) => {
     const message = problems[field];
@@ -364,7 +364,12 @@ export function UserForm({
   );
 
   // Problems about no field on this form (or a whole-request error) are shown above the buttons.
-  const unshown = Object.entries(problems).filter(([field]) => !shown.has(field));
+  const unshown = [
+    ...Object.entries(problems)
+      .filter(([field]) => !shown.has(field))
+      .map(([field, message]) => `${field}: ${message}`),
+    ...aboutNoField,
+  ];
   const general = error && (Object.keys(problems).length === 0 || unshown.length > 0);
 
   return (
@@ -373,9 +378,7 @@ export function UserForm({
         {fields}
         {Boolean(general) && (
           <Alert color="red" role="alert" title="The user was not saved">
-            {unshown.length > 0
-              ? unshown.map(([field, message]) => `${field}: ${message}`).join(' ')
-              : describeError(error)}
+            {unshown.length > 0 ? unshown.join(' ') : describeError(error)}
           </Alert>
         )}
         {Boolean(error) && !general && (

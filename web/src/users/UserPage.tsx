@@ -16,13 +16,13 @@ import {
   Title,
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useParams } from 'wouter';
 import { useCan, useSession } from '../auth/session';
 import { describeError, HttpError } from '../lib/api';
 import { formatDateTime } from '../lib/format';
-import { getUser, inviteUser, listEmails, listInvitations, listUserAudit, updateUser } from './api';
+import { getUser, inviteUser, listEmails, listInvitations, listUserHistory, updateUser } from './api';
 import { displayName, STATUS_COLORS } from './status';
 import type { AttributeInfo, User } from './types';
 import { toPatch, UserForm, type UserFormValues, valuesOf } from './UserForm';
@@ -157,6 +157,13 @@ const ACTION_LABELS: Record<string, string> = {
   'user.password_reset_requested': 'Asked for a password reset',
   'invitation.send': 'Invitation sent',
   'invitation.resend': 'Invitation sent again',
+  'invitation.remind': 'Reminder sent',
+  'import.commit': 'Import started',
+  'import.completed': 'Import finished',
+  'import.cancelled': 'Import cancelled',
+  'import.failed': 'Import failed',
+  'import.rollback': 'Import rollback asked',
+  'import.rolled_back': 'Import rolled back',
 };
 
 /** An audit entry's details as "key: value" lines; lists joined, nested values as compact JSON. */
@@ -184,48 +191,58 @@ function AuditDetails({ details }: { details: Record<string, unknown> }) {
 }
 
 function HistoryTab({ userId }: { userId: number }) {
-  const can = useCan();
-  const allowed = can('audit.read');
-  const list = useQuery({
-    queryKey: ['users', userId, 'audit'],
-    queryFn: () => listUserAudit(userId),
-    enabled: allowed,
+  const list = useInfiniteQuery({
+    queryKey: ['users', userId, 'history'],
+    queryFn: ({ pageParam }) => listUserHistory(userId, pageParam),
+    initialPageParam: undefined as string | undefined,
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
-  if (!allowed) {
-    return (
-      <Text c="dimmed">
-        The history of changes comes from the audit log, which only administrators can read.
-      </Text>
-    );
-  }
-  if (list.isPending) return <Loader size="sm" />;
+  if (list.isPending) return <Loader size="sm" aria-label="Loading the history" />;
   if (list.isError) return <Alert color="red">{describeError(list.error)}</Alert>;
-  if (list.data.items.length === 0) return <Text c="dimmed">Nothing recorded for this user yet.</Text>;
+  const entries = list.data.pages.flatMap((p) => p.items);
+  if (entries.length === 0) return <Text c="dimmed">Nothing recorded for this user yet.</Text>;
   return (
-    <Table.ScrollContainer minWidth={640}>
-      <Table data-testid="user-history">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>When</Table.Th>
-            <Table.Th>Who</Table.Th>
-            <Table.Th>What</Table.Th>
-            <Table.Th>Details</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {list.data.items.map((a) => (
-            <Table.Tr key={a.id}>
-              <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(a.at)}</Table.Td>
-              <Table.Td>{a.actorLabel}</Table.Td>
-              <Table.Td>{ACTION_LABELS[a.action] ?? a.action}</Table.Td>
-              <Table.Td>
-                <AuditDetails details={a.details} />
-              </Table.Td>
+    <Stack gap="sm">
+      <Table.ScrollContainer minWidth={640}>
+        <Table data-testid="user-history">
+          <Table.Thead>
+            <Table.Tr>
+              <Table.Th>When</Table.Th>
+              <Table.Th>Who</Table.Th>
+              <Table.Th>What</Table.Th>
+              <Table.Th>Details</Table.Th>
             </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+          </Table.Thead>
+          <Table.Tbody>
+            {entries.map((a) => (
+              <Table.Tr key={a.id}>
+                <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(a.at)}</Table.Td>
+                <Table.Td>{a.actorLabel}</Table.Td>
+                <Table.Td>
+                  {ACTION_LABELS[a.action] ?? a.action}
+                  {a.entityType === 'import' && a.entityId && (
+                    <>
+                      {' '}
+                      <Anchor component={Link} href={`/imports/${a.entityId}`} size="sm">
+                        #{a.entityId}
+                      </Anchor>
+                    </>
+                  )}
+                </Table.Td>
+                <Table.Td>
+                  <AuditDetails details={a.details} />
+                </Table.Td>
+              </Table.Tr>
+            ))}
+          </Table.Tbody>
+        </Table>
+      </Table.ScrollContainer>
+      {list.hasNextPage && (
+        <Button variant="default" onClick={() => list.fetchNextPage()} loading={list.isFetchingNextPage}>
+          Older entries
+        </Button>
+      )}
+    </Stack>
   );
 }
 

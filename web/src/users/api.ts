@@ -25,12 +25,11 @@ export const inviteUser = (id: number) =>
   request<InvitationInfo>('POST', `/api/v1/users/${id}/invitations`, {});
 export const listInvitations = (id: number) => get<InvitationInfo[]>(`/api/v1/users/${id}/invitations`);
 export const listEmails = (id: number) => get<EmailInfo[]>(`/api/v1/users/${id}/emails`);
-/** The audit entries about one user (administrators only: audit.read). */
-export const listUserAudit = (id: number) =>
-  get<{ items: AuditItem[]; nextCursor: string | null }>('/api/v1/audit', {
-    entityType: 'user',
-    entityId: String(id),
-    limit: 100,
+/** A user's history, newest first: audit entries about them and the imports that changed them. */
+export const listUserHistory = (id: number, before?: string) =>
+  get<{ items: AuditItem[]; nextCursor: string | null }>(`/api/v1/users/${id}/history`, {
+    before,
+    limit: 50,
   });
 
 // The directory's lists, for filters and the user form.

@@ -1,0 +1,44 @@
+import type { Actor } from '../../core/access/policy.js';
+import type { AuditEntry } from '../../core/domain/entities.js';
+import { listUserHistory as readHistory } from '../../storage/queries/audit.js';
+import { importsThatChanged } from '../../storage/queries/import-changes.js';
+import type { AppContext } from '../context.js';
+import { getUser } from './get-user.js';
+
+/** What an import did to the directory, as the audit says it: started, ended, undone. */
+const IMPORT_EFFECTS = [
+  'import.commit',
+  'import.completed',
+  'import.cancelled',
+  'import.failed',
+  'import.rollback',
+  'import.rolled_back',
+] as const;
+
+/** More imports than this touching one user is rare; the history then shows the newest ones. */
+const MAX_IMPORTS = 200;
+
+/**
+ * A user's history, newest first: the audit entries about the user and those of the imports that
+ * created or changed them. Whoever may read the user may read it (`directory.read`, within scope),
+ * so a viewer sees what happened to a user without reading the whole audit log.
+ */
+export async function listUserHistory(
+  ctx: AppContext,
+  actor: Actor,
+  userId: number,
+  page: { before?: number; limit: number },
+): Promise<{ items: AuditEntry[]; nextCursor: string | null }> {
+  await getUser(ctx, actor, userId);
+  const importIds = await importsThatChanged(ctx.db, userId, MAX_IMPORTS);
+  const rows = await readHistory(ctx.db, {
+    userId,
+    importIds,
+    importActions: IMPORT_EFFECTS,
+    ...(page.before !== undefined && { beforeId: page.before }),
+    limit: page.limit + 1,
+  });
+  const items = rows.slice(0, page.limit);
+  const last = items[items.length - 1];
+  return { items, nextCursor: rows.length > page.limit && last ? String(last.id) : null };
+}
