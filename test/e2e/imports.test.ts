@@ -7,14 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   apiSession,
   type ConsoleServer,
-  DESKTOP,
   launchBrowser,
   openPage,
-  PHONE,
-  shot,
   signIn,
   startConsoleServer,
 } from '../support/browser.js';
+import { importIdOf, reviewRows, shots, startImport } from '../support/wizard.js';
 
 /**
  * The import wizard, an import's page and the history in a real browser, against a real server that
@@ -51,20 +49,6 @@ afterAll(async () => {
   server?.stop();
 });
 
-/** A screenshot at the desktop size and at the phone size, back to the desktop afterwards. */
-async function shots(page: Page, name: string): Promise<void> {
-  // A full-page screenshot of a scrolled page draws the fixed header halfway down.
-  await page.mouse.wheel(0, -100_000);
-  await page.setViewportSize(DESKTOP);
-  await page.waitForTimeout(150);
-  await shot(page, name);
-  await page.setViewportSize(PHONE);
-  await page.waitForTimeout(300);
-  await shot(page, name);
-  await page.setViewportSize(DESKTOP);
-  await page.waitForTimeout(150);
-}
-
 async function downloaded(download: Download): Promise<Buffer> {
   const file = await download.path();
   return fs.readFileSync(file);
@@ -87,20 +71,6 @@ async function within<T>(ms: number, what: string, work: Promise<T>): Promise<T>
   } finally {
     clearTimeout(timer);
   }
-}
-
-const reviewRows = (page: Page) => page.getByTestId('review-table').locator('tbody tr');
-
-/** Goes through the first three steps and uploads a file; lands on the mapping step. */
-async function startImport(page: Page, file: { name: string; mimeType: string; buffer: Buffer }) {
-  await page.goto(`${server.url}/imports/new`);
-  await page.getByRole('combobox', { name: 'Customer' }).click();
-  await page.getByRole('option', { name: 'Acme Logistics' }).click();
-  await page.getByRole('button', { name: 'Next: template' }).click();
-  await page.getByRole('button', { name: 'Next: upload' }).click();
-  await page.locator('input[type=file]').setInputFiles(file);
-  await page.waitForURL(/\/imports\/\d+\?step=map/, { timeout: 120_000 });
-  return Number(/\/imports\/(\d+)/.exec(page.url())![1]);
 }
 
 describe('import wizard', () => {
@@ -164,7 +134,7 @@ describe('import wizard', () => {
       buffer: Buffer.from(csv),
     });
     await page.waitForURL(/\/imports\/\d+\?step=map/);
-    const importId = Number(/\/imports\/(\d+)/.exec(page.url())![1]);
+    const importId = importIdOf(page);
 
     // 4. Mapping: matched by synonym with its confidence, the unknown column ignored.
     const mapping = page.getByTestId('mapping-table');
@@ -307,7 +277,7 @@ describe('import wizard', () => {
     sheet.addRow(['yuri@acme.example', 'Yuri', 'Young', 'Manager', '000456']);
     sheet.addRow(['zoe@@acme', 'Zoe', 'Zane', '', '']);
     const buffer = Buffer.from(await workbook.xlsx.writeBuffer());
-    await startImport(page, {
+    await startImport(page, server.url, 'Acme Logistics', {
       name: 'people.xlsx',
       mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
       buffer,
@@ -335,7 +305,7 @@ describe('import wizard', () => {
     for (let i = 1; i <= 100_000; i++) {
       lines.push(i % 1000 === 0 ? `broken-${i},Big,Row${i}` : `big${i}@acme.example,Big,Row${i}`);
     }
-    const importId = await startImport(page, {
+    const importId = await startImport(page, server.url, 'Acme Logistics', {
       name: 'big.csv',
       mimeType: 'text/csv',
       buffer: Buffer.from(`${lines.join('\n')}\n`),

@@ -1,3 +1,4 @@
+import { stringify } from 'csv-stringify/sync';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -12,10 +13,12 @@ import {
   signIn,
   startConsoleServer,
 } from '../support/browser.js';
-import { importCsv, toastsGone, until } from '../support/e2e-api.js';
+import { toastsGone, until } from '../support/e2e-api.js';
+import { reviewRows, startImport } from '../support/wizard.js';
 
 /**
- * From an import with invitations to a portal user signed in, in a real browser: the local mailbox
+ * From an import with invitations, made through the wizard, to a portal user signed in, in a real
+ * browser: the local mailbox
  * and the outbox in the console, the activation link from the received email, the strength meter,
  * portal sign-in and sign-out, a spent link, and a password reset through the mailbox.
  */
@@ -69,17 +72,9 @@ async function follow(context: BrowserContext, click: () => Promise<void>): Prom
 beforeAll(async () => {
   server = await startConsoleServer(ADMIN, { MAIL_POLL_SECONDS: '0.2' });
   api = await apiSession(server.url, ADMIN);
-  const acme = await api<{ id: number }>('POST', '/api/v1/customers', { name: 'Acme Logistics' });
+  await api('POST', '/api/v1/customers', { name: 'Acme Logistics' });
   await api('POST', '/api/v1/roles', { name: 'Field agent' });
   await api('POST', '/api/v1/groups', { name: 'North team' });
-  const done = await importCsv(
-    server.url,
-    ADMIN,
-    api,
-    `Email,First name,Last name,Roles,Groups\n${PERSON},Hedy,Lamarr,Field agent,North team\nann.other@example.com,Ann,Other,,\n`,
-    { customerId: acme.id, sendInvites: true },
-  );
-  expect(done.status).toBe('completed');
   browser = await launchBrowser();
 }, 120_000);
 
@@ -89,10 +84,50 @@ afterAll(async () => {
 });
 
 describe('invitations, the mailbox and the portal', () => {
-  it('follows the invitation from the mailbox, activates with a strong password and signs in to the portal', async () => {
-    await waitForMail(PERSON, 'You are invited to Customer Portal');
+  it('imports with invitations through the wizard, follows the invitation from the mailbox, activates with a strong password and signs in to the portal', async () => {
     const { context, page, errors } = await openPage(browser);
-    await signIn(page, server.url, ADMIN);
+    await signIn(page, server.url, ADMIN, '/imports');
+
+    // The import, in the wizard: target and customer, upload, mapping, options with invitations on,
+    // review, commit, results.
+    const csv = stringify([
+      ['Email', 'First name', 'Last name', 'Roles', 'Groups'],
+      [PERSON, 'Hedy', 'Lamarr', 'Field agent', 'North team'],
+      ['ann.other@example.com', 'Ann', 'Other', '', ''],
+    ]);
+    const importId = await startImport(page, server.url, 'Acme Logistics', {
+      name: 'invitees.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(csv),
+    });
+    await page.getByTestId('mapping-table').waitFor();
+    expect(await page.getByRole('combobox', { name: 'Field for column Email' }).inputValue()).toMatch(
+      /Email/,
+    );
+    await page.getByRole('button', { name: 'Next: options' }).click();
+    await page.waitForURL('**?step=options');
+    await page.getByRole('switch', { name: 'Send activation emails to new users' }).check();
+    await expect
+      .poll(() => page.getByTestId('invite-estimate').textContent())
+      .toMatch(/2 emails: sending takes about/);
+    await shots(page, 'invite-import-options');
+    await page.getByRole('button', { name: 'Next: review' }).click();
+    await page.waitForURL('**?step=review');
+    await expect.poll(() => reviewRows(page).count()).toBe(2);
+    expect(await page.getByTestId('cell-error').count()).toBe(0);
+    await page.getByRole('button', { name: /^Commit 2 valid rows$/ }).click();
+    await page.getByTestId('result-counts').waitFor({ timeout: 60_000 });
+    await expect
+      .poll(async () => (await page.locator('[data-count=created]').textContent())?.replace(/\D/g, ''))
+      .toBe('2');
+    expect(await page.getByTestId('import-status').textContent()).toBe('Completed');
+    expect(page.url()).toContain(`/imports/${importId}`);
+    await toastsGone(page);
+    await shots(page, 'invite-import-results');
+
+    // Both invitations, sent in the background at the configured rate.
+    await waitForMail(PERSON, 'You are invited to Customer Portal');
+    await waitForMail('ann.other@example.com', 'You are invited to Customer Portal');
     await page.getByRole('link', { name: 'Mailbox' }).click();
     await page.waitForURL('**/mail/mailbox');
     await expect.poll(() => page.getByTestId('mailbox-list').getByRole('button').count()).toBe(2);

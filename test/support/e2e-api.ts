@@ -19,13 +19,13 @@ export async function until<T>(what: string, read: () => Promise<T>, done: (v: T
   }
 }
 
-/** Uploads a CSV as an import through the API, commits it and waits until it has finished. */
-export async function importCsv(
+/** Uploads a CSV as an import through the API and leaves it validated, before its commit. */
+export async function uploadCsv(
   url: string,
   who: Credentials,
-  api: ApiCall,
   csv: string,
   options: Record<string, unknown>,
+  name = 'people.csv',
 ): Promise<{ id: number; status: string }> {
   const login = await fetch(`${url}/api/v1/auth/login`, {
     method: 'POST',
@@ -39,7 +39,7 @@ export async function importCsv(
     .join('; ');
   const body = multipart(
     { target: 'users', options: JSON.stringify(options) },
-    { name: 'people.csv', content: csv, type: 'text/csv' },
+    { name, content: csv, type: 'text/csv' },
   );
   const uploaded = await fetch(`${url}/api/v1/imports`, {
     method: 'POST',
@@ -49,6 +49,18 @@ export async function importCsv(
   const created = (await uploaded.json()) as { id: number; status: string };
   expect(uploaded.status, JSON.stringify(created)).toBe(201);
   expect(created.status).toBe('validated');
+  return created;
+}
+
+/** Uploads a CSV as an import through the API, commits it and waits until it has finished. */
+export async function importCsv(
+  url: string,
+  who: Credentials,
+  api: ApiCall,
+  csv: string,
+  options: Record<string, unknown>,
+): Promise<{ id: number; status: string }> {
+  const created = await uploadCsv(url, who, csv, options);
   await api('POST', `/api/v1/imports/${created.id}/commit`, {});
   return until(
     `import ${created.id} to finish`,

@@ -111,7 +111,17 @@ export function NotificationBell() {
   };
 
   return (
-    <Popover opened={opened} onChange={setOpened} position="bottom-end" width={340} shadow="md" withArrow>
+    // The button and the dropdown carry their own ARIA: Mantine's would land on the Indicator's
+    // wrapper, where aria-haspopup and aria-expanded are not allowed.
+    <Popover
+      opened={opened}
+      onChange={setOpened}
+      position="bottom-end"
+      width={340}
+      shadow="md"
+      withArrow
+      withRoles={false}
+    >
       <Popover.Target>
         <Indicator
           label={unread > 99 ? '99+' : unread}

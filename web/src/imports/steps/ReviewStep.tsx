@@ -79,13 +79,23 @@ function Cell({
   const [editing, setEditing] = useState<string | null>(null);
   // Enter, Escape and leaving the field each end the edit; only the first of them counts.
   const ended = useRef(false);
+  // After Enter or Escape the keyboard goes on from the cell, not from the top of the page.
+  const refocus = useRef(false);
+  const cellButton = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    if (editing === null && refocus.current) {
+      refocus.current = false;
+      cellButton.current?.focus();
+    }
+  }, [editing]);
   const begin = () => {
     ended.current = false;
     setEditing(value);
   };
-  const end = (save: boolean) => {
+  const end = (save: boolean, byKey: boolean) => {
     if (ended.current || editing === null) return;
     ended.current = true;
+    refocus.current = byKey;
     if (save) onSave(editing);
     setEditing(null);
   };
@@ -95,7 +105,7 @@ function Cell({
       <form
         onSubmit={(e) => {
           e.preventDefault();
-          end(true);
+          end(true, true);
         }}
       >
         <TextInput
@@ -104,10 +114,10 @@ function Cell({
           value={editing}
           onChange={(e) => setEditing(e.currentTarget.value)}
           onKeyDown={(e) => {
-            if (e.key === 'Escape') end(false);
+            if (e.key === 'Escape') end(false, true);
           }}
           // Leaving the cell keeps what was typed, as in a spreadsheet.
-          onBlur={() => end(true)}
+          onBlur={() => end(true, false)}
           autoFocus
           miw={160}
         />
@@ -120,11 +130,13 @@ function Cell({
       {problems && <ProblemIcon problems={problems} label={label} />}
       {editable ? (
         <UnstyledButton
+          ref={cellButton}
           className={classes.editable}
-          onClick={begin}
+          // aria-disabled rather than disabled while a fix saves: a disabled button would drop the focus.
+          onClick={saving ? undefined : begin}
           aria-label={`Edit ${label}: ${value || 'empty'}`}
           title="Edit this cell"
-          disabled={saving}
+          aria-disabled={saving || undefined}
         >
           {text}
         </UnstyledButton>
