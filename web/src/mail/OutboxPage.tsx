@@ -16,7 +16,6 @@ import {
   Title,
   VisuallyHidden,
 } from '@mantine/core';
-import { useDebouncedCallback } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import {
   keepPreviousData,
@@ -25,13 +24,13 @@ import {
   useQuery,
   useQueryClient,
 } from '@tanstack/react-query';
-import { useState } from 'react';
-import { Link, useSearchParams } from 'wouter';
+import { Link } from 'wouter';
 import { useCan } from '../auth/session';
 import { listImports } from '../imports/api';
 import { describeError } from '../lib/api';
 import { formatDateTime, formatNumber } from '../lib/format';
 import { usePhone } from '../lib/responsive';
+import { useQueryParams, useSearchBox } from '../lib/url-params';
 import { options, useCustomers } from '../users/directory';
 import { listOutbox, pauseSending, resendInvitation, resumeSending, sendingStatus } from './api';
 import type { EmailInfo, EmailStatus } from './types';
@@ -124,7 +123,7 @@ function ResendButton({ email }: { email: EmailInfo }) {
 /** Every email Roster wrote, with its status, attempts and last error; filters live in the address. */
 export function OutboxPage() {
   const can = useCan();
-  const [params, setParams] = useSearchParams();
+  const [params, update] = useQueryParams();
   const status = (params.get('status') ?? '')
     .split(',')
     .filter((s): s is EmailStatus => (STATUSES as string[]).includes(s));
@@ -149,21 +148,7 @@ export function OutboxPage() {
     importOptions.unshift({ value: String(importId), label: `Import #${importId}` });
   }
 
-  const update = (changes: Record<string, string | null>) =>
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        for (const [key, value] of Object.entries(changes)) {
-          if (value) next.set(key, value);
-          else next.delete(key);
-        }
-        return next;
-      },
-      { replace: true },
-    );
-
-  const [recipientText, setRecipientText] = useState(recipient);
-  const pushRecipient = useDebouncedCallback((value: string) => update({ recipient: value.trim() }), 300);
+  const recipientBox = useSearchBox('recipient', params, update);
 
   const filter = {
     ...(status.length > 0 && { status }),
@@ -224,10 +209,9 @@ export function OutboxPage() {
         <TextInput
           label="Recipient"
           placeholder="Start of the address or name"
-          value={recipientText}
+          value={recipientBox.text}
           onChange={(e) => {
-            setRecipientText(e.currentTarget.value);
-            pushRecipient(e.currentTarget.value);
+            recipientBox.type(e.currentTarget.value);
           }}
         />
         <MultiSelect

@@ -1,14 +1,13 @@
 import { Button, Group, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
-import { useDebouncedCallback } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useState } from 'react';
-import { useSearchParams } from 'wouter';
 import { useCan, useSession } from '../auth/session';
 import { ConfirmDelete, type DeleteTarget } from '../lib/ConfirmDelete';
 import { formatDate, formatNumber, plural } from '../lib/format';
 import { orNull, useFormState } from '../lib/forms';
+import { type ParamChanges, useQueryParams, useSearchBox } from '../lib/url-params';
 import { createContact, deleteContact, listContacts, updateContact } from './api';
 import type { Contact } from './types';
 import { DataTable, FormModal, LoadError, PageHeader, RowActions, useCustomerName, useCustomers } from './ui';
@@ -24,7 +23,7 @@ export function ContactsPage() {
   const me = useSession();
   const canChange = can('users.manage');
   const queryClient = useQueryClient();
-  const [searchParams, setSearchParams] = useSearchParams();
+  const [searchParams, updateParams] = useQueryParams();
   const customerFilter = searchParams.get('customerId');
   const q = searchParams.get('q') ?? '';
   const customers = useCustomers();
@@ -48,22 +47,11 @@ export function ContactsPage() {
   const form = useFormState(EMPTY);
 
   // Filters live in the address, so that a reload or a shared link keeps them.
-  const filterBy = (changes: { customerId?: string | null; q?: string }) => {
+  const filterBy = (changes: ParamChanges) => {
     setCursors([undefined]);
-    setSearchParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        for (const [key, value] of Object.entries(changes)) {
-          if (value) next.set(key, value);
-          else next.delete(key);
-        }
-        return next;
-      },
-      { replace: true },
-    );
+    updateParams(changes);
   };
-  const [search, setSearch] = useState(q);
-  const pushSearch = useDebouncedCallback((value: string) => filterBy({ q: value.trim() }), 300);
+  const search = useSearchBox('q', searchParams, filterBy);
   const open = (contact: Contact | 'new') => {
     const defaultCustomer = customerFilter ?? (me.admin.customerId ? String(me.admin.customerId) : '');
     form.reset(
@@ -150,10 +138,9 @@ export function ContactsPage() {
         <TextInput
           label="Search"
           placeholder="Name, email or CRM id"
-          value={search}
+          value={search.text}
           onChange={(e) => {
-            setSearch(e.currentTarget.value);
-            pushSearch(e.currentTarget.value);
+            search.type(e.currentTarget.value);
           }}
         />
         {(customers.data?.length ?? 0) > 1 && (

@@ -16,14 +16,13 @@ import {
   Title,
   UnstyledButton,
 } from '@mantine/core';
-import { useDebouncedCallback } from '@mantine/hooks';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { type ColumnDef, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
-import { useState } from 'react';
-import { Link, useSearchParams } from 'wouter';
+import { Link } from 'wouter';
 import { useCan } from '../auth/session';
 import { describeError } from '../lib/api';
 import { formatDate, plural } from '../lib/format';
+import { useQueryParams, useSearchBox } from '../lib/url-params';
 import { listUsers } from './api';
 import { options, useCustomers, useGroups, useRoles, useSites } from './directory';
 import { displayName, STATUS_COLORS, STATUSES, statusLabel } from './status';
@@ -100,7 +99,7 @@ const idParam = (value: string | null) => {
  */
 export function UsersPage() {
   const can = useCan();
-  const [params, setParams] = useSearchParams();
+  const [params, update] = useQueryParams();
   const q = params.get('q') ?? '';
   const status = (STATUSES as string[]).includes(params.get('status') ?? '')
     ? (params.get('status') as UserStatus)
@@ -119,23 +118,7 @@ export function UsersPage() {
   const effectiveOrder = order ?? defaultOrder(sort);
   const page = idParam(params.get('page')) ?? 1;
 
-  /** Changes some parameters; any change but the page's goes back to the first page. */
-  const update = (changes: Record<string, string | number | null | undefined>) =>
-    setParams(
-      (prev) => {
-        const next = new URLSearchParams(prev);
-        for (const [key, value] of Object.entries(changes)) {
-          if (value === null || value === undefined || value === '') next.delete(key);
-          else next.set(key, String(value));
-        }
-        if (!('page' in changes)) next.delete('page');
-        return next;
-      },
-      { replace: true },
-    );
-
-  const [search, setSearch] = useState(q);
-  const pushSearch = useDebouncedCallback((value: string) => update({ q: value.trim() }), 300);
+  const search = useSearchBox('q', params, update);
 
   const customers = useCustomers();
   const sites = useSites(customerId ?? null);
@@ -204,10 +187,9 @@ export function UsersPage() {
           style={{ gridColumn: 'span 2' }}
           label="Search"
           placeholder="Email, username or name"
-          value={search}
+          value={search.text}
           onChange={(e) => {
-            setSearch(e.currentTarget.value);
-            pushSearch(e.currentTarget.value);
+            search.type(e.currentTarget.value);
           }}
         />
         <Select
@@ -278,8 +260,12 @@ export function UsersPage() {
               variant="subtle"
               size="compact-sm"
               onClick={() => {
-                setSearch('');
-                setParams(sortParam ? { sort, ...(order && { order }) } : {}, { replace: true });
+                search.setText('');
+                update(
+                  Object.fromEntries(
+                    [...params.keys()].filter((k) => k !== 'sort' && k !== 'order').map((k) => [k, null]),
+                  ),
+                );
               }}
             >
               Clear filters
