@@ -1,23 +1,30 @@
+import type { Config } from '../config.js';
 import { type Actor, authorize } from '../core/access/policy.js';
 import { DEFAULT_SETTINGS, type Settings, SettingsPatch } from '../core/domain/settings.js';
 import { errors } from '../core/errors.js';
+import type { Db } from '../storage/database.js';
 import { readSettingValues, writeSettingValues } from '../storage/queries/settings.js';
 import type { AppContext } from './context.js';
 import { audit, inTransaction } from './shared.js';
 
 /**
- * Stored values over the defaults; unknown stored keys are ignored. The defaults of the mail rate,
- * the invitation expiry and the reminder come from the environment (MAIL_RATE_PER_MINUTE,
- * INVITE_TTL_DAYS, INVITE_REMINDER_DAYS) until an administrator sets them.
+ * What the settings are until an administrator sets them: the built-in defaults, with the mail
+ * rate, the invitation expiry and the reminder from the environment (MAIL_RATE_PER_MINUTE,
+ * INVITE_TTL_DAYS, INVITE_REMINDER_DAYS).
  */
-export async function readSettings(ctx: AppContext): Promise<Settings> {
-  const stored = await readSettingValues(ctx.db);
-  const out: Settings = {
+export function settingDefaults(config: Config): Settings {
+  return {
     ...DEFAULT_SETTINGS,
-    mailRatePerMinute: ctx.config.mail.ratePerMinute,
-    inviteTtlDays: ctx.config.mail.inviteTtlDays,
-    inviteReminderDays: ctx.config.mail.inviteReminderDays,
+    mailRatePerMinute: config.mail.ratePerMinute,
+    inviteTtlDays: config.mail.inviteTtlDays,
+    inviteReminderDays: config.mail.inviteReminderDays,
   };
+}
+
+/** Stored values over `defaults`, read with `db` (a transaction's inside one); unknown keys ignored. */
+export async function settingsIn(db: Db, defaults: Settings): Promise<Settings> {
+  const stored = await readSettingValues(db);
+  const out: Settings = { ...defaults };
   for (const key of Object.keys(DEFAULT_SETTINGS) as (keyof Settings)[]) {
     const value = stored[key];
     if (typeof value === typeof DEFAULT_SETTINGS[key])
@@ -25,6 +32,9 @@ export async function readSettings(ctx: AppContext): Promise<Settings> {
   }
   return out;
 }
+
+export const readSettings = (ctx: AppContext): Promise<Settings> =>
+  settingsIn(ctx.db, settingDefaults(ctx.config));
 
 export async function getSettings(ctx: AppContext, actor: Actor): Promise<Settings> {
   authorize(actor, 'settings.read');

@@ -10,8 +10,9 @@ import { createCustomer, createSite } from '../../src/app/customers.js';
 import { cancelImport } from '../../src/app/imports/commit-import.js';
 import { saveConfig } from '../../src/app/imports/configs.js';
 import { createImport } from '../../src/app/imports/create-import.js';
-import { inviteDefaults, writeInvitations, writePasswordReset } from '../../src/app/invitations/invite.js';
+import { writeInvitations, writePasswordReset } from '../../src/app/invitations/invite.js';
 import { createGroup, createRole } from '../../src/app/roles.js';
+import { settingDefaults } from '../../src/app/settings.js';
 import { inTransaction } from '../../src/app/shared.js';
 import { createUser } from '../../src/app/users/create-user.js';
 import { type Actor, type AdminRole, SYSTEM_ACTOR } from '../../src/core/access/policy.js';
@@ -20,7 +21,7 @@ import type { Customer } from '../../src/core/domain/entities.js';
 import { hashPassword } from '../../src/security/passwords.js';
 import { csrfTokenFor, hashSecret, newSecret } from '../../src/security/tokens.js';
 import { insertAdmin, insertSession } from '../../src/storage/queries/admins.js';
-import { insertToken, listForUser } from '../../src/storage/queries/invitations.js';
+import { insertTokens, listForUser } from '../../src/storage/queries/invitations.js';
 import { setPaused } from '../../src/storage/queries/outbox.js';
 import { findAccount, setPassword } from '../../src/storage/queries/portal.js';
 import { allSettled, type Caller, startApi, TEST_PASSWORD, type TestApi } from '../support/api.js';
@@ -847,12 +848,12 @@ async function linkToken(customerId: number, purpose: 'activation' | 'reset'): P
         message: null,
         createdBy: 'matrix',
         at,
-        defaults: inviteDefaults(ctx().config),
+        defaults: settingDefaults(ctx().config),
       });
   });
   const [invitation] = await listForUser(ctx().db, id, 1);
   const token = newSecret('');
-  await insertToken(ctx().db, hashSecret(token), invitation!.id, at);
+  await insertTokens(ctx().db, [{ tokenHash: hashSecret(token), invitationId: invitation!.id }], at);
   return token;
 }
 

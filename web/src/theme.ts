@@ -60,10 +60,13 @@ function lightColorVariables(): Record<string, string> {
   return variables;
 }
 
+// Worked out once: Mantine calls the resolver on every render of its provider.
+const LIGHT_COLORS = lightColorVariables();
+
 export const cssVariablesResolver: CSSVariablesResolver = () => ({
   variables: {},
   light: {
-    ...lightColorVariables(),
+    ...LIGHT_COLORS,
     '--mantine-color-dimmed': gray[7],
     '--mantine-color-error': readableOn(DEFAULT_THEME.colors.red[6], [white, gray[0]]),
     '--mantine-color-anchor': readableOn(DEFAULT_THEME.colors.indigo[6], [white, gray[0], gray[1]]),

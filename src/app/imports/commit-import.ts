@@ -7,7 +7,8 @@ import * as rows from '../../storage/queries/import-rows.js';
 import * as imports from '../../storage/queries/imports.js';
 import { insertNotification } from '../../storage/queries/notifications.js';
 import type { AppContext } from '../context.js';
-import { inviteDefaults, writeImportFinished } from '../invitations/invite.js';
+import { writeImportFinished } from '../invitations/invite.js';
+import { settingDefaults } from '../settings.js';
 import { audit, inTransaction } from '../shared.js';
 import { visibleImport } from './access.js';
 import { type Lease, leaseLost, withLease } from './lease.js';
@@ -93,7 +94,7 @@ export async function runCommit(ctx: AppContext, id: number): Promise<void> {
       return;
     }
     const binding = bindingFor(rec.target);
-    const baseEnv = await binding.env(ctx.db, rec.scopeCustomerId, inviteDefaults(ctx.config));
+    const baseEnv = await binding.env(ctx.db, rec.scopeCustomerId, settingDefaults(ctx.config));
     const plan = {
       target: binding.target,
       env: baseEnv,
@@ -142,7 +143,7 @@ function port(
     readValid: (after, limit) => rows.readStagedCells(outer ?? ctx.db, id, after, limit, true),
     async transaction(work) {
       const run = async (db: Db) => {
-        const env = await binding.env(db, rec.scopeCustomerId, inviteDefaults(ctx.config));
+        const env = await binding.env(db, rec.scopeCustomerId, settingDefaults(ctx.config));
         return work({
           env,
           readValid: (after, limit) => rows.readStagedCells(db, id, after, limit, true),

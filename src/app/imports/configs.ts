@@ -6,7 +6,7 @@ import type { ImportOptions } from '../../core/import/target.js';
 import { isUniqueViolation } from '../../storage/errors.js';
 import * as q from '../../storage/queries/import-configs.js';
 import type { AppContext } from '../context.js';
-import { inviteDefaults } from '../invitations/invite.js';
+import { settingDefaults } from '../settings.js';
 import { audit, inTransaction } from '../shared.js';
 import { bindingFor } from './registry.js';
 
@@ -47,7 +47,7 @@ async function readInput(ctx: AppContext, input: ConfigInput): Promise<q.ConfigV
   const name = normalizeText(input.name);
   if (name === '') throw errors.validation('A configuration needs a name.', { field: 'name' });
   const binding = bindingFor(input.target);
-  const fields = binding.target.fields(await binding.env(ctx.db, null, inviteDefaults(ctx.config)));
+  const fields = binding.target.fields(await binding.env(ctx.db, null, settingDefaults(ctx.config)));
   const keys = new Set(fields.map((f) => f.key));
   for (const [header, key] of Object.entries(input.mapping)) {
     if (key !== null && !keys.has(key)) {

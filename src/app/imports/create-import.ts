@@ -9,8 +9,7 @@ import type { FileRow } from '../../core/import/validate.js';
 import { stagedCounts } from '../../storage/queries/import-rows.js';
 import * as imports from '../../storage/queries/imports.js';
 import type { AppContext } from '../context.js';
-import { inviteDefaults } from '../invitations/invite.js';
-import { readSettings } from '../settings.js';
+import { readSettings, settingDefaults } from '../settings.js';
 import { audit, inTransaction } from '../shared.js';
 import { fileDigest, keepOriginal, removeImportFiles } from './files.js';
 import { resolveOptions } from './options.js';
@@ -74,7 +73,7 @@ export async function createImport(
         at,
       );
       importId = newId;
-      const env = await binding.env(db, actor.customerId, inviteDefaults(ctx.config));
+      const env = await binding.env(db, actor.customerId, settingDefaults(ctx.config));
       const fields = binding.target.fields(env);
       const mapping =
         input.mapping ?? withSavedMapping(autoMap(source.header, fields), source.header, input.headerMapping);
@@ -167,7 +166,7 @@ export function importViewer(ctx: AppContext): (rec: imports.ImportRecord) => Pr
     if (!loading) {
       const binding = bindingFor(rec.target);
       loading = binding
-        .env(ctx.db, rec.scopeCustomerId, inviteDefaults(ctx.config))
+        .env(ctx.db, rec.scopeCustomerId, settingDefaults(ctx.config))
         .then((env) => binding.target.fields(env));
       fields.set(key, loading);
     }

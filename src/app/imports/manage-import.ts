@@ -7,7 +7,7 @@ import type { ImportOptions } from '../../core/import/target.js';
 import * as rows from '../../storage/queries/import-rows.js';
 import * as imports from '../../storage/queries/imports.js';
 import type { AppContext } from '../context.js';
-import { inviteDefaults } from '../invitations/invite.js';
+import { settingDefaults } from '../settings.js';
 import { audit, inTransaction } from '../shared.js';
 import { visibleImport } from './access.js';
 import { importViewer } from './create-import.js';
@@ -56,7 +56,7 @@ async function planFor(
   mapping: Mapping = rec.mapping,
 ) {
   const binding = bindingFor(rec.target);
-  const env = await binding.env(db, rec.scopeCustomerId, inviteDefaults(ctx.config));
+  const env = await binding.env(db, rec.scopeCustomerId, settingDefaults(ctx.config));
   const fields = binding.target.fields(env);
   return { target: binding.target, env, fields, header: rec.header, mapping, options: rec.options };
 }

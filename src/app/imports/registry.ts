@@ -1,3 +1,4 @@
+import type { Settings } from '../../core/domain/settings.js';
 import { errors } from '../../core/errors.js';
 import type { ImportTarget } from '../../core/import/target.js';
 import { type ContactUsersEnv, contactUsersTarget } from '../../core/import/targets/contact-users.js';
@@ -5,7 +6,7 @@ import { type UsersEnv, usersTarget } from '../../core/import/targets/users.js';
 import type { Db } from '../../storage/database.js';
 import { contactsByRef } from '../../storage/targets/contacts-store.js';
 import { loadUsersDirectory, usersStore } from '../../storage/targets/users-store.js';
-import { type InviteDefaults, importInvitations } from '../invitations/invite.js';
+import { importInvitations } from '../invitations/invite.js';
 
 /**
  * The targets this installation offers, each bound to the storage that serves it. Adding a target
@@ -13,8 +14,11 @@ import { type InviteDefaults, importInvitations } from '../invitations/invite.js
  */
 export interface TargetBinding<Env> {
   target: ImportTarget<Env>;
-  /** The target's environment, bound to `db` (a transaction during commits). */
-  env(db: Db, scopeCustomerId: number | null, invites: InviteDefaults): Promise<Env>;
+  /**
+   * The target's environment, bound to `db` (a transaction during commits); `settings` are
+   * `settingDefaults(config)`, what invitations an import writes use until an administrator says.
+   */
+  env(db: Db, scopeCustomerId: number | null, settings: Settings): Promise<Env>;
 }
 
 function bind<Env>(binding: TargetBinding<Env>): TargetBinding<Env> {
@@ -23,25 +27,25 @@ function bind<Env>(binding: TargetBinding<Env>): TargetBinding<Env> {
 
 const users = bind<UsersEnv>({
   target: usersTarget,
-  async env(db, scopeCustomerId, inviteSettings) {
+  async env(db, scopeCustomerId, settings) {
     return {
       directory: await loadUsersDirectory(db),
       store: usersStore(db),
       scopeCustomerId,
-      invites: importInvitations(db, inviteSettings),
+      invites: importInvitations(db, settings),
     };
   },
 });
 
 const contactUsers = bind<ContactUsersEnv>({
   target: contactUsersTarget,
-  async env(db, scopeCustomerId, inviteSettings) {
+  async env(db, scopeCustomerId, settings) {
     return {
       directory: await loadUsersDirectory(db),
       store: usersStore(db),
       contacts: (refs) => contactsByRef(db, refs),
       scopeCustomerId,
-      invites: importInvitations(db, inviteSettings),
+      invites: importInvitations(db, settings),
     };
   },
 });

@@ -9,7 +9,7 @@ import { type Actor, authorize } from '../../core/access/policy.js';
 import { neutralizeCell } from '../../core/import/export.js';
 import type { ImportMode, TargetField } from '../../core/import/target.js';
 import type { AppContext } from '../context.js';
-import { inviteDefaults } from '../invitations/invite.js';
+import { settingDefaults } from '../settings.js';
 import { bindingFor, targetNames } from './registry.js';
 import type { FileFormat, FileToSend } from './result-files.js';
 
@@ -34,7 +34,7 @@ export async function describeTarget(
 ): Promise<TargetDescription> {
   authorize(actor, 'imports.read');
   const binding = bindingFor(name);
-  const env = await binding.env(ctx.db, actor.customerId, inviteDefaults(ctx.config));
+  const env = await binding.env(ctx.db, actor.customerId, settingDefaults(ctx.config));
   const t = binding.target;
   return {
     name: t.name,
@@ -69,7 +69,7 @@ export async function buildTemplate(
 ): Promise<FileToSend> {
   authorize(actor, includeExisting ? 'directory.read' : 'imports.read');
   const binding = bindingFor(name);
-  const env = await binding.env(ctx.db, actor.customerId, inviteDefaults(ctx.config));
+  const env = await binding.env(ctx.db, actor.customerId, settingDefaults(ctx.config));
   const fields = binding.target.fields(env);
   const file = path.join(os.tmpdir(), `roster-template-${randomBytes(8).toString('hex')}.${format}`);
   const rows = (async function* () {

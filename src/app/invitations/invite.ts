@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Config } from '../../config.js';
 import type { Actor } from '../../core/access/policy.js';
-import { DEFAULT_SETTINGS } from '../../core/domain/settings.js';
+import { DEFAULT_SETTINGS, type Settings } from '../../core/domain/settings.js';
 import type { InvitePort } from '../../core/import/invite-port.js';
 import { renderImportFinished, renderInvitation, renderPasswordReset } from '../../core/mail/templates.js';
 import type { Db } from '../../storage/database.js';
@@ -9,8 +8,8 @@ import { insertAudit } from '../../storage/queries/audit.js';
 import * as invitations from '../../storage/queries/invitations.js';
 import { insertEmails, type NewEmail } from '../../storage/queries/outbox.js';
 import { findAccounts, type PortalAccount, reopenExpired } from '../../storage/queries/portal.js';
-import { readSettingValues } from '../../storage/queries/settings.js';
 import { announceQueuedMail } from '../mail/announce.js';
+import { settingsIn } from '../settings.js';
 
 /**
  * Writing invitations: each is an invitation row and an email in the outbox, in the transaction of
@@ -21,34 +20,13 @@ export const MESSAGE_MAX_LENGTH = 2000;
 /** A password reset link lasts an hour. */
 export const RESET_TTL_MS = 3_600_000;
 
-export interface MailSettings {
-  portalName: string;
-  inviteTtlDays: number;
-}
-
 /**
- * What invitations are written with when the settings say nothing: the environment's
- * INVITE_TTL_DAYS (from the configuration), which an administrator's setting overrides.
+ * The settings an email is written with, read in the caller's transaction. `defaults` are
+ * `settingDefaults(config)` where the expiry matters (the environment's INVITE_TTL_DAYS); the
+ * built-in ones do for the portal's name.
  */
-export interface InviteDefaults {
-  inviteTtlDays: number;
-}
-
-export const inviteDefaults = (config: Config): InviteDefaults => ({
-  inviteTtlDays: config.mail.inviteTtlDays,
-});
-
-/** The settings an email is written with, read in the caller's transaction. */
-export async function mailSettings(
-  db: Db,
-  defaults: InviteDefaults = { inviteTtlDays: DEFAULT_SETTINGS.inviteTtlDays },
-): Promise<MailSettings> {
-  const stored = await readSettingValues(db);
-  return {
-    portalName: typeof stored.portalName === 'string' ? stored.portalName : DEFAULT_SETTINGS.portalName,
-    inviteTtlDays: typeof stored.inviteTtlDays === 'number' ? stored.inviteTtlDays : defaults.inviteTtlDays,
-  };
-}
+export const mailSettings = (db: Db, defaults: Settings = DEFAULT_SETTINGS): Promise<Settings> =>
+  settingsIn(db, defaults);
 
 export const newMessageId = () => `<${randomUUID()}@roster.invalid>`;
 
@@ -59,7 +37,8 @@ export interface InviteOptions {
   message: string | null;
   createdBy: string;
   at: string;
-  defaults: InviteDefaults;
+  /** `settingDefaults(config)`: what the settings are until an administrator sets them. */
+  defaults: Settings;
 }
 
 /**
@@ -157,8 +136,8 @@ export async function writeImportFinished(
   done: { importId: number; fileName: string; status: string; counts: Record<string, number> },
   at: string,
 ): Promise<void> {
-  const stored = await readSettingValues(db);
-  if (stored.importFinishedEmail !== true) return;
+  const settings = await mailSettings(db);
+  if (!settings.importFinishedEmail) return;
   const admin = await db
     .selectFrom('admins')
     .select(['email', 'name', 'customer_id'])
@@ -171,7 +150,6 @@ export async function writeImportFinished(
     .where('import_id', '=', done.importId)
     .where('kind', '=', 'invitation')
     .executeTakeFirstOrThrow();
-  const settings = await mailSettings(db);
   const mail = renderImportFinished({
     portalName: settings.portalName,
     ...done,
@@ -209,7 +187,7 @@ const IMPORT_WORKER: Actor = {
  * The invitation port of the import targets, bound to a batch's transaction: the users a batch
  * created are invited in that same transaction, so an import invites exactly the users it created.
  */
-export function importInvitations(db: Db, defaults: InviteDefaults): InvitePort {
+export function importInvitations(db: Db, defaults: Settings): InvitePort {
   return {
     async inviteCreated(userIds, importId, message) {
       if (userIds.length === 0) return;

@@ -9,9 +9,10 @@ import { findAccount, findAccounts } from '../../storage/queries/portal.js';
 import type { AppContext } from '../context.js';
 import { visibleCustomer } from '../customers.js';
 import { visibleImport } from '../imports/access.js';
+import { settingDefaults } from '../settings.js';
 import { audit, inTransaction } from '../shared.js';
 import { getUser } from '../users/get-user.js';
-import { inviteDefaults, MESSAGE_MAX_LENGTH, writeInvitations } from './invite.js';
+import { MESSAGE_MAX_LENGTH, writeInvitations } from './invite.js';
 
 /**
  * The invitation lifecycle as admins drive it: (re)send an invitation to one user or to many (a new
@@ -117,7 +118,7 @@ export async function inviteUser(
       message,
       createdBy: actor.label,
       at,
-      defaults: inviteDefaults(ctx.config),
+      defaults: settingDefaults(ctx.config),
     });
     await audit(ctx, db, actor, {
       action: 'invitation.send',
@@ -187,7 +188,7 @@ export async function resendInvitations(
         message,
         createdBy: actor.label,
         at,
-        defaults: inviteDefaults(ctx.config),
+        defaults: settingDefaults(ctx.config),
       });
       return n;
     });

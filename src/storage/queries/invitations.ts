@@ -86,18 +86,6 @@ export async function insertInvitations(
   return out;
 }
 
-export async function insertToken(
-  db: Db,
-  tokenHash: string,
-  invitationId: number,
-  at: string,
-): Promise<void> {
-  await db
-    .insertInto('invitation_tokens')
-    .values({ token_hash: tokenHash, invitation_id: invitationId, created_at: at })
-    .execute();
-}
-
 export async function findInvitation(db: Db, id: number): Promise<InvitationRecord | undefined> {
   const r = await db.selectFrom('invitations').selectAll().where('id', '=', id).executeTakeFirst();
   return r && toRecord(r);
