@@ -10,6 +10,8 @@ import { openTestDb, type TestDb } from '../support/db.js';
 let db: TestDb;
 let server: Awaited<ReturnType<typeof serve>>;
 let env: Record<string, string>;
+/** The first administrator's session, for changing settings. */
+let adminHeaders: Record<string, string>;
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-cli-'));
 
 beforeAll(async () => {
@@ -27,6 +29,7 @@ beforeAll(async () => {
   const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
   const { csrfToken } = (await login.json()) as { csrfToken: string };
   const headers = { 'content-type': 'application/json', cookie, 'x-csrf-token': csrfToken };
+  adminHeaders = headers;
   const token = (await (
     await fetch(`${server.url}/api/v1/tokens`, {
       method: 'POST',
@@ -117,5 +120,99 @@ describe(`roster import against a server on ${process.env.ROSTER_TEST_DB}`, () =
     const r = roster(['import', path.join(dir, 'people.csv')], { ...env, ROSTER_URL: 'http://127.0.0.1:9' });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/Cannot reach Roster at http:\/\/127\.0\.0\.1:9/);
+  });
+});
+
+describe(`roster import --split against a server on ${process.env.ROSTER_TEST_DB}`, () => {
+  const setMaxRows = (importMaxRows: number) =>
+    fetch(`${server.url}/api/v1/settings`, {
+      method: 'PATCH',
+      headers: adminHeaders,
+      body: JSON.stringify({ importMaxRows }),
+    });
+  const usersMatching = async (search: string) => {
+    const res = await fetch(`${server.url}/api/v1/users?q=${search}&limit=1`, {
+      headers: { authorization: `Bearer ${env.ROSTER_TOKEN}` },
+    });
+    return ((await res.json()) as { total: number }).total;
+  };
+  const rows = (prefix: string, n: number) =>
+    Array.from({ length: n }, (_, i) => [
+      `${prefix}${i + 1}@acme.example`,
+      'Acme',
+      i % 2 === 0 ? 'Manager' : '',
+    ]);
+
+  beforeAll(async () => {
+    expect((await setMaxRows(40)).status).toBe(200);
+  });
+  afterAll(async () => {
+    await setMaxRows(100_000);
+  });
+
+  it('refuses a file over the row limit and says to use --split; nothing is created', async () => {
+    const file = path.join(dir, 'over.csv');
+    fs.writeFileSync(file, stringify([['Email', 'Customer', 'Roles'], ...rows('over', 41)]));
+    const r = roster(['import', file, '--wait'], env);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/\[import\.too_many_rows\]\nUse --split to import it in parts\./);
+    expect(await usersMatching('over')).toBe(0);
+  });
+
+  it('validates every part first, then commits them one after another', async () => {
+    const file = path.join(dir, 'many.csv');
+    fs.writeFileSync(file, stringify([['Email', 'Customer', 'Roles'], ...rows('many', 100)]));
+    const r = roster(['import', file, '--split', '--mode', 'upsert', '--out', dir], env);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(
+      /many\.csv: 100 rows, over the server's limit of 40 rows .*: split into 3 parts\./,
+    );
+    expect(r.stdout).toMatch(
+      /Part 1 of 3 \(rows 2–41 of the file\):\nImport \d+: 40 rows read, 40 valid, 0 invalid\./,
+    );
+    expect(r.stdout).toMatch(
+      /Part 3 of 3 \(rows 82–101 of the file\):\nImport \d+: 20 rows read, 20 valid, 0 invalid\./,
+    );
+    // Every part is validated before the first commit.
+    expect(r.stdout.lastIndexOf('rows read')).toBeLessThan(r.stdout.indexOf('Committing'));
+    expect(r.stdout).toMatch(/All 3 parts: 100 created, 0 updated, 0 unchanged, 0 skipped, 0 failed\./);
+    const success = [...r.stdout.matchAll(/Success file: (\S+)/g)].map((m) => path.basename(m[1]!));
+    expect(success).toHaveLength(3);
+    expect(success[0]).toMatch(/^many-part-001-import-\d+-success\.csv$/);
+    expect(await usersMatching('many')).toBe(100);
+  });
+
+  it('with --atomic, commits no part when any part has an invalid row', async () => {
+    const file = path.join(dir, 'atomic.csv');
+    fs.writeFileSync(
+      file,
+      stringify([['Email', 'Customer', 'Roles'], ...rows('atomic', 90), ['not-an-email', 'Acme', '']]),
+    );
+    const r = roster(['import', file, '--split', '--atomic'], env);
+    expect(r.status).toBe(2);
+    expect(r.stdout).toMatch(
+      /Part 3 of 3 \(rows 82–92 of the file\):\nImport \d+: 11 rows read, 10 valid, 1 invalid\./,
+    );
+    expect(r.stdout).toMatch(/1 row\(s\) are invalid and --atomic is on: no part was committed\./);
+    expect(r.stdout).not.toMatch(/Committing/);
+    expect(await usersMatching('atomic')).toBe(0);
+  });
+
+  it('roster split writes the parts without a server', () => {
+    const out = path.join(dir, 'parts');
+    const r = roster(['split', path.join(dir, 'many.csv'), '--rows', '30', '--out', out], {});
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/many-part-004\.csv: 10 rows \(rows 92–101 of the file\), [\d,]+ bytes/);
+    expect(r.stdout).toMatch(/4 part\(s\), 100 rows in all\./);
+    expect(fs.readdirSync(out)).toEqual([
+      'many-part-001.csv',
+      'many-part-002.csv',
+      'many-part-003.csv',
+      'many-part-004.csv',
+    ]);
+    const bad = roster(['split', path.join(dir, 'many.csv'), '--rows', '0'], {});
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toBe('roster: --rows must be a whole number of at least 1, not "0".\n');
   });
 });

@@ -1,7 +1,10 @@
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { DEFAULT_READ_LIMITS } from '../../core/import/read/index.js';
 import { ApiClient } from '../client.js';
+import { splitFile } from '../split-file.js';
 
 interface ImportView {
   id: number;
@@ -39,85 +42,53 @@ export function registerImportCommands(program: Command): void {
     .option('--empty-cells <keep|clear>', 'what empty cells do to existing users')
     .option('--dry-run', 'validate only; change nothing')
     .option('--wait', 'wait for the commit to finish and download the result files')
+    .option(
+      '--split',
+      "a file over the server's row or size limit is split into parts that are each validated, then committed one after another (implies --wait)",
+    )
     .option('--out <dir>', 'where to write result files', '.')
     .option('--url <url>', 'Roster server (or ROSTER_URL)')
     .option('--token <token>', 'API token (or ROSTER_TOKEN)')
-    .action(async (file: string, opts: Record<string, string | boolean | undefined>) => {
-      const client = new ApiClient({
-        url: opts.url as string | undefined,
-        token: opts.token as string | undefined,
-      });
+    .action(async (file: string, opts: ImportFlags) => {
+      const client = new ApiClient({ url: opts.url, token: opts.token });
       if (!fs.existsSync(file)) throw new Error(`No file ${file}.`);
-      const options: Record<string, unknown> = {};
-      if (opts.mode) options.mode = opts.mode;
-      if (opts.customer) options.customerId = Number(opts.customer);
-      if (opts.sendInvites) options.sendInvites = true;
-      if (opts.atomic) options.atomic = true;
-      if (opts.emptyCells) options.emptyCells = opts.emptyCells;
-      const form = new FormData();
-      form.set('target', String(opts.target));
-      form.set('options', JSON.stringify(options));
-      if (opts.config) form.set('config', String(opts.config));
-      form.set('file', await fs.openAsBlob(file), path.basename(file));
-
-      const view = await client.json<ImportView>('POST', '/api/v1/imports', form);
-      const say = (line = '') => process.stdout.write(`${line}\n`);
-      say(
-        `Import ${view.id}: ${view.rows.total} rows read${view.file.meta.sheet ? ` from sheet "${view.file.meta.sheet.name}"` : ''}, ${view.rows.valid} valid, ${view.rows.invalid} invalid.`,
-      );
-      for (const w of view.warnings) say(`Warning: ${w}`);
-      if (view.mapping.unknownColumns.length > 0)
-        say(`Ignored columns: ${view.mapping.unknownColumns.join(', ')}`);
-      const planned = Object.entries(view.planned).map(([k, n]) => `${n} to ${k}`);
-      if (planned.length > 0) say(`Planned: ${planned.join(', ')}.`);
-      if (view.rows.invalid > 0) {
-        say('Problems:');
-        for (const [code, n] of Object.entries(view.errorCodes)) say(`  ${code}: ${n} row(s)`);
-        const rows = await client.json<{ items: Row[] }>(
-          'GET',
-          `/api/v1/imports/${view.id}/rows?filter=invalid&limit=10`,
-        );
-        for (const r of rows.items) {
-          for (const p of r.problems.filter((x) => x.severity === 'error'))
-            say(`  row ${r.row}${p.column ? `, ${p.column}` : ''}: ${p.message}`);
+      if (opts.split) {
+        await importInParts(client, file, opts);
+        return;
+      }
+      try {
+        const view = await upload(client, file, opts);
+        if (!readyToCommit([view], opts)) return;
+        await commit(client, view, file, opts);
+      } catch (e) {
+        if (e instanceof Error && /\[import\.(too_many_rows|file_too_large)\]/.test(e.message)) {
+          throw new Error(`${e.message}\nUse --split to import it in parts.`);
         }
+        throw e;
       }
-      if (!view.mapping.complete) {
+    });
+
+  program
+    .command('split')
+    .description(
+      'Split a CSV, XLSX or ODS file into CSV parts within the import limits, each with the header row (no server needed)',
+    )
+    .argument('<file>', 'the file to split')
+    .option('--rows <n>', 'most rows per part', String(DEFAULT_READ_LIMITS.maxRows))
+    .option('--bytes <n>', 'largest part in bytes', String(DEFAULT_READ_LIMITS.maxBytes))
+    .option('--out <dir>', "where to write the parts (default: the file's folder)")
+    .action(async (file: string, opts: { rows: string; bytes: string; out?: string }) => {
+      if (!fs.existsSync(file)) throw new Error(`No file ${file}.`);
+      const parts = await splitFile(file, {
+        maxRows: wholeNumber('--rows', opts.rows),
+        maxBytes: wholeNumber('--bytes', opts.bytes),
+        outDir: opts.out ?? path.dirname(file),
+      });
+      for (const p of parts)
         say(
-          `Required fields have no column: ${view.mapping.missingRequired.join(', ')}. Fix the headers or use --config.`,
+          `${p.file}: ${count(p.rows)} rows (rows ${count(p.firstRow)}–${count(p.lastRow)} of the file), ${count(p.bytes)} bytes`,
         );
-        process.exitCode = 2;
-        return;
-      }
-      if (opts.dryRun) {
-        say('Dry run: nothing was changed.');
-        if (view.rows.invalid > 0) process.exitCode = 2;
-        return;
-      }
-      await client.json('POST', `/api/v1/imports/${view.id}/commit`);
-      say(
-        `Committing in the background${opts.wait ? '' : `; follow it with: roster import-status ${view.id}`}.`,
-      );
-      if (!opts.wait) return;
-      const final = await waitFor(client, view.id);
-      say(
-        `Import ${view.id} ${final.status}: ${['created', 'updated', 'unchanged', 'skipped', 'failed'].map((k) => `${final.counts[k] ?? 0} ${k}`).join(', ')}.`,
-      );
-      if (final.error) say(`Error: ${final.error.message}`);
-      const base = path.join(String(opts.out), `${path.parse(file).name}-import-${view.id}`);
-      const success = await client.download(
-        `/api/v1/imports/${view.id}/files/success?format=csv`,
-        `${base}-success.csv`,
-      );
-      say(`Success file: ${success}`);
-      if ((final.counts.failed ?? 0) + (final.counts.skipped ?? 0) > 0) {
-        const failure = await client.download(
-          `/api/v1/imports/${view.id}/files/failure?format=csv`,
-          `${base}-failure.csv`,
-        );
-        say(`Failure file: ${failure} (fix it and import it again as is)`);
-      }
-      if (final.status !== 'completed') process.exitCode = 1;
+      say(`${parts.length} part(s), ${count(parts.reduce((n, p) => n + p.rows, 0))} rows in all.`);
     });
 
   program
@@ -157,6 +128,203 @@ export function registerImportCommands(program: Command): void {
         process.stdout.write(`Template written to ${out}\n`);
       },
     );
+}
+
+interface ImportFlags {
+  target: string;
+  mode?: string;
+  customer?: string;
+  config?: string;
+  sendInvites?: boolean;
+  atomic?: boolean;
+  emptyCells?: string;
+  dryRun?: boolean;
+  wait?: boolean;
+  split?: boolean;
+  out: string;
+  url?: string;
+  token?: string;
+}
+
+/** A flag's value as a whole number of at least 1, or an error that says which flag is wrong. */
+function wholeNumber(flag: string, text: string): number {
+  const n = Number(text);
+  if (!/^\d+$/.test(text.trim()) || n < 1)
+    throw new Error(`${flag} must be a whole number of at least 1, not "${text}".`);
+  return n;
+}
+
+const count = (n: number) => n.toLocaleString('en-US');
+const say = (line = '') => process.stdout.write(`${line}\n`);
+const RESULTS = ['created', 'updated', 'unchanged', 'skipped', 'failed'] as const;
+const countsLine = (counts: Record<string, number>) =>
+  RESULTS.map((k) => `${counts[k] ?? 0} ${k}`).join(', ');
+
+/** Uploads one file with the command's options and prints what the validation found. */
+async function upload(
+  client: ApiClient,
+  file: string,
+  opts: ImportFlags,
+  rowLabel: (row: number) => string = (row) => `row ${row}`,
+): Promise<ImportView> {
+  const options: Record<string, unknown> = {};
+  if (opts.mode) options.mode = opts.mode;
+  if (opts.customer) options.customerId = Number(opts.customer);
+  if (opts.sendInvites) options.sendInvites = true;
+  if (opts.atomic) options.atomic = true;
+  if (opts.emptyCells) options.emptyCells = opts.emptyCells;
+  const form = new FormData();
+  form.set('target', opts.target);
+  form.set('options', JSON.stringify(options));
+  if (opts.config) form.set('config', opts.config);
+  form.set('file', await fs.openAsBlob(file), path.basename(file));
+
+  const view = await client.json<ImportView>('POST', '/api/v1/imports', form);
+  say(
+    `Import ${view.id}: ${view.rows.total} rows read${view.file.meta.sheet ? ` from sheet "${view.file.meta.sheet.name}"` : ''}, ${view.rows.valid} valid, ${view.rows.invalid} invalid.`,
+  );
+  for (const w of view.warnings) say(`Warning: ${w}`);
+  if (view.mapping.unknownColumns.length > 0)
+    say(`Ignored columns: ${view.mapping.unknownColumns.join(', ')}`);
+  const planned = Object.entries(view.planned).map(([k, n]) => `${n} to ${k}`);
+  if (planned.length > 0) say(`Planned: ${planned.join(', ')}.`);
+  if (view.rows.invalid > 0) {
+    say('Problems:');
+    for (const [code, n] of Object.entries(view.errorCodes)) say(`  ${code}: ${n} row(s)`);
+    const rows = await client.json<{ items: Row[] }>(
+      'GET',
+      `/api/v1/imports/${view.id}/rows?filter=invalid&limit=10`,
+    );
+    for (const r of rows.items) {
+      for (const p of r.problems.filter((x) => x.severity === 'error'))
+        say(`  ${rowLabel(r.row)}${p.column ? `, ${p.column}` : ''}: ${p.message}`);
+    }
+  }
+  return view;
+}
+
+/**
+ * Whether the validated imports may be committed; says why not otherwise and sets the exit code
+ * (2: the file needs fixing, or this was a dry run with problems).
+ */
+function readyToCommit(views: readonly ImportView[], opts: ImportFlags): boolean {
+  const unmapped = views.find((v) => !v.mapping.complete);
+  if (unmapped) {
+    say(
+      `Required fields have no column: ${unmapped.mapping.missingRequired.join(', ')}. Fix the headers or use --config.`,
+    );
+    process.exitCode = 2;
+    return false;
+  }
+  const invalid = views.reduce((n, v) => n + v.rows.invalid, 0);
+  if (opts.dryRun) {
+    say('Dry run: nothing was changed.');
+    if (invalid > 0) process.exitCode = 2;
+    return false;
+  }
+  if (opts.atomic && invalid > 0 && views.length > 1) {
+    say(`${invalid} row(s) are invalid and --atomic is on: no part was committed.`);
+    process.exitCode = 2;
+    return false;
+  }
+  return true;
+}
+
+/** Commits a validated import; with --wait (or --split), follows it and downloads its result files. */
+async function commit(
+  client: ApiClient,
+  view: ImportView,
+  file: string,
+  opts: ImportFlags,
+): Promise<ImportView | null> {
+  const wait = opts.wait || opts.split;
+  await client.json('POST', `/api/v1/imports/${view.id}/commit`);
+  say(`Committing in the background${wait ? '' : `; follow it with: roster import-status ${view.id}`}.`);
+  if (!wait) return null;
+  const final = await waitFor(client, view.id);
+  say(`Import ${view.id} ${final.status}: ${countsLine(final.counts)}.`);
+  if (final.error) say(`Error: ${final.error.message}`);
+  const base = path.join(opts.out, `${path.parse(file).name}-import-${view.id}`);
+  const success = await client.download(
+    `/api/v1/imports/${view.id}/files/success?format=csv`,
+    `${base}-success.csv`,
+  );
+  say(`Success file: ${success}`);
+  if ((final.counts.failed ?? 0) + (final.counts.skipped ?? 0) > 0) {
+    const failure = await client.download(
+      `/api/v1/imports/${view.id}/files/failure?format=csv`,
+      `${base}-failure.csv`,
+    );
+    say(`Failure file: ${failure} (fix it and import it again as is)`);
+  }
+  if (final.status !== 'completed') process.exitCode = 1;
+  return final;
+}
+
+/**
+ * --split: the file is cut into parts within the server's limits, every part is uploaded and
+ * validated first, and only then are they committed, one after another, so that a part the
+ * server refuses stops the whole file before anything is written. Each part is an import of its
+ * own, with its own history entry, result files and rollback.
+ */
+async function importInParts(client: ApiClient, file: string, opts: ImportFlags): Promise<void> {
+  const limits = await client.json<{ importMaxRows: number; importMaxFileBytes: number }>(
+    'GET',
+    '/api/v1/settings',
+  );
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-split-'));
+  try {
+    const parts = await splitFile(file, {
+      maxRows: limits.importMaxRows,
+      maxBytes: limits.importMaxFileBytes,
+      outDir: dir,
+    });
+    if (parts.length === 0) throw new Error(`${file} has a header but no rows to import.`);
+    if (parts.length === 1) {
+      // Within the limits: the file itself goes, under its own name and hash.
+      const view = await upload(client, file, opts);
+      if (readyToCommit([view], opts)) await commit(client, view, file, opts);
+      return;
+    }
+    say(
+      `${file}: ${count(parts.reduce((n, p) => n + p.rows, 0))} rows, over the server's limit of ${count(limits.importMaxRows)} rows or ${count(limits.importMaxFileBytes)} bytes per file: split into ${parts.length} parts.`,
+    );
+    const views: ImportView[] = [];
+    for (const [i, part] of parts.entries()) {
+      say();
+      say(
+        `Part ${i + 1} of ${parts.length} (rows ${count(part.firstRow)}–${count(part.lastRow)} of the file):`,
+      );
+      // A part's row 2 is its first data row; where the file had no blank row in between, the
+      // rows follow the file's one for one and problems can name the file's row.
+      const follows = part.lastRow - part.firstRow + 1 === part.rows;
+      const rowLabel = (row: number) =>
+        follows ? `row ${part.firstRow + row - 2}` : `row ${row} of part ${i + 1}`;
+      views.push(await upload(client, part.file, opts, rowLabel));
+    }
+    say();
+    if (!readyToCommit(views, opts)) return;
+    const totals: Record<string, number> = {};
+    for (const [i, view] of views.entries()) {
+      say(`Part ${i + 1} of ${parts.length}:`);
+      const final = await commit(client, view, parts[i]!.file, opts);
+      for (const k of RESULTS) totals[k] = (totals[k] ?? 0) + (final?.counts[k] ?? 0);
+      if (final && final.status !== 'completed') {
+        const left = views.slice(i + 1).map((v) => v.id);
+        say(
+          `Part ${i + 1} ended ${final.status}, so the parts after it were not committed` +
+            (left.length > 0
+              ? ` (validated imports ${left.join(', ')}: commit them in the console or the API).`
+              : '.'),
+        );
+        return;
+      }
+    }
+    say();
+    say(`All ${parts.length} parts: ${countsLine(totals)}.`);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 /** Polls the import, drawing a progress bar on a terminal, until the commit settles. */

@@ -1,0 +1,129 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'csv-stringify/sync';
+import { openTabularFile } from '../core/import/read/index.js';
+
+/** One part of a split file. */
+export interface SplitPart {
+  file: string;
+  rows: number;
+  bytes: number;
+  /** The rows of the original file it holds, as the admin sees them in a spreadsheet. */
+  firstRow: number;
+  lastRow: number;
+}
+
+export interface SplitOptions {
+  /** Most data rows in a part (the header is repeated in each and does not count). */
+  maxRows: number;
+  /** Largest part, in bytes. */
+  maxBytes: number;
+  /** Folder the parts are written to; created when missing. */
+  outDir: string;
+}
+
+/** Excel reads a CSV as UTF-8 only when it starts with this mark; Roster reads it either way. */
+const BOM = '\uFEFF';
+
+/**
+ * Splits a CSV, TSV, XLSX or ODS file into UTF-8 CSV parts small enough for the server's limits,
+ * each with the header row, read and written as streams. Cells are copied as the import reads them
+ * (encodings decoded, workbook cells as displayed, the template's hint row and blank rows left out),
+ * so each part imports as that stretch of the file would.
+ */
+export async function splitFile(file: string, options: SplitOptions): Promise<SplitPart[]> {
+  if (!Number.isInteger(options.maxRows) || options.maxRows < 1) {
+    throw new Error(`The rows per part must be a whole number of at least 1, not ${options.maxRows}.`);
+  }
+  if (!Number.isInteger(options.maxBytes) || options.maxBytes < 1) {
+    throw new Error(`The bytes per part must be a whole number of at least 1, not ${options.maxBytes}.`);
+  }
+  const source = await openTabularFile(file, {
+    fileName: path.basename(file),
+    // The file is split because it is over the server's limits: read it whole, whatever its size.
+    maxBytes: Number.POSITIVE_INFINITY,
+    maxRows: Number.POSITIVE_INFINITY,
+  });
+  const header = Buffer.from(BOM + stringify([source.header], { record_delimiter: 'windows' }));
+  if (header.length >= options.maxBytes) {
+    await source.close();
+    throw new Error(
+      `The header row alone is ${header.length} bytes, over the ${options.maxBytes} allowed per part.`,
+    );
+  }
+  fs.mkdirSync(options.outDir, { recursive: true });
+  const name = path.parse(file).name;
+  const parts: SplitPart[] = [];
+  let out: fs.WriteStream | null = null;
+  let current: SplitPart | null = null;
+
+  const finish = async () => {
+    if (!out || !current) return;
+    const stream = out;
+    await new Promise<void>((resolve, reject) =>
+      stream.end((e?: Error | null) => (e ? reject(e) : resolve())),
+    );
+    parts.push(current);
+    out = null;
+    current = null;
+  };
+  const write = async (bytes: Buffer) => {
+    if (!out!.write(bytes)) await new Promise<void>((resolve) => out!.once('drain', () => resolve()));
+  };
+
+  try {
+    for await (const row of source.rows()) {
+      const line = Buffer.from(
+        stringify([row.cells.slice(0, Math.max(source.header.length, lastFilled(row.cells) + 1))], {
+          record_delimiter: 'windows',
+        }),
+      );
+      if (header.length + line.length > options.maxBytes) {
+        throw new Error(
+          `Row ${row.rowNumber} alone is ${line.length} bytes: with the header it is over the ${options.maxBytes} allowed per part.`,
+        );
+      }
+      if (current && (current.rows >= options.maxRows || current.bytes + line.length > options.maxBytes)) {
+        await finish();
+      }
+      if (!current) {
+        const partFile = path.join(
+          options.outDir,
+          `${name}-part-${String(parts.length + 1).padStart(3, '0')}.csv`,
+        );
+        if (fs.existsSync(partFile)) {
+          throw new Error(`${partFile} exists already: remove it, or choose another folder with --out.`);
+        }
+        out = fs.createWriteStream(partFile, { flags: 'wx' });
+        current = {
+          file: partFile,
+          rows: 0,
+          bytes: header.length,
+          firstRow: row.rowNumber,
+          lastRow: row.rowNumber,
+        };
+        await write(header);
+      }
+      await write(line);
+      current.rows++;
+      current.bytes += line.length;
+      current.lastRow = row.rowNumber;
+    }
+    await finish();
+  } catch (e) {
+    // Nothing half-done is left behind: the parts written so far go too.
+    (out as fs.WriteStream | null)?.destroy();
+    await source.close();
+    for (const f of [...parts.map((p) => p.file), ...(current ? [(current as SplitPart).file] : [])]) {
+      fs.rmSync(f, { force: true });
+    }
+    throw e;
+  }
+  return parts;
+}
+
+/** Index of the last non-empty cell (-1 when none): trailing empty cells beyond the header are dropped. */
+function lastFilled(cells: readonly string[]): number {
+  for (let i = cells.length - 1; i >= 0; i--) if (cells[i] !== '') return i;
+  return -1;
+}
