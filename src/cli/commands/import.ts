@@ -56,16 +56,8 @@ export function registerImportCommands(program: Command): void {
         await importInParts(client, file, opts);
         return;
       }
-      try {
-        const view = await upload(client, file, opts);
-        if (!readyToCommit([view], opts)) return;
-        await commit(client, view, file, opts);
-      } catch (e) {
-        if (e instanceof Error && /\[import\.(too_many_rows|file_too_large)\]/.test(e.message)) {
-          throw new Error(`${e.message}\nUse --split to import it in parts.`);
-        }
-        throw e;
-      }
+      const view = await upload(client, file, opts);
+      if (readyToCommit([view], opts)) await commit(client, view, file, opts);
     });
 
   program

@@ -169,8 +169,8 @@ export function NewImportPage() {
                 Largest file: {settings.data ? formatBytes(settings.data.importMaxFileBytes) : '…'}
               </List.Item>
               <List.Item>
-                Most rows: {settings.data ? formatNumber(settings.data.importMaxRows) : '…'} (split larger
-                files with the <code>roster</code> command-line tool)
+                Most rows: {settings.data ? formatNumber(settings.data.importMaxRows) : '…'} (a larger file
+                goes in parts with <code>roster import FILE --split</code>)
               </List.Item>
               <List.Item>
                 A workbook's rows must be on one sheet: the first sheet that has data is read.
