@@ -1,19 +1,8 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ApiCall,
-  apiSession,
-  type ConsoleServer,
-  DESKTOP,
-  launchBrowser,
-  openPage,
-  PHONE,
-  shot,
-  signIn,
-  startConsoleServer,
-} from '../support/browser.js';
-import { importCsv, until } from '../support/e2e-api.js';
-import { multipart } from '../support/upload.js';
+import type { Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP, openPage, PHONE, shot, signIn } from '../support/browser.js';
+import { browserTestConsole } from '../support/browser-test-console.js';
+import { importCsv, until, uploadCsv } from '../support/e2e-api.js';
 
 /**
  * Dark mode, page by page: a screenshot of each main page at both sizes (users, a user, an import's
@@ -25,15 +14,10 @@ const ADMIN = { email: 'admin@dark.example', password: 'dark-e2e-password-1' };
 const PERSON = 'grace.hopper@example.com';
 const PASSWORD = 'compiler cobol 1959 nanosecond';
 
-let server: ConsoleServer;
-let browser: Browser;
-let api: ApiCall;
 let userId: number;
 let reviewId: number;
 
-beforeAll(async () => {
-  server = await startConsoleServer(ADMIN, { MAIL_POLL_SECONDS: '0.2' });
-  api = await apiSession(server.url, ADMIN);
+const e2e = browserTestConsole(ADMIN, { MAIL_POLL_SECONDS: '0.2' }, async ({ server, api }) => {
   const acme = await api<{ id: number }>('POST', '/api/v1/customers', { name: 'Acme Logistics' });
   await api('POST', '/api/v1/roles', { name: 'Field agent' });
   const done = await importCsv(
@@ -48,37 +32,14 @@ beforeAll(async () => {
   userId = found.items[0]!.id;
 
   // An import left in review, with a bad cell to show.
-  const body = multipart(
-    { target: 'users', options: JSON.stringify({ customerId: acme.id }) },
-    {
-      name: 'review.csv',
-      content: 'Email,First name,Last name\nnot-an-email,Bad,Row\nada@example.com,Ada,Lovelace\n',
-      type: 'text/csv',
-    },
+  const inReview = await uploadCsv(
+    server.url,
+    ADMIN,
+    'Email,First name,Last name\nnot-an-email,Bad,Row\nada@example.com,Ada,Lovelace\n',
+    { customerId: acme.id },
+    'review.csv',
   );
-  const login = await fetch(`${server.url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(ADMIN),
-  });
-  const { csrfToken } = (await login.json()) as { csrfToken: string };
-  const cookie = login.headers
-    .getSetCookie()
-    .map((c) => c.split(';')[0])
-    .join('; ');
-  const uploaded = await fetch(`${server.url}/api/v1/imports`, {
-    method: 'POST',
-    headers: { ...body.headers, cookie, 'x-csrf-token': csrfToken },
-    body: new Uint8Array(body.payload),
-  });
-  expect(uploaded.status).toBe(201);
-  reviewId = ((await uploaded.json()) as { id: number }).id;
-  browser = await launchBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  server?.stop();
+  reviewId = inReview.id;
 });
 
 /** Screenshots at both sizes, named `<name>-dark`, after checking the page is dark. */
@@ -98,40 +59,40 @@ async function darkShots(page: Page, name: string): Promise<void> {
 
 describe('dark mode', () => {
   it('draws every main page of the console and the portal readably in dark mode', async () => {
-    const { context, page, errors } = await openPage(browser);
+    const { context, page, errors } = await openPage(e2e.browser);
     // The choice the console remembers, in place before the first paint.
     await context.addInitScript("localStorage.setItem('mantine-color-scheme-value', 'dark')");
-    await signIn(page, server.url, ADMIN);
+    await signIn(page, e2e.server.url, ADMIN);
     await expect.poll(() => page.getByTestId('users-table').textContent()).toContain(PERSON);
     await darkShots(page, 'users');
 
-    await page.goto(`${server.url}/users/${userId}`);
+    await page.goto(`${e2e.server.url}/users/${userId}`);
     await expect.poll(() => page.getByRole('heading', { name: 'Grace Hopper' }).count()).toBe(1);
     await darkShots(page, 'user');
     await page.getByRole('tab', { name: 'History' }).click();
     await expect.poll(() => page.getByTestId('user-history').textContent()).toContain('Import finished');
     await darkShots(page, 'user-history');
 
-    await page.goto(`${server.url}/imports/${reviewId}?step=review`);
+    await page.goto(`${e2e.server.url}/imports/${reviewId}?step=review`);
     await expect.poll(() => page.getByTestId('cell-error').count()).toBeGreaterThan(0);
     await darkShots(page, 'import-review');
 
-    await page.goto(`${server.url}/customers`);
+    await page.goto(`${e2e.server.url}/customers`);
     await expect.poll(() => page.getByTestId('customers-table').textContent()).toContain('Acme Logistics');
     await darkShots(page, 'customers');
 
-    await page.goto(`${server.url}/settings`);
+    await page.goto(`${e2e.server.url}/settings`);
     await expect.poll(() => page.getByRole('textbox', { name: 'Portal name' }).count()).toBe(1);
     await darkShots(page, 'settings');
 
-    await page.goto(`${server.url}/mail/outbox`);
+    await page.goto(`${e2e.server.url}/mail/outbox`);
     await expect.poll(() => page.getByTestId('outbox-table').textContent()).toContain(PERSON);
     await darkShots(page, 'outbox');
 
     // The portal: activate through the emailed link, then the home page.
     const mail = await until(
       `the invitation to ${PERSON}`,
-      () => api<{ items: { text: string }[] }>('GET', `/api/v1/mailbox?to=${encodeURIComponent(PERSON)}`),
+      () => e2e.api<{ items: { text: string }[] }>('GET', `/api/v1/mailbox?to=${encodeURIComponent(PERSON)}`),
       (box) => box.items.some((m) => /\/activate\?token=/.test(m.text)),
     );
     const link = /(https?:\/\/\S+\/activate\?token=[\w-]+)/.exec(mail.items[0]!.text)?.[1];

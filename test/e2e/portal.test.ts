@@ -1,18 +1,8 @@
 import { stringify } from 'csv-stringify/sync';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type ApiCall,
-  apiSession,
-  type ConsoleServer,
-  DESKTOP,
-  launchBrowser,
-  openPage,
-  PHONE,
-  shot,
-  signIn,
-  startConsoleServer,
-} from '../support/browser.js';
+import type { BrowserContext, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import { DESKTOP, openPage, PHONE, shot, signIn } from '../support/browser.js';
+import { browserTestConsole } from '../support/browser-test-console.js';
 import { toastsGone, until } from '../support/e2e-api.js';
 import { reviewRows, startImport } from '../support/wizard.js';
 
@@ -27,9 +17,11 @@ const PERSON = 'hedy.lamarr@example.com';
 const FIRST_PASSWORD = 'frequency hopping 1942';
 const NEW_PASSWORD = 'torpedo guidance 7 spread';
 
-let server: ConsoleServer;
-let browser: Browser;
-let api: ApiCall;
+const e2e = browserTestConsole(ADMIN, { MAIL_POLL_SECONDS: '0.2' }, async ({ api }) => {
+  await api('POST', '/api/v1/customers', { name: 'Acme Logistics' });
+  await api('POST', '/api/v1/roles', { name: 'Field agent' });
+  await api('POST', '/api/v1/groups', { name: 'North team' });
+});
 let activationLink: string;
 
 interface MailboxItem {
@@ -49,13 +41,13 @@ async function shots(page: Page, name: string) {
 const waitForMail = (to: string, subject: string) =>
   until(
     `"${subject}" to ${to} in the mailbox`,
-    () => api<{ items: MailboxItem[] }>('GET', `/api/v1/mailbox?to=${encodeURIComponent(to)}`),
+    () => e2e.api<{ items: MailboxItem[] }>('GET', `/api/v1/mailbox?to=${encodeURIComponent(to)}`),
     (box) => box.items.some((m) => m.subject === subject),
   );
 
 /** Opens a message in the console's mailbox page. */
 async function openMessage(page: Page, subject: string) {
-  await page.goto(`${server.url}/mail/mailbox`);
+  await page.goto(`${e2e.server.url}/mail/mailbox`);
   const item = page.getByTestId('mailbox-list').getByRole('button', { name: subject }).first();
   await item.click();
   await expect.poll(() => page.getByTestId('message').getByRole('heading').textContent()).toBe(subject);
@@ -69,24 +61,10 @@ async function follow(context: BrowserContext, click: () => Promise<void>): Prom
   return opened;
 }
 
-beforeAll(async () => {
-  server = await startConsoleServer(ADMIN, { MAIL_POLL_SECONDS: '0.2' });
-  api = await apiSession(server.url, ADMIN);
-  await api('POST', '/api/v1/customers', { name: 'Acme Logistics' });
-  await api('POST', '/api/v1/roles', { name: 'Field agent' });
-  await api('POST', '/api/v1/groups', { name: 'North team' });
-  browser = await launchBrowser();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  server?.stop();
-});
-
 describe('invitations, the mailbox and the portal', () => {
   it('imports with invitations through the wizard, follows the invitation from the mailbox, activates with a strong password and signs in to the portal', async () => {
-    const { context, page, errors } = await openPage(browser);
-    await signIn(page, server.url, ADMIN, '/imports');
+    const { context, page, errors } = await openPage(e2e.browser);
+    await signIn(page, e2e.server.url, ADMIN, '/imports');
 
     // The import, in the wizard: target and customer, upload, mapping, options with invitations on,
     // review, commit, results.
@@ -95,7 +73,7 @@ describe('invitations, the mailbox and the portal', () => {
       [PERSON, 'Hedy', 'Lamarr', 'Field agent', 'North team'],
       ['ann.other@example.com', 'Ann', 'Other', '', ''],
     ]);
-    const importId = await startImport(page, server.url, 'Acme Logistics', {
+    const importId = await startImport(page, e2e.server.url, 'Acme Logistics', {
       name: 'invitees.csv',
       mimeType: 'text/csv',
       buffer: Buffer.from(csv),
@@ -158,7 +136,7 @@ describe('invitations, the mailbox and the portal', () => {
     portalErrors(portal, errors);
     await expect.poll(() => portal.getByTestId('link-email').textContent()).toBe(PERSON);
     // The token leaves the address bar once read.
-    expect(portal.url()).toBe(`${server.url}/activate`);
+    expect(portal.url()).toBe(`${e2e.server.url}/activate`);
     await expect.poll(() => portal.title()).toBe('Activate your account · Customer Portal');
 
     const password = portal.getByLabel(/^New password\s*\*?$/);
@@ -193,7 +171,7 @@ describe('invitations, the mailbox and the portal', () => {
     await shots(portal, 'portal-home');
 
     // The admin's list shows the user active.
-    const listed = await api<{ items: { status: string }[] }>('GET', `/api/v1/users?q=${PERSON}`);
+    const listed = await e2e.api<{ items: { status: string }[] }>('GET', `/api/v1/users?q=${PERSON}`);
     expect(listed.items[0]!.status).toBe('active');
 
     // Sign out, and in again with the username.
@@ -219,7 +197,7 @@ describe('invitations, the mailbox and the portal', () => {
     await expect.poll(() => spent.textContent()).toContain('expired or has already been used');
     const spentText = await spent.textContent();
     await shots(portal, 'activate-used');
-    await portal.goto(`${server.url}/activate?token=madeUpTokenThatNobodyWasEverSentAtAll1234`);
+    await portal.goto(`${e2e.server.url}/activate?token=madeUpTokenThatNobodyWasEverSentAtAll1234`);
     await expect.poll(() => spent.textContent()).toBe(spentText);
 
     // The outbox lists both invitations as sent; sending can be paused and resumed.
@@ -240,8 +218,8 @@ describe('invitations, the mailbox and the portal', () => {
   });
 
   it('resets a password through the mailbox and signs in with the new one', async () => {
-    const { context, page, errors } = await openPage(browser);
-    await page.goto(`${server.url}/portal/login`);
+    const { context, page, errors } = await openPage(e2e.browser);
+    await page.goto(`${e2e.server.url}/portal/login`);
     await page.getByRole('link', { name: 'Forgot your password?' }).click();
     await page.waitForURL('**/portal/forgot-password');
     await page.getByRole('textbox', { name: 'Email' }).fill(PERSON);
@@ -251,15 +229,15 @@ describe('invitations, the mailbox and the portal', () => {
     await shots(page, 'reset-requested');
 
     await waitForMail(PERSON, 'Reset your Customer Portal password');
-    const admin = await openPage(browser);
-    await signIn(admin.page, server.url, ADMIN);
+    const admin = await openPage(e2e.browser);
+    await signIn(admin.page, e2e.server.url, ADMIN);
     await openMessage(admin.page, 'Reset your Customer Portal password');
     await admin.page.getByRole('tab', { name: 'Plain text' }).click();
     const link = admin.page.getByTestId('message-text').getByRole('link', { name: /reset-password/ });
     const reset = await follow(admin.context, () => link.click());
     portalErrors(reset, errors);
     await expect.poll(() => reset.getByTestId('link-email').textContent()).toBe(PERSON);
-    expect(reset.url()).toBe(`${server.url}/reset-password`);
+    expect(reset.url()).toBe(`${e2e.server.url}/reset-password`);
     await reset.getByLabel(/^New password\s*\*?$/).fill(NEW_PASSWORD);
     await reset.getByLabel(/^New password again/).fill(NEW_PASSWORD);
     await shots(reset, 'reset');

@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { type ChangeEvent, useCallback, useState } from 'react';
 import { describeError, HttpError } from './api';
 
 /** What an API refusal says about a form: messages for the fields it names, and the rest. */
@@ -110,6 +110,25 @@ export function useFormState<V extends Record<string, unknown>>(initial: V) {
 }
 
 export type FormState<V extends Record<string, unknown>> = ReturnType<typeof useFormState<V>>;
+
+/** The fields of a form's values that hold free text (not a narrower string type such as a role). */
+type TextField<V> = {
+  [K in keyof V]: V[K] extends string ? (string extends V[K] ? K : never) : never;
+}[keyof V] &
+  string;
+
+/** A text box bound to one text field of a form: its value, its change and the API's message for it. */
+export function textFieldProps<V extends Record<string, unknown>, K extends TextField<V>>(
+  form: FormState<V>,
+  key: K,
+) {
+  return {
+    value: form.values[key] as string,
+    onChange: (e: ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) =>
+      form.set(key, e.currentTarget.value as V[K]),
+    error: form.errors[key],
+  };
+}
 
 /** Empty text as null, for optional API fields that clear with null. */
 export const orNull = (text: string): string | null => (text.trim() === '' ? null : text.trim());

@@ -1,5 +1,5 @@
 import { useDebouncedCallback } from '@mantine/hooks';
-import { useCallback, useState } from 'react';
+import { type ChangeEvent, useCallback, useState } from 'react';
 import { useSearchParams } from 'wouter';
 
 /** New values for some query parameters; an empty one removes its parameter. */
@@ -32,19 +32,25 @@ export function useQueryParams(): [URLSearchParams, UpdateParams] {
   return [params, update];
 }
 
+/** A query parameter that holds an id or a page number: a whole number above zero, else undefined. */
+export const idParam = (value: string | null) => {
+  const n = Number(value);
+  return value && Number.isInteger(n) && n > 0 ? n : undefined;
+};
+
 /** How long typing pauses before a search box's text goes to the address (and the server). */
 const SEARCH_DELAY_MS = 300;
 
 /**
  * A search box bound to one query parameter: the box follows every key at once, the address (and so
- * the query) follows when typing pauses.
+ * the query) follows when typing pauses. `inputProps` are the text box's value and change.
  */
 export function useSearchBox(name: string, params: URLSearchParams, update: UpdateParams) {
   const [text, setText] = useState(params.get(name) ?? '');
   const push = useDebouncedCallback((value: string) => update({ [name]: value.trim() }), SEARCH_DELAY_MS);
-  const type = (value: string) => {
-    setText(value);
-    push(value);
+  const onChange = (e: ChangeEvent<HTMLInputElement>) => {
+    setText(e.currentTarget.value);
+    push(e.currentTarget.value);
   };
-  return { text, type, setText };
+  return { text, setText, inputProps: { value: text, onChange } };
 }

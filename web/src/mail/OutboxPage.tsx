@@ -1,5 +1,4 @@
 import {
-  Alert,
   Anchor,
   Badge,
   Button,
@@ -29,9 +28,11 @@ import { useCan } from '../auth/session';
 import { listImports } from '../imports/api';
 import { describeError } from '../lib/api';
 import { formatDateTime, formatNumber } from '../lib/format';
+import { LoadError } from '../lib/LoadError';
 import { usePhone } from '../lib/responsive';
-import { useQueryParams, useSearchBox } from '../lib/url-params';
-import { options, useCustomers } from '../users/directory';
+import { EmptyTableRow } from '../lib/table-rows';
+import { idParam, useQueryParams, useSearchBox } from '../lib/url-params';
+import { CustomerFilter } from '../users/IdSelect';
 import { listOutbox, pauseSending, resendInvitation, resumeSending, sendingStatus } from './api';
 import type { EmailInfo, EmailStatus } from './types';
 
@@ -47,11 +48,6 @@ const KIND_LABELS: Record<string, string> = {
   reminder: 'Reminder',
   password_reset: 'Password reset',
   import_finished: 'Import finished',
-};
-
-const idParam = (value: string | null) => {
-  const n = Number(value);
-  return value && Number.isInteger(n) && n > 0 ? n : undefined;
 };
 
 /** Sending as a whole, for administrators: transport, rate, and pause or resume. */
@@ -131,7 +127,6 @@ export function OutboxPage() {
   const recipient = params.get('recipient') ?? '';
   const customerId = idParam(params.get('customerId'));
   const importId = idParam(params.get('importId'));
-  const customers = useCustomers();
   const canReadImports = can('imports.read');
   // The newest imports to pick from; an import named in the address is offered even when older.
   const imports = useQuery({
@@ -209,10 +204,7 @@ export function OutboxPage() {
         <TextInput
           label="Recipient"
           placeholder="Start of the address or name"
-          value={recipientBox.text}
-          onChange={(e) => {
-            recipientBox.type(e.currentTarget.value);
-          }}
+          {...recipientBox.inputProps}
         />
         <MultiSelect
           label="Kind"
@@ -230,15 +222,7 @@ export function OutboxPage() {
           onChange={(v) => update({ status: v.join(',') || null })}
           clearable
         />
-        <Select
-          label="Customer"
-          placeholder="Any customer"
-          data={options(customers.data)}
-          value={customerId ? String(customerId) : null}
-          onChange={(v) => update({ customerId: v })}
-          searchable
-          clearable
-        />
+        <CustomerFilter selectedId={customerId} onPick={(v) => update({ customerId: v })} />
         {(canReadImports || importId) && (
           <Select
             label="Import"
@@ -253,11 +237,7 @@ export function OutboxPage() {
           />
         )}
       </SimpleGrid>
-      {outbox.isError && (
-        <Alert color="red" title="Could not load the outbox" role="alert">
-          {describeError(outbox.error)}
-        </Alert>
-      )}
+      {outbox.isError && <LoadError what="the outbox" error={outbox.error} />}
       <Table.ScrollContainer minWidth={900}>
         <Table striped verticalSpacing="xs" data-testid="outbox-table">
           <Table.Thead>
@@ -312,13 +292,7 @@ export function OutboxPage() {
               </Table.Tr>
             ))}
             {outbox.isSuccess && emails.length === 0 && (
-              <Table.Tr>
-                <Table.Td colSpan={8}>
-                  <Text c="dimmed" ta="center" py="md">
-                    No email matches.
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
+              <EmptyTableRow columns={8}>No email matches.</EmptyTableRow>
             )}
           </Table.Tbody>
         </Table>

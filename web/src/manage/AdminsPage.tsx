@@ -1,15 +1,24 @@
-import { Badge, Button, Group, PasswordInput, Select, Stack, Text, TextInput } from '@mantine/core';
+import { Button, Group, PasswordInput, Select, Stack, Text, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQuery } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
-import { useState } from 'react';
 import { useSession } from '../auth/session';
-import { ConfirmDelete, type DeleteTarget } from '../lib/ConfirmDelete';
+import { ConfirmDelete } from '../lib/ConfirmDelete';
 import { formatDateTime, plural } from '../lib/format';
-import { useFormState } from '../lib/forms';
+import { textFieldProps } from '../lib/forms';
+import { LoadError } from '../lib/LoadError';
 import { createAdmin, deleteAdmin, listAdmins, updateAdmin } from './api';
+import { useEditDialogs } from './edit-dialogs';
 import type { Admin, AdminRole, AdminUpdate } from './types';
-import { DataTable, FormModal, LoadError, PageHeader, RowActions, useCustomerName, useCustomers } from './ui';
+import {
+  DataTable,
+  FormModal,
+  OnOffBadge,
+  PageHeader,
+  RowActions,
+  useCustomerName,
+  useCustomers,
+} from './ui';
 
 export const ADMIN_ROLE_LABELS: Record<AdminRole, string> = {
   administrator: 'Administrator',
@@ -29,20 +38,13 @@ const EMPTY = { name: '', email: '', role: 'viewer' as AdminRole, customerId: AL
 /** Admins of the console: role, customer scope, disable; passwords are set, never shown. */
 export function AdminsPage() {
   const me = useSession();
-  const queryClient = useQueryClient();
   const admins = useQuery({ queryKey: ['admins'], queryFn: listAdmins });
   const customers = useCustomers();
   const customerName = useCustomerName();
-  const [editing, setEditing] = useState<Admin | 'new' | null>(null);
-  const [deleting, setDeleting] = useState<DeleteTarget | null>(null);
-  const form = useFormState(EMPTY);
-  const isNew = editing === 'new';
   // A scoped administrator manages only admins of its own customer.
   const scopedTo = me.admin.customerId;
-  const refresh = () => queryClient.invalidateQueries({ queryKey: ['admins'] });
-
-  const open = (admin: Admin | 'new') => {
-    form.reset(
+  const dialogs = useEditDialogs({
+    valuesOf: (admin: Admin | 'new') =>
       admin === 'new'
         ? { ...EMPTY, customerId: scopedTo === null ? ALL : String(scopedTo) }
         : {
@@ -52,25 +54,19 @@ export function AdminsPage() {
             customerId: admin.customerId === null ? ALL : String(admin.customerId),
             password: '',
           },
-    );
-    setEditing(admin);
-  };
-  const save = useMutation({
-    mutationFn: () => {
-      const { customerId, password, ...rest } = form.values;
+    save: (values, admin) => {
+      const { customerId, password, ...rest } = values;
       const scope = customerId === ALL ? null : Number(customerId);
-      if (editing === 'new' || editing === null) return createAdmin({ ...rest, customerId: scope, password });
+      if (admin === null) return createAdmin({ ...rest, customerId: scope, password });
       const patch: AdminUpdate = { ...rest, customerId: scope };
       if (password !== '') patch.password = password;
-      return updateAdmin(editing.id, patch);
+      return updateAdmin(admin.id, patch);
     },
-    onSuccess: (admin) => {
-      notifications.show({ color: 'green', message: `Admin "${admin.name}" saved.` });
-      setEditing(null);
-      return refresh();
-    },
-    onError: form.fail,
+    savedMessage: (admin) => `Admin "${admin.name}" saved.`,
+    listKey: ['admins'],
   });
+  const { form, editing, refresh } = dialogs;
+  const isNew = editing === 'new';
   const toggle = useMutation({
     mutationFn: (admin: Admin) => updateAdmin(admin.id, { disabled: !admin.disabled }),
     onSuccess: (admin) => {
@@ -116,16 +112,9 @@ export function AdminsPage() {
     {
       id: 'status',
       header: 'Status',
-      cell: ({ row }) =>
-        row.original.disabled ? (
-          <Badge color="red" variant="light">
-            Disabled
-          </Badge>
-        ) : (
-          <Badge color="green" variant="light">
-            Enabled
-          </Badge>
-        ),
+      cell: ({ row }) => (
+        <OnOffBadge on={!row.original.disabled} onLabel="Enabled" offLabel="Disabled" offColor="red" />
+      ),
     },
     { id: 'lastLogin', header: 'Last sign-in', cell: ({ row }) => formatDateTime(row.original.lastLoginAt) },
     {
@@ -137,12 +126,12 @@ export function AdminsPage() {
         return (
           <RowActions
             name={admin.name}
-            onEdit={() => open(admin)}
+            onEdit={() => dialogs.open(admin)}
             onDelete={
               self
                 ? undefined
                 : () =>
-                    setDeleting({
+                    dialogs.askDelete({
                       what: `the admin "${admin.name}" (${admin.email})`,
                       detail: 'Their sessions and API tokens are deleted with them.',
                       run: () => deleteAdmin(admin.id),
@@ -182,7 +171,7 @@ export function AdminsPage() {
             : ' '
         }
         busy={admins.isFetching}
-        action={<Button onClick={() => open('new')}>New admin</Button>}
+        action={<Button onClick={() => dialogs.open('new')}>New admin</Button>}
       />
       {admins.isError && <LoadError what="admins" error={admins.error} />}
       <DataTable
@@ -195,31 +184,18 @@ export function AdminsPage() {
         minWidth={900}
       />
       <FormModal
-        opened={editing !== null}
+        {...dialogs.formModalProps}
         title={isNew ? 'New admin' : `Edit admin "${editing?.name ?? ''}"`}
-        onClose={() => setEditing(null)}
-        onSubmit={() => save.mutate()}
-        pending={save.isPending}
-        formError={form.formError}
         submitLabel={isNew ? 'Create admin' : 'Save'}
       >
         <Group grow align="flex-start">
-          <TextInput
-            label="Name"
-            required
-            data-autofocus
-            value={form.values.name}
-            onChange={(e) => form.set('name', e.currentTarget.value)}
-            error={form.errors.name}
-          />
+          <TextInput label="Name" required data-autofocus {...textFieldProps(form, 'name')} />
           <TextInput
             label="Email"
             type="email"
             required
             description="They sign in with it."
-            value={form.values.email}
-            onChange={(e) => form.set('email', e.currentTarget.value)}
-            error={form.errors.email}
+            {...textFieldProps(form, 'email')}
           />
         </Group>
         <Select
@@ -255,14 +231,12 @@ export function AdminsPage() {
               ? 'At least 10 characters. Give it to them by a safe channel; they cannot see it here later.'
               : 'Leave empty to keep the current one. Setting one signs them out everywhere.'
           }
-          value={form.values.password}
-          onChange={(e) => form.set('password', e.currentTarget.value)}
-          error={form.errors.password}
+          {...textFieldProps(form, 'password')}
           // PasswordInput does not mark its input invalid itself; screen readers need it to.
           aria-invalid={form.errors.password ? true : undefined}
         />
       </FormModal>
-      <ConfirmDelete target={deleting} onClose={() => setDeleting(null)} />
+      <ConfirmDelete {...dialogs.confirmDeleteProps} />
     </Stack>
   );
 }

@@ -19,9 +19,10 @@ import { useCan } from '../auth/session';
 import { ConfirmDelete, type DeleteTarget } from '../lib/ConfirmDelete';
 import { plural } from '../lib/format';
 import { useFormState } from '../lib/forms';
+import { LoadError } from '../lib/LoadError';
 import { createAttribute, deleteAttribute, listAttributes, updateAttribute } from './api';
 import type { Attribute, AttributeType } from './types';
-import { DataTable, FormModal, LoadError, PageHeader, RowActions } from './ui';
+import { DataTable, FormModal, PageHeader, RowActions } from './ui';
 
 const TYPE_LABELS: Record<AttributeType, string> = {
   text: 'Text',

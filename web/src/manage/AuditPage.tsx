@@ -4,9 +4,10 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useState } from 'react';
 import { formatDateTime } from '../lib/format';
+import { LoadError } from '../lib/LoadError';
 import { listAudit } from './api';
 import type { AuditEntry } from './types';
-import { DataTable, LoadError, PageHeader, useCustomerName } from './ui';
+import { DataTable, PageHeader, useCustomerName } from './ui';
 
 const PAGE_SIZE = 50;
 

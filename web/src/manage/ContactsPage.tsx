@@ -1,16 +1,25 @@
 import { Button, Group, Select, SimpleGrid, Stack, Text, TextInput } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
 import { useState } from 'react';
 import { useCan, useSession } from '../auth/session';
-import { ConfirmDelete, type DeleteTarget } from '../lib/ConfirmDelete';
-import { formatDate, formatNumber, plural } from '../lib/format';
-import { orNull, useFormState } from '../lib/forms';
+import { ConfirmDelete } from '../lib/ConfirmDelete';
+import { formatNumber, plural } from '../lib/format';
+import { orNull, textFieldProps } from '../lib/forms';
+import { LoadError } from '../lib/LoadError';
 import { type ParamChanges, useQueryParams, useSearchBox } from '../lib/url-params';
 import { createContact, deleteContact, listContacts, updateContact } from './api';
+import { useEditDialogs } from './edit-dialogs';
 import type { Contact } from './types';
-import { DataTable, FormModal, LoadError, PageHeader, RowActions, useCustomerName, useCustomers } from './ui';
+import {
+  createdColumn,
+  DataTable,
+  editDeleteColumn,
+  FormModal,
+  PageHeader,
+  useCustomerName,
+  useCustomers,
+} from './ui';
 
 const PAGE_SIZE = 50;
 const EMPTY = { customerId: '', firstName: '', lastName: '', email: '', externalId: '' };
@@ -22,7 +31,6 @@ export function ContactsPage() {
   const can = useCan();
   const me = useSession();
   const canChange = can('users.manage');
-  const queryClient = useQueryClient();
   const [searchParams, updateParams] = useQueryParams();
   const customerFilter = searchParams.get('customerId');
   const q = searchParams.get('q') ?? '';
@@ -42,20 +50,10 @@ export function ContactsPage() {
       }),
     placeholderData: keepPreviousData,
   });
-  const [editing, setEditing] = useState<Contact | 'new' | null>(null);
-  const [deleting, setDeleting] = useState<DeleteTarget | null>(null);
-  const form = useFormState(EMPTY);
-
-  // Filters live in the address, so that a reload or a shared link keeps them.
-  const filterBy = (changes: ParamChanges) => {
-    setCursors([undefined]);
-    updateParams(changes);
-  };
-  const search = useSearchBox('q', searchParams, filterBy);
-  const open = (contact: Contact | 'new') => {
-    const defaultCustomer = customerFilter ?? (me.admin.customerId ? String(me.admin.customerId) : '');
-    form.reset(
-      contact === 'new'
+  const dialogs = useEditDialogs({
+    valuesOf: (contact: Contact | 'new') => {
+      const defaultCustomer = customerFilter ?? (me.admin.customerId ? String(me.admin.customerId) : '');
+      return contact === 'new'
         ? { ...EMPTY, customerId: defaultCustomer }
         : {
             customerId: String(contact.customerId),
@@ -63,29 +61,30 @@ export function ContactsPage() {
             lastName: contact.lastName,
             email: contact.email ?? '',
             externalId: contact.externalId ?? '',
-          },
-    );
-    setEditing(contact);
-  };
-  const save = useMutation({
-    mutationFn: () => {
+          };
+    },
+    save: (values, contact) => {
       const body = {
-        firstName: form.values.firstName,
-        lastName: form.values.lastName,
-        email: orNull(form.values.email),
-        externalId: orNull(form.values.externalId),
+        firstName: values.firstName,
+        lastName: values.lastName,
+        email: orNull(values.email),
+        externalId: orNull(values.externalId),
       };
-      const customerId = Number(form.values.customerId);
-      if (editing === 'new' || editing === null) return createContact({ customerId, ...body });
-      return updateContact(editing.id, customerId === editing.customerId ? body : { customerId, ...body });
+      const customerId = Number(values.customerId);
+      if (contact === null) return createContact({ customerId, ...body });
+      return updateContact(contact.id, customerId === contact.customerId ? body : { customerId, ...body });
     },
-    onSuccess: (contact) => {
-      notifications.show({ color: 'green', message: `Contact "${contactName(contact)}" saved.` });
-      setEditing(null);
-      return queryClient.invalidateQueries({ queryKey: ['contacts'] });
-    },
-    onError: form.fail,
+    savedMessage: (contact) => `Contact "${contactName(contact)}" saved.`,
+    listKey: ['contacts'],
   });
+  const { form, editing } = dialogs;
+
+  // Filters live in the address, so that a reload or a shared link keeps them.
+  const filterBy = (changes: ParamChanges) => {
+    setCursors([undefined]);
+    updateParams(changes);
+  };
+  const search = useSearchBox('q', searchParams, filterBy);
 
   const columns: ColumnDef<Contact>[] = [
     {
@@ -99,26 +98,19 @@ export function ContactsPage() {
     { id: 'externalId', header: 'External id (CRM)', cell: ({ row }) => row.original.externalId ?? '—' },
     { id: 'customer', header: 'Customer', cell: ({ row }) => customerName(row.original.customerId) },
     { id: 'id', header: 'Id', cell: ({ row }) => row.original.id },
-    { id: 'created', header: 'Created', cell: ({ row }) => formatDate(row.original.createdAt) },
-    {
-      id: 'actions',
-      header: '',
-      cell: ({ row }) =>
-        canChange && (
-          <RowActions
-            name={contactName(row.original)}
-            onEdit={() => open(row.original)}
-            onDelete={() =>
-              setDeleting({
-                what: `the contact "${contactName(row.original)}"`,
-                detail: 'A contact linked to a portal user is kept; unlink or delete the user first.',
-                run: () => deleteContact(row.original.id),
-                afterwards: () => queryClient.invalidateQueries({ queryKey: ['contacts'] }),
-              })
-            }
-          />
-        ),
-    },
+    createdColumn(),
+    editDeleteColumn({
+      show: canChange,
+      name: contactName,
+      onEdit: dialogs.open,
+      onDelete: dialogs.askDelete,
+      deleteTarget: (contact) => ({
+        what: `the contact "${contactName(contact)}"`,
+        detail: 'A contact linked to a portal user is kept; unlink or delete the user first.',
+        run: () => deleteContact(contact.id),
+        afterwards: dialogs.refresh,
+      }),
+    }),
   ];
 
   const customerOptions = (customers.data ?? []).map((c) => ({ value: String(c.id), label: c.name }));
@@ -132,17 +124,10 @@ export function ContactsPage() {
         title="Contacts"
         subtitle={contacts.data ? plural(total, 'contact') : ' '}
         busy={contacts.isFetching}
-        action={canChange && <Button onClick={() => open('new')}>New contact</Button>}
+        action={canChange && <Button onClick={() => dialogs.open('new')}>New contact</Button>}
       />
       <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="sm" maw={760}>
-        <TextInput
-          label="Search"
-          placeholder="Name, email or CRM id"
-          value={search.text}
-          onChange={(e) => {
-            search.type(e.currentTarget.value);
-          }}
-        />
+        <TextInput label="Search" placeholder="Name, email or CRM id" {...search.inputProps} />
         {(customers.data?.length ?? 0) > 1 && (
           <Select
             label="Customer"
@@ -200,12 +185,8 @@ export function ContactsPage() {
         </Group>
       )}
       <FormModal
-        opened={editing !== null}
+        {...dialogs.formModalProps}
         title={editing === 'new' ? 'New contact' : `Edit contact "${editing ? contactName(editing) : ''}"`}
-        onClose={() => setEditing(null)}
-        onSubmit={() => save.mutate()}
-        pending={save.isPending}
-        formError={form.formError}
       >
         <Select
           label="Customer"
@@ -221,36 +202,17 @@ export function ContactsPage() {
           comboboxProps={{ withinPortal: true }}
         />
         <Group grow align="flex-start">
-          <TextInput
-            label="First name"
-            data-autofocus
-            value={form.values.firstName}
-            onChange={(e) => form.set('firstName', e.currentTarget.value)}
-            error={form.errors.firstName}
-          />
-          <TextInput
-            label="Last name"
-            value={form.values.lastName}
-            onChange={(e) => form.set('lastName', e.currentTarget.value)}
-            error={form.errors.lastName}
-          />
+          <TextInput label="First name" data-autofocus {...textFieldProps(form, 'firstName')} />
+          <TextInput label="Last name" {...textFieldProps(form, 'lastName')} />
         </Group>
-        <TextInput
-          label="Email"
-          type="email"
-          value={form.values.email}
-          onChange={(e) => form.set('email', e.currentTarget.value)}
-          error={form.errors.email}
-        />
+        <TextInput label="Email" type="email" {...textFieldProps(form, 'email')} />
         <TextInput
           label="External id (CRM id)"
           description="The contact's id in the CRM; unique across contacts. Optional."
-          value={form.values.externalId}
-          onChange={(e) => form.set('externalId', e.currentTarget.value)}
-          error={form.errors.externalId}
+          {...textFieldProps(form, 'externalId')}
         />
       </FormModal>
-      <ConfirmDelete target={deleting} onClose={() => setDeleting(null)} />
+      <ConfirmDelete {...dialogs.confirmDeleteProps} />
     </Stack>
   );
 }

@@ -19,10 +19,11 @@ import { useCan } from '../auth/session';
 import { ConfirmDelete, type DeleteTarget } from '../lib/ConfirmDelete';
 import { formatDate, plural } from '../lib/format';
 import { useFormState } from '../lib/forms';
+import { LoadError } from '../lib/LoadError';
 import { createSite, deleteCustomer, deleteSite, getCustomer, listSites, renameSite } from './api';
 import { useCustomerEditor } from './CustomersPage';
 import type { Site } from './types';
-import { DataTable, FormModal, LoadError, PageHeader, RowActions } from './ui';
+import { DataTable, FormModal, PageHeader, RowActions } from './ui';
 
 /** The default site every customer has: it can be neither renamed nor deleted. */
 const DEFAULT_SITE = 'HQ';

@@ -9,9 +9,10 @@ import { useCan } from '../auth/session';
 import { ConfirmDelete, type DeleteTarget } from '../lib/ConfirmDelete';
 import { formatDate, plural } from '../lib/format';
 import { orNull, useFormState } from '../lib/forms';
+import { LoadError } from '../lib/LoadError';
 import { createCustomer, deleteCustomer, listCustomers, updateCustomer } from './api';
 import type { Customer } from './types';
-import { DataTable, FormModal, LoadError, PageHeader, RowActions } from './ui';
+import { DataTable, FormModal, PageHeader, RowActions } from './ui';
 
 const EMPTY = { name: '', externalId: '' };
 

@@ -1,15 +1,15 @@
 import { Badge, Button, MultiSelect, Group as Row, Stack, Text, Textarea, TextInput } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
-import { useState } from 'react';
 import { useCan } from '../auth/session';
-import { ConfirmDelete, type DeleteTarget } from '../lib/ConfirmDelete';
-import { formatDate, plural } from '../lib/format';
-import { useFormState } from '../lib/forms';
+import { ConfirmDelete } from '../lib/ConfirmDelete';
+import { plural } from '../lib/format';
+import { textFieldProps } from '../lib/forms';
+import { LoadError } from '../lib/LoadError';
 import { createGroup, deleteGroup, listGroups, listRoles, updateGroup } from './api';
+import { useEditDialogs } from './edit-dialogs';
 import type { Group } from './types';
-import { DataTable, FormModal, LoadError, PageHeader, RowActions } from './ui';
+import { createdColumn, DataTable, editDeleteColumn, FormModal, PageHeader } from './ui';
 
 const EMPTY = { name: '', description: '', roleIds: [] as string[] };
 
@@ -17,34 +17,22 @@ const EMPTY = { name: '', description: '', roleIds: [] as string[] };
 export function GroupsPage() {
   const can = useCan();
   const canChange = can('config.manage');
-  const queryClient = useQueryClient();
   const groups = useQuery({ queryKey: ['groups'], queryFn: listGroups });
   const roles = useQuery({ queryKey: ['roles'], queryFn: listRoles });
   const roleName = (id: number) => roles.data?.find((r) => r.id === id)?.name ?? `Role #${id}`;
-  const [editing, setEditing] = useState<Group | 'new' | null>(null);
-  const [deleting, setDeleting] = useState<DeleteTarget | null>(null);
-  const form = useFormState(EMPTY);
-
-  const open = (group: Group | 'new') => {
-    form.reset(
+  const dialogs = useEditDialogs({
+    valuesOf: (group: Group | 'new') =>
       group === 'new'
         ? EMPTY
         : { name: group.name, description: group.description, roleIds: group.roleIds.map(String) },
-    );
-    setEditing(group);
-  };
-  const save = useMutation({
-    mutationFn: () => {
-      const body = { ...form.values, roleIds: form.values.roleIds.map(Number) };
-      return editing === 'new' || editing === null ? createGroup(body) : updateGroup(editing.id, body);
+    save: (values, group) => {
+      const body = { ...values, roleIds: values.roleIds.map(Number) };
+      return group === null ? createGroup(body) : updateGroup(group.id, body);
     },
-    onSuccess: (group) => {
-      notifications.show({ color: 'green', message: `Group "${group.name}" saved.` });
-      setEditing(null);
-      return queryClient.invalidateQueries({ queryKey: ['groups'] });
-    },
-    onError: form.fail,
+    savedMessage: (group) => `Group "${group.name}" saved.`,
+    listKey: ['groups'],
   });
+  const { form, editing } = dialogs;
 
   const columns: ColumnDef<Group>[] = [
     { id: 'name', header: 'Name', cell: ({ row }) => <Text fw={500}>{row.original.name}</Text> },
@@ -67,25 +55,18 @@ export function GroupsPage() {
           </Row>
         ),
     },
-    { id: 'created', header: 'Created', cell: ({ row }) => formatDate(row.original.createdAt) },
-    {
-      id: 'actions',
-      header: '',
-      cell: ({ row }) =>
-        canChange && (
-          <RowActions
-            name={row.original.name}
-            onEdit={() => open(row.original)}
-            onDelete={() =>
-              setDeleting({
-                what: `the group "${row.original.name}"`,
-                run: () => deleteGroup(row.original.id),
-                afterwards: () => queryClient.invalidateQueries({ queryKey: ['groups'] }),
-              })
-            }
-          />
-        ),
-    },
+    createdColumn(),
+    editDeleteColumn({
+      show: canChange,
+      name: (group) => group.name,
+      onEdit: dialogs.open,
+      onDelete: dialogs.askDelete,
+      deleteTarget: (group) => ({
+        what: `the group "${group.name}"`,
+        run: () => deleteGroup(group.id),
+        afterwards: dialogs.refresh,
+      }),
+    }),
   ];
 
   return (
@@ -98,7 +79,7 @@ export function GroupsPage() {
             : ' '
         }
         busy={groups.isFetching}
-        action={canChange && <Button onClick={() => open('new')}>New group</Button>}
+        action={canChange && <Button onClick={() => dialogs.open('new')}>New group</Button>}
       />
       {groups.isError && <LoadError what="groups" error={groups.error} />}
       <DataTable
@@ -110,29 +91,11 @@ export function GroupsPage() {
         label="Groups"
       />
       <FormModal
-        opened={editing !== null}
+        {...dialogs.formModalProps}
         title={editing === 'new' ? 'New group' : `Edit group "${editing?.name ?? ''}"`}
-        onClose={() => setEditing(null)}
-        onSubmit={() => save.mutate()}
-        pending={save.isPending}
-        formError={form.formError}
       >
-        <TextInput
-          label="Name"
-          required
-          data-autofocus
-          value={form.values.name}
-          onChange={(e) => form.set('name', e.currentTarget.value)}
-          error={form.errors.name}
-        />
-        <Textarea
-          label="Description"
-          autosize
-          minRows={2}
-          value={form.values.description}
-          onChange={(e) => form.set('description', e.currentTarget.value)}
-          error={form.errors.description}
-        />
+        <TextInput label="Name" required data-autofocus {...textFieldProps(form, 'name')} />
+        <Textarea label="Description" autosize minRows={2} {...textFieldProps(form, 'description')} />
         <MultiSelect
           label="Roles"
           description="Members of the group hold these portal roles."
@@ -149,7 +112,7 @@ export function GroupsPage() {
           comboboxProps={{ withinPortal: true }}
         />
       </FormModal>
-      <ConfirmDelete target={deleting} onClose={() => setDeleting(null)} />
+      <ConfirmDelete {...dialogs.confirmDeleteProps} />
     </Stack>
   );
 }

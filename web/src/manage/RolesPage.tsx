@@ -1,15 +1,15 @@
-import { Badge, Button, Stack, Switch, Text, Textarea, TextInput } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { Button, Stack, Switch, Text, Textarea, TextInput } from '@mantine/core';
+import { useQuery } from '@tanstack/react-query';
 import type { ColumnDef } from '@tanstack/react-table';
-import { useState } from 'react';
 import { useCan } from '../auth/session';
-import { ConfirmDelete, type DeleteTarget } from '../lib/ConfirmDelete';
-import { formatDate, plural } from '../lib/format';
-import { useFormState } from '../lib/forms';
+import { ConfirmDelete } from '../lib/ConfirmDelete';
+import { plural } from '../lib/format';
+import { textFieldProps } from '../lib/forms';
+import { LoadError } from '../lib/LoadError';
 import { createRole, deleteRole, listRoles, updateRole } from './api';
+import { useEditDialogs } from './edit-dialogs';
 import type { Role } from './types';
-import { DataTable, FormModal, LoadError, PageHeader, RowActions } from './ui';
+import { createdColumn, DataTable, editDeleteColumn, FormModal, OnOffBadge, PageHeader } from './ui';
 
 const EMPTY = { name: '', description: '', active: true };
 
@@ -17,28 +17,15 @@ const EMPTY = { name: '', description: '', active: true };
 export function RolesPage() {
   const can = useCan();
   const canChange = can('config.manage');
-  const queryClient = useQueryClient();
   const roles = useQuery({ queryKey: ['roles'], queryFn: listRoles });
-  const [editing, setEditing] = useState<Role | 'new' | null>(null);
-  const [deleting, setDeleting] = useState<DeleteTarget | null>(null);
-  const form = useFormState(EMPTY);
-
-  const open = (role: Role | 'new') => {
-    form.reset(
+  const dialogs = useEditDialogs({
+    valuesOf: (role: Role | 'new') =>
       role === 'new' ? EMPTY : { name: role.name, description: role.description, active: role.active },
-    );
-    setEditing(role);
-  };
-  const save = useMutation({
-    mutationFn: () =>
-      editing === 'new' || editing === null ? createRole(form.values) : updateRole(editing.id, form.values),
-    onSuccess: (role) => {
-      notifications.show({ color: 'green', message: `Role "${role.name}" saved.` });
-      setEditing(null);
-      return queryClient.invalidateQueries({ queryKey: ['roles'] });
-    },
-    onError: form.fail,
+    save: (values, role) => (role === null ? createRole(values) : updateRole(role.id, values)),
+    savedMessage: (role) => `Role "${role.name}" saved.`,
+    listKey: ['roles'],
   });
+  const { form, editing } = dialogs;
 
   const columns: ColumnDef<Role>[] = [
     { id: 'name', header: 'Name', cell: ({ row }) => <Text fw={500}>{row.original.name}</Text> },
@@ -46,36 +33,22 @@ export function RolesPage() {
     {
       id: 'active',
       header: 'Status',
-      cell: ({ row }) =>
-        row.original.active ? (
-          <Badge color="green" variant="light">
-            Active
-          </Badge>
-        ) : (
-          <Badge color="gray" variant="light">
-            Inactive
-          </Badge>
-        ),
+      cell: ({ row }) => (
+        <OnOffBadge on={row.original.active} onLabel="Active" offLabel="Inactive" offColor="gray" />
+      ),
     },
-    { id: 'created', header: 'Created', cell: ({ row }) => formatDate(row.original.createdAt) },
-    {
-      id: 'actions',
-      header: '',
-      cell: ({ row }) =>
-        canChange && (
-          <RowActions
-            name={row.original.name}
-            onEdit={() => open(row.original)}
-            onDelete={() =>
-              setDeleting({
-                what: `the role "${row.original.name}"`,
-                run: () => deleteRole(row.original.id),
-                afterwards: () => queryClient.invalidateQueries({ queryKey: ['roles'] }),
-              })
-            }
-          />
-        ),
-    },
+    createdColumn(),
+    editDeleteColumn({
+      show: canChange,
+      name: (role) => role.name,
+      onEdit: dialogs.open,
+      onDelete: dialogs.askDelete,
+      deleteTarget: (role) => ({
+        what: `the role "${role.name}"`,
+        run: () => deleteRole(role.id),
+        afterwards: dialogs.refresh,
+      }),
+    }),
   ];
 
   return (
@@ -88,7 +61,7 @@ export function RolesPage() {
             : ' '
         }
         busy={roles.isFetching}
-        action={canChange && <Button onClick={() => open('new')}>New role</Button>}
+        action={canChange && <Button onClick={() => dialogs.open('new')}>New role</Button>}
       />
       {roles.isError && <LoadError what="roles" error={roles.error} />}
       <DataTable
@@ -100,30 +73,17 @@ export function RolesPage() {
         label="Portal roles"
       />
       <FormModal
-        opened={editing !== null}
+        {...dialogs.formModalProps}
         title={editing === 'new' ? 'New role' : `Edit role "${editing?.name ?? ''}"`}
-        onClose={() => setEditing(null)}
-        onSubmit={() => save.mutate()}
-        pending={save.isPending}
-        formError={form.formError}
       >
         <TextInput
           label="Name"
           description="Case-sensitive: imports match it exactly."
           required
           data-autofocus
-          value={form.values.name}
-          onChange={(e) => form.set('name', e.currentTarget.value)}
-          error={form.errors.name}
+          {...textFieldProps(form, 'name')}
         />
-        <Textarea
-          label="Description"
-          autosize
-          minRows={2}
-          value={form.values.description}
-          onChange={(e) => form.set('description', e.currentTarget.value)}
-          error={form.errors.description}
-        />
+        <Textarea label="Description" autosize minRows={2} {...textFieldProps(form, 'description')} />
         <Switch
           label="Active"
           description="Inactive roles stay on the users who hold them but cannot be given by an import."
@@ -132,7 +92,7 @@ export function RolesPage() {
           error={form.errors.active}
         />
       </FormModal>
-      <ConfirmDelete target={deleting} onClose={() => setDeleting(null)} />
+      <ConfirmDelete {...dialogs.confirmDeleteProps} />
     </Stack>
   );
 }

@@ -6,9 +6,10 @@ import type { SETTINGS_BOUNDS } from '../../../src/core/domain/settings.js';
 import { useCan } from '../auth/session';
 import { formatNumber } from '../lib/format';
 import { useFormState } from '../lib/forms';
+import { LoadError } from '../lib/LoadError';
 import { getSettings, updateSettings } from './api';
 import type { Settings, SettingsPatch } from './types';
-import { LoadError, PageHeader } from './ui';
+import { PageHeader } from './ui';
 
 /** The API's bounds, written out for the help texts; typed by the server's own, so they cannot drift. */
 const BOUNDS: typeof SETTINGS_BOUNDS = {

@@ -6,10 +6,11 @@ import { useSession } from '../auth/session';
 import { ConfirmDelete, type DeleteTarget } from '../lib/ConfirmDelete';
 import { formatDate, formatDateTime, plural } from '../lib/format';
 import { useFormState } from '../lib/forms';
+import { LoadError } from '../lib/LoadError';
 import { ADMIN_ROLE_LABELS } from './AdminsPage';
 import { createToken, listAdmins, listTokens, revokeToken } from './api';
 import type { ApiToken, TokenCreated } from './types';
-import { DataTable, FormModal, LoadError, PageHeader, RowActions } from './ui';
+import { DataTable, FormModal, PageHeader, RowActions } from './ui';
 
 const EMPTY = { name: '', adminId: '', expiresAt: '' };
 

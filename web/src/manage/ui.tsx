@@ -1,9 +1,11 @@
-import { Alert, Button, Group, Loader, Modal, Stack, Table, Text, Title } from '@mantine/core';
+import { Alert, Badge, Button, Group, Loader, Modal, Stack, Table, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { type ColumnDef, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { type FormEvent, type ReactNode, useRef } from 'react';
-import { describeError } from '../lib/api';
+import type { DeleteTarget } from '../lib/ConfirmDelete';
+import { formatDate } from '../lib/format';
 import { actionsFirst, usePhone } from '../lib/responsive';
+import { EmptyTableRow, TableRows } from '../lib/table-rows';
 import { listCustomers } from './api';
 
 /** A page's title, a line under it (counts, help) and its main action. */
@@ -78,34 +80,11 @@ export function DataTable<T>({
           ))}
         </Table.Thead>
         <Table.Tbody>
-          {table.getRowModel().rows.map((row) => (
-            <Table.Tr key={row.id}>
-              {row.getVisibleCells().map((cell) => (
-                <Table.Td key={cell.id}>{flexRender(cell.column.columnDef.cell, cell.getContext())}</Table.Td>
-              ))}
-            </Table.Tr>
-          ))}
-          {data && data.length === 0 && (
-            <Table.Tr>
-              <Table.Td colSpan={columns.length}>
-                <Text c="dimmed" ta="center" py="md">
-                  {empty}
-                </Text>
-              </Table.Td>
-            </Table.Tr>
-          )}
+          <TableRows table={table} />
+          {data && data.length === 0 && <EmptyTableRow columns={columns.length}>{empty}</EmptyTableRow>}
         </Table.Tbody>
       </Table>
     </Table.ScrollContainer>
-  );
-}
-
-/** A load failure, in words. */
-export function LoadError({ what, error }: { what: string; error: unknown }) {
-  return (
-    <Alert color="red" title={`Could not load ${what}`} role="alert">
-      {describeError(error)}
-    </Alert>
   );
 }
 
@@ -194,6 +173,62 @@ export function RowActions({
         </Button>
       )}
     </Group>
+  );
+}
+
+/**
+ * The actions column of a list whose rows are edited in a dialog and deleted after a confirmation;
+ * empty for an admin who may not change them (`show` false).
+ */
+export function editDeleteColumn<T>({
+  show,
+  name,
+  onEdit,
+  onDelete,
+  deleteTarget,
+}: {
+  show: boolean;
+  /** The row's name, for the buttons' labels. */
+  name: (row: T) => string;
+  onEdit: (row: NoInfer<T>) => void;
+  onDelete: (target: DeleteTarget) => void;
+  deleteTarget: (row: T) => DeleteTarget;
+}): ColumnDef<T> {
+  return {
+    id: 'actions',
+    header: '',
+    cell: ({ row }) =>
+      show && (
+        <RowActions
+          name={name(row.original)}
+          onEdit={() => onEdit(row.original)}
+          onDelete={() => onDelete(deleteTarget(row.original))}
+        />
+      ),
+  };
+}
+
+/** The column with the day a row was created. */
+export function createdColumn<T extends { createdAt: string }>(): ColumnDef<T> {
+  return { id: 'created', header: 'Created', cell: ({ row }) => formatDate(row.original.createdAt) };
+}
+
+/** A yes-or-no state as a badge: `onLabel` in green, or `offLabel` in `offColor`. */
+export function OnOffBadge({
+  on,
+  onLabel,
+  offLabel,
+  offColor,
+}: {
+  on: boolean;
+  onLabel: string;
+  offLabel: string;
+  offColor: string;
+}) {
+  return (
+    <Badge color={on ? 'green' : offColor} variant="light">
+      {on ? onLabel : offLabel}
+    </Badge>
   );
 }
 

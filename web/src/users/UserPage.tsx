@@ -17,7 +17,7 @@ import {
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { Link, useParams } from 'wouter';
 import { useCan, useSession } from '../auth/session';
 import { describeError, HttpError } from '../lib/api';
@@ -53,96 +53,129 @@ function Fact({ label, children }: { label: string; children: React.ReactNode })
   );
 }
 
-function InvitationsTab({ userId }: { userId: number }) {
-  const list = useQuery({
-    queryKey: ['users', userId, 'invitations'],
-    queryFn: () => listInvitations(userId),
-  });
-  if (list.isPending) return <Loader size="sm" />;
+/**
+ * A tab's list as a table: a spinner while it loads, the error if that failed, `empty` when there is
+ * nothing, else a row of `cells` per item under `headers`, with `footer` (when given) below the table.
+ */
+function TabTable<T extends { id: number | string }>({
+  list,
+  items,
+  loadingLabel,
+  empty,
+  testId,
+  minWidth,
+  headers,
+  cells,
+  footer,
+}: {
+  list: { isPending: boolean; isError: boolean; error: unknown };
+  items: T[] | undefined;
+  loadingLabel?: string;
+  empty: string;
+  testId: string;
+  minWidth: number;
+  headers: string[];
+  cells: (item: T) => ReactNode;
+  footer?: ReactNode;
+}) {
+  if (list.isPending) return <Loader size="sm" aria-label={loadingLabel} />;
   if (list.isError) return <Alert color="red">{describeError(list.error)}</Alert>;
-  if (list.data.length === 0) return <Text c="dimmed">No invitation has been sent to this user.</Text>;
-  return (
-    <Table.ScrollContainer minWidth={640}>
-      <Table data-testid="user-invitations">
+  if (!items || items.length === 0) return <Text c="dimmed">{empty}</Text>;
+  const table = (
+    <Table.ScrollContainer minWidth={minWidth}>
+      <Table data-testid={testId}>
         <Table.Thead>
           <Table.Tr>
-            <Table.Th>Kind</Table.Th>
-            <Table.Th>Status</Table.Th>
-            <Table.Th>Sent by</Table.Th>
-            <Table.Th>Created</Table.Th>
-            <Table.Th>Expires</Table.Th>
-            <Table.Th>Closed</Table.Th>
+            {headers.map((h) => (
+              <Table.Th key={h}>{h}</Table.Th>
+            ))}
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
-          {list.data.map((i) => (
-            <Table.Tr key={i.id}>
-              <Table.Td>{i.purpose === 'activation' ? 'Activation' : 'Password reset'}</Table.Td>
-              <Table.Td>
-                <Badge variant="light" color={INVITATION_COLORS[i.status]}>
-                  {i.status}
-                </Badge>
-              </Table.Td>
-              <Table.Td>
-                {i.importId !== null ? (
-                  <Anchor component={Link} href={`/imports/${i.importId}`}>
-                    Import #{i.importId}
-                  </Anchor>
-                ) : (
-                  i.createdBy
-                )}
-              </Table.Td>
-              <Table.Td>{formatDateTime(i.createdAt)}</Table.Td>
-              <Table.Td>{formatDateTime(i.expiresAt)}</Table.Td>
-              <Table.Td>{formatDateTime(i.closedAt)}</Table.Td>
-            </Table.Tr>
+          {items.map((item) => (
+            <Table.Tr key={item.id}>{cells(item)}</Table.Tr>
           ))}
         </Table.Tbody>
       </Table>
     </Table.ScrollContainer>
   );
+  if (footer === undefined) return table;
+  return (
+    <Stack gap="sm">
+      {table}
+      {footer}
+    </Stack>
+  );
+}
+
+function InvitationsTab({ userId }: { userId: number }) {
+  const list = useQuery({
+    queryKey: ['users', userId, 'invitations'],
+    queryFn: () => listInvitations(userId),
+  });
+  return (
+    <TabTable
+      list={list}
+      items={list.data}
+      empty="No invitation has been sent to this user."
+      testId="user-invitations"
+      minWidth={640}
+      headers={['Kind', 'Status', 'Sent by', 'Created', 'Expires', 'Closed']}
+      cells={(i) => (
+        <>
+          <Table.Td>{i.purpose === 'activation' ? 'Activation' : 'Password reset'}</Table.Td>
+          <Table.Td>
+            <Badge variant="light" color={INVITATION_COLORS[i.status]}>
+              {i.status}
+            </Badge>
+          </Table.Td>
+          <Table.Td>
+            {i.importId !== null ? (
+              <Anchor component={Link} href={`/imports/${i.importId}`}>
+                Import #{i.importId}
+              </Anchor>
+            ) : (
+              i.createdBy
+            )}
+          </Table.Td>
+          <Table.Td>{formatDateTime(i.createdAt)}</Table.Td>
+          <Table.Td>{formatDateTime(i.expiresAt)}</Table.Td>
+          <Table.Td>{formatDateTime(i.closedAt)}</Table.Td>
+        </>
+      )}
+    />
+  );
 }
 
 function EmailsTab({ userId }: { userId: number }) {
   const list = useQuery({ queryKey: ['users', userId, 'emails'], queryFn: () => listEmails(userId) });
-  if (list.isPending) return <Loader size="sm" />;
-  if (list.isError) return <Alert color="red">{describeError(list.error)}</Alert>;
-  if (list.data.length === 0) return <Text c="dimmed">No email has been written to this user.</Text>;
   return (
-    <Table.ScrollContainer minWidth={720}>
-      <Table data-testid="user-emails">
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th>Subject</Table.Th>
-            <Table.Th>Status</Table.Th>
-            <Table.Th>Attempts</Table.Th>
-            <Table.Th>Written</Table.Th>
-            <Table.Th>Sent</Table.Th>
-            <Table.Th>Last error</Table.Th>
-          </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {list.data.map((e) => (
-            <Table.Tr key={e.id}>
-              <Table.Td>{e.subject}</Table.Td>
-              <Table.Td>
-                <Badge variant="light" color={EMAIL_STATUS_COLORS[e.status]}>
-                  {e.status}
-                </Badge>
-              </Table.Td>
-              <Table.Td>{e.attempts}</Table.Td>
-              <Table.Td>{formatDateTime(e.createdAt)}</Table.Td>
-              <Table.Td>{formatDateTime(e.sentAt)}</Table.Td>
-              <Table.Td>
-                <Text size="sm" c={e.lastError ? 'red' : 'dimmed'}>
-                  {e.lastError ?? '—'}
-                </Text>
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+    <TabTable
+      list={list}
+      items={list.data}
+      empty="No email has been written to this user."
+      testId="user-emails"
+      minWidth={720}
+      headers={['Subject', 'Status', 'Attempts', 'Written', 'Sent', 'Last error']}
+      cells={(e) => (
+        <>
+          <Table.Td>{e.subject}</Table.Td>
+          <Table.Td>
+            <Badge variant="light" color={EMAIL_STATUS_COLORS[e.status]}>
+              {e.status}
+            </Badge>
+          </Table.Td>
+          <Table.Td>{e.attempts}</Table.Td>
+          <Table.Td>{formatDateTime(e.createdAt)}</Table.Td>
+          <Table.Td>{formatDateTime(e.sentAt)}</Table.Td>
+          <Table.Td>
+            <Text size="sm" c={e.lastError ? 'red' : 'dimmed'}>
+              {e.lastError ?? '—'}
+            </Text>
+          </Table.Td>
+        </>
+      )}
+    />
   );
 }
 
@@ -197,52 +230,43 @@ function HistoryTab({ userId }: { userId: number }) {
     initialPageParam: undefined as string | undefined,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
-  if (list.isPending) return <Loader size="sm" aria-label="Loading the history" />;
-  if (list.isError) return <Alert color="red">{describeError(list.error)}</Alert>;
-  const entries = list.data.pages.flatMap((p) => p.items);
-  if (entries.length === 0) return <Text c="dimmed">Nothing recorded for this user yet.</Text>;
   return (
-    <Stack gap="sm">
-      <Table.ScrollContainer minWidth={640}>
-        <Table data-testid="user-history">
-          <Table.Thead>
-            <Table.Tr>
-              <Table.Th>When</Table.Th>
-              <Table.Th>Who</Table.Th>
-              <Table.Th>What</Table.Th>
-              <Table.Th>Details</Table.Th>
-            </Table.Tr>
-          </Table.Thead>
-          <Table.Tbody>
-            {entries.map((a) => (
-              <Table.Tr key={a.id}>
-                <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(a.at)}</Table.Td>
-                <Table.Td>{a.actorLabel}</Table.Td>
-                <Table.Td>
-                  {ACTION_LABELS[a.action] ?? a.action}
-                  {a.entityType === 'import' && a.entityId && (
-                    <>
-                      {' '}
-                      <Anchor component={Link} href={`/imports/${a.entityId}`} size="sm">
-                        #{a.entityId}
-                      </Anchor>
-                    </>
-                  )}
-                </Table.Td>
-                <Table.Td>
-                  <AuditDetails details={a.details} />
-                </Table.Td>
-              </Table.Tr>
-            ))}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
-      {list.hasNextPage && (
-        <Button variant="default" onClick={() => list.fetchNextPage()} loading={list.isFetchingNextPage}>
-          Older entries
-        </Button>
+    <TabTable
+      list={list}
+      items={list.data?.pages.flatMap((p) => p.items)}
+      loadingLabel="Loading the history"
+      empty="Nothing recorded for this user yet."
+      testId="user-history"
+      minWidth={640}
+      headers={['When', 'Who', 'What', 'Details']}
+      cells={(a) => (
+        <>
+          <Table.Td style={{ whiteSpace: 'nowrap' }}>{formatDateTime(a.at)}</Table.Td>
+          <Table.Td>{a.actorLabel}</Table.Td>
+          <Table.Td>
+            {ACTION_LABELS[a.action] ?? a.action}
+            {a.entityType === 'import' && a.entityId && (
+              <>
+                {' '}
+                <Anchor component={Link} href={`/imports/${a.entityId}`} size="sm">
+                  #{a.entityId}
+                </Anchor>
+              </>
+            )}
+          </Table.Td>
+          <Table.Td>
+            <AuditDetails details={a.details} />
+          </Table.Td>
+        </>
       )}
-    </Stack>
+      footer={
+        list.hasNextPage && (
+          <Button variant="default" onClick={() => list.fetchNextPage()} loading={list.isFetchingNextPage}>
+            Older entries
+          </Button>
+        )
+      }
+    />
   );
 }
 

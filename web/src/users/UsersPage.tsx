@@ -1,5 +1,4 @@
 import {
-  Alert,
   Anchor,
   Badge,
   Button,
@@ -20,11 +19,13 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { type ColumnDef, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { Link } from 'wouter';
 import { useCan } from '../auth/session';
-import { describeError } from '../lib/api';
 import { formatDate, plural } from '../lib/format';
-import { useQueryParams, useSearchBox } from '../lib/url-params';
+import { LoadError } from '../lib/LoadError';
+import { EmptyTableRow, TableRows } from '../lib/table-rows';
+import { idParam, useQueryParams, useSearchBox } from '../lib/url-params';
 import { listUsers } from './api';
-import { options, useCustomers, useGroups, useRoles, useSites } from './directory';
+import { useGroups, useRoles, useSites } from './directory';
+import { CustomerFilter, IdSelect } from './IdSelect';
 import { displayName, STATUS_COLORS, STATUSES, statusLabel } from './status';
 import type { User, UserQuery, UserSort, UserStatus } from './types';
 
@@ -88,11 +89,6 @@ const columns: ColumnDef<User>[] = [
   },
 ];
 
-const idParam = (value: string | null) => {
-  const n = Number(value);
-  return value && Number.isInteger(n) && n > 0 ? n : undefined;
-};
-
 /**
  * The users list. Every filter, the sort and the page live in the address (`?q=…&status=…&page=2`),
  * so a link or a reload shows the same list; the import's results page links here with `?importId=`.
@@ -120,7 +116,6 @@ export function UsersPage() {
 
   const search = useSearchBox('q', params, update);
 
-  const customers = useCustomers();
   const sites = useSites(customerId ?? null);
   const roles = useRoles();
   const groups = useGroups();
@@ -187,10 +182,7 @@ export function UsersPage() {
           style={{ gridColumn: 'span 2' }}
           label="Search"
           placeholder="Email, username or name"
-          value={search.text}
-          onChange={(e) => {
-            search.type(e.currentTarget.value);
-          }}
+          {...search.inputProps}
         />
         <Select
           label="Status"
@@ -200,39 +192,31 @@ export function UsersPage() {
           onChange={(v) => update({ status: v })}
           clearable
         />
-        <Select
-          label="Customer"
-          placeholder="Any customer"
-          data={options(customers.data)}
-          value={customerId ? String(customerId) : null}
-          onChange={(v) => update({ customerId: v, siteId: null })}
-          searchable
-          clearable
-        />
-        <Select
+        <CustomerFilter selectedId={customerId} onPick={(v) => update({ customerId: v, siteId: null })} />
+        <IdSelect
           label="Site"
           placeholder={customerId ? 'Any site' : 'Choose a customer first'}
-          data={options(sites.data)}
-          value={siteId ? String(siteId) : null}
-          onChange={(v) => update({ siteId: v })}
+          items={sites.data}
+          selectedId={siteId}
+          onPick={(v) => update({ siteId: v })}
           disabled={!customerId}
           clearable
         />
-        <Select
+        <IdSelect
           label="Role"
           placeholder="Any role"
-          data={options(roles.data)}
-          value={roleId ? String(roleId) : null}
-          onChange={(v) => update({ roleId: v })}
+          items={roles.data}
+          selectedId={roleId}
+          onPick={(v) => update({ roleId: v })}
           searchable
           clearable
         />
-        <Select
+        <IdSelect
           label="Group"
           placeholder="Any group"
-          data={options(groups.data)}
-          value={groupId ? String(groupId) : null}
-          onChange={(v) => update({ groupId: v })}
+          items={groups.data}
+          selectedId={groupId}
+          onPick={(v) => update({ groupId: v })}
           searchable
           clearable
         />
@@ -273,11 +257,7 @@ export function UsersPage() {
           )}
         </Group>
       )}
-      {users.isError && (
-        <Alert color="red" title="Could not load users" role="alert">
-          {describeError(users.error)}
-        </Alert>
-      )}
+      {users.isError && <LoadError what="users" error={users.error} />}
       <Table.ScrollContainer minWidth={960}>
         <Table striped highlightOnHover verticalSpacing="xs" data-testid="users-table">
           <Table.Thead>
@@ -311,23 +291,11 @@ export function UsersPage() {
             ))}
           </Table.Thead>
           <Table.Tbody>
-            {table.getRowModel().rows.map((row) => (
-              <Table.Tr key={row.id}>
-                {row.getVisibleCells().map((cell) => (
-                  <Table.Td key={cell.id}>
-                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                  </Table.Td>
-                ))}
-              </Table.Tr>
-            ))}
+            <TableRows table={table} />
             {users.isSuccess && users.data.items.length === 0 && (
-              <Table.Tr>
-                <Table.Td colSpan={columns.length}>
-                  <Text c="dimmed" ta="center" py="md">
-                    {filtered ? 'No users match these filters.' : 'No users yet.'}
-                  </Text>
-                </Table.Td>
-              </Table.Tr>
+              <EmptyTableRow columns={columns.length}>
+                {filtered ? 'No users match these filters.' : 'No users yet.'}
+              </EmptyTableRow>
             )}
           </Table.Tbody>
         </Table>
