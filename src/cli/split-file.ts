@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
+import { normalizeText } from '../core/domain/text.js';
 import { openTabularFile } from '../core/import/read/index.js';
 
 /** One part of a split file. */
@@ -126,4 +127,56 @@ export async function splitFile(file: string, options: SplitOptions): Promise<Sp
 function lastFilled(cells: readonly string[]): number {
   for (let i = cells.length - 1; i >= 0; i--) if (cells[i] !== '') return i;
   return -1;
+}
+
+/** A row of a later part that repeats a unique value of an earlier part. */
+export interface Repeat {
+  part: number;
+  /** The row within its part, as the server numbers it (the header is row 1). */
+  row: number;
+  /** The part and row that held the value first. */
+  firstPart: number;
+  firstRow: number;
+  column: string;
+  value: string;
+}
+
+/**
+ * Values that must be unique in a file (email, username, …) found again in a later part. The
+ * server checks each part on its own, so a repeat across parts would otherwise update (or skip)
+ * the user an earlier part created instead of being reported. Compared as the import compares
+ * them: normalised text, ignoring case. Holds one entry per distinct value while it reads.
+ */
+export async function repeatsAcrossParts(
+  parts: readonly SplitPart[],
+  columns: readonly { index: number; header: string }[],
+): Promise<Repeat[]> {
+  const seen = columns.map(() => new Map<string, { part: number; row: number }>());
+  const repeats: Repeat[] = [];
+  for (const [p, part] of parts.entries()) {
+    const source = await openTabularFile(part.file, {
+      maxBytes: Number.POSITIVE_INFINITY,
+      maxRows: Number.POSITIVE_INFINITY,
+    });
+    for await (const row of source.rows()) {
+      columns.forEach((column, c) => {
+        const value = normalizeText(row.cells[column.index] ?? '');
+        if (value === '') return;
+        const key = value.toLowerCase();
+        const first = seen[c]!.get(key);
+        if (!first) seen[c]!.set(key, { part: p + 1, row: row.rowNumber });
+        else if (first.part !== p + 1) {
+          repeats.push({
+            part: p + 1,
+            row: row.rowNumber,
+            firstPart: first.part,
+            firstRow: first.row,
+            column: column.header,
+            value,
+          });
+        }
+      });
+    }
+  }
+  return repeats;
 }

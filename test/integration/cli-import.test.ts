@@ -201,6 +201,21 @@ describe(`roster import --split against a server on ${process.env.ROSTER_TEST_DB
     expect(await usersMatching('atomic')).toBe(0);
   });
 
+  it('commits nothing when a row repeats an email of an earlier part', async () => {
+    const file = path.join(dir, 'repeat.csv');
+    const data = rows('rep', 50);
+    data[44]![0] = ' REP3@acme.example';
+    fs.writeFileSync(file, stringify([['Email', 'Customer', 'Roles'], ...data]));
+    const r = roster(['import', file, '--split'], env);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(2);
+    expect(r.stdout).toMatch(
+      /1 row\(s\) repeat a value of an earlier part \(each part was checked on its own; these are across parts\):\n {2}row 46, Email: "REP3@acme\.example" is also in row 4\.\nNothing was committed: keep one row of each and run again\./,
+    );
+    expect(r.stdout).not.toMatch(/Committing/);
+    expect(await usersMatching('rep')).toBe(0);
+  });
+
   it('roster split writes the parts without a server', () => {
     const out = path.join(dir, 'parts');
     const r = roster(['split', path.join(dir, 'many.csv'), '--rows', '30', '--out', out], {});

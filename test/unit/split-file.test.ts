@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { splitFile } from '../../src/cli/split-file.js';
+import { repeatsAcrossParts, splitFile } from '../../src/cli/split-file.js';
 import { cellsOf, type Fixtures, makeFixtures, readTabular } from './import-read.fixtures.js';
 
 let fx: Fixtures;
@@ -52,6 +52,23 @@ describe('splitting a file into parts within the import limits', () => {
     expect(read.every((r) => r.header.join() === HEADER.join())).toBe(true);
     // Quotes, commas and leading zeros come through unchanged.
     expect(read.flatMap((r) => r.rows)).toEqual(rows);
+  });
+
+  it('finds values repeated across parts as the import compares them, not those within one part', async () => {
+    const rows = people(6);
+    rows[1]![0] = 'person1@acme.example'; // within part 1: the server reports it
+    rows[4]![0] = ' PERSON1@Acme.example '; // part 3 repeats part 1, in other case and spacing
+    rows[5]![2] = '000003'; // part 3 repeats part 2's employee number
+    const file = await fx.csv('repeats.csv', [HEADER, ...rows]);
+    const parts = await splitFile(file, { maxRows: 2, maxBytes: 10_000, outDir: fx.file('parts-repeats') });
+    const repeats = await repeatsAcrossParts(parts, [
+      { index: 0, header: 'Email' },
+      { index: 2, header: 'Employee number' },
+    ]);
+    expect(repeats).toEqual([
+      { part: 3, row: 2, firstPart: 1, firstRow: 2, column: 'Email', value: 'PERSON1@Acme.example' },
+      { part: 3, row: 3, firstPart: 2, firstRow: 2, column: 'Employee number', value: '000003' },
+    ]);
   });
 
   it('keeps every part under the byte limit', async () => {

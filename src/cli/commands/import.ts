@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_READ_LIMITS } from '../../core/import/read/index.js';
 import { ApiClient } from '../client.js';
-import { splitFile } from '../split-file.js';
+import { repeatsAcrossParts, splitFile } from '../split-file.js';
 
 interface ImportView {
   id: number;
@@ -12,7 +12,12 @@ interface ImportView {
   rows: { total: number; valid: number; invalid: number };
   planned: Record<string, number>;
   errorCodes: Record<string, number>;
-  mapping: { unknownColumns: string[]; missingRequired: string[]; complete: boolean };
+  mapping: {
+    columns: { index: number; header: string; field: string | null }[];
+    unknownColumns: string[];
+    missingRequired: string[];
+    complete: boolean;
+  };
   progress: { done: number; total: number; ratePerSecond: number | null; etaSeconds: number | null };
   counts: Record<string, number>;
   error: { message: string } | null;
@@ -282,6 +287,7 @@ async function importInParts(client: ApiClient, file: string, opts: ImportFlags)
       `${file}: ${count(parts.reduce((n, p) => n + p.rows, 0))} rows, over the server's limit of ${count(limits.importMaxRows)} rows or ${count(limits.importMaxFileBytes)} bytes per file: split into ${parts.length} parts.`,
     );
     const views: ImportView[] = [];
+    const rowLabels: ((row: number) => string)[] = [];
     for (const [i, part] of parts.entries()) {
       say();
       say(
@@ -292,9 +298,31 @@ async function importInParts(client: ApiClient, file: string, opts: ImportFlags)
       const follows = part.lastRow - part.firstRow + 1 === part.rows;
       const rowLabel = (row: number) =>
         follows ? `row ${part.firstRow + row - 2}` : `row ${row} of part ${i + 1}`;
+      rowLabels.push(rowLabel);
       views.push(await upload(client, part.file, opts, rowLabel));
     }
     say();
+    // Only where every part is mapped: otherwise readyToCommit says what is missing.
+    const repeats = views.every((v) => v.mapping.complete)
+      ? await repeatsAcrossParts(parts, await uniqueColumns(client, opts.target, views[0]!))
+      : [];
+    if (repeats.length > 0) {
+      say(
+        `${count(repeats.length)} row(s) repeat a value of an earlier part (each part was checked on its own; these are across parts):`,
+      );
+      for (const r of repeats.slice(0, 10)) {
+        say(
+          `  ${rowLabels[r.part - 1]!(r.row)}, ${r.column}: "${r.value}" is also in ${rowLabels[r.firstPart - 1]!(r.firstRow)}.`,
+        );
+      }
+      say(
+        opts.dryRun
+          ? 'Dry run: nothing was changed.'
+          : 'Nothing was committed: keep one row of each and run again.',
+      );
+      process.exitCode = 2;
+      return;
+    }
     if (!readyToCommit(views, opts)) return;
     const totals: Record<string, number> = {};
     for (const [i, view] of views.entries()) {
@@ -317,6 +345,25 @@ async function importInParts(client: ApiClient, file: string, opts: ImportFlags)
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** The columns of the file mapped to fields that must be unique in a file (email, username, …). */
+async function uniqueColumns(
+  client: ApiClient,
+  target: string,
+  view: ImportView,
+): Promise<{ index: number; header: string }[]> {
+  const targets = await client.json<{ name: string; fields: { key: string; uniqueInFile?: boolean }[] }[]>(
+    'GET',
+    '/api/v1/import-targets',
+  );
+  const unique = new Set(
+    targets
+      .find((t) => t.name === target)
+      ?.fields.filter((f) => f.uniqueInFile)
+      .map((f) => f.key),
+  );
+  return view.mapping.columns.filter((c) => c.field !== null && unique.has(c.field));
 }
 
 /** Polls the import, drawing a progress bar on a terminal, until the commit settles. */
