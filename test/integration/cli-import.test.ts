@@ -156,7 +156,7 @@ describe(`roster import --split against a server on ${process.env.ROSTER_TEST_DB
     const r = roster(['import', file, '--wait'], env);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(
-      /import them one after the other: `roster import FILE --split` does both\. \[import\.too_many_rows\]/,
+      /import them one after the other: "roster import FILE --split" does both\. \[import\.too_many_rows\]/,
     );
     expect(await usersMatching('over')).toBe(0);
   });

@@ -45,7 +45,7 @@ export const readErrors = {
       'import.file_too_large',
       413,
       `The file is ${sizeText(actualBytes)}; the limit is ${sizeText(limitBytes)}. ` +
-        'Split it into smaller files and import them one after the other: `roster import FILE --split` does both.',
+        'Split it into smaller files and import them one after the other: "roster import FILE --split" does both.',
       { limit: limitBytes, actual: actualBytes },
     ),
 
@@ -55,7 +55,7 @@ export const readErrors = {
       422,
       `The file has more than ${limit.toLocaleString('en-US')} data rows (row ${rowNumber} is data row ${
         limit + 1
-      }). Split it into files of at most ${limit.toLocaleString('en-US')} rows and import them one after the other: \`roster import FILE --split\` does both.`,
+      }). Split it into files of at most ${limit.toLocaleString('en-US')} rows and import them one after the other: "roster import FILE --split" does both.`,
       { limit, actual: limit + 1, rowNumber },
     ),
 
