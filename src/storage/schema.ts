@@ -301,6 +301,8 @@ export interface InvitationsTable {
   closed_at: string | null;
   /** When its one reminder was queued (the reminder sweep's compare-and-set), or null. */
   reminded_at: string | null;
+  /** The administrator's message in its email, said again in its reminder. */
+  message: string | null;
 }
 
 export interface InvitationTokensTable {

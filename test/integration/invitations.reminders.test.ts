@@ -102,7 +102,7 @@ const emailsOf = async (userId: number): Promise<{ kind: string; status: string 
 
 let seq = 0;
 /** A user with an invitation whose email went out. */
-async function invitedUser(): Promise<{ id: number; email: string }> {
+async function invitedUser(message?: string): Promise<{ id: number; email: string }> {
   const email = `remind${++seq}.${Date.now()}@mail.example`;
   const res = await admin.token({
     method: 'POST',
@@ -111,7 +111,11 @@ async function invitedUser(): Promise<{ id: number; email: string }> {
   });
   expect(res.statusCode, res.body).toBe(201);
   const id = res.json().id as number;
-  const invite = await admin.token({ method: 'POST', url: `/api/v1/users/${id}/invitations`, payload: {} });
+  const invite = await admin.token({
+    method: 'POST',
+    url: `/api/v1/users/${id}/invitations`,
+    payload: message === undefined ? {} : { message },
+  });
   expect(invite.statusCode, invite.body).toBe(201);
   await until(
     `the invitation to ${email} sent`,
@@ -153,6 +157,20 @@ describe(`invitation reminders on ${process.env.ROSTER_TEST_DB}`, () => {
     expect(entries).toContainEqual(
       expect.objectContaining({ action: 'invitation.remind', actorLabel: 'invitation reminders' }),
     );
+  });
+
+  it("says the administrator's message of the invitation again, escaped", async () => {
+    const message = 'Questions? Ask <b>Ops</b> & co.';
+    const user = await invitedUser(message);
+    const first = await mailFor(user.email);
+    expect(first.mail.text).toContain(message);
+    await backdate([user.id], 3.1);
+    expect((await sweep()).reminders).toBe(1);
+    const reminder = await mailFor(user.email, 2);
+    expect(reminder.mail.subject).toBe('Reminder: activate your Customer Portal account');
+    expect(reminder.mail.text).toContain(message);
+    expect(reminder.mail.html).toContain('Questions? Ask &lt;b&gt;Ops&lt;/b&gt; &amp; co.');
+    expect(reminder.mail.html).not.toContain('<b>Ops</b>');
   });
 
   it('reminds no active or disabled user, and not before the invitation email went out', async () => {

@@ -64,6 +64,7 @@ export async function writeInvitations(
       importId: options.importId,
       createdBy: options.createdBy,
       expiresAt,
+      message: options.message,
     })),
     options.at,
   );
@@ -102,7 +103,16 @@ export async function writePasswordReset(db: Db, user: PortalAccount, at: string
   await invitations.revokeOpen(db, [user.id], 'reset', at);
   const created = await invitations.insertInvitations(
     db,
-    [{ userId: user.id, purpose: 'reset', importId: null, createdBy: 'password reset request', expiresAt }],
+    [
+      {
+        userId: user.id,
+        purpose: 'reset',
+        importId: null,
+        createdBy: 'password reset request',
+        expiresAt,
+        message: null,
+      },
+    ],
     at,
   );
   const mail = renderPasswordReset({ portalName: settings.portalName, firstName: user.firstName, expiresAt });

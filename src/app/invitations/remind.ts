@@ -24,7 +24,7 @@ const REMINDER_SWEEP: Actor = {
 /**
  * Scheduled reminders: `inviteReminderDays` after an invitation, a user still pending whose
  * invitation is open and whose invitation email went out gets one reminder, with a fresh link to
- * the same invitation (its expiry unchanged). Never after the invitation expired, was used or
+ * the same invitation (its expiry unchanged) and the administrator's message of the invitation. Never after the invitation expired, was used or
  * replaced, never to an active, disabled or expired user, never twice: each invitation is marked
  * reminded (compare-and-set) in the transaction that queues its email, so several workers sweeping
  * at once remind it once. Run by the mail worker's sweep, after expiry. Answers how many it queued.
@@ -63,7 +63,7 @@ export async function queueReminders(ctx: AppContext): Promise<number> {
             portalName: settings.portalName,
             firstName: user.firstName,
             expiresAt: invitation.expiresAt,
-            message: null,
+            message: invitation.message,
           }),
           messageId: newMessageId(),
           importId: invitation.importId,

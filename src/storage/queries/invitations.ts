@@ -55,6 +55,8 @@ export interface NewInvitation {
   importId: number | null;
   createdBy: string;
   expiresAt: string;
+  /** The administrator's message, if the email carries one. */
+  message: string | null;
 }
 
 /** Inserts open invitations; answers their ids by user. */
@@ -77,6 +79,7 @@ export async function insertInvitations(
           created_at: at,
           expires_at: r.expiresAt,
           closed_at: null,
+          message: r.message,
         })),
       )
       .returning(['id', 'user_id'])
@@ -185,7 +188,9 @@ export async function markReminded(
   db: Db,
   ids: readonly number[],
   at: string,
-): Promise<{ id: number; userId: number; importId: number | null; expiresAt: string }[]> {
+): Promise<
+  { id: number; userId: number; importId: number | null; expiresAt: string; message: string | null }[]
+> {
   if (ids.length === 0) return [];
   const rows = await db
     .updateTable('invitations')
@@ -194,9 +199,15 @@ export async function markReminded(
     .where('status', '=', 'open')
     .where('reminded_at', 'is', null)
     .where('expires_at', '>', at)
-    .returning(['id', 'user_id', 'import_id', 'expires_at'])
+    .returning(['id', 'user_id', 'import_id', 'expires_at', 'message'])
     .execute();
-  return rows.map((r) => ({ id: r.id, userId: r.user_id, importId: r.import_id, expiresAt: r.expires_at }));
+  return rows.map((r) => ({
+    id: r.id,
+    userId: r.user_id,
+    importId: r.import_id,
+    expiresAt: r.expires_at,
+    message: r.message,
+  }));
 }
 
 /** The invitation a link's token belongs to, whatever its state. */
