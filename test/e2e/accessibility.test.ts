@@ -234,6 +234,34 @@ function consolePages(url: string): [string, (page: Page) => Promise<void>][] {
       },
     ],
     [
+      'import results: the rollback confirmation open',
+      async (page) => {
+        await page.goto(`${url}/imports/${ids.done}`);
+        await page.getByRole('button', { name: 'Roll back…' }).click();
+        await page.getByRole('dialog', { name: 'Roll back this import?' }).waitFor();
+      },
+    ],
+    [
+      'roles: the new role form open',
+      async (page) => {
+        await page.goto(`${url}/roles`);
+        await page.getByRole('button', { name: 'New role' }).click();
+        await page.getByRole('dialog', { name: 'New role' }).getByRole('textbox', { name: 'Name' }).waitFor();
+      },
+    ],
+    [
+      'roles: a delete confirmation open',
+      async (page) => {
+        await page.goto(`${url}/roles`);
+        await page.getByRole('button', { name: 'Delete Field agent' }).click();
+        await page
+          .getByRole('dialog')
+          .getByRole('button', { name: /delete/i })
+          .last()
+          .waitFor();
+      },
+    ],
+    [
       'customers',
       async (page) => {
         await page.goto(`${url}/customers`);

@@ -4,6 +4,7 @@ import {
   DEFAULT_THEME,
   darken,
   luminance,
+  Modal,
   TableScrollContainer,
 } from '@mantine/core';
 
@@ -18,6 +19,10 @@ export const theme = createTheme({
     // can scroll it too.
     TableScrollContainer: TableScrollContainer.extend({
       defaultProps: { scrollAreaProps: { viewportProps: { tabIndex: 0 } } },
+    }),
+    // A dialog's × button is an icon alone: without a label a screen reader announces just "button".
+    Modal: Modal.extend({
+      defaultProps: { closeButtonProps: { 'aria-label': 'Close' } },
     }),
   },
 });
