@@ -242,6 +242,30 @@ function consolePages(url: string): [string, (page: Page) => Promise<void>][] {
       },
     ],
     [
+      "a user's page: the disable confirmation open",
+      async (page) => {
+        await page.goto(`${url}/users/${ids.user}`);
+        await page.getByRole('button', { name: 'Disable', exact: true }).click();
+        await page.getByRole('dialog', { name: 'Disable Grace Hopper?' }).waitFor();
+      },
+    ],
+    [
+      'users list: a filter list open',
+      async (page) => {
+        await page.goto(`${url}/users`);
+        await page.getByRole('combobox', { name: 'Status' }).click();
+        await page.getByRole('listbox').waitFor();
+      },
+    ],
+    [
+      'the notifications open',
+      async (page) => {
+        await page.goto(`${url}/users`);
+        await page.getByRole('button', { name: /^Notifications/ }).click();
+        await page.getByRole('dialog', { name: 'Notifications' }).waitFor();
+      },
+    ],
+    [
       'roles: the new role form open',
       async (page) => {
         await page.goto(`${url}/roles`);
