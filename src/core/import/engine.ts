@@ -1,7 +1,14 @@
 import type { Mapping } from './mapping.js';
 import type { RowProblem } from './problems.js';
 import { describeProblems, hasErrors } from './problems.js';
-import type { ImportOptions, ImportTarget, PlannedAction, RowResult, TargetField } from './target.js';
+import type {
+  ImportOptions,
+  ImportTarget,
+  PlannedAction,
+  RowResult,
+  TargetField,
+  WritableRow,
+} from './target.js';
 import {
   duplicateProblem,
   type FileRow,
@@ -248,9 +255,10 @@ async function commitChunk<Env>(
   importId: number,
 ): Promise<number> {
   const last = chunk[chunk.length - 1]!.row;
-  const { staged, inputs } = await check(plan, chunk, tx.env);
+  const { staged, inputs, existingIds } = await check(plan, chunk, tx.env);
   const results: RowResult[] = [];
-  const writable = inputs.filter((_, i) => {
+  const writable: WritableRow[] = [];
+  inputs.forEach((input, i) => {
     const s = staged[i]!;
     if (hasErrors(s.problems)) {
       results.push({
@@ -259,9 +267,7 @@ async function commitChunk<Env>(
         entityId: null,
         message: describeProblems(s.problems),
       });
-      return false;
-    }
-    if (s.action === 'skip' || s.action === null) {
+    } else if (s.action === 'skip' || s.action === null) {
       const reason = s.problems.find((p) => p.code === 'row.skipped')?.message;
       results.push({
         row: s.row,
@@ -269,9 +275,10 @@ async function commitChunk<Env>(
         entityId: null,
         message: reason ?? skipMessage(s.action),
       });
-      return false;
+    } else {
+      // Checked in this transaction just now: the target writes without looking the row up again.
+      writable.push({ ...input, action: s.action, existingId: existingIds[i] ?? null });
     }
-    return true;
   });
   if (writable.length > 0)
     results.push(...(await plan.target.commit(writable, tx.env, plan.options, importId)));

@@ -79,6 +79,17 @@ export interface CheckedRow {
   action: PlannedAction | null;
   /** Why the row is skipped, in words (insert of an existing user, update of a missing one). */
   skipReason?: string;
+  /** The existing record the row's key matched, when the target looked it up. */
+  existingId?: number;
+}
+
+/**
+ * A row a commit writes: checked in the commit's own transaction just before, so its planned
+ * action and the record it matched hold while it is written, and the target need not look again.
+ */
+export interface WritableRow extends RowInput {
+  action: 'create' | 'update';
+  existingId: number | null;
 }
 
 export interface RowResult {
@@ -112,5 +123,10 @@ export interface ImportTarget<Env> {
     limit: number,
   ): Promise<{ cursor: number; cells: Record<string, string> }[]>;
   /** Writes a batch of rows checked valid, inside the caller's transaction. */
-  commit(rows: readonly RowInput[], env: Env, options: ImportOptions, importId: number): Promise<RowResult[]>;
+  commit(
+    rows: readonly WritableRow[],
+    env: Env,
+    options: ImportOptions,
+    importId: number,
+  ): Promise<RowResult[]>;
 }

@@ -125,7 +125,7 @@ export async function validateBatch<Env>(
   target: ImportTarget<Env>,
   env: Env,
   options: ImportOptions,
-): Promise<{ staged: StagedRow[]; inputs: RowInput[] }> {
+): Promise<{ staged: StagedRow[]; inputs: RowInput[]; existingIds: (number | null)[] }> {
   const mapped = batch.map((file) => mapRow(file, header, fields, mapping));
   const clean = mapped.filter((m) => !hasErrors(m.problems));
   const checked: CheckedRow[] =
@@ -151,7 +151,11 @@ export async function validateBatch<Env>(
       action: hasErrors(problems) ? null : (verdict?.action ?? null),
     };
   });
-  return { staged, inputs: mapped.map((m) => m.input) };
+  return {
+    staged,
+    inputs: mapped.map((m) => m.input),
+    existingIds: mapped.map((m) => verdicts.get(m.input.row)?.existingId ?? null),
+  };
 }
 
 /** The problem a later row gets for repeating an earlier row's unique value. */

@@ -410,7 +410,9 @@ export const usersTarget: ImportTarget<UsersEnv> = {
           skipReason: 'No user with this email exists; mode "update" only changes existing users.',
         };
       }
-      return { problems: out, action: found ? 'update' : 'create' };
+      return found
+        ? { problems: out, action: 'update', existingId: found.id }
+        : { problems: out, action: 'create' };
     });
   },
 
@@ -446,7 +448,6 @@ export const usersTarget: ImportTarget<UsersEnv> = {
 
   async commit(rows, env, options, importId) {
     const { resolved } = resolveRows(rows, env, options);
-    const existing = await env.store.findByEmailKeys(resolved.map((r) => r.emailKey));
     const contactRefs = resolved.map((r) => r.contactRef).filter((c): c is string => c !== null);
     const contacts = contactRefs.length > 0 ? await env.store.findContacts(contactRefs) : new Map();
     const mirror =
@@ -457,28 +458,12 @@ export const usersTarget: ImportTarget<UsersEnv> = {
     const creates: { row: RowInput; user: NewUser }[] = [];
     const updates: { row: RowInput; id: number; r: Resolved }[] = [];
 
+    // The engine checked these rows in this transaction: each is a create, or an update of the
+    // user its email matched.
     rows.forEach((row, i) => {
       const r = resolved[i]!;
-      const found = existing.get(r.emailKey);
-      if (found && options.mode === 'insert') {
-        results.set(row.row, {
-          row: row.row,
-          action: 'skipped',
-          entityId: found.id,
-          message: 'A user with this email exists; mode "insert" only creates new users.',
-        });
-      } else if (!found && options.mode === 'update') {
-        results.set(row.row, {
-          row: row.row,
-          action: 'skipped',
-          entityId: null,
-          message: 'No user with this email exists; mode "update" only changes existing users.',
-        });
-      } else if (found) {
-        updates.push({ row, id: found.id, r });
-      } else {
-        creates.push({ row, user: newUser(row, r, env, options, mirror, contacts) });
-      }
+      if (row.action === 'update' && row.existingId !== null) updates.push({ row, id: row.existingId, r });
+      else creates.push({ row, user: newUser(row, r, env, options, mirror, contacts) });
     });
 
     if (creates.length > 0) {
