@@ -1,6 +1,13 @@
 import { once } from 'node:events';
 import fs from 'node:fs';
 import { stringify } from 'csv-stringify';
+import { createAttribute } from '../src/app/attributes.js';
+import type { AppContext } from '../src/app/context.js';
+import { createCustomer, createSite } from '../src/app/customers.js';
+import { createRole } from '../src/app/roles.js';
+import { readSettings, updateSettings } from '../src/app/settings.js';
+import type { Actor } from '../src/core/access/policy.js';
+import type { Settings } from '../src/core/domain/settings.js';
 import { FIRST_NAMES, LAST_NAMES, localPart, pick, rng, UniqueNames, weighted } from './lib/people.js';
 
 /**
@@ -82,4 +89,40 @@ export async function writeCsv(file: string, rows: number): Promise<number> {
   csv.end();
   await once(out, 'finish');
   return fs.statSync(file).size;
+}
+
+/** An administrator who sees every customer, as the benchmarks act. */
+export const BENCH_ADMIN: Actor = {
+  kind: 'admin',
+  adminId: null,
+  role: 'administrator',
+  customerId: null,
+  label: 'bench administrator',
+};
+
+/**
+ * The world through the use cases: the customer with its sites, the roles and the attribute; the
+ * import limits raised to fit a file of `rows` rows and `fileBytes` bytes, plus any other `settings`.
+ * Answers the customer's id.
+ */
+export async function createWorld(
+  ctx: AppContext,
+  rows: number,
+  fileBytes: number,
+  settings: Partial<Settings> = {},
+): Promise<number> {
+  const customer = await createCustomer(ctx, BENCH_ADMIN, {
+    name: CUSTOMER.name,
+    externalId: CUSTOMER.externalId,
+  });
+  for (const name of SITES) await createSite(ctx, BENCH_ADMIN, customer.id, { name });
+  for (const role of ROLES) await createRole(ctx, BENCH_ADMIN, { name: role.name });
+  await createAttribute(ctx, BENCH_ADMIN, ATTRIBUTE);
+  const current = await readSettings(ctx);
+  await updateSettings(ctx, BENCH_ADMIN, {
+    importMaxRows: Math.max(current.importMaxRows, rows),
+    importMaxFileBytes: Math.max(current.importMaxFileBytes, fileBytes + 1024),
+    ...settings,
+  });
+  return customer.id;
 }

@@ -7,16 +7,11 @@ import { pipeline } from 'node:stream/promises';
 import Papa from 'papaparse';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
-import { createAttribute } from '../src/app/attributes.js';
-import { createCustomer, createSite } from '../src/app/customers.js';
 import { requestCommit, runCommit } from '../src/app/imports/commit-import.js';
 import { createImport } from '../src/app/imports/create-import.js';
 import { getImport } from '../src/app/imports/manage-import.js';
-import { createRole } from '../src/app/roles.js';
-import { readSettings, updateSettings } from '../src/app/settings.js';
-import type { Actor } from '../src/core/access/policy.js';
 import type { Dialect } from '../src/storage/database.js';
-import { ATTRIBUTE, CUSTOMER, HEADER, ROLES, SITES } from './import-data.js';
+import { BENCH_ADMIN, createWorld, HEADER } from './import-data.js';
 import type { BenchEnv } from './lib/harness.js';
 import { openTarget, type Target } from './lib/targets.js';
 
@@ -42,15 +37,6 @@ export interface ImportRunResult {
   usersCopy: UsersCopy;
   created: number;
 }
-
-/** An administrator who sees every customer, as in the users-list benchmark. */
-const ADMIN: Actor = {
-  kind: 'admin',
-  adminId: null,
-  role: 'administrator',
-  customerId: null,
-  label: 'bench administrator',
-};
 
 function args(): { dialect: Dialect; rows: number; file: string; dir: string; pg: string } {
   const get = (name: string) => {
@@ -98,20 +84,6 @@ class PeakRss {
 }
 
 const log = (line: string) => process.stderr.write(`  ${line}\n`);
-
-async function createWorld(target: Target, rows: number, fileBytes: number): Promise<number> {
-  const { ctx } = target;
-  const customer = await createCustomer(ctx, ADMIN, { name: CUSTOMER.name, externalId: CUSTOMER.externalId });
-  for (const name of SITES) await createSite(ctx, ADMIN, customer.id, { name });
-  for (const role of ROLES) await createRole(ctx, ADMIN, { name: role.name });
-  await createAttribute(ctx, ADMIN, ATTRIBUTE);
-  const settings = await readSettings(ctx);
-  await updateSettings(ctx, ADMIN, {
-    importMaxRows: Math.max(settings.importMaxRows, rows),
-    importMaxFileBytes: Math.max(settings.importMaxFileBytes, fileBytes + 1024),
-  });
-  return customer.id;
-}
 
 /** SQLite: papaparse streaming the file, one prepared INSERT per row, all in one transaction. */
 async function sqliteBaseline(target: Target, file: string): Promise<void> {
@@ -244,7 +216,7 @@ async function main(): Promise<void> {
   const peak = new PeakRss();
   const target = await openTarget(env, a.dialect, `import_${a.rows}`);
   try {
-    const customerId = await createWorld(target, a.rows, fileBytes);
+    const customerId = await createWorld(target.ctx, a.rows, fileBytes);
     const ctx = target.ctx;
     ctx.jobs = { enqueue: async () => {}, idle: async () => {}, stop: async () => {} };
     peak.take();
@@ -255,7 +227,7 @@ async function main(): Promise<void> {
     };
     let cpuStart = cpu();
     let start = performance.now();
-    const view = await createImport(ctx, ADMIN, {
+    const view = await createImport(ctx, BENCH_ADMIN, {
       target: 'users',
       fileName: `people-${a.rows}.csv`,
       filePath: a.file,
@@ -273,12 +245,12 @@ async function main(): Promise<void> {
 
     cpuStart = cpu();
     start = performance.now();
-    await requestCommit(ctx, ADMIN, view.id);
+    await requestCommit(ctx, BENCH_ADMIN, view.id);
     await runCommit(ctx, view.id);
     const commitSeconds = (performance.now() - start) / 1000;
     const commitCpuSeconds = cpu() - cpuStart;
     const peakRssCommit = peak.take();
-    const done = await getImport(ctx, ADMIN, view.id);
+    const done = await getImport(ctx, BENCH_ADMIN, view.id);
     const created = done.counts.created ?? 0;
     if (done.status !== 'completed' || created !== a.rows) {
       throw new Error(`commit: ${done.status}, ${JSON.stringify(done.counts)}`);

@@ -4,50 +4,21 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import nodemailer from 'nodemailer';
 import { SMTPServer } from 'smtp-server';
-import { createAttribute } from '../src/app/attributes.js';
 import type { AppContext } from '../src/app/context.js';
-import { createCustomer, createSite } from '../src/app/customers.js';
 import { requestCommit, runCommit } from '../src/app/imports/commit-import.js';
 import { createImport } from '../src/app/imports/create-import.js';
 import { getImport } from '../src/app/imports/manage-import.js';
 import { startMailWorker } from '../src/app/mail/worker.js';
-import { createRole } from '../src/app/roles.js';
-import { readSettings, updateSettings } from '../src/app/settings.js';
-import type { Actor } from '../src/core/access/policy.js';
 import { SETTINGS_BOUNDS } from '../src/core/domain/settings.js';
 import { LINK_PLACEHOLDER, renderInvitation, withLink } from '../src/core/mail/templates.js';
 import type { Dialect } from '../src/storage/database.js';
 import { countByStatus } from '../src/storage/queries/outbox.js';
-import { ATTRIBUTE, CUSTOMER, ROLES, SITES, writeCsv } from './import-data.js';
+import { BENCH_ADMIN, createWorld, writeCsv } from './import-data.js';
 import type { BenchEnv, Benchmark } from './lib/harness.js';
 import { int, ms, table } from './lib/measure.js';
 import { openTarget } from './lib/targets.js';
 
 const LABEL: Record<Dialect, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL' };
-
-const ADMIN: Actor = {
-  kind: 'admin',
-  adminId: null,
-  role: 'administrator',
-  customerId: null,
-  label: 'bench administrator',
-};
-
-/** The import benchmark's world (bench/import-data.ts), with limits raised to fit the file. */
-async function createWorld(ctx: AppContext, rows: number, fileBytes: number): Promise<number> {
-  const customer = await createCustomer(ctx, ADMIN, { name: CUSTOMER.name, externalId: CUSTOMER.externalId });
-  for (const name of SITES) await createSite(ctx, ADMIN, customer.id, { name });
-  for (const role of ROLES) await createRole(ctx, ADMIN, { name: role.name });
-  await createAttribute(ctx, ADMIN, ATTRIBUTE);
-  const settings = await readSettings(ctx);
-  await updateSettings(ctx, ADMIN, {
-    importMaxRows: Math.max(settings.importMaxRows, rows),
-    importMaxFileBytes: Math.max(settings.importMaxFileBytes, fileBytes + 1024),
-    // The worker's overhead, not the throttle: the highest rate the settings allow.
-    mailRatePerMinute: SETTINGS_BOUNDS.mailRatePerMinute.max,
-  });
-  return customer.id;
-}
 
 /** A fresh database of `dialect`, the file imported as new users; answers the commit's seconds. */
 async function importFile(
@@ -63,8 +34,11 @@ async function importFile(
   try {
     const { ctx } = target;
     ctx.jobs = { enqueue: async () => {}, idle: async () => {}, stop: async () => {} };
-    const customerId = await createWorld(ctx, rows, fs.statSync(file).size);
-    const view = await createImport(ctx, ADMIN, {
+    // The worker's overhead, not the throttle: the highest rate the settings allow.
+    const customerId = await createWorld(ctx, rows, fs.statSync(file).size, {
+      mailRatePerMinute: SETTINGS_BOUNDS.mailRatePerMinute.max,
+    });
+    const view = await createImport(ctx, BENCH_ADMIN, {
       target: 'users',
       fileName: path.basename(file),
       filePath: file,
@@ -74,10 +48,10 @@ async function importFile(
       throw new Error(`dry run: ${view.status}, ${JSON.stringify(view.rows)}`);
     }
     const start = performance.now();
-    await requestCommit(ctx, ADMIN, view.id);
+    await requestCommit(ctx, BENCH_ADMIN, view.id);
     await runCommit(ctx, view.id);
     const commitSeconds = (performance.now() - start) / 1000;
-    const done = await getImport(ctx, ADMIN, view.id);
+    const done = await getImport(ctx, BENCH_ADMIN, view.id);
     if (done.status !== 'completed' || done.counts.created !== rows) {
       throw new Error(`commit: ${done.status}, ${JSON.stringify(done.counts)}`);
     }

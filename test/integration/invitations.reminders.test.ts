@@ -6,8 +6,9 @@ import { emailKey } from '../../src/core/domain/email.js';
 import { openStorage, type Storage } from '../../src/storage/database.js';
 import { type Caller, settled, startApi, type TestApi } from '../support/api.js';
 import { buildWorld, type World } from '../support/fixtures.js';
+import { importClient } from '../support/imports.js';
 import { type Received, startSmtp, type TestSmtp } from '../support/smtp.js';
-import { multipart } from '../support/upload.js';
+import { sleep, until } from '../support/wait.js';
 
 /**
  * Scheduled invitation reminders (INVITE_REMINDER_DAYS / settings.inviteReminderDays): one reminder,
@@ -43,7 +44,6 @@ afterAll(async () => {
   await smtp.close();
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const get = (url: string) => admin.token({ method: 'GET', url });
 
 /** These users' invitations, as if made `days` earlier (created and expiring that much sooner). */
@@ -65,16 +65,6 @@ async function backdate(userIds: readonly number[], days: number): Promise<void>
 }
 
 const sweep = (ctx: AppContext = api.db.ctx) => runInvitationSweep(ctx);
-
-async function until<T>(what: string, read: () => Promise<T>, check: (v: T) => boolean, timeoutMs = 30_000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (check(value)) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await sleep(50);
-  }
-}
 
 const receivedBy = (email: string): Received[] =>
   smtp.received.filter((r) => r.to.some((to) => emailKey(to) === emailKey(email)));
@@ -224,16 +214,11 @@ describe(`invitation reminders on ${process.env.ROSTER_TEST_DB}`, () => {
   it('queues one reminder per invitation when several workers sweep at once', async () => {
     const N = 30;
     const rows = Array.from({ length: N }, (_, i) => [`swept${i}@remind.example`, `Swept${i}`, 'Many']);
-    const body = multipart(
-      { target: 'users', options: JSON.stringify({ customerId: world.acme.id, sendInvites: true }) },
-      { name: 'people.csv', content: stringify([['Email', 'First name', 'Last name'], ...rows]) },
+    const created = await importClient(admin, world.acme.id).upload(
+      stringify([['Email', 'First name', 'Last name'], ...rows]),
+      'people.csv',
+      { sendInvites: true },
     );
-    const created = await admin.token({
-      method: 'POST',
-      url: '/api/v1/imports',
-      payload: body.payload,
-      headers: body.headers,
-    });
     expect(created.statusCode, created.body).toBe(201);
     const importId = created.json().id as number;
     expect(

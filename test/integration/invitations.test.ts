@@ -10,6 +10,7 @@ import { type Caller, settled, startApi, type TestApi } from '../support/api.js'
 import { buildWorld, type World } from '../support/fixtures.js';
 import { type Received, startSmtp, type TestSmtp } from '../support/smtp.js';
 import { multipart } from '../support/upload.js';
+import { sleep, until } from '../support/wait.js';
 
 /**
  * Invitations end to end, against a real SMTP server (smtp-server on 127.0.0.1) and a real
@@ -51,7 +52,6 @@ afterAll(async () => {
 });
 
 const get = (url: string) => admin.token({ method: 'GET', url });
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let seq = 0;
 async function newUser(fields: object = {}): Promise<{ id: number; email: string }> {
@@ -88,17 +88,6 @@ interface EmailJson {
 
 const emailsOf = async (userId: number): Promise<EmailJson[]> =>
   (await get(`/api/v1/users/${userId}/emails`)).json();
-
-/** Polls until `check` holds (or fails the test after `timeoutMs`). */
-async function until<T>(what: string, read: () => Promise<T>, check: (v: T) => boolean, timeoutMs = 30_000) {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (check(value)) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(value)}`);
-    await sleep(50);
-  }
-}
 
 const receivedBy = (email: string): Received[] =>
   smtp.received.filter((r) => r.to.some((to) => emailKey(to) === emailKey(email)));

@@ -5,8 +5,8 @@ import { emailKey } from '../../src/core/domain/email.js';
 import { type Caller, settled, startApi, TEST_PASSWORD, type TestApi } from '../support/api.js';
 import { serve, spawnRoster } from '../support/cli.js';
 import { buildWorld, type World } from '../support/fixtures.js';
+import { importClient } from '../support/imports.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
-import { multipart } from '../support/upload.js';
 
 /**
  * Mail workers that look at the outbox only once a minute (MAIL_POLL_SECONDS=60) still send new
@@ -43,16 +43,11 @@ describe(`mail wake-ups on ${process.env.ROSTER_TEST_DB}`, () => {
     await sleep(1500);
     const N = 20;
     const rows = Array.from({ length: N }, (_, i) => [`woken${i}@wake.example`, `Woken${i}`, 'Up']);
-    const body = multipart(
-      { target: 'users', options: JSON.stringify({ customerId: world.acme.id, sendInvites: true }) },
-      { name: 'people.csv', content: stringify([['Email', 'First name', 'Last name'], ...rows]) },
+    const created = await importClient(admin, world.acme.id).upload(
+      stringify([['Email', 'First name', 'Last name'], ...rows]),
+      'people.csv',
+      { sendInvites: true },
     );
-    const created = await admin.token({
-      method: 'POST',
-      url: '/api/v1/imports',
-      payload: body.payload,
-      headers: body.headers,
-    });
     expect(created.statusCode, created.body).toBe(201);
     const start = Date.now();
     const commit = await admin.token({ method: 'POST', url: `/api/v1/imports/${created.json().id}/commit` });

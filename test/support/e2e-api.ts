@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { expect } from 'vitest';
 import type { ApiCall, Credentials } from './browser.js';
 import { multipart } from './upload.js';
+import { until as waitUntil } from './wait.js';
 
 /**
  * API steps the browser tests take on the side (setting up data, starting imports), through the
@@ -9,15 +10,8 @@ import { multipart } from './upload.js';
  */
 
 /** Waits until `read` gives a value that `done` accepts; fails with `what` after `ms`. */
-export async function until<T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, ms = 60_000) {
-  const end = Date.now() + ms;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+export const until = <T>(what: string, read: () => Promise<T>, done: (v: T) => boolean, ms = 60_000) =>
+  waitUntil(what, read, done, ms, 200);
 
 /** Uploads a CSV as an import through the API and leaves it validated, before its commit. */
 export async function uploadCsv(
