@@ -2,6 +2,7 @@ import type { Selectable, SelectQueryBuilder } from 'kysely';
 import type { Contact } from '../../core/domain/entities.js';
 import type { Db } from '../database.js';
 import type { ContactsTable, Database } from '../schema.js';
+import { startsWith } from './prefix.js';
 
 const toContact = (r: Selectable<ContactsTable>): Contact => ({
   id: r.id,
@@ -36,8 +37,6 @@ export interface ContactFilter {
   search?: { prefix: string; externalId: string };
 }
 
-const MAX_CHAR = '\u{10FFFF}';
-
 function applyFilter<O>(
   q: SelectQueryBuilder<Database, 'contacts', O>,
   f: ContactFilter,
@@ -48,12 +47,10 @@ function applyFilter<O>(
   if (search) {
     const { prefix, externalId } = search;
     out = out.where((eb) => {
-      const startsWith = (col: 'first_name_key' | 'last_name_key' | 'email_key', s: string) =>
-        eb.and([eb(col, '>=', s), eb(col, '<', `${s}${MAX_CHAR}`)]);
       const any = [
-        startsWith('first_name_key', prefix),
-        startsWith('last_name_key', prefix),
-        startsWith('email_key', prefix),
+        startsWith(eb, 'first_name_key', prefix),
+        startsWith(eb, 'last_name_key', prefix),
+        startsWith(eb, 'email_key', prefix),
         eb('external_id', '=', externalId),
       ];
       // "ann smi": the whole first name, then a prefix of the last name.
@@ -62,7 +59,7 @@ function applyFilter<O>(
         any.push(
           eb.and([
             eb('first_name_key', '=', prefix.slice(0, space)),
-            startsWith('last_name_key', prefix.slice(space + 1)),
+            startsWith(eb, 'last_name_key', prefix.slice(space + 1)),
           ]),
         );
       }

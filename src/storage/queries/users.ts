@@ -4,6 +4,7 @@ import type { PortalUser, RefName } from '../../core/domain/entities.js';
 import type { UserStatus, UserType } from '../../core/domain/user.js';
 import type { Db } from '../database.js';
 import type { Database, UsersTable } from '../schema.js';
+import { startsWith } from './prefix.js';
 
 /** The columns a user is written with; keys are derived by the caller from the domain rules. */
 export interface UserValues {
@@ -207,8 +208,6 @@ export interface UserListQuery extends UserListFilter {
   offset?: number;
 }
 
-const MAX_CHAR = '\u{10FFFF}';
-
 function applyFilter<O>(
   q: SelectQueryBuilder<Database, 'users', O>,
   f: UserListFilter,
@@ -220,7 +219,7 @@ function applyFilter<O>(
       eb.or(
         (
           ['users.email_key', 'users.username_key', 'users.display_name_key', 'users.last_name_key'] as const
-        ).map((col) => eb.and([eb(col, '>=', s), eb(col, '<', `${s}${MAX_CHAR}`)])),
+        ).map((col) => startsWith(eb, col, s)),
       ),
     );
   }

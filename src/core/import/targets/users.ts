@@ -462,8 +462,11 @@ export const usersTarget: ImportTarget<UsersEnv> = {
     // user its email matched.
     rows.forEach((row, i) => {
       const r = resolved[i]!;
-      if (row.action === 'update' && row.existingId !== null) updates.push({ row, id: row.existingId, r });
-      else creates.push({ row, user: newUser(row, r, env, options, mirror, contacts) });
+      if (row.action === 'create')
+        creates.push({ row, user: newUser(row, r, env, options, mirror, contacts) });
+      else if (row.existingId !== null) updates.push({ row, id: row.existingId, r });
+      // check() gives every update the user it matched; an update without one is a bug, not a create.
+      else throw new Error(`Row ${row.row} is planned as an update but names no user.`);
     });
 
     if (creates.length > 0) {
