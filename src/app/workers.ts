@@ -1,6 +1,12 @@
+import { COMMIT_STATUSES } from '../core/import/status.js';
 import { pgBossQueue } from '../jobs/pg-boss-queue.js';
 import { inProcessQueue, type JobHandler, type JobQueue } from '../jobs/queue.js';
-import { importsInStatus } from '../storage/queries/imports.js';
+import { abandonedStaging, importsInStatus } from '../storage/queries/imports.js';
+import { discardStaging } from './imports/create-import.js';
+
+/** Longer than any upload takes to read: a staging import older than this was left by a stop. */
+const ABANDONED_STAGING_MS = 15 * 60_000;
+
 import type { AppContext } from './context.js';
 import { runCommit } from './imports/commit-import.js';
 import { JobBusy } from './imports/lease.js';
@@ -68,7 +74,13 @@ export async function startWorkers(ctx: AppContext, work = true): Promise<JobQue
     // The mail worker sends the outbox at the shared rate; every process that runs jobs runs one.
     mail = startMailWorker(ctx);
     ctx.mail = mail;
-    for (const id of await importsInStatus(ctx.db, ['queued', 'committing', 'cancelling'])) {
+    // An upload is read within the reading time limit: one still staging long after was cut off by a stop.
+    const since = new Date(ctx.now().getTime() - ABANDONED_STAGING_MS).toISOString();
+    for (const id of await abandonedStaging(ctx.db, since)) {
+      ctx.log.info({ importId: id }, 'removing an upload left unfinished by a stop');
+      await discardStaging(ctx, id);
+    }
+    for (const id of await importsInStatus(ctx.db, COMMIT_STATUSES)) {
       ctx.log.info({ importId: id }, 'resuming import commit');
       await queue.enqueue('import.commit', id);
     }

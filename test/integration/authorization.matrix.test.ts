@@ -634,7 +634,8 @@ const cases: Case[] = [
   {
     route: 'GET /api/v1/imports/:id/events',
     expect: '200 200 200 | 200 404 | 200 404 | 200 404 | 401',
-    build: async (t) => ({ url: `/api/v1/imports/${sharedOf(t.customer).importId}/events` }),
+    // A stream of an import not committed waits for its commit: an ended one answers at once.
+    build: async (t) => ({ url: `/api/v1/imports/${await freshImport(t.customer, 'cancelled')}/events` }),
   },
   {
     route: 'POST /api/v1/imports/:id/save-config',

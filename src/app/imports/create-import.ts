@@ -1,6 +1,6 @@
 import { type Actor, authorize } from '../../core/access/policy.js';
 import { errors } from '../../core/errors.js';
-import { stageRows } from '../../core/import/engine.js';
+import { markDuplicates, type StagingPort, stageRows } from '../../core/import/engine.js';
 import { autoMap, checkMapping, describeMapping, type Mapping } from '../../core/import/mapping.js';
 import { openTabularFile } from '../../core/import/read/index.js';
 import type { TabularRow } from '../../core/import/read/types.js';
@@ -12,6 +12,7 @@ import type { AppContext } from '../context.js';
 import { readSettings, settingDefaults } from '../settings.js';
 import { audit, inTransaction } from '../shared.js';
 import { fileDigest, keepOriginal, removeImportFiles } from './files.js';
+import { moveStatus } from './move-status.js';
 import { resolveOptions } from './options.js';
 import { bindingFor } from './registry.js';
 import { stagingFor } from './staging.js';
@@ -50,77 +51,91 @@ export async function createImport(
     maxBytes: settings.importMaxFileBytes,
     maxRows: settings.importMaxRows,
   });
-  const at = ctx.now().toISOString();
-  let importId: number | null = null;
   try {
-    const id = await inTransaction(ctx, async (db) => {
-      const newId = await imports.insertImport(
-        db,
-        {
-          target: input.target,
-          status: 'mapping_required',
-          customerId: options.customerId,
-          scopeCustomerId: actor.customerId,
-          createdByAdminId: actor.adminId,
-          createdBy: actor.label,
-          fileName: input.fileName,
-          fileSize: size,
-          fileSha256: sha256,
-          fileFormat: source.format,
-          options,
-          duplicateOf,
-        },
-        at,
-      );
-      importId = newId;
-      const env = await binding.env(db, actor.customerId, settingDefaults(ctx.config));
-      const fields = binding.target.fields(env);
-      const mapping =
-        input.mapping ?? withSavedMapping(autoMap(source.header, fields), source.header, input.headerMapping);
-      const mappingProblems = checkMapping(source.header, fields, mapping);
-      if (mappingProblems.length > 0) {
-        throw errors.validation(mappingProblems[0]!.message, { problems: mappingProblems });
-      }
+    const env = await binding.env(ctx.db, actor.customerId, settingDefaults(ctx.config));
+    const fields = binding.target.fields(env);
+    const mapping =
+      input.mapping ?? withSavedMapping(autoMap(source.header, fields), source.header, input.headerMapping);
+    const mappingProblems = checkMapping(source.header, fields, mapping);
+    if (mappingProblems.length > 0) {
+      throw errors.validation(mappingProblems[0]!.message, { problems: mappingProblems });
+    }
+    const newImport = {
+      target: input.target,
+      status: 'staging' as const,
+      customerId: options.customerId,
+      scopeCustomerId: actor.customerId,
+      createdByAdminId: actor.adminId,
+      createdBy: actor.label,
+      fileName: input.fileName,
+      fileSize: size,
+      fileSha256: sha256,
+      fileFormat: source.format,
+      options,
+      duplicateOf,
+    };
+    const id = await inTransaction(ctx, (db) => imports.insertImport(db, newImport, ctx.now().toISOString()));
+    try {
       const plan = { target: binding.target, env, fields, header: source.header, mapping, options };
-      await stageRows(plan, fileRows(source.rows()), stagingFor(db, newId));
-      const counts = await stagedCounts(db, newId);
-      const report = describeMapping(source.header, fields, mapping);
-      await imports.updateImport(
-        db,
-        newId,
-        {
-          status: report.complete ? 'validated' : 'mapping_required',
-          header: source.header,
-          mapping,
-          fileMeta: {
-            encoding: source.encoding ?? null,
-            delimiter: source.delimiter ?? null,
-            sheet: source.sheet ?? null,
-            headerRow: source.headerRowNumber,
-            hintRowSkipped: source.hintRowSkipped,
+      // Each batch in a transaction of its own: another request's write waits for one batch at
+      // most, not for the whole file. Until its status moves on, nobody else sees the import.
+      await stageRows(plan, fileRows(source.rows()), batchedStaging(ctx, id));
+      keepOriginal(ctx, id, source.format, input.filePath);
+      await inTransaction(ctx, async (db) => {
+        const at = ctx.now().toISOString();
+        await markDuplicates(plan, stagingFor(db, id));
+        const counts = await stagedCounts(db, id);
+        const complete = describeMapping(source.header, fields, mapping).complete;
+        await moveStatus(db, id, 'staged', at, complete);
+        await imports.updateImport(
+          db,
+          id,
+          {
+            header: source.header,
+            mapping,
+            fileMeta: {
+              encoding: source.encoding ?? null,
+              delimiter: source.delimiter ?? null,
+              sheet: source.sheet ?? null,
+              headerRow: source.headerRowNumber,
+              hintRowSkipped: source.hintRowSkipped,
+            },
+            rows: { total: counts.total, valid: counts.valid, invalid: counts.invalid },
+            planned: { actions: counts.planned, errorCodes: counts.errorCodes },
           },
-          rows: { total: counts.total, valid: counts.valid, invalid: counts.invalid },
-          planned: { actions: counts.planned, errorCodes: counts.errorCodes },
-        },
-        at,
-      );
-      await audit(ctx, db, actor, {
-        action: 'import.create',
-        entityType: 'import',
-        entityId: newId,
-        customerId: options.customerId,
-        details: { target: input.target, file: input.fileName, rows: counts.total, sha256 },
+          at,
+        );
+        await audit(ctx, db, actor, {
+          action: 'import.create',
+          entityType: 'import',
+          entityId: id,
+          customerId: options.customerId,
+          details: { target: input.target, file: input.fileName, rows: counts.total, sha256 },
+        });
       });
-      keepOriginal(ctx, newId, source.format, input.filePath);
-      return newId;
-    });
-    return getImportView(ctx, id);
-  } catch (e) {
-    if (importId !== null) removeImportFiles(ctx, importId);
-    throw e;
+      return getImportView(ctx, id);
+    } catch (e) {
+      await discardStaging(ctx, id);
+      throw e;
+    }
   } finally {
     await source.close();
   }
+}
+
+/** The staging port with each insert in a transaction of its own. */
+function batchedStaging(ctx: AppContext, id: number): StagingPort {
+  const direct = stagingFor(ctx.db, id);
+  return {
+    ...direct,
+    insert: (staged) => inTransaction(ctx, (db) => stagingFor(db, id).insert(staged)),
+  };
+}
+
+/** An import whose file could not be staged leaves nothing behind: its rows and files go. */
+export async function discardStaging(ctx: AppContext, id: number): Promise<void> {
+  await inTransaction(ctx, (db) => imports.deleteImport(db, id));
+  removeImportFiles(ctx, id);
 }
 
 /** Columns a saved configuration names take its field; the others keep the automatic match, unless it clashes. */

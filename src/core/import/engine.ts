@@ -65,7 +65,11 @@ function check<Env>(plan: ValidationPlan<Env>, rows: readonly FileRow[], env: En
   return validateBatch(rows, plan.header, plan.fields, plan.mapping, plan.target, env, plan.options);
 }
 
-/** Validates rows from the file into staging, then marks duplicates across the whole file. */
+/**
+ * Validates rows from the file into staging, batch by batch. The port may give each batch its own
+ * transaction (so that other writers wait one batch at most); `markDuplicates` then finishes the
+ * verdicts across the whole file.
+ */
 export async function stageRows<Env>(
   plan: ValidationPlan<Env>,
   rows: AsyncIterable<FileRow>,
@@ -92,7 +96,6 @@ export async function stageRows<Env>(
   }
   if (batch.length > 0) await flush();
   await storing;
-  await markDuplicates(plan, staging);
 }
 
 /** Validates every staged row again (after a mapping or option change), keeping the admin's fixes. */
@@ -149,7 +152,7 @@ export async function fixRow<Env>(
 }
 
 /** Adds a duplicate problem to every later row that repeats an earlier row's unique value. */
-async function markDuplicates<Env>(
+export async function markDuplicates<Env>(
   plan: ValidationPlan<Env>,
   staging: StagingPort,
   only?: string[][],

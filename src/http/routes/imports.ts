@@ -29,7 +29,7 @@ import { listNotifications, markNotificationsRead } from '../../app/notification
 import { readSettings } from '../../app/settings.js';
 import { authorize } from '../../core/access/policy.js';
 import { errors } from '../../core/errors.js';
-import { WRITING_STATUSES } from '../../core/import/status.js';
+import { JOB_ENDED_STATUSES } from '../../core/import/status.js';
 import {
   ConfigInput,
   FileParams,
@@ -315,7 +315,8 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
     {
       schema: {
         tags: ['imports'],
-        summary: 'Live progress as server-sent events (`progress`, then `done`)',
+        summary:
+          'Live progress as server-sent events: `progress` on every change, then `done` when the commit or rollback ends (a stream opened before the commit waits for it)',
         params: IdParam,
       },
     },
@@ -335,11 +336,24 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
       req.raw.on('close', () => {
         closed = true;
       });
+      // Until a job ends: a stream opened before the commit waits for it (a heartbeat keeps it open).
+      let last = '';
+      let quietSince = Date.now();
       while (!closed) {
-        res.write(
-          `event: progress\ndata: ${JSON.stringify({ status: view.status, progress: view.progress, counts: view.counts })}\n\n`,
-        );
-        if (!WRITING_STATUSES.includes(view.status)) {
+        const progress = JSON.stringify({
+          status: view.status,
+          progress: view.progress,
+          counts: view.counts,
+        });
+        if (progress !== last) {
+          res.write(`event: progress\ndata: ${progress}\n\n`);
+          last = progress;
+          quietSince = Date.now();
+        } else if (Date.now() - quietSince > 15_000) {
+          res.write(': still here\n\n');
+          quietSince = Date.now();
+        }
+        if (JOB_ENDED_STATUSES.includes(view.status)) {
           res.write(`event: done\ndata: ${JSON.stringify({ status: view.status, counts: view.counts })}\n\n`);
           break;
         }
