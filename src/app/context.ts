@@ -3,6 +3,7 @@ import os from 'node:os';
 import type { Config } from '../config.js';
 import type { JobQueue } from '../jobs/queue.js';
 import type { Db, Storage } from '../storage/database.js';
+import { builtInTargets, type TargetRegistry } from './imports/registry.js';
 
 /** What every use case is given: storage, configuration, a clock and a logger. No HTTP. */
 export interface Logger {
@@ -27,6 +28,8 @@ export interface AppContext {
   shutdown: AbortController;
   /** The mail worker of this process, if it runs one: `wake` has it look at the outbox now. */
   mail: { wake(): void };
+  /** The import targets this process offers: the built-in ones, and any a test registers. */
+  targets: TargetRegistry;
 }
 
 /** Until a runtime installs a queue, enqueued work is refused loudly rather than lost quietly. */
@@ -52,6 +55,7 @@ export function createContext(storage: Storage, config: Config, log: Logger = si
     workerId: `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     shutdown: new AbortController(),
     mail: { wake() {} },
+    targets: builtInTargets(),
   };
 }
 

@@ -14,7 +14,6 @@ import { visibleImport } from './access.js';
 import { type Lease, leaseLost, withLease } from './lease.js';
 import { getImport } from './manage-import.js';
 import { moveStatus } from './move-status.js';
-import { bindingFor } from './registry.js';
 import type { ImportView } from './view.js';
 
 /** Queues the commit of a validated import; the work happens in the background. */
@@ -94,7 +93,7 @@ export async function runCommit(ctx: AppContext, id: number): Promise<void> {
       throw e;
     }
     const rec = (await imports.findImport(ctx.db, id))!;
-    const binding = bindingFor(rec.target);
+    const binding = ctx.targets.get(rec.target);
     const baseEnv = await binding.env(ctx.db, rec.scopeCustomerId, settingDefaults(ctx.config));
     const plan = {
       target: binding.target,
@@ -138,7 +137,7 @@ function port(
   lease: Lease,
 ): CommitPort<unknown> {
   const id = rec.id;
-  const binding = bindingFor(rec.target);
+  const binding = ctx.targets.get(rec.target);
   const atomic = outer !== null;
   return {
     readValid: (after, limit) => rows.readStagedCells(outer ?? ctx.db, id, after, limit, true),

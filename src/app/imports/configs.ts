@@ -8,7 +8,6 @@ import * as q from '../../storage/queries/import-configs.js';
 import type { AppContext } from '../context.js';
 import { settingDefaults } from '../settings.js';
 import { audit, inTransaction } from '../shared.js';
-import { bindingFor } from './registry.js';
 
 /**
  * Named import configurations: a mapping (by column header, so it fits any file with those
@@ -46,7 +45,7 @@ export async function findConfigNamed(ctx: AppContext, actor: Actor, name: strin
 async function readInput(ctx: AppContext, input: ConfigInput): Promise<q.ConfigValues> {
   const name = normalizeText(input.name);
   if (name === '') throw errors.validation('A configuration needs a name.', { field: 'name' });
-  const binding = bindingFor(input.target);
+  const binding = ctx.targets.get(input.target);
   const fields = binding.target.fields(await binding.env(ctx.db, null, settingDefaults(ctx.config)));
   const keys = new Set(fields.map((f) => f.key));
   for (const [header, key] of Object.entries(input.mapping)) {

@@ -14,7 +14,6 @@ import { audit, inTransaction } from '../shared.js';
 import { fileDigest, keepOriginal, removeImportFiles } from './files.js';
 import { moveStatus } from './move-status.js';
 import { resolveOptions } from './options.js';
-import { bindingFor } from './registry.js';
 import { stagingFor } from './staging.js';
 import { type ImportView, toView } from './view.js';
 
@@ -41,7 +40,7 @@ export async function createImport(
   input: CreateImportInput,
 ): Promise<ImportView> {
   authorize(actor, 'imports.run');
-  const binding = bindingFor(input.target);
+  const binding = ctx.targets.get(input.target);
   const options = await resolveOptions(ctx, actor, binding.target, input.options);
   const settings = await readSettings(ctx);
   const { sha256, size } = await fileDigest(input.filePath);
@@ -179,7 +178,7 @@ export function importViewer(ctx: AppContext): (rec: imports.ImportRecord) => Pr
     const key = `${rec.target}:${rec.scopeCustomerId}`;
     let loading = fields.get(key);
     if (!loading) {
-      const binding = bindingFor(rec.target);
+      const binding = ctx.targets.get(rec.target);
       loading = binding
         .env(ctx.db, rec.scopeCustomerId, settingDefaults(ctx.config))
         .then((env) => binding.target.fields(env));

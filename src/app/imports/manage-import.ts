@@ -13,7 +13,6 @@ import { visibleImport } from './access.js';
 import { importViewer } from './create-import.js';
 import { moveStatus } from './move-status.js';
 import { resolveOptions } from './options.js';
-import { bindingFor } from './registry.js';
 import { stagingFor } from './staging.js';
 import type { ImportView } from './view.js';
 
@@ -56,7 +55,7 @@ async function planFor(
   db = ctx.db,
   mapping: Mapping = rec.mapping,
 ) {
-  const binding = bindingFor(rec.target);
+  const binding = ctx.targets.get(rec.target);
   const env = await binding.env(db, rec.scopeCustomerId, settingDefaults(ctx.config));
   const fields = binding.target.fields(env);
   return { target: binding.target, env, fields, header: rec.header, mapping, options: rec.options };
@@ -146,7 +145,7 @@ export async function setOptions(
   const seen = await visibleImport(ctx, actor, id, 'imports.run');
   // Checked before the transaction, as they read the directory (SQLite has one connection, which
   // the transaction holds); then laid over the options as they are when the edit takes its turn.
-  const binding = bindingFor(seen.target);
+  const binding = ctx.targets.get(seen.target);
   const checked = await resolveOptions(ctx, actor, binding.target, { ...seen.options, ...input });
   const changed = Object.fromEntries(
     Object.keys(input).map((k) => [k, checked[k as keyof ImportOptions]]),

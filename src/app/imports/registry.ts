@@ -9,23 +9,54 @@ import { loadUsersDirectory, usersStore } from '../../storage/targets/users-stor
 import { importInvitations } from '../invitations/invite.js';
 
 /**
- * The targets this installation offers, each bound to the storage that serves it. Adding a target
- * adds an entry here; the engine and the use cases stay as they are.
+ * A target bound to the storage that serves it: the declaration (core) and its environment. The
+ * engine and the use cases read targets only through the registry, so a new target is a new
+ * binding registered at start-up (or by a test), and nothing else changes.
  */
 export interface TargetBinding<Env> {
   target: ImportTarget<Env>;
   /**
-   * The target's environment, bound to `db` (a transaction during commits); `settings` are
+   * The target's environment, bound to `db` (a transaction during commits and rollbacks), for an
+   * admin scoped to `scopeCustomerId` (null: every customer); `settings` are
    * `settingDefaults(config)`, what invitations an import writes use until an administrator says.
    */
   env(db: Db, scopeCustomerId: number | null, settings: Settings): Promise<Env>;
 }
 
-function bind<Env>(binding: TargetBinding<Env>): TargetBinding<Env> {
-  return binding;
+// The registry holds bindings of different environment types; each is used only with its own.
+// biome-ignore lint/suspicious/noExplicitAny: an existential type: Env differs per target and never escapes its binding
+export type AnyBinding = TargetBinding<any>;
+
+/** The targets this installation offers, by name. */
+export class TargetRegistry {
+  readonly #bindings = new Map<string, AnyBinding>();
+
+  /** Adds a target; a second target of the same name is a mistake, refused at once. */
+  register<Env>(binding: TargetBinding<Env>): this {
+    const { name } = binding.target;
+    if (this.#bindings.has(name)) throw new Error(`An import target named "${name}" is registered already.`);
+    this.#bindings.set(name, binding);
+    return this;
+  }
+
+  names(): string[] {
+    return [...this.#bindings.keys()];
+  }
+
+  /** The binding of a target, or the error an admin reads when naming one that does not exist. */
+  get(name: string): AnyBinding {
+    const binding = this.#bindings.get(name);
+    if (!binding) {
+      throw errors.validation(`There is no import target "${name}". Targets: ${this.names().join(', ')}.`, {
+        field: 'target',
+        targets: this.names(),
+      });
+    }
+    return binding;
+  }
 }
 
-const users = bind<UsersEnv>({
+const users: TargetBinding<UsersEnv> = {
   target: usersTarget,
   async env(db, scopeCustomerId, settings) {
     return {
@@ -35,9 +66,9 @@ const users = bind<UsersEnv>({
       invites: importInvitations(db, settings),
     };
   },
-});
+};
 
-const contactUsers = bind<ContactUsersEnv>({
+const contactUsers: TargetBinding<ContactUsersEnv> = {
   target: contactUsersTarget,
   async env(db, scopeCustomerId, settings) {
     return {
@@ -48,28 +79,9 @@ const contactUsers = bind<ContactUsersEnv>({
       invites: importInvitations(db, settings),
     };
   },
-});
-
-// The registry holds bindings of different environment types; each is used only with its own.
-// biome-ignore lint/suspicious/noExplicitAny: an existential type: Env differs per target and never escapes its binding
-export type AnyBinding = TargetBinding<any>;
-
-const TARGETS: Record<string, AnyBinding> = {
-  users,
-  'contact-users': contactUsers,
 };
 
-export function targetNames(): string[] {
-  return Object.keys(TARGETS);
-}
-
-export function bindingFor(name: string): AnyBinding {
-  const binding = TARGETS[name];
-  if (!binding) {
-    throw errors.validation(`There is no import target "${name}". Targets: ${targetNames().join(', ')}.`, {
-      field: 'target',
-      targets: targetNames(),
-    });
-  }
-  return binding;
+/** The registry every process starts with: the targets built into Roster. */
+export function builtInTargets(): TargetRegistry {
+  return new TargetRegistry().register(users).register(contactUsers);
 }

@@ -10,7 +10,6 @@ import { neutralizeCell } from '../../core/import/export.js';
 import type { ImportMode, TargetField } from '../../core/import/target.js';
 import type { AppContext } from '../context.js';
 import { settingDefaults } from '../settings.js';
-import { bindingFor, targetNames } from './registry.js';
 import type { FileFormat, FileToSend } from './result-files.js';
 
 export interface TargetDescription {
@@ -24,7 +23,7 @@ export interface TargetDescription {
 
 export async function listTargets(ctx: AppContext, actor: Actor): Promise<TargetDescription[]> {
   authorize(actor, 'imports.read');
-  return Promise.all(targetNames().map((name) => describeTarget(ctx, actor, name)));
+  return Promise.all(ctx.targets.names().map((name) => describeTarget(ctx, actor, name)));
 }
 
 export async function describeTarget(
@@ -33,7 +32,7 @@ export async function describeTarget(
   name: string,
 ): Promise<TargetDescription> {
   authorize(actor, 'imports.read');
-  const binding = bindingFor(name);
+  const binding = ctx.targets.get(name);
   const env = await binding.env(ctx.db, actor.customerId, settingDefaults(ctx.config));
   const t = binding.target;
   return {
@@ -68,7 +67,7 @@ export async function buildTemplate(
   includeExisting: boolean,
 ): Promise<FileToSend> {
   authorize(actor, includeExisting ? 'directory.read' : 'imports.read');
-  const binding = bindingFor(name);
+  const binding = ctx.targets.get(name);
   const env = await binding.env(ctx.db, actor.customerId, settingDefaults(ctx.config));
   const fields = binding.target.fields(env);
   const file = path.join(os.tmpdir(), `roster-template-${randomBytes(8).toString('hex')}.${format}`);
