@@ -254,13 +254,16 @@ export interface ImportRowsTable {
   result_message: string | null;
 }
 
+/** The restore points of imports: one row per import and entity it created or changed. */
 export interface ImportChangesTable {
   import_id: number;
-  user_id: number;
+  /** What the entity is, as its target's restore point names it (`user`, …). */
+  entity_type: string;
+  entity_id: number;
   change: string;
   before: string | null;
   version_after: number;
-  /** Set once a rollback has dealt with this user (reverted or reported). */
+  /** Set once a rollback has dealt with this entity (reverted or reported). */
   reverted: Flag;
 }
 

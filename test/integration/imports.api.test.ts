@@ -214,7 +214,12 @@ describe(`import of users on ${process.env.ROSTER_TEST_DB}`, () => {
     const after = await settle(id);
     expect(after.status).toBe('rolled_back');
     expect(after.rollback).toMatchObject({ deleted: 1, restored: 1, conflictCount: 1 });
-    expect(after.rollback.conflicts[0]).toMatchObject({ userId: two.id, email: 'rb2@acme.example' });
+    expect(after.rollback.conflicts[0]).toMatchObject({
+      entityType: 'user',
+      entityId: two.id,
+      label: 'rb2@acme.example',
+      reason: 'The user was changed after the import; left as it is now.',
+    });
     const ann = (await admin.token({ method: 'GET', url: '/api/v1/users?q=ann@acme' })).json().items[0];
     expect(ann.firstName).toBe('Ann');
     expect((await admin.token({ method: 'GET', url: '/api/v1/users?q=rb1@' })).json().total).toBe(0);

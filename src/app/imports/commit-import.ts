@@ -3,6 +3,7 @@ import { AppError, errors } from '../../core/errors.js';
 import { type CommitPort, commitRows } from '../../core/import/engine.js';
 import { canTransition, transition } from '../../core/import/status.js';
 import type { Db } from '../../storage/database.js';
+import { recordChanges } from '../../storage/queries/import-changes.js';
 import * as rows from '../../storage/queries/import-rows.js';
 import * as imports from '../../storage/queries/imports.js';
 import { insertNotification } from '../../storage/queries/notifications.js';
@@ -159,6 +160,11 @@ function port(
               }
             }
             await lease.renew(db);
+            // The restore point of what this batch wrote, with its results in its transaction.
+            const written = results.flatMap((r) =>
+              r.restore && r.entityId !== null ? [{ ...r.restore, entityId: r.entityId }] : [],
+            );
+            await recordChanges(db, id, binding.target.restorePoint.entityType, written);
             await rows.setRowResults(db, id, results);
             await imports.updateImport(db, id, { committedThrough }, ctx.now().toISOString());
           },

@@ -1,10 +1,10 @@
 import type { Actor } from '../../core/access/policy.js';
 import { transition } from '../../core/import/status.js';
-import type { UserSnapshot } from '../../core/import/targets/users.js';
 import * as changes from '../../storage/queries/import-changes.js';
 import * as imports from '../../storage/queries/imports.js';
 import { insertNotification } from '../../storage/queries/notifications.js';
 import type { AppContext } from '../context.js';
+import { settingDefaults } from '../settings.js';
 import { audit, inTransaction } from '../shared.js';
 import { visibleImport } from './access.js';
 import { type Lease, withLease } from './lease.js';
@@ -33,8 +33,11 @@ export async function requestRollback(ctx: AppContext, actor: Actor, id: number)
 export interface RollbackReport {
   deleted: number;
   restored: number;
-  /** Users left alone because they changed since the import (the first 1,000; `conflictCount` has all). */
-  conflicts: { userId: number; email: string | null; reason: string }[];
+  /**
+   * What was left alone because it changed since the import (the first 1,000; `conflictCount` has
+   * all): the entity, a label people recognise (a user's email), and why.
+   */
+  conflicts: { entityType: string; entityId: number; label: string | null; reason: string }[];
   conflictCount: number;
   finishedAt: string;
 }
@@ -42,9 +45,10 @@ export interface RollbackReport {
 const BATCH = 500;
 
 /**
- * The rollback job: deletes the users the import created and restores those it changed, but only
- * where nobody changed them since (same version as the import left them). Every other user is
- * left alone and reported, with the reason. Each batch is one transaction; a restart continues.
+ * The rollback job: hands the import's recorded changes, a batch at a time, to the undo of the
+ * target that wrote them (it deletes what the import created and restores what it changed, but
+ * leaves alone and reports whatever changed since), and marks them dealt with. Each batch is one
+ * transaction; a restart continues with the changes not dealt with yet.
  */
 export async function runRollback(ctx: AppContext, id: number): Promise<void> {
   const first = await imports.findImport(ctx.db, id);
@@ -58,11 +62,9 @@ export async function runRollback(ctx: AppContext, id: number): Promise<void> {
 
 async function rollBack(ctx: AppContext, rec: imports.ImportRecord, lease: Lease): Promise<void> {
   const id = rec.id;
+  const binding = ctx.targets.get(rec.target);
+  const restorePoint = binding.target.restorePoint;
   const report: RollbackReport = { deleted: 0, restored: 0, conflicts: [], conflictCount: 0, finishedAt: '' };
-  const conflict = (c: RollbackReport['conflicts'][number]) => {
-    report.conflictCount++;
-    if (report.conflicts.length < 1000) report.conflicts.push(c);
-  };
   for (;;) {
     // Shutting down: stop between batches; the job resumes on the next start.
     if (ctx.shutdown.signal.aborted) return;
@@ -70,29 +72,38 @@ async function rollBack(ctx: AppContext, rec: imports.ImportRecord, lease: Lease
       await lease.renew(db);
       const batch = await changes.pendingChanges(db, id, BATCH);
       if (batch.length === 0) return true;
-      const current = await changes.currentVersions(
-        db,
-        batch.map((c) => c.userId),
-      );
-      for (const change of batch) {
-        const now = current.get(change.userId);
-        if (!now) {
-          conflict({ userId: change.userId, email: null, reason: 'The user was deleted after the import.' });
-        } else if (now.version !== change.versionAfter) {
-          conflict({
-            userId: change.userId,
-            email: now.email,
-            reason: 'The user was changed after the import; left as it is now.',
-          });
-        } else if (change.change === 'created') {
-          await changes.deleteUser(db, change.userId);
-          report.deleted++;
-        } else {
-          await changes.restoreUser(db, JSON.parse(change.before!) as UserSnapshot, ctx.now().toISOString());
-          report.restored++;
-        }
-        await changes.markReverted(db, id, change.userId);
+      const foreign = batch.find((c) => c.entityType !== restorePoint.entityType);
+      if (foreign) {
+        throw new Error(
+          `Import ${id} recorded a change of a ${foreign.entityType}, which its target ${rec.target} does not undo.`,
+        );
       }
+      const env = await binding.env(db, rec.scopeCustomerId, settingDefaults(ctx.config));
+      const outcomes = await restorePoint.undo(
+        batch.map((c) => ({
+          entityId: c.entityId,
+          change: c.change,
+          before: c.before === null ? null : JSON.parse(c.before),
+          versionAfter: c.versionAfter,
+        })),
+        env,
+      );
+      for (const o of outcomes) {
+        if (o.outcome === 'conflict') {
+          report.conflictCount++;
+          if (report.conflicts.length < 1000) {
+            const { entityId, label, reason } = o;
+            report.conflicts.push({ entityType: restorePoint.entityType, entityId, label, reason });
+          }
+        } else if (o.outcome === 'deleted') report.deleted++;
+        else report.restored++;
+      }
+      await changes.markReverted(
+        db,
+        id,
+        restorePoint.entityType,
+        batch.map((c) => c.entityId),
+      );
       return false;
     });
     if (done) break;

@@ -92,18 +92,52 @@ export interface WritableRow extends RowInput {
   existingId: number | null;
 }
 
-export interface RowResult {
+export interface RowResult<Before = unknown> {
   row: number;
   action: ResultAction;
   entityId: number | null;
   message: string | null;
+  /**
+   * The restore point's entry for the entity this row created or changed (`entityId`): saved in
+   * the commit's transaction with the row's result, and handed back to the target's undo.
+   */
+  restore?: Omit<RecordedChange<Before>, 'entityId'>;
+}
+
+/** What a commit recorded about one entity it wrote: one entry of the import's restore point. */
+export interface RecordedChange<Before> {
+  entityId: number;
+  change: 'created' | 'updated';
+  /** The entity as it was before an update; null for one the import created. */
+  before: Before | null;
+  /** The version the import left the entity at: the undo touches it only while it still is. */
+  versionAfter: number;
+}
+
+/** What an undo did with one recorded entity. */
+export type UndoOutcome =
+  | { entityId: number; outcome: 'deleted' | 'restored' }
+  /** Left alone (changed or deleted since the import), with a label people recognise and why. */
+  | { entityId: number; outcome: 'conflict'; label: string | null; reason: string };
+
+/**
+ * A target's restore point and undo. Its commit returns, with each row it wrote, what to record
+ * (`RowResult.restore`); the rollback hands the recorded changes back, a batch at a time, to `undo`,
+ * which deletes what the import created, restores what it changed, and reports (and leaves alone)
+ * whatever changed since. `core/import/restore.ts` builds an undo from three storage primitives.
+ */
+export interface RestorePoint<Env, Before> {
+  /** How the restore point names this target's entities (`import_changes.entity_type`). */
+  entityType: string;
+  /** Undoes a batch of recorded changes inside the caller's transaction; one outcome per change. */
+  undo(changes: readonly RecordedChange<Before>[], env: Env): Promise<UndoOutcome[]>;
 }
 
 /**
  * The target-specific half of the engine. `Env` is what the target needs from the world (its
  * lookups and its store), provided by the application layer; the engine only passes it through.
  */
-export interface ImportTarget<Env> {
+export interface ImportTarget<Env, Before = unknown> {
   name: string;
   label: string;
   description: string;
@@ -122,11 +156,16 @@ export interface ImportTarget<Env> {
     after: number,
     limit: number,
   ): Promise<{ cursor: number; cells: Record<string, string> }[]>;
-  /** Writes a batch of rows checked valid, inside the caller's transaction. */
+  /**
+   * Writes a batch of rows checked valid, inside the caller's transaction: one result per row, with
+   * the restore point's entry of every entity it created or changed.
+   */
   commit(
     rows: readonly WritableRow[],
     env: Env,
     options: ImportOptions,
     importId: number,
-  ): Promise<RowResult[]>;
+  ): Promise<RowResult<Before>[]>;
+  /** What the commit records of each entity it writes, and how a rollback undoes it. */
+  restorePoint: RestorePoint<Env, Before>;
 }

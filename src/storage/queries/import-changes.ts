@@ -1,71 +1,93 @@
-import { emailKey } from '../../core/domain/email.js';
-import { usernameKey } from '../../core/domain/username.js';
-import type { UserSnapshot } from '../../core/import/targets/users.js';
+import type { RecordedChange } from '../../core/import/target.js';
+import { USER_ENTITY } from '../../core/import/targets/user-restore.js';
+import { columnsOf, onSqliteConnection, pgQuery, prepared, sqliteHandle } from '../bulk.js';
 import type { Db } from '../database.js';
-import { writeMemberships } from '../targets/users-store.js';
-import { updateUser } from './users.js';
 
-/** The restore point of an import: what it created and the prior state of what it changed. */
+/**
+ * The restore points of imports: per import and entity (its type and id), whether the import
+ * created or updated it, the before-image of an update, and the version the import left it at.
+ * What the entities are is the targets' business; this module only stores and hands back.
+ */
 export interface ChangeRecord {
-  userId: number;
+  entityType: string;
+  entityId: number;
   change: 'created' | 'updated';
+  /** The before-image as JSON text. */
   before: string | null;
   versionAfter: number;
 }
 
+/** Records a batch of written entities of one type, in the commit's transaction. */
+export async function recordChanges(
+  db: Db,
+  importId: number,
+  entityType: string,
+  changes: readonly RecordedChange<unknown>[],
+): Promise<void> {
+  if (changes.length === 0) return;
+  const rows = changes.map((c) => ({
+    entityId: c.entityId,
+    change: c.change,
+    before: c.before === null ? null : JSON.stringify(c.before),
+    versionAfter: c.versionAfter,
+  }));
+  const sqlite = sqliteHandle(db);
+  if (sqlite) {
+    await onSqliteConnection(db, () => {
+      const insert = prepared(sqlite, INSERT_CHANGE_SQLITE);
+      for (const r of rows) insert.run(importId, entityType, r.entityId, r.change, r.before, r.versionAfter);
+    });
+    return;
+  }
+  await pgQuery(db, INSERT_CHANGES_POSTGRES, [
+    importId,
+    entityType,
+    ...columnsOf(rows, [(r) => r.entityId, (r) => r.change, (r) => r.before, (r) => r.versionAfter]),
+  ]);
+}
+const INSERT_CHANGE_SQLITE =
+  'insert into import_changes (import_id, entity_type, entity_id, change, before, version_after, reverted) ' +
+  'values (?, ?, ?, ?, ?, ?, 0)';
+const INSERT_CHANGES_POSTGRES =
+  'insert into import_changes (import_id, entity_type, entity_id, change, before, version_after, reverted) ' +
+  'select $1::int4, $2::text, c.*, 0 from unnest($3::int4[], $4::text[], $5::text[], $6::int4[]) as c';
+
+/** The next changes a rollback has not dealt with yet, in key order. */
 export async function pendingChanges(db: Db, importId: number, limit: number): Promise<ChangeRecord[]> {
   const rows = await db
     .selectFrom('import_changes')
-    .select(['user_id', 'change', 'before', 'version_after'])
+    .select(['entity_type', 'entity_id', 'change', 'before', 'version_after'])
     .where('import_id', '=', importId)
     .where('reverted', '=', 0)
-    .orderBy('user_id')
+    .orderBy('entity_type')
+    .orderBy('entity_id')
     .limit(limit)
     .execute();
   return rows.map((r) => ({
-    userId: r.user_id,
+    entityType: r.entity_type,
+    entityId: r.entity_id,
     change: r.change as ChangeRecord['change'],
     before: r.before,
     versionAfter: r.version_after,
   }));
 }
 
-export async function currentVersions(
+/** Marks changes as dealt with by the rollback (undone, or reported and left alone). */
+export async function markReverted(
   db: Db,
-  ids: readonly number[],
-): Promise<Map<number, { version: number; email: string }>> {
-  if (ids.length === 0) return new Map();
-  const rows = await db
-    .selectFrom('users')
-    .select(['id', 'version', 'email'])
-    .where('id', 'in', ids)
-    .execute();
-  return new Map(rows.map((r) => [r.id, { version: r.version, email: r.email }]));
-}
-
-export async function markReverted(db: Db, importId: number, userId: number): Promise<void> {
-  await db
-    .updateTable('import_changes')
-    .set({ reverted: 1 })
-    .where('import_id', '=', importId)
-    .where('user_id', '=', userId)
-    .execute();
-}
-
-export async function deleteUser(db: Db, id: number): Promise<void> {
-  await db.deleteFrom('users').where('id', '=', id).execute();
-}
-
-/** Puts a user back as the snapshot was (a new version: the restore is itself a change). */
-export async function restoreUser(db: Db, u: UserSnapshot, at: string): Promise<void> {
-  const { id, version: _version, roleIds, groupIds, ...values } = u;
-  await updateUser(
-    db,
-    id,
-    { ...values, emailKey: emailKey(u.email), usernameKey: usernameKey(u.username) },
-    at,
-  );
-  await writeMemberships(db, [{ id, roleIds, groupIds }], true);
+  importId: number,
+  entityType: string,
+  entityIds: readonly number[],
+): Promise<void> {
+  for (let i = 0; i < entityIds.length; i += 500) {
+    await db
+      .updateTable('import_changes')
+      .set({ reverted: 1 })
+      .where('import_id', '=', importId)
+      .where('entity_type', '=', entityType)
+      .where('entity_id', 'in', entityIds.slice(i, i + 500))
+      .execute();
+  }
 }
 
 /** The imports that created or changed a user, newest first: the imports in the user's history. */
@@ -73,7 +95,8 @@ export async function importsThatChanged(db: Db, userId: number, limit: number):
   const rows = await db
     .selectFrom('import_changes')
     .select('import_id')
-    .where('user_id', '=', userId)
+    .where('entity_type', '=', USER_ENTITY)
+    .where('entity_id', '=', userId)
     .orderBy('import_id', 'desc')
     .limit(limit)
     .execute();

@@ -1,4 +1,5 @@
 import type { Selectable } from 'kysely';
+import { USER_ENTITY } from '../../core/import/targets/user-restore.js';
 import type { Db } from '../database.js';
 import type { InvitationsTable } from '../schema.js';
 
@@ -326,8 +327,9 @@ export async function invitableUserIds(
       eb.exists(
         eb
           .selectFrom('import_changes')
-          .select('import_changes.user_id')
-          .whereRef('import_changes.user_id', '=', 'users.id')
+          .select('import_changes.entity_id')
+          .where('import_changes.entity_type', '=', USER_ENTITY)
+          .whereRef('import_changes.entity_id', '=', 'users.id')
           .where('import_changes.import_id', '=', importId)
           .where('import_changes.change', '=', 'created'),
       ),

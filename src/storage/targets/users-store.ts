@@ -5,6 +5,7 @@ import { usernameKey } from '../../core/domain/username.js';
 import type { NewUser, UserSnapshot, UsersDirectory, UsersStore } from '../../core/import/targets/users.js';
 import { columnsOf, onSqliteConnection, pgQuery, prepared, sqliteHandle } from '../bulk.js';
 import type { Db } from '../database.js';
+import { updateUser } from '../queries/users.js';
 
 /** The users target's storage: batched lookups and writes, each a few statements per batch. */
 const CHUNK = 500;
@@ -186,10 +187,6 @@ export function usersStore(db: Db): UsersStore {
         links.map(({ id, u }) => ({ id, roleIds: u.roleIds, groupIds: u.groupIds })),
         false,
       );
-      await insertChanges(
-        db,
-        links.map(({ id }) => ({ importId, userId: id, change: 'created', before: null, versionAfter: 1 })),
-      );
       return inserted;
     },
 
@@ -225,16 +222,39 @@ export function usersStore(db: Db): UsersStore {
         })),
         true,
       );
-      await insertChanges(
-        db,
-        changes.map(({ before }) => ({
-          importId,
-          userId: before.id,
-          change: 'updated',
-          before: JSON.stringify(before),
-          versionAfter: before.version + 1,
-        })),
-      );
+    },
+
+    async versions(ids) {
+      const out = new Map<number, { version: number; email: string }>();
+      for (const part of chunks([...new Set(ids)])) {
+        const rows = await db
+          .selectFrom('users')
+          .select(['id', 'version', 'email'])
+          .where('id', 'in', part)
+          .execute();
+        for (const r of rows) out.set(r.id, { version: r.version, email: r.email });
+      }
+      return out;
+    },
+
+    async remove(ids) {
+      for (const part of chunks([...new Set(ids)])) {
+        await db.deleteFrom('users').where('id', 'in', part).execute();
+      }
+    },
+
+    async restore(snapshots) {
+      const at = new Date().toISOString();
+      for (const u of snapshots) {
+        const { id, version: _version, roleIds: _roles, groupIds: _groups, ...values } = u;
+        await updateUser(
+          db,
+          id,
+          { ...values, emailKey: emailKey(u.email), usernameKey: usernameKey(u.username) },
+          at,
+        );
+      }
+      await writeMemberships(db, snapshots, true);
     },
   };
 }
@@ -324,44 +344,6 @@ const UPDATE_USERS_POSTGRES =
   `version = v.version, import_id = $${N + 4}::int4 ` +
   `from unnest(${USER_COLUMN_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')}, $${N + 1}::int4[], $${N + 2}::int4[]) ` +
   `as v(${USER_COLUMNS.join(', ')}, version, id) where users.id = v.id`;
-
-/** Rows of the restore point (import_changes), a batch at a time. */
-async function insertChanges(
-  db: Db,
-  rows: readonly {
-    importId: number;
-    userId: number;
-    change: 'created' | 'updated';
-    before: string | null;
-    versionAfter: number;
-  }[],
-): Promise<void> {
-  if (rows.length === 0) return;
-  const sqlite = sqliteHandle(db);
-  if (sqlite) {
-    await onSqliteConnection(db, () => {
-      const insert = prepared(sqlite, INSERT_CHANGE_SQLITE);
-      for (const r of rows) insert.run(r.importId, r.userId, r.change, r.before, r.versionAfter);
-    });
-    return;
-  }
-  await pgQuery(
-    db,
-    INSERT_CHANGES_POSTGRES,
-    columnsOf(rows, [
-      (r) => r.importId,
-      (r) => r.userId,
-      (r) => r.change,
-      (r) => r.before,
-      (r) => r.versionAfter,
-    ]),
-  );
-}
-const INSERT_CHANGE_SQLITE =
-  'insert into import_changes (import_id, user_id, change, before, version_after, reverted) values (?, ?, ?, ?, ?, 0)';
-const INSERT_CHANGES_POSTGRES =
-  'insert into import_changes (import_id, user_id, change, before, version_after, reverted) ' +
-  'select *, 0 from unnest($1::int4[], $2::int4[], $3::text[], $4::text[], $5::int4[])';
 
 /** Sets users' roles and groups; `replace` first removes what they had. */
 export async function writeMemberships(

@@ -44,6 +44,6 @@ export interface RollbackReport {
   deleted: number;
   restored: number;
   conflictCount: number;
-  conflicts: { userId: number; email: string | null; reason: string }[];
+  conflicts: { entityType: string; entityId: number; label: string | null; reason: string }[];
   finishedAt: string;
 }

@@ -8,7 +8,8 @@ import type { RowProblem } from '../problems.js';
 import type { CheckedRow, ImportTarget, RowResult, TargetField } from '../target.js';
 import { problem } from '../validate.js';
 import { resolveRoleNames } from './role-names.js';
-import type { NewUser, UsersDirectory, UsersStore } from './users.js';
+import { userRestorePoint } from './user-restore.js';
+import type { NewUser, UserSnapshot, UsersDirectory, UsersStore } from './users.js';
 import { assignUsernames } from './users.js';
 
 /** A contact as this target needs it: who it is, where it belongs, and whether it has a user. */
@@ -77,12 +78,13 @@ function refsOf(values: (string | null)[]): string[] {
  * Portal users for contacts that exist already (e.g. synced from a CRM): name and email come from
  * the contact, the role from the file. Insert only: a contact that has a user is reported.
  */
-export const contactUsersTarget: ImportTarget<ContactUsersEnv> = {
+export const contactUsersTarget: ImportTarget<ContactUsersEnv, UserSnapshot> = {
   name: 'contact-users',
   label: 'Portal users from contacts',
   description: 'Create portal users for existing contacts, by contact id or CRM id, with a role each.',
   modes: ['insert'],
   keyField: 'contactId',
+  restorePoint: userRestorePoint<ContactUsersEnv>(),
 
   fields: () => FIELDS,
 
@@ -189,7 +191,7 @@ export const contactUsersTarget: ImportTarget<ContactUsersEnv> = {
       const created = planned.flatMap(({ user }) => inserted.get(emailKey(user.email)) ?? []);
       await env.invites.inviteCreated(created, importId, options.inviteMessage ?? null);
     }
-    return planned.map(({ row, user }): RowResult => {
+    return planned.map(({ row, user }): RowResult<UserSnapshot> => {
       const id = inserted.get(emailKey(user.email));
       return id === undefined
         ? {
@@ -198,7 +200,13 @@ export const contactUsersTarget: ImportTarget<ContactUsersEnv> = {
             entityId: null,
             message: 'The contact got a portal user, or its email was taken, while this import ran.',
           }
-        : { row: row.row, action: 'created', entityId: id, message: null };
+        : {
+            row: row.row,
+            action: 'created',
+            entityId: id,
+            message: null,
+            restore: { change: 'created', before: null, versionAfter: 1 },
+          };
     });
   },
 };

@@ -28,6 +28,7 @@ import type { RowProblem } from '../problems.js';
 import type { CheckedRow, ImportOptions, ImportTarget, RowInput, RowResult, TargetField } from '../target.js';
 import { problem } from '../validate.js';
 import { resolveRoleNames } from './role-names.js';
+import { userRestorePoint } from './user-restore.js';
 
 /** The directory as the users target reads it: loaded once per validation or commit run. */
 export interface UsersDirectory {
@@ -81,6 +82,12 @@ export interface UsersStore {
   update(changes: readonly { before: UserSnapshot; after: NewUser }[], importId: number): Promise<void>;
   /** Users in id order after `after`, within the scope, for templates with existing users. */
   page(after: number, limit: number, customerId: number | null): Promise<UserSnapshot[]>;
+  /** The current version and email of those of `ids` that exist (a rollback's check). */
+  versions(ids: readonly number[]): Promise<Map<number, { version: number; email: string }>>;
+  /** Deletes users (a rollback of their creation). */
+  remove(ids: readonly number[]): Promise<void>;
+  /** Puts users back as the snapshots were (a rollback of an update; itself a new version). */
+  restore(snapshots: readonly UserSnapshot[]): Promise<void>;
 }
 
 export interface UsersEnv {
@@ -290,12 +297,13 @@ interface Resolved {
   contactRef: string | null;
 }
 
-export const usersTarget: ImportTarget<UsersEnv> = {
+export const usersTarget: ImportTarget<UsersEnv, UserSnapshot> = {
   name: 'users',
   label: 'Portal users',
   description: 'Create and update portal users, identified by their email.',
   modes: ['insert', 'update', 'upsert'],
   keyField: 'email',
+  restorePoint: userRestorePoint<UsersEnv>(),
 
   fields(env) {
     return [...BASE_FIELDS, ...env.directory.attributes.map(attributeField)];
@@ -454,7 +462,7 @@ export const usersTarget: ImportTarget<UsersEnv> = {
       options.permissions.kind === 'mirrorUser'
         ? (await env.store.snapshots([options.permissions.userId])).get(options.permissions.userId)
         : undefined;
-    const results = new Map<number, RowResult>();
+    const results = new Map<number, RowResult<UserSnapshot>>();
     const creates: { row: RowInput; user: NewUser }[] = [];
     const updates: { row: RowInput; id: number; r: Resolved }[] = [];
 
@@ -489,7 +497,13 @@ export const usersTarget: ImportTarget<UsersEnv> = {
                 entityId: null,
                 message: 'The email or username was taken by another change while this import ran.',
               }
-            : { row: row.row, action: 'created', entityId: id, message: null },
+            : {
+                row: row.row,
+                action: 'created',
+                entityId: id,
+                message: null,
+                restore: { change: 'created', before: null, versionAfter: 1 },
+              },
         );
       }
       if (options.sendInvites && env.invites) {
@@ -517,7 +531,14 @@ export const usersTarget: ImportTarget<UsersEnv> = {
           results.set(u.row.row, { row: u.row.row, action: 'unchanged', entityId: u.id, message: null });
         } else {
           changes.push({ before: current, after });
-          results.set(u.row.row, { row: u.row.row, action: 'updated', entityId: u.id, message: null });
+          results.set(u.row.row, {
+            row: u.row.row,
+            action: 'updated',
+            entityId: u.id,
+            message: null,
+            // Every write raises the version by one: the undo restores only while it is still this.
+            restore: { change: 'updated', before: current, versionAfter: current.version + 1 },
+          });
         }
       }
       if (changes.length > 0) await env.store.update(changes, importId);

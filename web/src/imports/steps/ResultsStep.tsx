@@ -143,8 +143,8 @@ export function ResultsStep({ view, canRun }: { view: Import; canRun: boolean })
                   </Text>
                   <List size="sm">
                     {report.conflicts.slice(0, 20).map((c) => (
-                      <List.Item key={c.userId}>
-                        {c.email ?? `User #${c.userId}`}: {c.reason}
+                      <List.Item key={`${c.entityType}:${c.entityId}`}>
+                        {c.label ?? `${c.entityType} #${c.entityId}`}: {c.reason}
                       </List.Item>
                     ))}
                   </List>
