@@ -42,7 +42,7 @@ async function importFile(
       target: 'users',
       fileName: path.basename(file),
       filePath: file,
-      options: { customerId, mode: 'upsert', sendInvites },
+      options: { customerId, mode: 'upsert', targetOptions: { sendInvites } },
     });
     if (view.status !== 'validated' || view.rows.valid !== rows) {
       throw new Error(`dry run: ${view.status}, ${JSON.stringify(view.rows)}`);

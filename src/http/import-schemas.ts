@@ -3,30 +3,25 @@ import { IMPORT_STATUSES } from '../core/import/status.js';
 import { id, idText } from './schemas.js';
 
 /** Shapes of the import API. */
+const TargetOptionsValue = z
+  .record(z.string(), z.unknown())
+  .describe(
+    "The target's own options: each target's are listed, as JSON Schema, in `options` of GET /import-targets and as the `TargetOptions.<target>` schemas of this document. Checked against the import's target.",
+  );
 const ImportOptionsShape = {
   mode: z.enum(['insert', 'update', 'upsert']),
-  emptyCells: z.enum(['keep', 'clear']),
-  atomic: z.boolean(),
-  sendInvites: z.boolean(),
-  inviteMessage: z
-    .string()
-    .max(2000)
-    .nullable()
-    .optional()
-    .describe("The admin's own words for the invitation emails (with sendInvites)"),
-  permissions: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('fromFile') }).strict(),
-    z
-      .object({
-        kind: z.literal('assignGroups'),
-        groupIds: z.array(id()).min(1).max(100),
-      })
-      .strict(),
-    z.object({ kind: z.literal('mirrorUser'), userId: id() }).strict(),
-  ]),
+  emptyCells: z.enum(['keep', 'clear']).describe('On update, an empty cell keeps the value or clears it'),
+  atomic: z.boolean().describe('All or nothing: nothing is imported while any row is invalid'),
   customerId: id().nullable(),
+  targetOptions: TargetOptionsValue,
 };
-export const ImportOptionsInput = z.object(ImportOptionsShape).partial().strict();
+export const ImportOptionsInput = z
+  .object(ImportOptionsShape)
+  .partial()
+  .strict()
+  .describe(
+    'Any of the general options; `targetOptions` holds the target’s own, laid key by key over the current ones (missing ones take their defaults).',
+  );
 export const ImportOptionsView = z.object(ImportOptionsShape);
 
 export const MappingInput = z
@@ -186,6 +181,11 @@ export const TargetDescription = z
     modes: z.array(z.string()).readonly(),
     keyField: z.string(),
     fields: z.array(TargetField),
+    options: z
+      .record(z.string(), z.unknown())
+      .describe(
+        "The target's own options (`targetOptions` of an import) as JSON Schema, with defaults; the metadata the console draws its options step from (title, description, labels, widget, placeholder, missing, shownWhen) included",
+      ),
   })
   .meta({ id: 'ImportTarget' });
 

@@ -75,7 +75,7 @@ beforeAll(async () => {
     ADMIN,
     api,
     `Email,First name,Last name,Roles,Groups\n${ACTIVE},Grace,Hopper,Field agent,North team\n${INVITED},Alan,Kay,,\n`,
-    { customerId: acme.id, sendInvites: true },
+    { customerId: acme.id, targetOptions: { sendInvites: true } },
   );
   expect(done.status).toBe('completed');
   // An import left in review, with bad cells to show.

@@ -25,7 +25,7 @@ const e2e = browserTestConsole(ADMIN, { MAIL_POLL_SECONDS: '0.2' }, async ({ ser
     ADMIN,
     api,
     `Email,First name,Last name,Roles\n${PERSON},Grace,Hopper,Field agent\nalan.kay@example.com,Alan,Kay,\n`,
-    { customerId: acme.id, sendInvites: true },
+    { customerId: acme.id, targetOptions: { sendInvites: true } },
   );
   expect(done.status).toBe('completed');
   const found = await api<{ items: { id: number }[] }>('GET', `/api/v1/users?q=${PERSON}`);

@@ -50,19 +50,26 @@ describe(`the import wizard's API on ${process.env.ROSTER_TEST_DB}`, () => {
     const changed = await admin.token({
       method: 'PUT',
       url: `/api/v1/imports/${view.id}/options`,
-      payload: { mode: 'insert', permissions: { kind: 'assignGroups', groupIds: [world.groups.field] } },
+      payload: {
+        mode: 'insert',
+        targetOptions: { permissions: { kind: 'assignGroups', groupIds: [world.groups.field] } },
+      },
     });
     expect(changed.statusCode).toBe(200);
     expect(changed.json()).toMatchObject({
       status: 'validated',
       planned: { skip: 1, create: 1 },
-      options: { mode: 'insert', permissions: { kind: 'assignGroups' }, customerId: world.acme.id },
+      options: {
+        mode: 'insert',
+        customerId: world.acme.id,
+        targetOptions: { sendInvites: false, permissions: { kind: 'assignGroups' } },
+      },
     });
 
     const refused = await admin.token({
       method: 'PUT',
       url: `/api/v1/imports/${view.id}/options`,
-      payload: { permissions: { kind: 'assignGroups', groupIds: [999_999] } },
+      payload: { targetOptions: { permissions: { kind: 'assignGroups', groupIds: [999_999] } } },
     });
     expect(refused.statusCode).toBe(400);
     expect(refused.json().message).toContain('No group with id 999999');

@@ -64,7 +64,11 @@ describe(`invitation expiry on ${process.env.ROSTER_TEST_DB}`, () => {
     const body = multipart(
       {
         target: 'users',
-        options: JSON.stringify({ customerId: world.acme.id, mode: 'insert', sendInvites: true }),
+        options: JSON.stringify({
+          customerId: world.acme.id,
+          mode: 'insert',
+          targetOptions: { sendInvites: true },
+        }),
       },
       {
         name: 'ttl.csv',

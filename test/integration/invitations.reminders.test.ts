@@ -217,7 +217,7 @@ describe(`invitation reminders on ${process.env.ROSTER_TEST_DB}`, () => {
     const created = await importClient(admin, world.acme.id).upload(
       stringify([['Email', 'First name', 'Last name'], ...rows]),
       'people.csv',
-      { sendInvites: true },
+      { targetOptions: { sendInvites: true } },
     );
     expect(created.statusCode, created.body).toBe(201);
     const importId = created.json().id as number;

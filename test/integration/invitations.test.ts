@@ -153,7 +153,7 @@ describe(`invitations over SMTP on ${process.env.ROSTER_TEST_DB}`, () => {
   it('an import with sendInvites queues exactly one email per created user and delivers each once', async () => {
     const N = 50;
     const rows = Array.from({ length: N }, (_, i) => [`bulk${i}@import.example`, `Bulk${i}`, 'Import']);
-    const done = await importUsers(rows, { sendInvites: true, mode: 'insert' });
+    const done = await importUsers(rows, { targetOptions: { sendInvites: true }, mode: 'insert' });
     expect(done.status).toBe('completed');
     expect(done.counts.created).toBe(N);
 
@@ -189,7 +189,7 @@ describe(`invitations over SMTP on ${process.env.ROSTER_TEST_DB}`, () => {
         ['fresh1@import.example', 'Fresh', 'One'],
         ['fresh2@import.example', 'Fresh', 'Two'],
       ],
-      { sendInvites: true, mode: 'upsert' },
+      { targetOptions: { sendInvites: true }, mode: 'upsert' },
     );
     expect(upsert.counts).toMatchObject({ created: 2, updated: 2 });
     const emails = await importEmails(upsert.id);
@@ -198,7 +198,9 @@ describe(`invitations over SMTP on ${process.env.ROSTER_TEST_DB}`, () => {
       'fresh2@import.example',
     ]);
 
-    const quiet = await importUsers([['silent@import.example', 'Quiet', 'One']], { sendInvites: false });
+    const quiet = await importUsers([['silent@import.example', 'Quiet', 'One']], {
+      targetOptions: { sendInvites: false },
+    });
     expect(quiet.counts.created).toBe(1);
     expect((await importEmails(quiet.id)).items).toHaveLength(0);
     await mailFor('fresh2@import.example');
@@ -211,7 +213,9 @@ describe(`invitations over SMTP on ${process.env.ROSTER_TEST_DB}`, () => {
       admin.token({ method: 'PATCH', url: '/api/v1/settings', payload: { importFinishedEmail: on } });
     expect((await setNotice(true)).json().importFinishedEmail).toBe(true);
     try {
-      const done = await importUsers([['notice1@import.example', 'Notice', 'One']], { sendInvites: true });
+      const done = await importUsers([['notice1@import.example', 'Notice', 'One']], {
+        targetOptions: { sendInvites: true },
+      });
       const notice = await mailFor(admin.email);
       expect(notice.mail.subject).toBe(`Import ${done.id} (people.csv) finished`);
       expect(notice.mail.text).toContain('1 created, 0 updated');
@@ -640,7 +644,7 @@ describe(`invitations over SMTP on ${process.env.ROSTER_TEST_DB}`, () => {
         ['again2@import.example', 'Again', 'Two'],
         ['again3@import.example', 'Again', 'Three'],
       ],
-      { sendInvites: true },
+      { targetOptions: { sendInvites: true } },
     );
     await until(
       'the import emails sent',
@@ -676,7 +680,7 @@ describe(`invitations over SMTP on ${process.env.ROSTER_TEST_DB}`, () => {
           ['undone1@import.example', 'Undone', 'One'],
           ['undone2@import.example', 'Undone', 'Two'],
         ],
-        { sendInvites: true },
+        { targetOptions: { sendInvites: true } },
       );
       importId = done.id;
       expect((await importEmails(done.id)).counts.queued).toBe(2);

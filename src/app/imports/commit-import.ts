@@ -2,6 +2,7 @@ import type { Actor } from '../../core/access/policy.js';
 import { AppError, errors } from '../../core/errors.js';
 import { type CommitPort, commitRows } from '../../core/import/engine.js';
 import { canTransition, transition } from '../../core/import/status.js';
+import { runOptions } from '../../core/import/target.js';
 import type { Db } from '../../storage/database.js';
 import { recordChanges } from '../../storage/queries/import-changes.js';
 import * as rows from '../../storage/queries/import-rows.js';
@@ -102,7 +103,7 @@ export async function runCommit(ctx: AppContext, id: number): Promise<void> {
       fields: binding.target.fields(baseEnv),
       header: rec.header,
       mapping: rec.mapping,
-      options: rec.options,
+      options: runOptions(rec.options),
     };
     const doneBefore = rec.committedThrough === 0 ? 0 : await committedRowCount(ctx.db, id);
     try {

@@ -2,12 +2,13 @@ import { type Actor, authorize } from '../../core/access/policy.js';
 import { foldKey, normalizeText } from '../../core/domain/text.js';
 import { errors } from '../../core/errors.js';
 import type { Mapping } from '../../core/import/mapping.js';
-import type { ImportOptions } from '../../core/import/target.js';
+import type { OptionsInput } from '../../core/import/target.js';
 import { isUniqueViolation } from '../../storage/errors.js';
 import * as q from '../../storage/queries/import-configs.js';
 import type { AppContext } from '../context.js';
 import { settingDefaults } from '../settings.js';
 import { audit, inTransaction } from '../shared.js';
+import { readTargetOptions } from './options.js';
 
 /**
  * Named import configurations: a mapping (by column header, so it fits any file with those
@@ -18,7 +19,7 @@ export interface ConfigInput {
   name: string;
   target: string;
   mapping: Record<string, string | null>;
-  options: Partial<ImportOptions>;
+  options: OptionsInput;
 }
 
 const notFound = (id: number) => errors.notFound('import configuration', id);
@@ -42,7 +43,7 @@ export async function findConfigNamed(ctx: AppContext, actor: Actor, name: strin
   return found;
 }
 
-async function readInput(ctx: AppContext, input: ConfigInput): Promise<q.ConfigValues> {
+async function readInput(ctx: AppContext, actor: Actor, input: ConfigInput): Promise<q.ConfigValues> {
   const name = normalizeText(input.name);
   if (name === '') throw errors.validation('A configuration needs a name.', { field: 'name' });
   const binding = ctx.targets.get(input.target);
@@ -58,7 +59,13 @@ async function readInput(ctx: AppContext, input: ConfigInput): Promise<q.ConfigV
       );
     }
   }
-  const { customerId: _scoped, ...options } = input.options;
+  const { customerId: _scoped, targetOptions, ...general } = input.options;
+  const options: OptionsInput = {
+    ...general,
+    ...(targetOptions !== undefined && {
+      targetOptions: await readTargetOptions(ctx, actor, binding, targetOptions),
+    }),
+  };
   return { name, nameKey: foldKey(name), target: input.target, mapping: input.mapping, options };
 }
 
@@ -69,7 +76,7 @@ export async function saveConfig(
   id?: number,
 ): Promise<q.ImportConfig> {
   authorize(actor, 'imports.run');
-  const values = await readInput(ctx, input);
+  const values = await readInput(ctx, actor, input);
   if (id !== undefined && !(await q.findConfig(ctx.db, id))) throw notFound(id);
   try {
     return await inTransaction(ctx, async (db) => {
@@ -117,4 +124,20 @@ export function mappingForHeader(
 /** The reverse: a mapping of one file, remembered by header. */
 export function mappingByHeader(header: readonly string[], mapping: Mapping): Record<string, string | null> {
   return Object.fromEntries(header.map((h, i) => [h, mapping.columns[i] ?? null]));
+}
+
+/**
+ * The options of an upload with a configuration: the upload's own over the configuration's, the
+ * target's own options key by key.
+ */
+export function withConfigOptions(
+  saved: OptionsInput | undefined,
+  given: OptionsInput | undefined,
+): OptionsInput {
+  const targetOptions = { ...saved?.targetOptions, ...given?.targetOptions };
+  return {
+    ...saved,
+    ...given,
+    ...(Object.keys(targetOptions).length > 0 && { targetOptions }),
+  };
 }

@@ -4,7 +4,7 @@ import { markDuplicates, type StagingPort, stageRows } from '../../core/import/e
 import { autoMap, checkMapping, describeMapping, type Mapping } from '../../core/import/mapping.js';
 import { openTabularFile } from '../../core/import/read/index.js';
 import type { TabularRow } from '../../core/import/read/types.js';
-import type { ImportOptions, TargetField } from '../../core/import/target.js';
+import { type OptionsInput, runOptions, type TargetField } from '../../core/import/target.js';
 import type { FileRow } from '../../core/import/validate.js';
 import { stagedCounts } from '../../storage/queries/import-rows.js';
 import * as imports from '../../storage/queries/imports.js';
@@ -22,7 +22,7 @@ export interface CreateImportInput {
   fileName: string;
   /** The uploaded file, already on disk (a temporary file the caller removes). */
   filePath: string;
-  options?: Partial<ImportOptions>;
+  options?: OptionsInput;
   /** A mapping to use instead of the automatic one. */
   mapping?: Mapping;
   /** A saved configuration's mapping by column header; columns it does not name are mapped automatically. */
@@ -41,7 +41,7 @@ export async function createImport(
 ): Promise<ImportView> {
   authorize(actor, 'imports.run');
   const binding = ctx.targets.get(input.target);
-  const options = await resolveOptions(ctx, actor, binding.target, input.options);
+  const options = await resolveOptions(ctx, actor, binding, input.options);
   const settings = await readSettings(ctx);
   const { sha256, size } = await fileDigest(input.filePath);
   const duplicateOf = (await imports.findCommittedBySha(ctx.db, sha256, input.target)) ?? null;
@@ -75,7 +75,14 @@ export async function createImport(
     };
     const id = await inTransaction(ctx, (db) => imports.insertImport(db, newImport, ctx.now().toISOString()));
     try {
-      const plan = { target: binding.target, env, fields, header: source.header, mapping, options };
+      const plan = {
+        target: binding.target,
+        env,
+        fields,
+        header: source.header,
+        mapping,
+        options: runOptions(options),
+      };
       // Each batch in a transaction of its own: another request's write waits for one batch at
       // most, not for the whole file. Until its status moves on, nobody else sees the import.
       await stageRows(plan, fileRows(source.rows()), batchedStaging(ctx, id));

@@ -3,7 +3,7 @@ import { errors } from '../../core/errors.js';
 import { fixRow, revalidateAll } from '../../core/import/engine.js';
 import { checkMapping, describeMapping, type Mapping } from '../../core/import/mapping.js';
 import { transition } from '../../core/import/status.js';
-import type { ImportOptions } from '../../core/import/target.js';
+import { type ImportOptions, type OptionsInput, runOptions } from '../../core/import/target.js';
 import * as rows from '../../storage/queries/import-rows.js';
 import * as imports from '../../storage/queries/imports.js';
 import type { AppContext } from '../context.js';
@@ -58,7 +58,14 @@ async function planFor(
   const binding = ctx.targets.get(rec.target);
   const env = await binding.env(db, rec.scopeCustomerId, settingDefaults(ctx.config));
   const fields = binding.target.fields(env);
-  return { target: binding.target, env, fields, header: rec.header, mapping, options: rec.options };
+  return {
+    target: binding.target,
+    env,
+    fields,
+    header: rec.header,
+    mapping,
+    options: runOptions(rec.options),
+  };
 }
 
 /** The staged rows' counts and planned actions, saved on the import (never its status). */
@@ -140,20 +147,20 @@ export async function setOptions(
   ctx: AppContext,
   actor: Actor,
   id: number,
-  input: Partial<ImportOptions>,
+  input: OptionsInput,
 ): Promise<ImportView> {
   const seen = await visibleImport(ctx, actor, id, 'imports.run');
   // Checked before the transaction, as they read the directory (SQLite has one connection, which
   // the transaction holds); then laid over the options as they are when the edit takes its turn.
   const binding = ctx.targets.get(seen.target);
-  const checked = await resolveOptions(ctx, actor, binding.target, { ...seen.options, ...input });
+  const checked = await resolveOptions(ctx, actor, binding, input, seen.options);
   const changed = Object.fromEntries(
     Object.keys(input).map((k) => [k, checked[k as keyof ImportOptions]]),
   ) as Partial<ImportOptions>;
   await editImport(ctx, actor, id, 'set_options', async (db, rec) => {
     const options: ImportOptions = { ...rec.options, ...changed, customerId: checked.customerId };
     await imports.updateImport(db, id, { options, customerId: options.customerId }, ctx.now().toISOString());
-    const plan = { ...(await planFor(ctx, rec, db)), options };
+    const plan = { ...(await planFor(ctx, rec, db)), options: runOptions(options) };
     await revalidateAll(plan, stagingFor(db, id));
     await audit(ctx, db, actor, {
       action: 'import.options',

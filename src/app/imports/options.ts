@@ -1,47 +1,131 @@
+import { z } from 'zod';
 import type { Actor } from '../../core/access/policy.js';
 import { errors } from '../../core/errors.js';
-import { DEFAULT_OPTIONS, type ImportOptions, type ImportTarget } from '../../core/import/target.js';
-import { listGroups } from '../../storage/queries/roles-groups.js';
+import {
+  DEFAULT_OPTIONS,
+  type GeneralOptions,
+  type ImportOptions,
+  type OptionIssue,
+  type OptionsInput,
+} from '../../core/import/target.js';
 import type { AppContext } from '../context.js';
 import { visibleCustomer } from '../customers.js';
-import { getUser } from '../users/get-user.js';
+import { settingDefaults } from '../settings.js';
+import type { AnyBinding } from './registry.js';
+
+/** The schema of a target that declares no options of its own: none are accepted. */
+export const NO_TARGET_OPTIONS = z.object({}).strict();
 
 /**
- * The options an import runs with: the admin's choices over the defaults, each checked. A scoped
- * admin's imports always belong to their customer.
+ * The options an import runs with: the admin's choices over `current` (or the defaults), each
+ * checked. The target's own are laid key by key over the current ones, then read by the target's
+ * schema (which fills in what is missing) and checked by the target against the directory as the
+ * admin sees it. A scoped admin's imports always belong to their customer.
  */
 export async function resolveOptions(
   ctx: AppContext,
   actor: Actor,
-  target: ImportTarget<unknown>,
-  input: Partial<ImportOptions> | undefined,
+  binding: AnyBinding,
+  input: OptionsInput | undefined,
+  current?: ImportOptions,
 ): Promise<ImportOptions> {
+  const target = binding.target;
   const mode = target.modes.includes(DEFAULT_OPTIONS.mode) ? DEFAULT_OPTIONS.mode : target.modes[0]!;
-  const options: ImportOptions = { ...DEFAULT_OPTIONS, mode, ...input };
-  if (!target.modes.includes(options.mode)) {
+  const { targetOptions: ownInput, ...generalInput } = input ?? {};
+  const general: GeneralOptions = {
+    ...(current ?? { ...DEFAULT_OPTIONS, mode }),
+    ...definedOnly(generalInput),
+  };
+  if (!target.modes.includes(general.mode)) {
     throw errors.validation(
-      `The ${target.name} target does not allow mode "${options.mode}"; use ${target.modes.join(' or ')}.`,
+      `The ${target.name} target does not allow mode "${general.mode}"; use ${target.modes.join(' or ')}.`,
       {
         field: 'options.mode',
       },
     );
   }
   // Naming another customer is checked below, and not found, like any object outside the scope.
-  if (actor.customerId !== null) options.customerId = input?.customerId ?? actor.customerId;
-  if (options.customerId !== null) await visibleCustomer(ctx, actor, options.customerId);
-  const perms = options.permissions;
-  if (perms.kind === 'assignGroups') {
-    const known = new Set((await listGroups(ctx.db)).map((g) => g.id));
-    const missing = perms.groupIds.filter((id) => !known.has(id));
-    if (perms.groupIds.length === 0 || missing.length > 0) {
-      throw errors.validation(
-        missing.length > 0
-          ? `No group with id ${missing.join(', ')}.`
-          : 'Choose at least one group to assign.',
-        { field: 'options.permissions.groupIds' },
+  if (actor.customerId !== null) general.customerId = generalInput.customerId ?? actor.customerId;
+  if (general.customerId !== null) await visibleCustomer(ctx, actor, general.customerId);
+  const targetOptions = await readTargetOptions(ctx, actor, binding, {
+    ...current?.targetOptions,
+    ...ownInput,
+  });
+  return {
+    mode: general.mode,
+    emptyCells: general.emptyCells,
+    atomic: general.atomic,
+    customerId: general.customerId,
+    targetOptions,
+  };
+}
+
+/**
+ * A target's own options read by its schema (defaults filled in) and checked against the
+ * directory; anything wrong is refused with the option's path (`options.targetOptions.…`).
+ * Configurations save them too, so they are checked the same way there.
+ */
+export async function readTargetOptions(
+  ctx: AppContext,
+  actor: Actor,
+  binding: AnyBinding,
+  given: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const declared = binding.target.options;
+  const name = binding.target.name;
+  const parsed = (declared?.schema ?? NO_TARGET_OPTIONS).safeParse(given);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    if (issue.code === 'unrecognized_keys') {
+      const known = optionNames(binding.target);
+      throw optionsRefused(
+        name,
+        {
+          path: [...issue.path.map(String), issue.keys[0]!],
+          message: `the ${name} target has no such option`,
+        },
+        known.length > 0 ? ` Its options: ${known.join(', ')}.` : ' It has no options of its own.',
       );
     }
+    throw optionsRefused(name, { path: issue.path.map(String), message: issue.message });
   }
-  if (perms.kind === 'mirrorUser') await getUser(ctx, actor, perms.userId);
+  const options = parsed.data as Record<string, unknown>;
+  if (declared?.check) {
+    const env = await binding.env(ctx.db, actor.customerId, settingDefaults(ctx.config));
+    const [problem] = await declared.check(options, env);
+    if (problem) throw optionsRefused(name, problem);
+  }
   return options;
 }
+
+function optionsRefused(target: string, issue: OptionIssue, more = '') {
+  const field = ['options', 'targetOptions', ...issue.path].join('.');
+  return errors.validation(`${field}: ${issue.message}${/[.!?]$/.test(issue.message) ? '' : '.'}${more}`, {
+    field,
+    target,
+  });
+}
+
+/**
+ * A target's own options as JSON Schema (what an admin may send: defaults and the console's
+ * metadata included), for `GET /import-targets` or, in OpenAPI 3.0's dialect, the API document.
+ */
+export function optionsJsonSchema(
+  target: AnyBinding['target'],
+  dialect: 'draft-2020-12' | 'openapi-3.0' = 'draft-2020-12',
+): Record<string, unknown> {
+  const { $schema: _dialect, ...json } = z.toJSONSchema(target.options?.schema ?? NO_TARGET_OPTIONS, {
+    io: 'input',
+    target: dialect,
+    unrepresentable: 'any',
+  }) as Record<string, unknown>;
+  return json;
+}
+
+/** The names of a target's own options. */
+export function optionNames(target: AnyBinding['target']): string[] {
+  return Object.keys((optionsJsonSchema(target).properties as Record<string, unknown> | undefined) ?? {});
+}
+
+const definedOnly = <T extends object>(o: T): Partial<T> =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;

@@ -1,12 +1,13 @@
 import type { Settings } from '../../core/domain/settings.js';
 import { errors } from '../../core/errors.js';
-import type { ImportTarget } from '../../core/import/target.js';
+import { GENERAL_OPTION_KEYS, type ImportTarget } from '../../core/import/target.js';
 import { type ContactUsersEnv, contactUsersTarget } from '../../core/import/targets/contact-users.js';
 import { type UsersEnv, usersTarget } from '../../core/import/targets/users.js';
 import type { Db } from '../../storage/database.js';
 import { contactsByRef } from '../../storage/targets/contacts-store.js';
 import { loadUsersDirectory, usersStore } from '../../storage/targets/users-store.js';
 import { importInvitations } from '../invitations/invite.js';
+import { optionNames } from './options.js';
 
 /**
  * A target bound to the storage that serves it: the declaration (core) and its environment. The
@@ -31,10 +32,19 @@ export type AnyBinding = TargetBinding<any>;
 export class TargetRegistry {
   readonly #bindings = new Map<string, AnyBinding>();
 
-  /** Adds a target; a second target of the same name is a mistake, refused at once. */
+  /**
+   * Adds a target. A second target of the same name, or an option of its own named like a general
+   * one (its check and commit read both side by side), is a mistake, refused at once.
+   */
   register<Env>(binding: TargetBinding<Env>): this {
     const { name } = binding.target;
     if (this.#bindings.has(name)) throw new Error(`An import target named "${name}" is registered already.`);
+    const clash = optionNames(binding.target).filter((o) =>
+      (GENERAL_OPTION_KEYS as readonly string[]).includes(o),
+    );
+    if (clash.length > 0) {
+      throw new Error(`The ${name} target has an option named like a general one: ${clash.join(', ')}.`);
+    }
     this.#bindings.set(name, binding);
     return this;
   }

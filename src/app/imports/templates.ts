@@ -10,6 +10,7 @@ import { neutralizeCell } from '../../core/import/export.js';
 import type { ImportMode, TargetField } from '../../core/import/target.js';
 import type { AppContext } from '../context.js';
 import { settingDefaults } from '../settings.js';
+import { optionsJsonSchema } from './options.js';
 import type { FileFormat, FileToSend } from './result-files.js';
 
 export interface TargetDescription {
@@ -19,6 +20,8 @@ export interface TargetDescription {
   modes: readonly ImportMode[];
   keyField: string;
   fields: TargetField[];
+  /** The target's own options, as JSON Schema. */
+  options: Record<string, unknown>;
 }
 
 export async function listTargets(ctx: AppContext, actor: Actor): Promise<TargetDescription[]> {
@@ -42,6 +45,7 @@ export async function describeTarget(
     modes: t.modes,
     keyField: t.keyField,
     fields: t.fields(env),
+    options: optionsJsonSchema(t),
   };
 }
 

@@ -42,7 +42,12 @@ export function registerImportCommands(program: Command): void {
     .option('--mode <mode>', 'insert | update | upsert')
     .option('--customer <id>', "customer for rows that don't name one")
     .option('--config <name>', 'a saved import configuration (mapping and options)')
-    .option('--send-invites', 'send activation emails to the users created')
+    .option('--send-invites', 'send activation emails to the users created (the option sendInvites=true)')
+    .option(
+      '--option <name=value>',
+      "one of the target's own options (see GET /api/v1/import-targets), its value as JSON or as text; repeatable",
+      (text: string, all: string[] = []) => [...all, text],
+    )
     .option('--atomic', 'all or nothing: import only if every row is valid')
     .option('--empty-cells <keep|clear>', 'what empty cells do to existing users')
     .option('--dry-run', 'validate only; change nothing')
@@ -133,6 +138,7 @@ interface ImportFlags {
   customer?: string;
   config?: string;
   sendInvites?: boolean;
+  option?: string[];
   atomic?: boolean;
   emptyCells?: string;
   dryRun?: boolean;
@@ -157,6 +163,25 @@ const RESULTS = ['created', 'updated', 'unchanged', 'skipped', 'failed'] as cons
 const countsLine = (counts: Record<string, number>) =>
   RESULTS.map((k) => `${counts[k] ?? 0} ${k}`).join(', ');
 
+/** The target's own options the flags give: `--option name=value` (JSON, else text), `--send-invites`. */
+function targetOptionsOf(opts: ImportFlags): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const text of opts.option ?? []) {
+    const at = text.indexOf('=');
+    if (at < 1) throw new Error(`--option takes name=value, not "${text}".`);
+    const raw = text.slice(at + 1);
+    let value: unknown = raw;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      // Plain text, e.g. --option inviteMessage=Welcome aboard
+    }
+    out[text.slice(0, at)] = value;
+  }
+  if (opts.sendInvites) out.sendInvites = true;
+  return out;
+}
+
 /** Uploads one file with the command's options and prints what the validation found. */
 async function upload(
   client: ApiClient,
@@ -167,7 +192,8 @@ async function upload(
   const options: Record<string, unknown> = {};
   if (opts.mode) options.mode = opts.mode;
   if (opts.customer) options.customerId = Number(opts.customer);
-  if (opts.sendInvites) options.sendInvites = true;
+  const targetOptions = targetOptionsOf(opts);
+  if (Object.keys(targetOptions).length > 0) options.targetOptions = targetOptions;
   if (opts.atomic) options.atomic = true;
   if (opts.emptyCells) options.emptyCells = opts.emptyCells;
   const form = new FormData();

@@ -2,10 +2,10 @@ import type { Mapping } from './mapping.js';
 import type { RowProblem } from './problems.js';
 import { describeProblems, hasErrors } from './problems.js';
 import type {
-  ImportOptions,
   ImportTarget,
   PlannedAction,
   RowResult,
+  RunOptions,
   TargetField,
   WritableRow,
 } from './target.js';
@@ -39,7 +39,7 @@ export interface ValidationPlan<Env> {
   fields: TargetField[];
   header: string[];
   mapping: Mapping;
-  options: ImportOptions;
+  options: RunOptions;
 }
 
 export const BATCH_SIZE = 2000;

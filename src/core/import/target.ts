@@ -1,3 +1,4 @@
+import type { z } from 'zod';
 import type { CellValue } from './cells.js';
 import type { RowProblem } from './problems.js';
 
@@ -45,30 +46,73 @@ export interface RowInput {
   raw: Record<string, string>;
 }
 
-/** The admin's choices for one import. */
-export interface ImportOptions {
+/** The choices every import has, whatever its target. */
+export interface GeneralOptions {
   mode: ImportMode;
   emptyCells: 'keep' | 'clear';
   atomic: boolean;
-  sendInvites: boolean;
-  /** The admin's own words for the invitation emails (with sendInvites). */
-  inviteMessage?: string | null;
-  permissions:
-    | { kind: 'fromFile' }
-    | { kind: 'assignGroups'; groupIds: number[] }
-    | { kind: 'mirrorUser'; userId: number };
   /** The customer rows belong to when the file does not say; forced to the admin's scope. */
   customerId: number | null;
 }
 
-export const DEFAULT_OPTIONS: ImportOptions = {
+export const GENERAL_OPTION_KEYS: readonly (keyof GeneralOptions)[] = [
+  'mode',
+  'emptyCells',
+  'atomic',
+  'customerId',
+];
+
+/**
+ * The admin's choices for one import, as stored and shown: the general ones, and the target's own
+ * under `targetOptions` (read by the target's `options.schema`, which gives every one a default).
+ */
+export interface ImportOptions extends GeneralOptions {
+  targetOptions: Record<string, unknown>;
+}
+
+/** Options as an admin gives them: any of the general ones, and any of the target's own. */
+export type OptionsInput = Partial<GeneralOptions> & { targetOptions?: Record<string, unknown> | undefined };
+
+export const DEFAULT_OPTIONS: GeneralOptions = {
   mode: 'upsert',
   emptyCells: 'keep',
   atomic: false,
-  sendInvites: false,
-  permissions: { kind: 'fromFile' },
   customerId: null,
 };
+
+/**
+ * What a target's check and commit read: the general options with the target's own beside them
+ * (their names never clash: the registry refuses a target whose option is named like a general one).
+ */
+export type RunOptions<Own = Record<string, unknown>> = GeneralOptions & Own;
+
+export function runOptions(options: ImportOptions): RunOptions {
+  const { targetOptions, ...general } = options;
+  return { ...targetOptions, ...general };
+}
+
+/** Something wrong with a target's option: where (its path inside the target's options) and what. */
+export interface OptionIssue {
+  path: readonly (string | number)[];
+  message: string;
+}
+
+/**
+ * A target's own options. The schema is a zod object with a default for every key; the API checks
+ * them with it, the OpenAPI document and `GET /import-targets` show it as JSON Schema, and the
+ * console's options step is drawn from that. Metadata (`.meta`) the console reads: `title` (the
+ * label), `description`, `labels` (an enum's value → label), `widget` (`groups`, `user`,
+ * `invitations`: a picker or a control of its own), `placeholder`, `missing` (what to say while
+ * a required value is not chosen), and `shownWhen` (the boolean option it is shown under).
+ */
+export interface TargetOptions<Env, Own> {
+  schema: z.ZodType<Own>;
+  /**
+   * Checks options the schema accepted against the directory as the admin sees it (the
+   * environment is bound to the admin's scope): e.g. that the groups named exist.
+   */
+  check?(options: Own, env: Env): Promise<OptionIssue[]>;
+}
 
 export type PlannedAction = 'create' | 'update' | 'skip';
 export type ResultAction = 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed';
@@ -137,7 +181,7 @@ export interface RestorePoint<Env, Before> {
  * The target-specific half of the engine. `Env` is what the target needs from the world (its
  * lookups and its store), provided by the application layer; the engine only passes it through.
  */
-export interface ImportTarget<Env, Before = unknown> {
+export interface ImportTarget<Env, Own = Record<string, unknown>, Before = unknown> {
   name: string;
   label: string;
   description: string;
@@ -145,8 +189,10 @@ export interface ImportTarget<Env, Before = unknown> {
   /** The field whose value identifies an existing record. */
   keyField: string;
   fields(env: Env): TargetField[];
+  /** The target's own options, beside the general ones; none when absent. */
+  options?: TargetOptions<Env, Own>;
   /** Checks a batch of mapped rows against the directory, without changing anything. */
-  check(rows: readonly RowInput[], env: Env, options: ImportOptions): Promise<CheckedRow[]>;
+  check(rows: readonly RowInput[], env: Env, options: RunOptions<Own>): Promise<CheckedRow[]>;
   /**
    * Current records as template rows (cell text by field key), for a download–edit–upload round
    * trip; pages of `limit` after the record `after` (0 to start).
@@ -163,7 +209,7 @@ export interface ImportTarget<Env, Before = unknown> {
   commit(
     rows: readonly WritableRow[],
     env: Env,
-    options: ImportOptions,
+    options: RunOptions<Own>,
     importId: number,
   ): Promise<RowResult<Before>[]>;
   /** What the commit records of each entity it writes, and how a rollback undoes it. */

@@ -1,14 +1,7 @@
 import { readCell } from './cells.js';
 import type { Mapping } from './mapping.js';
 import { hasErrors, type RowProblem } from './problems.js';
-import type {
-  CheckedRow,
-  ImportOptions,
-  ImportTarget,
-  PlannedAction,
-  RowInput,
-  TargetField,
-} from './target.js';
+import type { CheckedRow, ImportTarget, PlannedAction, RowInput, RunOptions, TargetField } from './target.js';
 
 /** A row as staged: the file's cells, the keys that must be unique in the file, and its verdict. */
 export interface StagedRow {
@@ -124,7 +117,7 @@ export async function validateBatch<Env>(
   mapping: Mapping,
   target: ImportTarget<Env>,
   env: Env,
-  options: ImportOptions,
+  options: RunOptions,
 ): Promise<{ staged: StagedRow[]; inputs: RowInput[]; existingIds: (number | null)[] }> {
   const mapped = batch.map((file) => mapRow(file, header, fields, mapping));
   const clean = mapped.filter((m) => !hasErrors(m.problems));

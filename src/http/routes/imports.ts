@@ -11,6 +11,7 @@ import {
   listConfigs,
   mappingByHeader,
   saveConfig,
+  withConfigOptions,
 } from '../../app/imports/configs.js';
 import { createImport } from '../../app/imports/create-import.js';
 import {
@@ -78,10 +79,10 @@ function parseJsonField<T extends z.ZodType>(
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    throw errors.validation(`${name}.${issue.path.join('.')}: ${issue.message}`, {
-      field: name,
-      issues: parsed.error.issues,
-    });
+    const unknown = issue.code === 'unrecognized_keys';
+    const field = [name, ...issue.path, ...(unknown ? issue.keys.slice(0, 1) : [])].join('.');
+    const message = unknown ? 'unknown field; see /api/docs for the fields this accepts.' : issue.message;
+    throw errors.validation(`${field}: ${message}`, { field, issues: parsed.error.issues });
   }
   return parsed.data;
 }
@@ -141,7 +142,7 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
         tags: ['imports'],
         summary: 'Upload a file: it is read, mapped, validated and staged (a dry run); commit it afterwards',
         description:
-          'multipart/form-data with fields: `file` (CSV, TSV, TXT, XLSX or ODS), `target` (e.g. users), optional `options` (JSON: mode, emptyCells, atomic, sendInvites, permissions, customerId) and optional `mapping` (JSON: {"columns": [...]}).',
+          'multipart/form-data with fields: `file` (CSV, TSV, TXT, XLSX or ODS), `target` (e.g. users), optional `options` (JSON: mode, emptyCells, atomic, customerId, and `targetOptions`, the target’s own: see `options` in GET /import-targets), optional `mapping` (JSON: {"columns": [...]}) or `config` (the name of a saved configuration).',
         consumes: ['multipart/form-data'],
         response: {
           201: ImportView,
@@ -168,7 +169,7 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
           target,
           fileName: upload.fileName,
           filePath: upload.filePath,
-          options: { ...config?.options, ...options },
+          options: withConfigOptions(config?.options, options),
           ...(mapping && { mapping }),
           ...(config && { headerMapping: config.mapping }),
         });

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Mapping } from '../../core/import/mapping.js';
-import type { ImportOptions } from '../../core/import/target.js';
+import type { OptionsInput } from '../../core/import/target.js';
 import type { Db } from '../database.js';
 import type { ImportConfigsTable } from '../schema.js';
 
@@ -10,7 +10,8 @@ export interface ImportConfig {
   target: string;
   /** Field key by column header: applies to any file with those headers, in any order. */
   mapping: Record<string, string | null>;
-  options: Partial<ImportOptions>;
+  /** Never a customer: that is chosen, or forced by scope, at each import. */
+  options: OptionsInput;
   createdBy: string;
   createdAt: string;
   updatedAt: string;
@@ -21,7 +22,7 @@ const toConfig = (r: Selectable<ImportConfigsTable>): ImportConfig => ({
   name: r.name,
   target: r.target,
   mapping: JSON.parse(r.mapping) as Record<string, string | null>,
-  options: JSON.parse(r.options) as Partial<ImportOptions>,
+  options: JSON.parse(r.options) as OptionsInput,
   createdBy: r.created_by_label,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
@@ -50,7 +51,7 @@ export interface ConfigValues {
   nameKey: string;
   target: string;
   mapping: Record<string, string | null>;
-  options: Partial<ImportOptions>;
+  options: OptionsInput;
 }
 
 export async function insertConfig(db: Db, v: ConfigValues, by: string, at: string): Promise<ImportConfig> {

@@ -4,6 +4,7 @@ import { describeError } from '../lib/api';
 import { formatDateTime, formatNumber } from '../lib/format';
 import { fileUrl, importEmails, listCustomers } from './api';
 import { formatBytes } from './labels';
+import { describeOptions, type OptionSchema } from './options/schema';
 import type { Import, ImportTarget } from './types';
 
 const EMAIL_COLORS: Record<string, string> = {
@@ -12,12 +13,6 @@ const EMAIL_COLORS: Record<string, string> = {
   sent: 'green',
   failed: 'red',
 };
-
-function permissionsText(p: Import['options']['permissions']): string {
-  if (p.kind === 'assignGroups') return `Assign groups (${p.groupIds.length})`;
-  if (p.kind === 'mirrorUser') return `Mirror user #${p.userId}`;
-  return "From the file's columns";
-}
 
 function Row({ label, children }: { label: string; children: React.ReactNode }) {
   return (
@@ -36,9 +31,11 @@ export function ImportDetails({ view, target }: { view: Import; target: ImportTa
   const emails = useQuery({
     queryKey: ['import-emails', view.id],
     queryFn: () => importEmails(view.id),
-    enabled: view.options.sendInvites && view.startedAt !== null,
+    enabled: view.startedAt !== null,
   });
+  const emailCount = Object.values(emails.data?.counts ?? {}).reduce((a, b) => a + b, 0);
   const o = view.options;
+  const ownOptions = target?.options as OptionSchema | undefined;
   const fieldLabel = (key: string | null) =>
     key === null ? null : (target?.fields.find((f) => f.key === key)?.label ?? key);
   const meta = view.file.meta;
@@ -72,9 +69,10 @@ export function ImportDetails({ view, target }: { view: Import; target: ImportTa
             <Row label="Customer">{customer}</Row>
             <Row label="Options">
               Mode {o.mode} · empty cells {o.emptyCells === 'keep' ? 'kept' : 'cleared'} ·{' '}
-              {o.atomic ? 'all or nothing' : 'valid rows only'} ·{' '}
-              {o.sendInvites ? 'sends invitations' : 'no invitations'} · permissions:{' '}
-              {permissionsText(o.permissions)}
+              {[
+                o.atomic ? 'all or nothing' : 'valid rows only',
+                ...describeOptions(ownOptions, o.targetOptions),
+              ].join(' · ')}
             </Row>
             <Row label="Mapping">
               <Group gap={6}>
@@ -97,7 +95,8 @@ export function ImportDetails({ view, target }: { view: Import; target: ImportTa
           </Table.Tbody>
         </Table>
       </Card>
-      {o.sendInvites && view.startedAt !== null && (
+      {/* The emails the import caused (invitations), once it wrote any. */}
+      {emailCount > 0 && (
         <Card withBorder padding="lg" data-testid="import-emails">
           <Group justify="space-between" mb="sm">
             <Title order={3}>Emails</Title>
@@ -112,9 +111,6 @@ export function ImportDetails({ view, target }: { view: Import; target: ImportTa
             )}
           </Group>
           {emails.isError && <Text c="red">{describeError(emails.error)}</Text>}
-          {emails.data && emails.data.items.length === 0 && (
-            <Text c="dimmed">No email was written for this import.</Text>
-          )}
           {emails.data && emails.data.items.length > 0 && (
             <Table.ScrollContainer minWidth={520}>
               <Table verticalSpacing={4}>

@@ -22,7 +22,6 @@ export type Import = z.infer<typeof ImportView>;
 export type ImportStatus = Import['status'];
 export type ImportOptions = Import['options'];
 export type ImportOptionsChange = z.input<typeof ImportOptionsInput>;
-export type Permissions = ImportOptions['permissions'];
 export type MappingColumn = Import['mapping']['columns'][number];
 export type ImportList = z.infer<typeof ImportListSchema>;
 export type StagedRow = z.infer<typeof StagedRowSchema>;

@@ -8,6 +8,7 @@ import type { RowProblem } from '../problems.js';
 import type { CheckedRow, ImportTarget, RowResult, TargetField } from '../target.js';
 import { problem } from '../validate.js';
 import { resolveRoleNames } from './role-names.js';
+import { type ContactUsersOptions, checkUserOptions, contactUsersOptionsSchema } from './user-options.js';
 import { userRestorePoint } from './user-restore.js';
 import type { NewUser, UserSnapshot, UsersDirectory, UsersStore } from './users.js';
 import { assignUsernames } from './users.js';
@@ -78,12 +79,13 @@ function refsOf(values: (string | null)[]): string[] {
  * Portal users for contacts that exist already (e.g. synced from a CRM): name and email come from
  * the contact, the role from the file. Insert only: a contact that has a user is reported.
  */
-export const contactUsersTarget: ImportTarget<ContactUsersEnv, UserSnapshot> = {
+export const contactUsersTarget: ImportTarget<ContactUsersEnv, ContactUsersOptions, UserSnapshot> = {
   name: 'contact-users',
   label: 'Portal users from contacts',
   description: 'Create portal users for existing contacts, by contact id or CRM id, with a role each.',
   modes: ['insert'],
   keyField: 'contactId',
+  options: { schema: contactUsersOptionsSchema, check: checkUserOptions },
   restorePoint: userRestorePoint<ContactUsersEnv>(),
 
   fields: () => FIELDS,

@@ -25,10 +25,14 @@ import {
 import type { CellValue } from '../cells.js';
 import type { InvitePort } from '../invite-port.js';
 import type { RowProblem } from '../problems.js';
-import type { CheckedRow, ImportOptions, ImportTarget, RowInput, RowResult, TargetField } from '../target.js';
+import type { CheckedRow, ImportTarget, RowInput, RowResult, RunOptions, TargetField } from '../target.js';
 import { problem } from '../validate.js';
 import { resolveRoleNames } from './role-names.js';
+import { checkUserOptions, type UsersOptions, usersOptionsSchema } from './user-options.js';
 import { userRestorePoint } from './user-restore.js';
+
+/** What this target's check and commit read: the general options and its own (user-options.ts). */
+type ImportOptions = RunOptions<UsersOptions>;
 
 /** The directory as the users target reads it: loaded once per validation or commit run. */
 export interface UsersDirectory {
@@ -297,12 +301,13 @@ interface Resolved {
   contactRef: string | null;
 }
 
-export const usersTarget: ImportTarget<UsersEnv, UserSnapshot> = {
+export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
   name: 'users',
   label: 'Portal users',
   description: 'Create and update portal users, identified by their email.',
   modes: ['insert', 'update', 'upsert'],
   keyField: 'email',
+  options: { schema: usersOptionsSchema, check: checkUserOptions },
   restorePoint: userRestorePoint<UsersEnv>(),
 
   fields(env) {
