@@ -14,6 +14,7 @@ import {
 } from 'fastify-type-provider-zod';
 import pino from 'pino';
 import type { AppContext } from '../app/context.js';
+import { optionsJsonSchema } from '../app/imports/options.js';
 import { ping } from '../storage/database.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/errors.js';
@@ -167,7 +168,19 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
       security: [{ bearer: [] }, { session: [] }],
     },
     transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    // Each import target's own options, as `TargetOptions.<target>`: read from the registry when
+    // the document is made, so a target registered at start-up (or by a test) is in it.
+    transformObject: (doc) => {
+      const out = jsonSchemaTransformObject(doc);
+      // The document is OpenAPI 3 (`openapi` above), whose components hold schemas by name.
+      const v3 = out as { components?: { schemas?: Record<string, unknown> } };
+      const schemas: Record<string, unknown> = { ...v3.components?.schemas };
+      for (const name of ctx.targets.names()) {
+        schemas[`TargetOptions.${name}`] = optionsJsonSchema(ctx.targets.get(name).target, 'openapi-3.0');
+      }
+      v3.components = { ...v3.components, schemas };
+      return out;
+    },
   });
   await app.register(fastifySwaggerUi, { routePrefix: '/api/docs' });
 
