@@ -25,14 +25,24 @@ const MIGRATIONS: Record<string, Migration> = {
   '0010_target_options': m0010,
 };
 
-export async function migrateToLatest(db: Db): Promise<string[]> {
-  const migrator = new Migrator({
+const migrator = (db: Db) =>
+  new Migrator({
     db,
     provider: { getMigrations: async () => MIGRATIONS },
     migrationTableName: 'roster_migrations',
     migrationLockTableName: 'roster_migrations_lock',
   });
-  const result: MigrationResultSet = await migrator.migrateToLatest();
+
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  return applied(await migrator(db).migrateToLatest());
+}
+
+/** Applies or undoes migrations until `name` is the newest applied (for tests of a migration). */
+export async function migrateTo(db: Db, name: string): Promise<string[]> {
+  return applied(await migrator(db).migrateTo(name));
+}
+
+function applied(result: MigrationResultSet): string[] {
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error');
     throw new Error(
