@@ -282,6 +282,21 @@ describe(`a target declared in a test, on ${process.env.ROSTER_TEST_DB}`, () => 
     expect(doc.components.schemas['TargetOptions.users'].properties).toHaveProperty('sendInvites');
   });
 
+  it('is registered once, and never with an option named like a general one', () => {
+    expect(() => api.db.ctx.targets.register(binding)).toThrow(
+      'An import target named "test-things" is registered already.',
+    );
+    const clashing: ImportTarget<ThingsEnv> = {
+      ...binding.target,
+      name: 'test-clash',
+      options: { schema: z.object({ mode: z.string().default('x') }) },
+    };
+    expect(() => api.db.ctx.targets.register({ ...binding, target: clashing })).toThrow(
+      'The test-clash target has an option named like a general one: mode.',
+    );
+    expect(api.db.ctx.targets.names()).toEqual(['users', 'contact-users', 'test-things']);
+  });
+
   it('refuses bad options with the field named, and changes nothing', async () => {
     const before = await importCount();
     const file = stringify([
