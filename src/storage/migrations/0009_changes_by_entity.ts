@@ -8,11 +8,7 @@ import { type MigrationDb, notNull } from './helpers.js';
  * `label`) instead of `userId` and `email`.
  */
 export async function up(db: MigrationDb): Promise<void> {
-  await createChanges(db, 'import_changes_next', 'import_changes_entity_pk', [
-    'import_id',
-    'entity_type',
-    'entity_id',
-  ]);
+  await createChanges(db, 'import_changes_next', true);
   await sql`insert into import_changes_next (import_id, entity_type, entity_id, change, before, version_after, reverted)
     select import_id, 'user', user_id, change, before, version_after, reverted from import_changes`.execute(
     db,
@@ -33,8 +29,9 @@ export async function up(db: MigrationDb): Promise<void> {
   });
 }
 
+/** Back to restore points of users only: those of any other entity type have no place there. */
 export async function down(db: MigrationDb): Promise<void> {
-  await createChanges(db, 'import_changes_previous', 'import_changes_pk', ['import_id', 'user_id']);
+  await createChanges(db, 'import_changes_previous', false);
   await sql`insert into import_changes_previous (import_id, user_id, change, before, version_after, reverted)
     select import_id, entity_id, change, before, version_after, reverted from import_changes
     where entity_type = 'user'`.execute(db);
@@ -53,20 +50,24 @@ export async function down(db: MigrationDb): Promise<void> {
   });
 }
 
-async function createChanges(db: MigrationDb, name: string, pk: string, key: string[]): Promise<void> {
-  const byUser = key.includes('user_id');
-  let table = db.schema
+/** import_changes keyed by entity (`next`) or, as before, by user. */
+async function createChanges(db: MigrationDb, name: string, byEntity: boolean): Promise<void> {
+  const table = db.schema
     .createTable(name)
     .addColumn('import_id', 'integer', (c) => c.notNull().references('imports.id').onDelete('cascade'));
-  table = byUser
-    ? table.addColumn('user_id', 'integer', notNull)
-    : table.addColumn('entity_type', 'text', notNull).addColumn('entity_id', 'integer', notNull);
-  await table
+  const keyed = byEntity
+    ? table
+        .addColumn('entity_type', 'text', notNull)
+        .addColumn('entity_id', 'integer', notNull)
+        .addPrimaryKeyConstraint('import_changes_entity_pk', ['import_id', 'entity_type', 'entity_id'])
+    : table
+        .addColumn('user_id', 'integer', notNull)
+        .addPrimaryKeyConstraint('import_changes_pk', ['import_id', 'user_id']);
+  await keyed
     .addColumn('change', 'text', notNull)
     .addColumn('before', 'text')
     .addColumn('version_after', 'integer', notNull)
     .addColumn('reverted', 'integer', (c) => c.notNull().defaultTo(0))
-    .addPrimaryKeyConstraint(pk, key as never)
     .execute();
 }
 
