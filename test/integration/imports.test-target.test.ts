@@ -276,7 +276,9 @@ describe(`a target declared in a test, on ${process.env.ROSTER_TEST_DB}`, () => 
     expect(documented.properties.colour).toMatchObject({
       enum: ['red', 'green', 'blue', 'black'],
       default: 'green',
+      'x-labels': { red: 'Red', green: 'Green', blue: 'Blue', black: 'Black' },
     });
+    expect(documented.properties.colour).not.toHaveProperty('labels');
     expect(documented.properties.capitals).toMatchObject({ type: 'boolean', default: false });
     // The users target's are there too, beside it.
     expect(doc.components.schemas['TargetOptions.users'].properties).toHaveProperty('sendInvites');

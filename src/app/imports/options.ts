@@ -119,7 +119,26 @@ export function optionsJsonSchema(
     target: dialect,
     unrepresentable: 'any',
   }) as Record<string, unknown>;
-  return json;
+  return dialect === 'openapi-3.0' ? (asExtensions(json) as Record<string, unknown>) : json;
+}
+
+/** The console's metadata, which OpenAPI 3.0 only allows as extensions (`x-widget`, …). */
+const CONSOLE_METADATA = new Set(['widget', 'labels', 'placeholder', 'missing', 'shownWhen']);
+
+function asExtensions(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(asExtensions);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, inner]) => [
+      CONSOLE_METADATA.has(key) ? `x-${key}` : key,
+      // `properties` and `labels` are maps of names, never metadata themselves.
+      key === 'properties'
+        ? Object.fromEntries(Object.entries(inner as object).map(([k, v]) => [k, asExtensions(v)]))
+        : key === 'labels' || key === 'default'
+          ? inner
+          : asExtensions(inner),
+    ]),
+  );
 }
 
 /** The names of a target's own options. */
