@@ -23,6 +23,13 @@ export class AppError extends Error {
 
 export const isAppError = (value: unknown): value is AppError => value instanceof AppError;
 
+/** "45 seconds", "3 minutes": how long to wait, in words. */
+export function waitText(seconds: number): string {
+  if (seconds < 60) return `${seconds} second${seconds === 1 ? '' : 's'}`;
+  const minutes = Math.ceil(seconds / 60);
+  return `${minutes} minute${minutes === 1 ? '' : 's'}`;
+}
+
 /** The catalogue of errors. Text lives here, apart from the logic that raises them. */
 export const errors = {
   notFound: (entity: string, id?: string | number) =>
@@ -46,11 +53,11 @@ export const errors = {
     ),
   invalidCredentials: () =>
     new AppError('auth.invalid_credentials', 401, 'The email or password is not correct.'),
-  tooManyAttempts: (retryAfterSeconds: number) =>
+  tooManyAttempts: (retryAfterSeconds: number, maxWaitMinutes: number) =>
     new AppError(
       'auth.too_many_attempts',
       429,
-      `Too many failed sign-in attempts. Try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s).`,
+      `Too many sign-in attempts for this account or from your address. Wait ${waitText(retryAfterSeconds)} before trying again; each further failure makes the wait longer, up to ${maxWaitMinutes} minutes. A successful sign-in resets it.`,
       { retryAfterSeconds },
     ),
   csrf: () =>

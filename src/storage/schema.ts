@@ -196,7 +196,10 @@ export interface LoginThrottleTable {
   key: string;
   failures: number;
   window_started_at: number;
+  /** When the next attempt may come (ms); earlier ones are refused. */
   locked_until: number | null;
+  /** 1: the latest attempt was refused. */
+  refused: Generated<number>;
 }
 
 export interface ImportsTable {

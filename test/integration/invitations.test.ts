@@ -484,6 +484,22 @@ describe(`invitations over SMTP on ${process.env.ROSTER_TEST_DB}`, () => {
     expect(tries[5]!.json().code).toBe('auth.too_many_attempts');
   });
 
+  it('holds the portal account limit against 50 parallel wrong passwords', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        api.request({
+          method: 'POST',
+          url: '/api/v1/portal/login',
+          payload: { login: 'parallel@mail.example', password: `parallel wrong ${i}` },
+          remoteAddress: '10.9.1.1',
+        }),
+      ),
+    );
+    const statuses = answers.map((r) => r.statusCode);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(45);
+  });
+
   it('resets a password by email with the same link rules', async () => {
     const before = receivedBy(activeUser.email).length;
     const unknown = await api.request({
