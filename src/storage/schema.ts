@@ -288,6 +288,8 @@ export interface ImportConfigsTable {
   created_by_label: string;
   created_at: string;
   updated_at: string;
+  /** The customer scope of the admin who saved it; null: shared by every customer. */
+  customer_id: number | null;
 }
 
 /** An invitation (purpose `activation`) or a password reset (`reset`): open, used, revoked or expired. */

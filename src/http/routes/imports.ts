@@ -355,6 +355,8 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
     {
       schema: {
         tags: ['import configurations'],
+        summary:
+          "Saved configurations: a customer-scoped admin's customer's and the shared ones; every one for admins without a scope",
         response: { 200: z.array(ImportConfig), ...errorResponses },
       },
     },
@@ -389,6 +391,7 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
     {
       schema: {
         tags: ['import configurations'],
+        summary: 'Change a configuration (a shared one: admins without a customer scope only)',
         params: IdParam,
         body: ConfigInput,
         response: { 200: ImportConfig, ...errorResponses },
@@ -399,7 +402,12 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
   r.delete(
     '/api/v1/import-configs/:id',
     {
-      schema: { tags: ['import configurations'], params: IdParam, response: { 200: Ok, ...errorResponses } },
+      schema: {
+        tags: ['import configurations'],
+        summary: 'Delete a configuration (a shared one: admins without a customer scope only)',
+        params: IdParam,
+        response: { 200: Ok, ...errorResponses },
+      },
     },
     async (req) => {
       await deleteConfig(ctx, actorOf(req), req.params.id);
