@@ -17,7 +17,9 @@ import type { AppContext } from '../app/context.js';
 import { ping } from '../storage/database.js';
 import { registerAuth } from './plugins/auth.js';
 import { registerErrorHandling } from './plugins/errors.js';
+import { registerOriginCheck } from './plugins/origin.js';
 import { registerPortalAuth } from './plugins/portal-auth.js';
+import { registerSecurityHeaders } from './plugins/security-headers.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { directoryRoutes } from './routes/directory.js';
@@ -147,6 +149,8 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   // The API speaks JSON only: a text/plain body is refused (415) like any other non-JSON body.
   app.removeContentTypeParser('text/plain');
   registerErrorHandling(app);
+  registerSecurityHeaders(app, ctx.config.publicUrl);
+  registerOriginCheck(app, ctx.config.publicUrl);
 
   await app.register(fastifyCookie);
   await app.register(fastifyMultipart);
