@@ -465,6 +465,37 @@ describe(`import files through the API on ${process.env.ROSTER_TEST_DB}`, () => 
     });
   });
 
+  describe('downloads', () => {
+    it('sends a file named in Japanese with an ASCII fallback and its exact name as filename*', async () => {
+      const name = 'ユーザー一覧.csv';
+      const view = await uploaded(
+        stringify([
+          ['Email', 'First name', 'Last name'],
+          ['kanji@acme.example', '太郎', '山田'],
+          ['not an email', 'X', 'Y'],
+        ]),
+        name,
+      );
+      const get = (url: string) => admin.token({ method: 'GET', url });
+      const original = await get(`/api/v1/imports/${view.id}/files/original`);
+      expect(original.statusCode).toBe(200);
+      const encoded = encodeURIComponent(name);
+      expect(original.headers['content-disposition']).toBe(
+        `attachment; filename="______.csv"; filename*=UTF-8''${encoded}`,
+      );
+      expect(original.body).toContain('kanji@acme.example');
+      const failure = await get(`/api/v1/imports/${view.id}/files/failure?format=csv`);
+      expect(failure.statusCode).toBe(200);
+      expect(failure.headers['content-disposition']).toContain(
+        `filename*=UTF-8''${encodeURIComponent('ユーザー一覧-failure.csv')}`,
+      );
+      const template = await get('/api/v1/import-targets/users/template?format=xlsx');
+      expect(template.headers['content-disposition']).toMatch(
+        /^attachment; filename="[^"]+"; filename\*=UTF-8''/,
+      );
+    });
+  });
+
   describe('template round trip', () => {
     /** Uploads an edited template in update mode: exactly one user changes, the rest are unchanged. */
     async function expectOneUpdate(

@@ -51,7 +51,8 @@ export async function importFile(
   format: FileFormat,
 ): Promise<FileToSend> {
   const rec = await visibleImport(ctx, actor, id, 'imports.read');
-  const base = path.parse(rec.file.name).name.replace(/[^\w.-]+/g, '_') || `import-${id}`;
+  // Letters of any script stay (the download's name is sent in UTF-8 too); anything else becomes _.
+  const base = path.parse(rec.file.name).name.replace(/[^\p{L}\p{N}_.-]+/gu, '_') || `import-${id}`;
   if (kind === 'original') {
     return {
       path: originalPath(ctx, id, rec.file.format),

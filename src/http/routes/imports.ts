@@ -30,6 +30,7 @@ import { readSettings } from '../../app/settings.js';
 import { authorize } from '../../core/access/policy.js';
 import { errors } from '../../core/errors.js';
 import { WRITING_STATUSES } from '../../core/import/status.js';
+import { attachmentDisposition } from '../content-disposition.js';
 import {
   ConfigInput,
   FileParams,
@@ -56,7 +57,7 @@ import { receiveUpload } from '../upload.js';
 
 function sendFile(reply: FastifyReply, file: FileToSend) {
   reply.header('content-type', file.contentType);
-  reply.header('content-disposition', `attachment; filename="${file.fileName.replace(/"/g, '')}"`);
+  reply.header('content-disposition', attachmentDisposition(file.fileName));
   const stream = fs.createReadStream(file.path);
   // Made for this download: gone once sent (or once the client went away).
   if (file.temporary) stream.on('close', () => fs.rmSync(file.path, { force: true }));
