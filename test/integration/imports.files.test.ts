@@ -496,6 +496,37 @@ describe(`import files through the API on ${process.env.ROSTER_TEST_DB}`, () => 
     });
   });
 
+  describe('CSV downloads and spreadsheet separators', () => {
+    it('quotes cells holding ; or | in the failure file and in the template with the existing users', async () => {
+      const view = await uploaded(
+        stringify([
+          ['Email', 'First name', 'Last name'],
+          ['semicolon@acme.example', 'x;=1+1', 'a|=2+2'],
+          ['not an email', 'y;=HYPERLINK("http://evil.example")', 'Plain'],
+        ]),
+        'separators.csv',
+      );
+      const failure = (
+        await client.download(`/api/v1/imports/${view.id}/files/failure?format=csv`)
+      ).toString();
+      expect(failure).toContain('"y;=HYPERLINK(""http://evil.example"")"');
+      expect(failure).not.toMatch(/(^|,)y;=/m);
+      await client.commit(view.id);
+      const success = (
+        await client.download(`/api/v1/imports/${view.id}/files/success?format=csv`)
+      ).toString();
+      expect(success).toContain('"x;=1+1","a|=2+2"');
+      const template = (
+        await client.download('/api/v1/import-targets/users/template?format=csv&includeExisting=true')
+      ).toString();
+      expect(template).toContain('"x;=1+1","a|=2+2"');
+      // Read back as a spreadsheet would, the cells are whole again.
+      expect(parseCsv(Buffer.from(success)).find((r) => r[0] === 'semicolon@acme.example')).toEqual(
+        expect.arrayContaining(['x;=1+1', 'a|=2+2']),
+      );
+    });
+  });
+
   describe('template round trip', () => {
     /** Uploads an edited template in update mode: exactly one user changes, the rest are unchanged. */
     async function expectOneUpdate(

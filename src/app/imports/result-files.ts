@@ -6,6 +6,7 @@ import ExcelJS from 'exceljs';
 import type { Actor } from '../../core/access/policy.js';
 import { errors } from '../../core/errors.js';
 import {
+  CSV_QUOTED_CELL,
   ERROR_COLUMN,
   neutralizeCell,
   RESULT_ACTION_COLUMN,
@@ -118,9 +119,23 @@ function failureReason(row: StagedRowView, committed: boolean): string | null {
   return null;
 }
 
-async function writeCsv(file: string, header: string[], lines: AsyncIterable<string[]>): Promise<void> {
+/**
+ * The writer of every CSV a person downloads (result files, templates, exports): UTF-8 with a BOM,
+ * CRLF, and quotes around cells holding a line break or a character a spreadsheet may split on.
+ * Cells go in neutralised (neutralizeCell).
+ */
+export function csvWriter() {
   // A record delimiter given, csv-stringify quotes only cells holding it (\r\n), not a lone \n or \r.
-  const csv = stringify({ bom: true, record_delimiter: 'windows', quote_record_delimiter: true });
+  return stringify({
+    bom: true,
+    record_delimiter: 'windows',
+    quote_record_delimiter: true,
+    quoted_match: CSV_QUOTED_CELL,
+  });
+}
+
+async function writeCsv(file: string, header: string[], lines: AsyncIterable<string[]>): Promise<void> {
+  const csv = csvWriter();
   const source = (async function* () {
     yield header.map(neutralizeCell);
     for await (const line of lines) yield line.map(neutralizeCell);

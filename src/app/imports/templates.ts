@@ -3,7 +3,6 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
 import { type Actor, authorize } from '../../core/access/policy.js';
 import { neutralizeCell } from '../../core/import/export.js';
@@ -11,7 +10,7 @@ import type { ImportMode, TargetField } from '../../core/import/target.js';
 import type { AppContext } from '../context.js';
 import { settingDefaults } from '../settings.js';
 import { bindingFor, targetNames } from './registry.js';
-import type { FileFormat, FileToSend } from './result-files.js';
+import { csvWriter, type FileFormat, type FileToSend } from './result-files.js';
 
 export interface TargetDescription {
   name: string;
@@ -88,12 +87,7 @@ export async function buildTemplate(
     const neutral = (async function* () {
       for await (const r of rows) yield r.map(neutralizeCell);
     })();
-    await pipeline(
-      neutral,
-      // Cells with a lone \n or \r must be quoted too, which csv-stringify does not do by itself here.
-      stringify({ bom: true, record_delimiter: 'windows', quote_record_delimiter: true }),
-      fs.createWriteStream(file),
-    );
+    await pipeline(neutral, csvWriter(), fs.createWriteStream(file));
   } else {
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
       filename: file,
