@@ -1,8 +1,8 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
+import { makeTempDir } from '../app/temp-files.js';
 import { AppError, errors } from '../core/errors.js';
 import { sizeText } from '../core/import/read/read-errors.js';
 
@@ -29,7 +29,7 @@ export async function receiveUpload(request: FastifyRequest, maxBytes: number): 
       'Send the file as multipart/form-data, with the file in a field named "file".',
     );
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-upload-'));
+  const dir = makeTempDir('upload');
   const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
   const fields: Record<string, string> = {};
   let filePath: string | null = null;

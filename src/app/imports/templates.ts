@@ -1,7 +1,4 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import ExcelJS from 'exceljs';
 import { type Actor, authorize } from '../../core/access/policy.js';
@@ -9,6 +6,7 @@ import { neutralizeCell } from '../../core/import/export.js';
 import type { ImportMode, TargetField } from '../../core/import/target.js';
 import type { AppContext } from '../context.js';
 import { settingDefaults } from '../settings.js';
+import { tempFilePath } from '../temp-files.js';
 import { bindingFor, targetNames } from './registry.js';
 import { csvWriter, type FileFormat, type FileToSend } from './result-files.js';
 
@@ -70,7 +68,7 @@ export async function buildTemplate(
   const binding = bindingFor(name);
   const env = await binding.env(ctx.db, actor.customerId, settingDefaults(ctx.config));
   const fields = binding.target.fields(env);
-  const file = path.join(os.tmpdir(), `roster-template-${randomBytes(8).toString('hex')}.${format}`);
+  const file = tempFilePath('template', format);
   const rows = (async function* () {
     yield fields.map((f) => f.column);
     yield fields.map(hintFor);

@@ -16,13 +16,15 @@ const SAVE_AS =
   'Save the data again from a spreadsheet program as .xlsx, .ods or CSV (UTF-8) and upload that.';
 
 export const readErrors = {
-  fileEmpty: (detail: 'no_bytes' | 'no_rows') =>
+  fileEmpty: (detail: 'no_bytes' | 'no_rows' | 'no_data_rows') =>
     new AppError(
       'import.file_empty',
       422,
       detail === 'no_bytes'
         ? 'The file is empty (0 bytes). Upload a CSV, XLSX or ODS file with a header row and data rows.'
-        : 'The file has no rows with data. Upload a file with a header row and at least one data row.',
+        : detail === 'no_rows'
+          ? 'The file has no rows with data. Upload a file with a header row and at least one data row.'
+          : "The file has a header row but no data rows under it (a template's hint row does not count). Add at least one row of data under the header and upload it again.",
       { reason: detail },
     ),
 
