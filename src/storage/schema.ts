@@ -25,6 +25,7 @@ export interface Database {
   imports: ImportsTable;
   import_rows: ImportRowsTable;
   import_changes: ImportChangesTable;
+  import_files: ImportFilesTable;
   notifications: NotificationsTable;
   import_configs: ImportConfigsTable;
   invitations: InvitationsTable;
@@ -363,4 +364,11 @@ export interface PortalSessionsTable {
   user_id: number;
   created_at: string;
   expires_at: string;
+}
+
+/** An import's original file in chunks, in order of `seq` (used with PostgreSQL). */
+export interface ImportFilesTable {
+  import_id: number;
+  seq: number;
+  data: Uint8Array;
 }

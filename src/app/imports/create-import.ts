@@ -11,7 +11,7 @@ import * as imports from '../../storage/queries/imports.js';
 import type { AppContext } from '../context.js';
 import { readSettings, settingDefaults } from '../settings.js';
 import { audit, inTransaction } from '../shared.js';
-import { fileDigest, keepOriginal, removeImportFiles } from './files.js';
+import { fileDigest, originalFiles } from './files.js';
 import { moveStatus } from './move-status.js';
 import { resolveOptions } from './options.js';
 import { bindingFor } from './registry.js';
@@ -80,7 +80,7 @@ export async function createImport(
       // Each batch in a transaction of its own: another request's write waits for one batch at
       // most, not for the whole file. Until its status moves on, nobody else sees the import.
       await stageRows(plan, fileRows(source.rows()), batchedStaging(ctx, id));
-      keepOriginal(ctx, id, source.format, input.filePath);
+      await originalFiles(ctx).keep(id, source.format, input.filePath);
       await inTransaction(ctx, async (db) => {
         const at = ctx.now().toISOString();
         await markDuplicates(plan, stagingFor(db, id));
@@ -135,7 +135,7 @@ function batchedStaging(ctx: AppContext, id: number): StagingPort {
 /** An import whose file could not be staged leaves nothing behind: its rows and files go. */
 export async function discardStaging(ctx: AppContext, id: number): Promise<void> {
   await inTransaction(ctx, (db) => imports.deleteImport(db, id));
-  removeImportFiles(ctx, id);
+  originalFiles(ctx).remove(id);
 }
 
 /** Columns a saved configuration names take its field; the others keep the automatic match, unless it clashes. */

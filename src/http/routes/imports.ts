@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -57,10 +56,7 @@ import { receiveUpload } from '../upload.js';
 function sendFile(reply: FastifyReply, file: FileToSend) {
   reply.header('content-type', file.contentType);
   reply.header('content-disposition', `attachment; filename="${file.fileName.replace(/"/g, '')}"`);
-  const stream = fs.createReadStream(file.path);
-  // Made for this download: gone once sent (or once the client went away).
-  if (file.temporary) stream.on('close', () => fs.rmSync(file.path, { force: true }));
-  return reply.send(stream);
+  return reply.send(file.body);
 }
 
 function parseJsonField<T extends z.ZodType>(
