@@ -1,4 +1,4 @@
-import type { Actor } from '../../core/access/policy.js';
+import { type Actor, systemActor } from '../../core/access/policy.js';
 import { emailKey } from '../../core/domain/email.js';
 import { afterFailure, lockedFor, type ThrottleRule } from '../../core/domain/throttle.js';
 import { AppError } from '../../core/errors.js';
@@ -64,13 +64,8 @@ export async function checkLink(
   return { portalName: (await mailSettings(ctx.db)).portalName, email: user.email };
 }
 
-const portalActor = (user: { id: number; email: string; customerId: number }): Actor => ({
-  kind: 'system',
-  adminId: null,
-  role: 'viewer',
-  customerId: user.customerId,
-  label: `portal user ${user.email}`,
-});
+const portalActor = (user: { id: number; email: string; customerId: number }): Actor =>
+  systemActor(`portal user ${user.email}`, { role: 'viewer', customerId: user.customerId });
 
 /**
  * Uses a link: checks the password, hashes it (Argon2id), and in one transaction uses the link
