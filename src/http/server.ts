@@ -23,6 +23,7 @@ import { authRoutes } from './routes/auth.js';
 import { directoryRoutes } from './routes/directory.js';
 import { importRoutes } from './routes/imports.js';
 import { mailRoutes } from './routes/mail.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { portalRoutes } from './routes/portal.js';
 import { userRoutes } from './routes/users.js';
 
@@ -200,6 +201,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   directoryRoutes(app, ctx);
   adminRoutes(app, ctx);
   importRoutes(app, ctx);
+  notificationRoutes(app, ctx);
   mailRoutes(app, ctx);
   portalRoutes(app, ctx);
   await registerConsole(app);

@@ -24,7 +24,6 @@ import {
 import { type FileToSend, importFile } from '../../app/imports/result-files.js';
 import { requestRollback } from '../../app/imports/rollback-import.js';
 import { buildTemplate, describeTarget, listTargets } from '../../app/imports/templates.js';
-import { listNotifications, markNotificationsRead } from '../../app/notifications.js';
 import { readSettings } from '../../app/settings.js';
 import { authorize } from '../../core/access/policy.js';
 import { errors } from '../../core/errors.js';
@@ -38,8 +37,6 @@ import {
   ImportOptionsInput,
   ImportView,
   MappingInput,
-  MarkRead,
-  Notifications,
   RowFix,
   RowParams,
   RowsPage,
@@ -442,29 +439,5 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
       });
       return reply.status(201).send(saved);
     },
-  );
-
-  r.get(
-    '/api/v1/notifications',
-    {
-      schema: {
-        tags: ['notifications'],
-        summary: 'Your notifications (the bell), newest first, with the unread count',
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }).strict(),
-        response: { 200: Notifications, ...errorResponses },
-      },
-    },
-    (req) => listNotifications(ctx, actorOf(req), req.query.limit),
-  );
-  r.post(
-    '/api/v1/notifications/read',
-    {
-      schema: {
-        tags: ['notifications'],
-        body: MarkRead,
-        response: { 200: Notifications, ...errorResponses },
-      },
-    },
-    (req) => markNotificationsRead(ctx, actorOf(req), req.body.ids),
   );
 }
