@@ -12,10 +12,10 @@ import {
   findInvitationsForSending,
   type InvitationForSending,
   insertTokens,
-  sweepExpired,
 } from '../../storage/queries/invitations.js';
 import * as outbox from '../../storage/queries/outbox.js';
 import type { AppContext } from '../context.js';
+import { expireInvitationsDue } from '../invitations/expire.js';
 import { queueReminders } from '../invitations/remind.js';
 import { readSettings } from '../settings.js';
 import { inTransaction } from '../shared.js';
@@ -213,7 +213,7 @@ async function claimRound(ctx: AppContext): Promise<Round> {
 export async function runInvitationSweep(
   ctx: AppContext,
 ): Promise<{ invitations: number; users: number; reminders: number }> {
-  const result = await inTransaction(ctx, (db) => sweepExpired(db, ctx.now().toISOString()));
+  const result = await inTransaction(ctx, (db) => expireInvitationsDue(db, ctx.now().toISOString()));
   if (result.invitations > 0) ctx.log.info(result, 'expired invitations swept');
   const reminders = await queueReminders(ctx);
   return { ...result, reminders };
