@@ -4,6 +4,7 @@ import type { PortalUser, RefName } from '../../core/domain/entities.js';
 import type { UserStatus, UserType } from '../../core/domain/user.js';
 import type { Db } from '../database.js';
 import type { Database, UsersTable } from '../schema.js';
+import { attributeValues, readJson } from '../stored-json.js';
 import { startsWith } from './prefix.js';
 
 /** The columns a user is written with; keys are derived by the caller from the domain rules. */
@@ -49,7 +50,7 @@ const toRecord = (r: Selectable<UsersTable>): UserRecord => ({
   userType: r.user_type as UserType,
   accessLevel: r.access_level,
   employeeNumber: r.employee_number,
-  attributes: JSON.parse(r.attributes) as Record<string, AttributeValue>,
+  attributes: readJson(r.attributes, attributeValues, `attributes of user ${r.id}`),
   status: r.status as UserStatus,
   activatedAt: r.activated_at,
   createdAt: r.created_at,
