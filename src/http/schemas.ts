@@ -174,7 +174,11 @@ export const PortalUser = z
     createdAt: isoDate,
     updatedAt: isoDate,
     version: z.number(),
-    importId: z.number().nullable(),
+    importId: z.number().nullable().describe('The last import that created or changed the user.'),
+    createdByImportId: z
+      .number()
+      .nullable()
+      .describe('The import that created the user; null when created by hand or through the API.'),
   })
   .meta({ id: 'PortalUser' });
 

@@ -9,6 +9,7 @@ import * as m0006 from './migrations/0006_contact_search.js';
 import * as m0007 from './migrations/0007_user_history.js';
 import * as m0008 from './migrations/0008_invitation_message.js';
 import * as m0009 from './migrations/0009_import_files.js';
+import * as m0010 from './migrations/0010_user_created_by_import.js';
 
 /** Migrations in code, in order. Names are permanent: add, never rename. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0007_user_history': m0007,
   '0008_invitation_message': m0008,
   '0009_import_files': m0009,
+  '0010_user_created_by_import': m0010,
 };
 
 export async function migrateToLatest(db: Db): Promise<string[]> {

@@ -33,6 +33,7 @@ export interface UserRecord extends UserValues {
   updatedAt: string;
   version: number;
   importId: number | null;
+  createdByImportId: number | null;
 }
 
 const toRecord = (r: Selectable<UsersTable>): UserRecord => ({
@@ -57,6 +58,7 @@ const toRecord = (r: Selectable<UsersTable>): UserRecord => ({
   updatedAt: r.updated_at,
   version: r.version,
   importId: r.import_id,
+  createdByImportId: r.created_by_import_id,
 });
 
 function toColumns(v: Partial<UserValues>) {
@@ -463,6 +465,7 @@ async function attachMemberships(db: Db, rows: BaseRow[]): Promise<PortalUser[]>
       updatedAt: rec.updatedAt,
       version: rec.version,
       importId: rec.importId,
+      createdByImportId: rec.createdByImportId,
     };
   });
 }
