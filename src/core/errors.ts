@@ -65,4 +65,11 @@ export const errors = {
     new AppError(code, 409, message, details),
   unprocessable: (code: string, message: string, details: ErrorDetails = {}) =>
     new AppError(code, 422, message, details),
+  /** The client closed the connection: what it asked for stops, and nobody reads this answer. */
+  clientGone: () =>
+    new AppError(
+      'request.aborted',
+      499,
+      'The connection closed before the answer was sent; nothing was kept.',
+    ),
 };

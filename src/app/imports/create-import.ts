@@ -2,7 +2,7 @@ import { type Actor, authorize } from '../../core/access/policy.js';
 import { errors } from '../../core/errors.js';
 import { markDuplicates, type StagingPort, stageRows } from '../../core/import/engine.js';
 import { autoMap, checkMapping, describeMapping, type Mapping } from '../../core/import/mapping.js';
-import { openTabularFile } from '../../core/import/read/index.js';
+import { openTabularFileInWorker } from '../../core/import/read/in-worker.js';
 import type { TabularRow } from '../../core/import/read/types.js';
 import type { ImportOptions, TargetField } from '../../core/import/target.js';
 import type { FileRow } from '../../core/import/validate.js';
@@ -28,6 +28,8 @@ export interface CreateImportInput {
   mapping?: Mapping;
   /** A saved configuration's mapping by column header; columns it does not name are mapped automatically. */
   headerMapping?: Record<string, string | null>;
+  /** Aborted when the client goes away: the reading stops, and nothing is kept. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -46,11 +48,17 @@ export async function createImport(
   const settings = await readSettings(ctx);
   const { sha256, size } = await fileDigest(input.filePath);
   const duplicateOf = (await imports.findCommittedBySha(ctx.db, sha256, input.target)) ?? null;
-  const source = await openTabularFile(input.filePath, {
-    fileName: input.fileName,
-    maxBytes: settings.importMaxFileBytes,
-    maxRows: settings.importMaxRows,
-  });
+  // In a worker thread with a heap and a time of its own: a hostile file can fail the upload, not the server.
+  const source = await openTabularFileInWorker(
+    input.filePath,
+    {
+      fileName: input.fileName,
+      maxBytes: settings.importMaxFileBytes,
+      maxRows: settings.importMaxRows,
+      ...(input.signal && { signal: input.signal }),
+    },
+    { memoryMb: ctx.config.imports.readMemoryMb, timeoutMs: ctx.config.imports.readTimeoutMs },
+  );
   try {
     const env = await binding.env(ctx.db, actor.customerId, settingDefaults(ctx.config));
     const fields = binding.target.fields(env);
@@ -79,7 +87,10 @@ export async function createImport(
       const plan = { target: binding.target, env, fields, header: source.header, mapping, options };
       // Each batch in a transaction of its own: another request's write waits for one batch at
       // most, not for the whole file. Until its status moves on, nobody else sees the import.
-      await stageRows(plan, fileRows(source.rows()), batchedStaging(ctx, id));
+      await stageRows(plan, fileRows(source.rows()), batchedStaging(ctx, id), {
+        ...(input.signal && { signal: input.signal }),
+        maxStagedBytes: ctx.config.imports.maxStagedBytes,
+      });
       await originalFiles(ctx).keep(id, source.format, input.filePath);
       await inTransaction(ctx, async (db) => {
         const at = ctx.now().toISOString();

@@ -14,7 +14,10 @@ interface Issue {
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     if (isAppError(error)) {
-      if (error.status === 429 && typeof error.details.retryAfterSeconds === 'number') {
+      if (
+        (error.status === 429 || error.status === 503) &&
+        typeof error.details.retryAfterSeconds === 'number'
+      ) {
         reply.header('retry-after', String(error.details.retryAfterSeconds));
       }
       return reply.status(error.status).send(error.toJSON());

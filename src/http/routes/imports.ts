@@ -21,6 +21,7 @@ import {
   setOptions,
   watchImport,
 } from '../../app/imports/manage-import.js';
+import { takeReadSlot } from '../../app/imports/read-slots.js';
 import { type FileToSend, importFile } from '../../app/imports/result-files.js';
 import { requestRollback } from '../../app/imports/rollback-import.js';
 import { buildTemplate, describeTarget, listTargets } from '../../app/imports/templates.js';
@@ -142,6 +143,7 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
           413: errorResponses[400],
           415: errorResponses[400],
           422: errorResponses[400],
+          503: errorResponses[400],
         },
       },
     },
@@ -149,7 +151,21 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
       const actor = actorOf(req);
       authorize(actor, 'imports.run');
       const settings = await readSettings(ctx);
-      const upload = await receiveUpload(req, settings.importMaxFileBytes);
+      const release = takeReadSlot(ctx);
+      // The client going away (closing the connection before the answer) stops the reading.
+      const gone = new AbortController();
+      const onClose = () => {
+        if (!reply.raw.writableEnded) gone.abort(errors.clientGone());
+      };
+      reply.raw.on('close', onClose);
+      let upload: Awaited<ReturnType<typeof receiveUpload>>;
+      try {
+        upload = await receiveUpload(req, settings.importMaxFileBytes);
+      } catch (e) {
+        release();
+        reply.raw.off('close', onClose);
+        throw e;
+      }
       try {
         const config = upload.fields.config
           ? await findConfigNamed(ctx, actor, upload.fields.config)
@@ -164,10 +180,13 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
           options: { ...config?.options, ...options },
           ...(mapping && { mapping }),
           ...(config && { headerMapping: config.mapping }),
+          signal: gone.signal,
         });
         return reply.status(201).send(view);
       } finally {
         upload.cleanup();
+        release();
+        reply.raw.off('close', onClose);
       }
     },
   );
