@@ -48,7 +48,7 @@ export async function createUser(ctx: AppContext, actor: Actor, input: UserInput
     LIMITS.employeeNumber,
     problems,
   );
-  const status = readStatus(input.status ?? 'pending', problems);
+  const status = readStatus(input.status ?? 'pending', problems, 'new');
   const attributes = await readAttributes(ctx.db, input.attributes ?? {}, null, problems);
   await checkMemberships(ctx.db, input.roleIds, input.groupIds, problems);
 
