@@ -126,13 +126,11 @@ export async function createUser(ctx: AppContext, actor: Actor, input: UserInput
 }
 
 export const emailTaken = (email: string) =>
-  errors.conflict(
+  errors.field(
     'user.email_taken',
+    'email',
     `A user with the email ${email} exists (emails are compared ignoring case).`,
-    {
-      field: 'email',
-    },
   );
 
 export const usernameTaken = (username: string) =>
-  errors.conflict('user.username_taken', `The username "${username}" is taken.`, { field: 'username' });
+  errors.field('user.username_taken', 'username', `The username "${username}" is taken.`);
