@@ -7,6 +7,7 @@ import {
   launchBrowser,
   openPage,
   PHONE,
+  settle,
   shot,
   signIn,
   startConsoleServer,
@@ -39,7 +40,7 @@ async function choose(page: Page, label: string, option: string) {
 }
 
 /** Lets the popover's fade-in end before a screenshot. */
-const settled = (page: Page) => page.waitForTimeout(400);
+const settled = (page: Page) => settle(page);
 
 beforeAll(async () => {
   server = await startConsoleServer(ADMIN);
