@@ -64,9 +64,11 @@ beforeAll(async () => {
       firstName,
       lastName,
       customerId,
-      status,
+      // A user is created pending or active, and disabled afterwards (the disable action).
+      status: status === 'disabled' ? 'active' : status,
       roleIds: firstName === 'Ada' || firstName === 'Alan' ? [dispatcher.id] : [],
     });
+    if (status === 'disabled') await api('PATCH', `/api/v1/users/${user.id}`, { status });
     if (firstName === 'Alan') globexUserId = user.id;
   }
   await api('POST', '/api/v1/admins', {
