@@ -55,15 +55,17 @@ describe.runIf(process.env.ROSTER_TEST_DB === 'postgres')('web and worker proces
         id: number;
       };
       await fetch(`${web.url}/api/v1/imports/${created.id}/commit`, { method: 'POST', headers });
-      let status = '';
-      for (let i = 0; i < 200 && status !== 'completed'; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        status = (
-          (await (await fetch(`${web.url}/api/v1/imports/${created.id}`, { headers })).json()) as {
-            status: string;
-          }
-        ).status;
-      }
+      const status = await until(
+        'the import committed by the worker',
+        async () =>
+          (
+            (await (await fetch(`${web.url}/api/v1/imports/${created.id}`, { headers })).json()) as {
+              status: string;
+            }
+          ).status,
+        (s) => s === 'completed',
+        20_000,
+      );
       expect(status).toBe('completed');
       expect(worker.output()).toMatch(/Roster worker is running/);
       const lease = await db.ctx.db

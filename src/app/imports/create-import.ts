@@ -66,7 +66,8 @@ export async function createImport(
       input.mapping ?? withSavedMapping(autoMap(source.header, fields), source.header, input.headerMapping);
     const mappingProblems = checkMapping(source.header, fields, mapping);
     if (mappingProblems.length > 0) {
-      throw errors.validation(mappingProblems[0]!.message, { problems: mappingProblems });
+      // The mapping came in the upload's `mapping` field (or from a saved configuration).
+      throw errors.problems(mappingProblems.map((p) => ({ ...p, field: `mapping.${p.field}` })));
     }
     const newImport = {
       target: input.target,

@@ -1,7 +1,7 @@
 import { type Actor, systemActor } from '../../core/access/policy.js';
 import { emailKey } from '../../core/domain/email.js';
 import { afterFailure, lockedFor, type ThrottleRule } from '../../core/domain/throttle.js';
-import { AppError } from '../../core/errors.js';
+import { appError, errors } from '../../core/errors.js';
 import { hashPassword, passwordProblem } from '../../security/passwords.js';
 import { hashSecret } from '../../security/tokens.js';
 import type { Db } from '../../storage/database.js';
@@ -17,15 +17,10 @@ import { mailSettings, writePasswordReset } from './invite.js';
  * reset. A link works once and until its invitation expires. Unknown, used, replaced and expired
  * links all get the same answer, so an answer never tells which of them a guess hit.
  */
-export const linkInvalid = () =>
-  new AppError(
-    'invitation.link_invalid',
-    410,
-    'This link has expired or has already been used. Ask your administrator to send you a new invitation, or request a new password reset.',
-  );
+export const linkInvalid = () => appError('invitation.link_invalid');
 
 export const weakPassword = (problem: string) =>
-  new AppError('password.too_weak', 400, `Choose a stronger password: ${problem}`, { field: 'password' });
+  errors.field('password.too_weak', 'password', `Choose a stronger password: ${problem}`);
 
 export type LinkPurpose = 'activation' | 'reset';
 
@@ -130,12 +125,7 @@ export async function requestPasswordReset(
   const addressWait = lockedFor(addressState, now);
   if (addressWait > 0) {
     const seconds = Math.ceil(addressWait / 1000);
-    throw new AppError(
-      'auth.too_many_attempts',
-      429,
-      `Too many password reset requests from your address. Try again in ${Math.ceil(seconds / 60)} minute(s).`,
-      { retryAfterSeconds: seconds },
-    );
+    throw errors.tooManyAttempts(seconds, 'password reset requests from your address');
   }
   await throttle.writeThrottle(ctx.db, addressKey, afterFailure(addressState, RESET_ADDRESS_THROTTLE, now));
   if (lockedFor(accountState, now) > 0) return;

@@ -29,6 +29,7 @@ import { readSettings } from '../../app/settings.js';
 import { authorize } from '../../core/access/policy.js';
 import { errors } from '../../core/errors.js';
 import { JOB_ENDED_STATUSES } from '../../core/import/status.js';
+import { problemsOfIssues } from '../../core/problems.js';
 import {
   ConfigInput,
   FileParams,
@@ -67,15 +68,13 @@ function parseJsonField<T extends z.ZodType>(
   try {
     value = JSON.parse(raw);
   } catch {
-    throw errors.validation(`The "${name}" field is not valid JSON.`, { field: name });
+    throw errors.field('request.invalid', name, `The "${name}" field is not valid JSON.`, {
+      problem: 'request.malformed_json',
+    });
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw errors.validation(`${name}.${issue.path.join('.')}: ${issue.message}`, {
-      field: name,
-      issues: parsed.error.issues,
-    });
+    throw errors.problems(problemsOfIssues(parsed.error.issues, name));
   }
   return parsed.data;
 }

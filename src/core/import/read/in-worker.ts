@@ -10,7 +10,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { AppError } from '../../errors.js';
+import { appError, isErrorCode } from '../../errors.js';
 import { readErrors } from './read-errors.js';
 import type { ReadWorkerInput, ReadWorkerMessage } from './read-worker.js';
 import type {
@@ -118,8 +118,13 @@ export async function openTabularFileInWorker(
         stop();
         break;
       case 'error': {
-        const { app, code, status, message: text, details } = message.error;
-        fail(app ? new AppError(code, status, text, details) : new Error(`Reading the file failed: ${text}`));
+        const { app, code, message: text, details } = message.error;
+        // An AppError crosses the thread as plain data; its code is checked against the catalogue again.
+        fail(
+          app && isErrorCode(code)
+            ? appError(code, text, details)
+            : new Error(`Reading the file failed: ${text}`),
+        );
         break;
       }
     }
