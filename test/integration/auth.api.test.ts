@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdmin } from '../../src/app/admins.js';
 import { SYSTEM_ACTOR } from '../../src/core/access/policy.js';
+import { ERROR_CATALOGUE } from '../../src/core/errors.js';
 import { startApi, TEST_PASSWORD, type TestApi } from '../support/api.js';
 
 let api: TestApi;
@@ -244,5 +245,20 @@ describe('service endpoints', () => {
     expect([...documented].sort()).toEqual([...registered].sort());
     const docs = await api.request({ method: 'GET', url: '/api/docs' });
     expect([200, 302]).toContain(docs.statusCode);
+  });
+
+  it('lists every error code in the OpenAPI document, with its status and message', async () => {
+    const doc = (await api.request({ method: 'GET', url: '/api/openapi.json' })).json();
+    expect(doc['x-error-codes']).toEqual(ERROR_CATALOGUE);
+    const error = doc.components.schemas.Error;
+    expect(error.properties.code.enum).toEqual(Object.keys(ERROR_CATALOGUE));
+    expect(error.properties.details.properties.problems.items).toMatchObject({
+      $ref: '#/components/schemas/FieldProblem',
+    });
+    expect(Object.keys(doc.components.schemas.FieldProblem.properties).sort()).toEqual([
+      'code',
+      'field',
+      'message',
+    ]);
   });
 });

@@ -28,6 +28,7 @@ import { allSettled, type Caller, startApi, TEST_PASSWORD, type TestApi } from '
 import { expectUnchanged } from '../support/db-snapshot.js';
 import { buildWorld, type World } from '../support/fixtures.js';
 import { multipart } from '../support/upload.js';
+import { mailSettled } from '../support/wait.js';
 
 /**
  * The authorization matrix: every /api/v1 route × every admin role × unscoped and customer-scoped
@@ -641,7 +642,8 @@ const cases: Case[] = [
   {
     route: 'GET /api/v1/imports/:id/events',
     expect: '200 200 200 | 200 404 | 200 404 | 200 404 | 401',
-    build: async (t) => ({ url: `/api/v1/imports/${sharedOf(t.customer).importId}/events` }),
+    // A stream of an import not committed waits for its commit: an ended one answers at once.
+    build: async (t) => ({ url: `/api/v1/imports/${await freshImport(t.customer, 'cancelled')}/events` }),
   },
   {
     route: 'POST /api/v1/imports/:id/save-config',
@@ -849,12 +851,8 @@ let portalLoginEmail: string;
 /** Pauses sending and waits until the email in hand (if any) is settled. */
 async function quietMail(): Promise<void> {
   await setPaused(ctx().db, true);
-  await new Promise((resolve) => setTimeout(resolve, 700));
-  for (let i = 0; i < 100; i++) {
-    const busy = await ctx().db.selectFrom('outbox').select('id').where('status', '=', 'sending').execute();
-    if (busy.length === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  ctx().mail.wake();
+  await mailSettled(ctx());
 }
 
 /** An active portal user with TEST_PASSWORD (written with the ready hash). */

@@ -1,7 +1,7 @@
-import type { Actor } from '../../core/access/policy.js';
+import { type Actor, IMPORT_WORKER } from '../../core/access/policy.js';
 import { AppError, errors } from '../../core/errors.js';
 import { type CommitPort, commitRows } from '../../core/import/engine.js';
-import { transition } from '../../core/import/status.js';
+import { canTransition, transition } from '../../core/import/status.js';
 import type { Db } from '../../storage/database.js';
 import * as rows from '../../storage/queries/import-rows.js';
 import * as imports from '../../storage/queries/imports.js';
@@ -13,30 +13,31 @@ import { audit, inTransaction } from '../shared.js';
 import { visibleImport } from './access.js';
 import { type Lease, leaseLost, withLease } from './lease.js';
 import { getImport } from './manage-import.js';
+import { moveStatus } from './move-status.js';
 import { bindingFor } from './registry.js';
 import type { ImportView } from './view.js';
 
 /** Queues the commit of a validated import; the work happens in the background. */
 export async function requestCommit(ctx: AppContext, actor: Actor, id: number): Promise<ImportView> {
-  const rec = await visibleImport(ctx, actor, id, 'imports.run');
-  const next = transition(rec.status, 'commit');
-  if (rec.options.atomic && rec.rows.invalid > 0) {
-    throw errors.conflict(
-      'import.has_invalid_rows',
-      `${rec.rows.invalid} row(s) are invalid and this import is all-or-nothing. Fix them, or turn off "atomic" to import only the valid rows.`,
-      { invalid: rec.rows.invalid },
-    );
-  }
-  if (rec.rows.valid === 0) {
-    throw errors.conflict(
-      'import.nothing_to_commit',
-      'No row is valid: there is nothing to import. Fix the rows first.',
-    );
-  }
+  const seen = await visibleImport(ctx, actor, id, 'imports.run');
+  transition(seen.status, 'commit');
   const at = ctx.now().toISOString();
   await inTransaction(ctx, async (db) => {
-    if (!(await imports.compareAndSetStatus(db, id, rec.status, next, at))) {
-      throw errors.conflict('import.changed', 'This import changed meanwhile; reload it and try again.');
+    await moveStatus(db, id, 'commit', at);
+    // The counts as the last edit left them: it ran before this move, or waits for this transaction.
+    const rec = (await imports.findImport(db, id))!;
+    if (rec.options.atomic && rec.rows.invalid > 0) {
+      throw errors.conflict(
+        'import.has_invalid_rows',
+        `${rec.rows.invalid} row(s) are invalid and this import is all-or-nothing. Fix them, or turn off "atomic" to import only the valid rows.`,
+        { invalid: rec.rows.invalid },
+      );
+    }
+    if (rec.rows.valid === 0) {
+      throw errors.conflict(
+        'import.nothing_to_commit',
+        'No row is valid: there is nothing to import. Fix the rows first.',
+      );
     }
     await imports.updateImport(db, id, { progress: { done: 0, total: rec.rows.valid } }, at);
     await audit(ctx, db, actor, {
@@ -52,24 +53,22 @@ export async function requestCommit(ctx: AppContext, actor: Actor, id: number): 
 
 /** Asks a queued or running commit to stop after the batch in hand. */
 export async function cancelImport(ctx: AppContext, actor: Actor, id: number): Promise<ImportView> {
-  const rec = await visibleImport(ctx, actor, id, 'imports.run');
-  const next = transition(rec.status, 'cancel');
+  const seen = await visibleImport(ctx, actor, id, 'imports.run');
+  transition(seen.status, 'cancel');
   const at = ctx.now().toISOString();
   await inTransaction(ctx, async (db) => {
-    if (!(await imports.compareAndSetStatus(db, id, rec.status, next, at))) {
-      throw errors.conflict('import.changed', 'This import changed meanwhile; reload it and try again.');
-    }
+    const { to } = await moveStatus(db, id, 'cancel', at);
     await imports.updateImport(
       db,
       id,
-      { cancelRequested: true, ...(next === 'cancelled' && { finishedAt: at }) },
+      { cancelRequested: true, ...(to === 'cancelled' && { finishedAt: at }) },
       at,
     );
     await audit(ctx, db, actor, {
       action: 'import.cancel',
       entityType: 'import',
       entityId: id,
-      customerId: rec.customerId,
+      customerId: seen.customerId,
     });
   });
   return getImport(ctx, actor, id);
@@ -81,18 +80,20 @@ export async function cancelImport(ctx: AppContext, actor: Actor, id: number): P
  */
 export async function runCommit(ctx: AppContext, id: number): Promise<void> {
   const first = await imports.findImport(ctx.db, id);
-  if (!first || !['queued', 'committing', 'cancelling'].includes(first.status)) return;
+  if (!first || !canTransition(first.status, 'start')) return;
   await withLease(ctx, id, async (lease) => {
-    // Read again under the claim: another worker may have finished it meanwhile.
-    let rec = (await imports.findImport(ctx.db, id))!;
-    const at = () => ctx.now().toISOString();
-    if (rec.status === 'queued') {
-      if (!(await imports.compareAndSetStatus(ctx.db, id, 'queued', 'committing', at()))) return;
-      await imports.updateImport(ctx.db, id, { startedAt: rec.startedAt ?? at() }, at());
-      rec = (await imports.findImport(ctx.db, id))!;
-    } else if (rec.status !== 'committing' && rec.status !== 'cancelling') {
-      return;
+    // Moved under the claim: another worker may have finished it meanwhile, or it was cancelled.
+    try {
+      await inTransaction(ctx, async (db) => {
+        const { from } = await moveStatus(db, id, 'start', ctx.now().toISOString());
+        if (from === 'queued')
+          await imports.updateImport(db, id, { startedAt: ctx.now().toISOString() }, ctx.now().toISOString());
+      });
+    } catch (e) {
+      if (e instanceof AppError && e.status === 409) return;
+      throw e;
     }
+    const rec = (await imports.findImport(ctx.db, id))!;
     const binding = bindingFor(rec.target);
     const baseEnv = await binding.env(ctx.db, rec.scopeCustomerId, settingDefaults(ctx.config));
     const plan = {
@@ -201,8 +202,8 @@ async function finish(
 ): Promise<void> {
   const at = ctx.now().toISOString();
   await inTransaction(ctx, async (db) => {
+    const { to: status } = await moveStatus(db, id, event, at);
     const rec = (await imports.findImport(db, id))!;
-    const status = transition(rec.status, event);
     const results = await rows.resultCounts(db, id);
     const counts = {
       created: results.created ?? 0,
@@ -215,12 +216,18 @@ async function finish(
     await imports.updateImport(
       db,
       id,
-      { status, counts, finishedAt: at, error, progress: { done, total: rec.progress.total } },
+      { counts, finishedAt: at, error, progress: { done, total: rec.progress.total } },
       at,
     );
     if (rec.createdByAdminId !== null) {
       const ok = status === 'completed';
-      const summary = `${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.skipped} skipped, ${counts.failed} failed.`;
+      // Rows refused at validation were never written: said apart from writes that failed.
+      const writeFailed = results.failed ?? 0;
+      const notImported =
+        counts.failed === 0
+          ? '0 not imported'
+          : `${counts.failed} not imported (${rec.rows.invalid} invalid in the file, ${writeFailed} refused while writing)`;
+      const summary = `${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.skipped} skipped, ${notImported}.`;
       await insertNotification(
         db,
         {
@@ -239,17 +246,12 @@ async function finish(
       const done = { importId: id, fileName: rec.file.name, status, counts };
       await writeImportFinished(db, rec.createdByAdminId, done, at);
     }
-    await audit(
-      ctx,
-      db,
-      { kind: 'system', adminId: null, role: 'administrator', customerId: null, label: 'import worker' },
-      {
-        action: `import.${status}`,
-        entityType: 'import',
-        entityId: id,
-        customerId: rec.customerId,
-        details: counts,
-      },
-    );
+    await audit(ctx, db, IMPORT_WORKER, {
+      action: `import.${status}`,
+      entityType: 'import',
+      entityId: id,
+      customerId: rec.customerId,
+      details: counts,
+    });
   });
 }

@@ -28,7 +28,7 @@ export interface ConfigInput {
   options: Partial<ImportOptions>;
 }
 
-const notFound = (id: number) => errors.notFound('import configuration', id);
+const notFound = (id: number) => errors.notFound('import_config', id);
 
 export async function listConfigs(ctx: AppContext, actor: Actor): Promise<q.ImportConfig[]> {
   authorize(actor, 'imports.read');
@@ -82,22 +82,25 @@ export async function findConfigNamed(ctx: AppContext, actor: Actor, name: strin
       { ids: found.map((c) => c.id) },
     );
   }
-  throw errors.notFound('import configuration');
+  throw errors.notFound('import_config');
 }
 
 async function readInput(ctx: AppContext, input: ConfigInput): Promise<q.ConfigValues> {
   const name = normalizeText(input.name);
-  if (name === '') throw errors.validation('A configuration needs a name.', { field: 'name' });
+  if (name === '')
+    throw errors.field('request.invalid', 'name', 'A configuration needs a name.', {
+      problem: 'name.required',
+    });
   const binding = bindingFor(input.target);
   const fields = binding.target.fields(await binding.env(ctx.db, null, settingDefaults(ctx.config)));
   const keys = new Set(fields.map((f) => f.key));
   for (const [header, key] of Object.entries(input.mapping)) {
     if (key !== null && !keys.has(key)) {
-      throw errors.validation(
+      throw errors.field(
+        'request.invalid',
+        `mapping.${header}`,
         `The column "${header}" is mapped to "${key}", which the ${input.target} target does not have.`,
-        {
-          field: 'mapping',
-        },
+        { problem: 'mapping.unknown_field' },
       );
     }
   }
@@ -132,8 +135,9 @@ export async function saveConfig(
     });
   } catch (e) {
     if (isUniqueViolation(e))
-      throw errors.conflict(
+      throw errors.field(
         'import_config.name_taken',
+        'name',
         `A configuration named "${values.name}" exists${actor.customerId === null ? ' among the shared ones' : ' for your customer'}: choose another name, or change that one.`,
       );
     throw e;

@@ -1,8 +1,8 @@
 import { type Actor, authorize } from '../../core/access/policy.js';
 import { errors } from '../../core/errors.js';
-import { stageRows } from '../../core/import/engine.js';
+import { markDuplicates, type StagingPort, stageRows } from '../../core/import/engine.js';
 import { autoMap, checkMapping, describeMapping, type Mapping } from '../../core/import/mapping.js';
-import { openTabularFile } from '../../core/import/read/index.js';
+import { openTabularFileInWorker } from '../../core/import/read/in-worker.js';
 import type { TabularRow } from '../../core/import/read/types.js';
 import type { ImportOptions, TargetField } from '../../core/import/target.js';
 import type { FileRow } from '../../core/import/validate.js';
@@ -11,7 +11,8 @@ import * as imports from '../../storage/queries/imports.js';
 import type { AppContext } from '../context.js';
 import { readSettings, settingDefaults } from '../settings.js';
 import { audit, inTransaction } from '../shared.js';
-import { fileDigest, keepOriginal, removeImportFiles } from './files.js';
+import { fileDigest, originalFiles } from './files.js';
+import { moveStatus } from './move-status.js';
 import { resolveOptions } from './options.js';
 import { bindingFor } from './registry.js';
 import { stagingFor } from './staging.js';
@@ -27,6 +28,8 @@ export interface CreateImportInput {
   mapping?: Mapping;
   /** A saved configuration's mapping by column header; columns it does not name are mapped automatically. */
   headerMapping?: Record<string, string | null>;
+  /** Aborted when the client goes away: the reading stops, and nothing is kept. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -45,82 +48,106 @@ export async function createImport(
   const settings = await readSettings(ctx);
   const { sha256, size } = await fileDigest(input.filePath);
   const duplicateOf = (await imports.findCommittedBySha(ctx.db, sha256, input.target)) ?? null;
-  const source = await openTabularFile(input.filePath, {
-    fileName: input.fileName,
-    maxBytes: settings.importMaxFileBytes,
-    maxRows: settings.importMaxRows,
-  });
-  const at = ctx.now().toISOString();
-  let importId: number | null = null;
+  // In a worker thread with a heap and a time of its own: a hostile file can fail the upload, not the server.
+  const source = await openTabularFileInWorker(
+    input.filePath,
+    {
+      fileName: input.fileName,
+      maxBytes: settings.importMaxFileBytes,
+      maxRows: settings.importMaxRows,
+      ...(input.signal && { signal: input.signal }),
+    },
+    { memoryMb: ctx.config.imports.readMemoryMb, timeoutMs: ctx.config.imports.readTimeoutMs },
+  );
   try {
-    const id = await inTransaction(ctx, async (db) => {
-      const newId = await imports.insertImport(
-        db,
-        {
-          target: input.target,
-          status: 'mapping_required',
-          customerId: options.customerId,
-          scopeCustomerId: actor.customerId,
-          createdByAdminId: actor.adminId,
-          createdBy: actor.label,
-          fileName: input.fileName,
-          fileSize: size,
-          fileSha256: sha256,
-          fileFormat: source.format,
-          options,
-          duplicateOf,
-        },
-        at,
-      );
-      importId = newId;
-      const env = await binding.env(db, actor.customerId, settingDefaults(ctx.config));
-      const fields = binding.target.fields(env);
-      const mapping =
-        input.mapping ?? withSavedMapping(autoMap(source.header, fields), source.header, input.headerMapping);
-      const mappingProblems = checkMapping(source.header, fields, mapping);
-      if (mappingProblems.length > 0) {
-        throw errors.validation(mappingProblems[0]!.message, { problems: mappingProblems });
-      }
+    const env = await binding.env(ctx.db, actor.customerId, settingDefaults(ctx.config));
+    const fields = binding.target.fields(env);
+    const mapping =
+      input.mapping ?? withSavedMapping(autoMap(source.header, fields), source.header, input.headerMapping);
+    const mappingProblems = checkMapping(source.header, fields, mapping);
+    if (mappingProblems.length > 0) {
+      // The mapping came in the upload's `mapping` field (or from a saved configuration).
+      throw errors.problems(mappingProblems.map((p) => ({ ...p, field: `mapping.${p.field}` })));
+    }
+    const newImport = {
+      target: input.target,
+      status: 'staging' as const,
+      customerId: options.customerId,
+      scopeCustomerId: actor.customerId,
+      createdByAdminId: actor.adminId,
+      createdBy: actor.label,
+      fileName: input.fileName,
+      fileSize: size,
+      fileSha256: sha256,
+      fileFormat: source.format,
+      options,
+      duplicateOf,
+    };
+    const id = await inTransaction(ctx, (db) => imports.insertImport(db, newImport, ctx.now().toISOString()));
+    try {
       const plan = { target: binding.target, env, fields, header: source.header, mapping, options };
-      await stageRows(plan, fileRows(source.rows()), stagingFor(db, newId));
-      const counts = await stagedCounts(db, newId);
-      const report = describeMapping(source.header, fields, mapping);
-      await imports.updateImport(
-        db,
-        newId,
-        {
-          status: report.complete ? 'validated' : 'mapping_required',
-          header: source.header,
-          mapping,
-          fileMeta: {
-            encoding: source.encoding ?? null,
-            delimiter: source.delimiter ?? null,
-            sheet: source.sheet ?? null,
-            headerRow: source.headerRowNumber,
-            hintRowSkipped: source.hintRowSkipped,
-          },
-          rows: { total: counts.total, valid: counts.valid, invalid: counts.invalid },
-          planned: { actions: counts.planned, errorCodes: counts.errorCodes },
-        },
-        at,
-      );
-      await audit(ctx, db, actor, {
-        action: 'import.create',
-        entityType: 'import',
-        entityId: newId,
-        customerId: options.customerId,
-        details: { target: input.target, file: input.fileName, rows: counts.total, sha256 },
+      // Each batch in a transaction of its own: another request's write waits for one batch at
+      // most, not for the whole file. Until its status moves on, nobody else sees the import.
+      await stageRows(plan, fileRows(source.rows()), batchedStaging(ctx, id), {
+        ...(input.signal && { signal: input.signal }),
+        maxStagedBytes: ctx.config.imports.maxStagedBytes,
       });
-      keepOriginal(ctx, newId, source.format, input.filePath);
-      return newId;
-    });
-    return getImportView(ctx, id);
-  } catch (e) {
-    if (importId !== null) removeImportFiles(ctx, importId);
-    throw e;
+      await originalFiles(ctx).keep(id, source.format, input.filePath);
+      await inTransaction(ctx, async (db) => {
+        const at = ctx.now().toISOString();
+        await markDuplicates(plan, stagingFor(db, id));
+        const counts = await stagedCounts(db, id);
+        const complete = describeMapping(source.header, fields, mapping).complete;
+        await moveStatus(db, id, 'staged', at, complete);
+        await imports.updateImport(
+          db,
+          id,
+          {
+            header: source.header,
+            mapping,
+            fileMeta: {
+              encoding: source.encoding ?? null,
+              delimiter: source.delimiter ?? null,
+              sheet: source.sheet ?? null,
+              headerRow: source.headerRowNumber,
+              hintRowSkipped: source.hintRowSkipped,
+            },
+            rows: { total: counts.total, valid: counts.valid, invalid: counts.invalid },
+            planned: { actions: counts.planned, errorCodes: counts.errorCodes },
+          },
+          at,
+        );
+        await audit(ctx, db, actor, {
+          action: 'import.create',
+          entityType: 'import',
+          entityId: id,
+          customerId: options.customerId,
+          details: { target: input.target, file: input.fileName, rows: counts.total, sha256 },
+        });
+      });
+      return getImportView(ctx, id);
+    } catch (e) {
+      await discardStaging(ctx, id);
+      throw e;
+    }
   } finally {
     await source.close();
   }
+}
+
+/** The staging port with each insert in a transaction of its own. */
+function batchedStaging(ctx: AppContext, id: number): StagingPort {
+  const direct = stagingFor(ctx.db, id);
+  return {
+    ...direct,
+    insert: (staged) => inTransaction(ctx, (db) => stagingFor(db, id).insert(staged)),
+  };
+}
+
+/** An import whose file could not be staged leaves nothing behind: its rows and files go. */
+export async function discardStaging(ctx: AppContext, id: number): Promise<void> {
+  await inTransaction(ctx, (db) => imports.deleteImport(db, id));
+  originalFiles(ctx).remove(id);
 }
 
 /** Columns a saved configuration names take its field; the others keep the automatic match, unless it clashes. */

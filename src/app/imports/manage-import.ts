@@ -11,6 +11,7 @@ import { settingDefaults } from '../settings.js';
 import { audit, inTransaction } from '../shared.js';
 import { visibleImport } from './access.js';
 import { importViewer } from './create-import.js';
+import { moveStatus } from './move-status.js';
 import { resolveOptions } from './options.js';
 import { bindingFor } from './registry.js';
 import { stagingFor } from './staging.js';
@@ -61,23 +62,42 @@ async function planFor(
   return { target: binding.target, env, fields, header: rec.header, mapping, options: rec.options };
 }
 
-async function saveCounts(
-  ctx: AppContext,
-  db: typeof ctx.db,
-  id: number,
-  status: imports.ImportRecord['status'],
-) {
+/** The staged rows' counts and planned actions, saved on the import (never its status). */
+async function saveCounts(ctx: AppContext, db: typeof ctx.db, id: number) {
   const counts = await rows.stagedCounts(db, id);
   await imports.updateImport(
     db,
     id,
     {
-      status,
       rows: { total: counts.total, valid: counts.valid, invalid: counts.invalid },
       planned: { actions: counts.planned, errorCodes: counts.errorCodes },
     },
     ctx.now().toISOString(),
   );
+}
+
+/**
+ * Runs an edit of an import not yet committed: the status moves first (locking the import against
+ * a concurrent commit), then `work` gets the import as it is now, inside the same transaction.
+ */
+async function editImport<T>(
+  ctx: AppContext,
+  actor: Actor,
+  id: number,
+  event: 'map' | 'set_options' | 'edit_rows',
+  work: (db: typeof ctx.db, rec: imports.ImportRecord) => Promise<T>,
+  mappingComplete?: (rec: imports.ImportRecord, db: typeof ctx.db) => Promise<boolean>,
+): Promise<T> {
+  const seen = await visibleImport(ctx, actor, id, 'imports.run');
+  transition(seen.status, event); // the precise refusal before any work, when it is clear already
+  return inTransaction(ctx, async (db) => {
+    const complete = mappingComplete ? await mappingComplete(seen, db) : true;
+    await moveStatus(db, id, event, ctx.now().toISOString(), complete);
+    const rec = (await imports.findImport(db, id))!;
+    const result = await work(db, rec);
+    await saveCounts(ctx, db, id);
+    return result;
+  });
 }
 
 /** Replaces the column mapping and validates every row again; the admin's cell fixes stay. */
@@ -87,23 +107,29 @@ export async function setMapping(
   id: number,
   mapping: Mapping,
 ): Promise<ImportView> {
-  const rec = await visibleImport(ctx, actor, id, 'imports.run');
-  transition(rec.status, 'map');
-  await inTransaction(ctx, async (db) => {
+  const complete = async (rec: imports.ImportRecord, db: typeof ctx.db) => {
     const plan = await planFor(ctx, rec, db, mapping);
     const problems = checkMapping(rec.header, plan.fields, mapping);
-    if (problems.length > 0) throw errors.validation(problems[0]!.message, { problems });
-    const complete = describeMapping(rec.header, plan.fields, mapping).complete;
-    await imports.updateImport(db, id, { mapping }, ctx.now().toISOString());
-    await revalidateAll(plan, stagingFor(db, id));
-    await saveCounts(ctx, db, id, transition(rec.status, 'map', complete));
-    await audit(ctx, db, actor, {
-      action: 'import.map',
-      entityType: 'import',
-      entityId: id,
-      customerId: rec.customerId,
-    });
-  });
+    if (problems.length > 0) throw errors.problems(problems);
+    return describeMapping(rec.header, plan.fields, mapping).complete;
+  };
+  await editImport(
+    ctx,
+    actor,
+    id,
+    'map',
+    async (db, rec) => {
+      await imports.updateImport(db, id, { mapping }, ctx.now().toISOString());
+      await revalidateAll(await planFor(ctx, rec, db, mapping), stagingFor(db, id));
+      await audit(ctx, db, actor, {
+        action: 'import.map',
+        entityType: 'import',
+        entityId: id,
+        customerId: rec.customerId,
+      });
+    },
+    complete,
+  );
   return getImport(ctx, actor, id);
 }
 
@@ -117,15 +143,19 @@ export async function setOptions(
   id: number,
   input: Partial<ImportOptions>,
 ): Promise<ImportView> {
-  const rec = await visibleImport(ctx, actor, id, 'imports.run');
-  transition(rec.status, 'map');
-  const binding = bindingFor(rec.target);
-  const options = await resolveOptions(ctx, actor, binding.target, { ...rec.options, ...input });
-  await inTransaction(ctx, async (db) => {
+  const seen = await visibleImport(ctx, actor, id, 'imports.run');
+  // Checked before the transaction, as they read the directory (SQLite has one connection, which
+  // the transaction holds); then laid over the options as they are when the edit takes its turn.
+  const binding = bindingFor(seen.target);
+  const checked = await resolveOptions(ctx, actor, binding.target, { ...seen.options, ...input });
+  const changed = Object.fromEntries(
+    Object.keys(input).map((k) => [k, checked[k as keyof ImportOptions]]),
+  ) as Partial<ImportOptions>;
+  await editImport(ctx, actor, id, 'set_options', async (db, rec) => {
+    const options: ImportOptions = { ...rec.options, ...changed, customerId: checked.customerId };
     await imports.updateImport(db, id, { options, customerId: options.customerId }, ctx.now().toISOString());
     const plan = { ...(await planFor(ctx, rec, db)), options };
     await revalidateAll(plan, stagingFor(db, id));
-    await saveCounts(ctx, db, id, rec.status);
     await audit(ctx, db, actor, {
       action: 'import.options',
       entityType: 'import',
@@ -176,24 +206,24 @@ export async function fixRowCells(
   rowNumber: number,
   cells: Record<string, string>,
 ) {
-  const rec = await visibleImport(ctx, actor, id, 'imports.run');
-  transition(rec.status, 'edit_rows');
-  const touched = await inTransaction(ctx, async (db) => {
+  const touched = await editImport(ctx, actor, id, 'edit_rows', async (db, rec) => {
     const current = await rows.findStagedRow(db, id, rowNumber);
     if (!current) throw errors.notFound('row', rowNumber);
     const next = [...current.cells];
     for (const [column, value] of Object.entries(cells)) {
       const index = /^\d+$/.test(column) ? Number(column) : rec.header.indexOf(column);
       if (index < 0 || index >= rec.header.length) {
-        throw errors.validation(`This file has no column "${column}". Columns: ${rec.header.join(', ')}.`, {
-          column,
-        });
+        throw errors.field(
+          'request.invalid',
+          `cells.${column}`,
+          `This file has no column "${column}". Columns: ${rec.header.join(', ')}.`,
+          { problem: 'import.no_such_column' },
+        );
       }
       next[index] = value;
     }
     const plan = await planFor(ctx, rec, db);
     const renewed = await fixRow(plan, stagingFor(db, id), rowNumber, next);
-    await saveCounts(ctx, db, id, rec.status);
     await audit(ctx, db, actor, {
       action: 'import.fix_row',
       entityType: 'import',

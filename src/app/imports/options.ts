@@ -19,11 +19,11 @@ export async function resolveOptions(
   const mode = target.modes.includes(DEFAULT_OPTIONS.mode) ? DEFAULT_OPTIONS.mode : target.modes[0]!;
   const options: ImportOptions = { ...DEFAULT_OPTIONS, mode, ...input };
   if (!target.modes.includes(options.mode)) {
-    throw errors.validation(
+    throw errors.field(
+      'request.invalid',
+      'options.mode',
       `The ${target.name} target does not allow mode "${options.mode}"; use ${target.modes.join(' or ')}.`,
-      {
-        field: 'options.mode',
-      },
+      { problem: 'import.mode_not_allowed' },
     );
   }
   // Naming another customer is checked below, and not found, like any object outside the scope.
@@ -34,11 +34,13 @@ export async function resolveOptions(
     const known = new Set((await listGroups(ctx.db)).map((g) => g.id));
     const missing = perms.groupIds.filter((id) => !known.has(id));
     if (perms.groupIds.length === 0 || missing.length > 0) {
-      throw errors.validation(
+      throw errors.field(
+        'request.invalid',
+        'options.permissions.groupIds',
         missing.length > 0
           ? `No group with id ${missing.join(', ')}.`
           : 'Choose at least one group to assign.',
-        { field: 'options.permissions.groupIds' },
+        { problem: missing.length > 0 ? 'group.not_found' : 'group.required' },
       );
     }
   }

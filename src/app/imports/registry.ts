@@ -66,10 +66,12 @@ export function targetNames(): string[] {
 export function bindingFor(name: string): AnyBinding {
   const binding = TARGETS[name];
   if (!binding) {
-    throw errors.validation(`There is no import target "${name}". Targets: ${targetNames().join(', ')}.`, {
-      field: 'target',
-      targets: targetNames(),
-    });
+    throw errors.field(
+      'request.invalid',
+      'target',
+      `There is no import target "${name}". Targets: ${targetNames().join(', ')}.`,
+      { problem: 'import.unknown_target', details: { targets: targetNames() } },
+    );
   }
   return binding;
 }

@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
@@ -18,17 +19,15 @@ import { pageStagedRows, type StagedRowView } from '../../storage/queries/import
 import type { ImportRecord } from '../../storage/queries/imports.js';
 import type { AppContext } from '../context.js';
 import { visibleImport } from './access.js';
-import { importDir, originalPath } from './files.js';
+import { downloadPath, originalFiles } from './files.js';
 
 export type FileFormat = 'csv' | 'xlsx';
 export type FileKind = ResultFileKind | 'original';
 
 export interface FileToSend {
-  path: string;
+  body: Readable;
   fileName: string;
   contentType: string;
-  /** A file made for this download only: removed once it has been sent. */
-  temporary: boolean;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -55,10 +54,11 @@ export async function importFile(
   // Letters of any script stay (the download's name is sent in UTF-8 too); anything else becomes _.
   const base = path.parse(rec.file.name).name.replace(/[^\p{L}\p{N}_.-]+/gu, '_') || `import-${id}`;
   if (kind === 'original') {
+    const body = await originalFiles(ctx).open(id, rec.file.format);
+    if (!body) throw errors.notFound('file', `${id}/original`);
     return {
-      path: originalPath(ctx, id, rec.file.format),
+      body,
       fileName: rec.file.name,
-      temporary: false,
       contentType: CONTENT_TYPES[rec.file.format] ?? 'application/octet-stream',
     };
   }
@@ -68,8 +68,7 @@ export async function importFile(
       'The success file exists once the import has been committed.',
     );
   }
-  const out = path.join(importDir(ctx, id), `${kind}-${Date.now()}.${format}`);
-  fs.mkdirSync(path.dirname(out), { recursive: true });
+  const out = downloadPath(id, `${kind}.${format}`);
   const header =
     kind === 'failure'
       ? [...rec.header, ERROR_COLUMN]
@@ -77,12 +76,10 @@ export async function importFile(
   const lines = resultLines(ctx, rec, kind);
   if (format === 'csv') await writeCsv(out, header, lines);
   else await writeXlsx(out, header, lines, kind);
-  return {
-    path: out,
-    fileName: `${base}-${kind}.${format}`,
-    contentType: CONTENT_TYPES[format]!,
-    temporary: true,
-  };
+  // Made for this download: gone once sent, or once the client went away.
+  const body = fs.createReadStream(out);
+  body.on('close', () => fs.rmSync(path.dirname(out), { recursive: true, force: true }));
+  return { body, fileName: `${base}-${kind}.${format}`, contentType: CONTENT_TYPES[format]! };
 }
 
 async function* resultLines(

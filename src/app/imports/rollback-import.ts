@@ -1,5 +1,4 @@
-import type { Actor } from '../../core/access/policy.js';
-import { errors } from '../../core/errors.js';
+import { type Actor, IMPORT_WORKER } from '../../core/access/policy.js';
 import { transition } from '../../core/import/status.js';
 import type { UserSnapshot } from '../../core/import/targets/users.js';
 import * as changes from '../../storage/queries/import-changes.js';
@@ -10,17 +9,16 @@ import { audit, inTransaction } from '../shared.js';
 import { visibleImport } from './access.js';
 import { type Lease, withLease } from './lease.js';
 import { getImport } from './manage-import.js';
+import { moveStatus } from './move-status.js';
 import type { ImportView } from './view.js';
 
 /** Queues the rollback of a committed (or stopped) import. */
 export async function requestRollback(ctx: AppContext, actor: Actor, id: number): Promise<ImportView> {
   const rec = await visibleImport(ctx, actor, id, 'imports.run');
-  const next = transition(rec.status, 'rollback');
+  transition(rec.status, 'rollback');
   const at = ctx.now().toISOString();
   await inTransaction(ctx, async (db) => {
-    if (!(await imports.compareAndSetStatus(db, id, rec.status, next, at))) {
-      throw errors.conflict('import.changed', 'This import changed meanwhile; reload it and try again.');
-    }
+    await moveStatus(db, id, 'rollback', at);
     await audit(ctx, db, actor, {
       action: 'import.rollback',
       entityType: 'import',
@@ -103,8 +101,8 @@ async function rollBack(ctx: AppContext, rec: imports.ImportRecord, lease: Lease
   }
   report.finishedAt = ctx.now().toISOString();
   await inTransaction(ctx, async (db) => {
-    const status = transition('rolling_back', 'rolled_back');
-    await imports.updateImport(db, id, { status, rollback: { ...report } }, report.finishedAt);
+    await moveStatus(db, id, 'rolled_back', report.finishedAt);
+    await imports.updateImport(db, id, { rollback: { ...report } }, report.finishedAt);
     if (rec.createdByAdminId !== null) {
       await insertNotification(
         db,
@@ -118,17 +116,12 @@ async function rollBack(ctx: AppContext, rec: imports.ImportRecord, lease: Lease
         report.finishedAt,
       );
     }
-    await audit(
-      ctx,
-      db,
-      { kind: 'system', adminId: null, role: 'administrator', customerId: null, label: 'import worker' },
-      {
-        action: 'import.rolled_back',
-        entityType: 'import',
-        entityId: id,
-        customerId: rec.customerId,
-        details: { deleted: report.deleted, restored: report.restored, conflicts: report.conflictCount },
-      },
-    );
+    await audit(ctx, db, IMPORT_WORKER, {
+      action: 'import.rolled_back',
+      entityType: 'import',
+      entityId: id,
+      customerId: rec.customerId,
+      details: { deleted: report.deleted, restored: report.restored, conflicts: report.conflictCount },
+    });
   });
 }

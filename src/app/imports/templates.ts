@@ -104,9 +104,11 @@ export async function buildTemplate(
     sheet.commit();
     await workbook.commit();
   }
+  // Made for this download: gone once sent, or once the client went away.
+  const body = fs.createReadStream(file);
+  body.on('close', () => fs.rmSync(file, { force: true }));
   return {
-    path: file,
-    temporary: true,
+    body,
     fileName: `${name}-template.${format}`,
     contentType:
       format === 'csv'

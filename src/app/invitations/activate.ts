@@ -1,7 +1,7 @@
-import type { Actor } from '../../core/access/policy.js';
+import { type Actor, systemActor } from '../../core/access/policy.js';
 import { emailKey } from '../../core/domain/email.js';
 import type { ThrottleRule } from '../../core/domain/throttle.js';
-import { AppError, waitText } from '../../core/errors.js';
+import { appError, errors, waitText } from '../../core/errors.js';
 import { hashPassword, passwordProblem } from '../../security/passwords.js';
 import { hashSecret } from '../../security/tokens.js';
 import type { Db } from '../../storage/database.js';
@@ -17,15 +17,10 @@ import { mailSettings, writePasswordReset } from './invite.js';
  * reset. A link works once and until its invitation expires. Unknown, used, replaced and expired
  * links all get the same answer, so an answer never tells which of them a guess hit.
  */
-export const linkInvalid = () =>
-  new AppError(
-    'invitation.link_invalid',
-    410,
-    'This link has expired or has already been used. Ask your administrator to send you a new invitation, or request a new password reset.',
-  );
+export const linkInvalid = () => appError('invitation.link_invalid');
 
 export const weakPassword = (problem: string) =>
-  new AppError('password.too_weak', 400, `Choose a stronger password: ${problem}`, { field: 'password' });
+  errors.field('password.too_weak', 'password', `Choose a stronger password: ${problem}`);
 
 export type LinkPurpose = 'activation' | 'reset';
 
@@ -64,13 +59,8 @@ export async function checkLink(
   return { portalName: (await mailSettings(ctx.db)).portalName, email: user.email };
 }
 
-const portalActor = (user: { id: number; email: string; customerId: number }): Actor => ({
-  kind: 'system',
-  adminId: null,
-  role: 'viewer',
-  customerId: user.customerId,
-  label: `portal user ${user.email}`,
-});
+const portalActor = (user: { id: number; email: string; customerId: number }): Actor =>
+  systemActor(`portal user ${user.email}`, { role: 'viewer', customerId: user.customerId });
 
 /**
  * Uses a link: checks the password, hashes it (Argon2id), and in one transaction uses the link
@@ -135,9 +125,8 @@ export async function requestPasswordReset(
   const byAddress = await throttle.countAttempt(ctx.db, addressKey, RESET_ADDRESS_THROTTLE, now);
   if (byAddress.refused) {
     const seconds = Math.ceil(byAddress.retryAfterMs / 1000);
-    throw new AppError(
+    throw appError(
       'auth.too_many_attempts',
-      429,
       `Too many password reset requests from your address. Try again in ${waitText(seconds)}.`,
       { retryAfterSeconds: seconds },
     );

@@ -1,10 +1,12 @@
 import { AppError } from '../errors.js';
 
 /**
- * An import's life, in one place. Every change of status goes through `transition`, which refuses
- * an illegal one with a precise error (`import.not_validated`, `import.already_committed`, …).
+ * An import's life, in one place. Every change of status is an event looked up here: `transition`
+ * refuses an illegal one with a precise error (`import.not_validated`, `import.already_committed`,
+ * …); `app/imports/move-status.ts` applies it to the stored import by compare-and-set.
  */
 export const IMPORT_STATUSES = [
+  'staging', // the file is being read, checked and staged, batch by batch; not listed yet
   'mapping_required', // read; a required field has no column yet
   'validated', // read, mapped and validated: reviewable, fixable, committable (this is a dry run's end)
   'queued', // commit requested, waiting for a worker
@@ -19,7 +21,9 @@ export const IMPORT_STATUSES = [
 export type ImportStatus = (typeof IMPORT_STATUSES)[number];
 
 export type ImportEvent =
+  | 'staged'
   | 'map'
+  | 'set_options'
   | 'edit_rows'
   | 'commit'
   | 'start'
@@ -31,34 +35,48 @@ export type ImportEvent =
   | 'rolled_back';
 
 const TRANSITIONS: Record<ImportStatus, Partial<Record<ImportEvent, ImportStatus>>> = {
-  mapping_required: { map: 'validated', cancel: 'cancelled' },
-  validated: { map: 'validated', edit_rows: 'validated', commit: 'queued', cancel: 'cancelled' },
+  staging: { staged: 'validated' },
+  mapping_required: { map: 'validated', set_options: 'mapping_required', cancel: 'cancelled' },
+  validated: {
+    map: 'validated',
+    set_options: 'validated',
+    edit_rows: 'validated',
+    commit: 'queued',
+    cancel: 'cancelled',
+  },
   queued: { start: 'committing', cancel: 'cancelled', fail: 'failed' },
   committing: { start: 'committing', finish: 'completed', fail: 'failed', cancel: 'cancelling' },
   cancelling: { start: 'cancelling', stopped: 'cancelled', finish: 'completed', fail: 'failed' },
   completed: { rollback: 'rolling_back' },
   cancelled: { rollback: 'rolling_back' },
   failed: { rollback: 'rolling_back' },
-  rolling_back: { rollback: 'rolling_back', rolled_back: 'rolled_back' },
+  rolling_back: { rolled_back: 'rolled_back' },
   rolled_back: {},
 };
 
-export const FINAL_STATUSES: readonly ImportStatus[] = ['rolled_back'];
-export const WRITING_STATUSES: readonly ImportStatus[] = [
-  'queued',
-  'committing',
-  'cancelling',
-  'rolling_back',
-];
+/** A commit asked for and not yet ended: its job is waiting, running or stopping. */
+export const COMMIT_STATUSES: readonly ImportStatus[] = ['queued', 'committing', 'cancelling'];
+/** A commit ended, whatever its outcome: what it wrote can be rolled back. */
+export const COMMITTED_STATUSES: readonly ImportStatus[] = ['completed', 'cancelled', 'failed'];
+/** A job is writing the directory for this import. */
+export const WRITING_STATUSES: readonly ImportStatus[] = [...COMMIT_STATUSES, 'rolling_back'];
+/** A commit or rollback job has ended (a completed, cancelled or failed import may still be rolled back). */
+export const JOB_ENDED_STATUSES: readonly ImportStatus[] = [...COMMITTED_STATUSES, 'rolled_back'];
+/** Events that change what a commit would write: refused once the commit is asked for. */
+const EDITS: readonly ImportEvent[] = ['commit', 'map', 'set_options', 'edit_rows'];
 
-/** `mapping_required` mapped to `validated` only when the mapping is complete: callers pass the outcome. */
+/**
+ * `staged` and `map` reach `validated` only when the mapping is complete, else `mapping_required`:
+ * callers pass the outcome.
+ */
 export function transition(from: ImportStatus, event: ImportEvent, mappingComplete = true): ImportStatus {
   const to = TRANSITIONS[from][event];
   if (to === undefined) throw illegal(from, event);
-  if (event === 'map' && !mappingComplete) return 'mapping_required';
+  if ((event === 'map' || event === 'staged') && !mappingComplete) return 'mapping_required';
   return to;
 }
 
+/** Whether `event` may happen in `from` (a job checks before it starts). */
 export function canTransition(from: ImportStatus, event: ImportEvent): boolean {
   return TRANSITIONS[from][event] !== undefined;
 }
@@ -73,10 +91,7 @@ function illegal(from: ImportStatus, event: ImportEvent): AppError {
       details,
     );
   }
-  if (
-    ['queued', 'committing', 'cancelling'].includes(from) &&
-    (event === 'commit' || event === 'map' || event === 'edit_rows')
-  ) {
+  if (COMMIT_STATUSES.includes(from) && EDITS.includes(event)) {
     return new AppError(
       'import.already_committing',
       409,
@@ -84,10 +99,7 @@ function illegal(from: ImportStatus, event: ImportEvent): AppError {
       details,
     );
   }
-  if (
-    ['completed', 'cancelled', 'failed'].includes(from) &&
-    (event === 'commit' || event === 'map' || event === 'edit_rows')
-  ) {
+  if (COMMITTED_STATUSES.includes(from) && EDITS.includes(event)) {
     return new AppError(
       'import.already_committed',
       409,
@@ -103,7 +115,7 @@ function illegal(from: ImportStatus, event: ImportEvent): AppError {
       details,
     );
   }
-  if (event === 'rollback' && ['queued', 'committing', 'cancelling'].includes(from)) {
+  if (event === 'rollback' && COMMIT_STATUSES.includes(from)) {
     return new AppError(
       'import.still_committing',
       409,
@@ -111,7 +123,15 @@ function illegal(from: ImportStatus, event: ImportEvent): AppError {
       details,
     );
   }
-  if (from === 'rolled_back' || from === 'rolling_back') {
+  if (from === 'rolling_back') {
+    return new AppError(
+      'import.rolling_back',
+      409,
+      'This import is being rolled back; wait for it to finish.',
+      details,
+    );
+  }
+  if (from === 'rolled_back') {
     return new AppError(
       'import.rolled_back',
       409,

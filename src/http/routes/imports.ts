@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -22,14 +21,15 @@ import {
   setOptions,
   watchImport,
 } from '../../app/imports/manage-import.js';
+import { takeReadSlot } from '../../app/imports/read-slots.js';
 import { type FileToSend, importFile } from '../../app/imports/result-files.js';
 import { requestRollback } from '../../app/imports/rollback-import.js';
 import { buildTemplate, describeTarget, listTargets } from '../../app/imports/templates.js';
-import { listNotifications, markNotificationsRead } from '../../app/notifications.js';
 import { readSettings } from '../../app/settings.js';
 import { authorize } from '../../core/access/policy.js';
 import { errors } from '../../core/errors.js';
-import { WRITING_STATUSES } from '../../core/import/status.js';
+import { JOB_ENDED_STATUSES } from '../../core/import/status.js';
+import { problemsOfIssues } from '../../core/problems.js';
 import { attachmentDisposition } from '../content-disposition.js';
 import {
   ConfigInput,
@@ -40,8 +40,6 @@ import {
   ImportOptionsInput,
   ImportView,
   MappingInput,
-  MarkRead,
-  Notifications,
   RowFix,
   RowParams,
   RowsPage,
@@ -58,10 +56,7 @@ import { receiveUpload } from '../upload.js';
 function sendFile(reply: FastifyReply, file: FileToSend) {
   reply.header('content-type', file.contentType);
   reply.header('content-disposition', attachmentDisposition(file.fileName));
-  const stream = fs.createReadStream(file.path);
-  // Made for this download: gone once sent (or once the client went away).
-  if (file.temporary) stream.on('close', () => fs.rmSync(file.path, { force: true }));
-  return reply.send(stream);
+  return reply.send(file.body);
 }
 
 function parseJsonField<T extends z.ZodType>(
@@ -74,15 +69,13 @@ function parseJsonField<T extends z.ZodType>(
   try {
     value = JSON.parse(raw);
   } catch {
-    throw errors.validation(`The "${name}" field is not valid JSON.`, { field: name });
+    throw errors.field('request.invalid', name, `The "${name}" field is not valid JSON.`, {
+      problem: 'request.malformed_json',
+    });
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    throw errors.validation(`${name}.${issue.path.join('.')}: ${issue.message}`, {
-      field: name,
-      issues: parsed.error.issues,
-    });
+    throw errors.problems(problemsOfIssues(parsed.error.issues, name));
   }
   return parsed.data;
 }
@@ -150,6 +143,7 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
           413: errorResponses[400],
           415: errorResponses[400],
           422: errorResponses[400],
+          503: errorResponses[400],
         },
       },
     },
@@ -157,7 +151,21 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
       const actor = actorOf(req);
       authorize(actor, 'imports.run');
       const settings = await readSettings(ctx);
-      const upload = await receiveUpload(req, settings.importMaxFileBytes);
+      const release = takeReadSlot(ctx);
+      // The client going away (closing the connection before the answer) stops the reading.
+      const gone = new AbortController();
+      const onClose = () => {
+        if (!reply.raw.writableEnded) gone.abort(errors.clientGone());
+      };
+      reply.raw.on('close', onClose);
+      let upload: Awaited<ReturnType<typeof receiveUpload>>;
+      try {
+        upload = await receiveUpload(req, settings.importMaxFileBytes);
+      } catch (e) {
+        release();
+        reply.raw.off('close', onClose);
+        throw e;
+      }
       try {
         const config = upload.fields.config
           ? await findConfigNamed(ctx, actor, upload.fields.config)
@@ -172,10 +180,13 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
           options: { ...config?.options, ...options },
           ...(mapping && { mapping }),
           ...(config && { headerMapping: config.mapping }),
+          signal: gone.signal,
         });
         return reply.status(201).send(view);
       } finally {
         upload.cleanup();
+        release();
+        reply.raw.off('close', onClose);
       }
     },
   );
@@ -316,7 +327,8 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
     {
       schema: {
         tags: ['imports'],
-        summary: 'Live progress as server-sent events (`progress`, then `done`)',
+        summary:
+          'Live progress as server-sent events: `progress` on every change, then `done` when the commit or rollback ends (a stream opened before the commit waits for it)',
         params: IdParam,
       },
     },
@@ -336,11 +348,24 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
       req.raw.on('close', () => {
         closed = true;
       });
+      // Until a job ends: a stream opened before the commit waits for it (a heartbeat keeps it open).
+      let last = '';
+      let quietSince = Date.now();
       while (!closed) {
-        res.write(
-          `event: progress\ndata: ${JSON.stringify({ status: view.status, progress: view.progress, counts: view.counts })}\n\n`,
-        );
-        if (!WRITING_STATUSES.includes(view.status)) {
+        const progress = JSON.stringify({
+          status: view.status,
+          progress: view.progress,
+          counts: view.counts,
+        });
+        if (progress !== last) {
+          res.write(`event: progress\ndata: ${progress}\n\n`);
+          last = progress;
+          quietSince = Date.now();
+        } else if (Date.now() - quietSince > 15_000) {
+          res.write(': still here\n\n');
+          quietSince = Date.now();
+        }
+        if (JOB_ENDED_STATUSES.includes(view.status)) {
           res.write(`event: done\ndata: ${JSON.stringify({ status: view.status, counts: view.counts })}\n\n`);
           break;
         }
@@ -441,29 +466,5 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
       });
       return reply.status(201).send(saved);
     },
-  );
-
-  r.get(
-    '/api/v1/notifications',
-    {
-      schema: {
-        tags: ['notifications'],
-        summary: 'Your notifications (the bell), newest first, with the unread count',
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }).strict(),
-        response: { 200: Notifications, ...errorResponses },
-      },
-    },
-    (req) => listNotifications(ctx, actorOf(req), req.query.limit),
-  );
-  r.post(
-    '/api/v1/notifications/read',
-    {
-      schema: {
-        tags: ['notifications'],
-        body: MarkRead,
-        response: { 200: Notifications, ...errorResponses },
-      },
-    },
-    (req) => markNotificationsRead(ctx, actorOf(req), req.body.ids),
   );
 }

@@ -1,6 +1,6 @@
 import type { Selectable } from 'kysely';
 import type { Mapping } from '../../core/import/mapping.js';
-import type { ImportStatus } from '../../core/import/status.js';
+import { COMMIT_STATUSES, type ImportStatus } from '../../core/import/status.js';
 import type { ImportOptions } from '../../core/import/target.js';
 import type { Db } from '../database.js';
 import type { ImportsTable } from '../schema.js';
@@ -125,7 +125,6 @@ export async function insertImport(db: Db, v: NewImport, at: string): Promise<nu
 }
 
 export interface ImportPatch {
-  status?: ImportStatus;
   customerId?: number | null;
   fileFormat?: string;
   fileMeta?: Record<string, unknown>;
@@ -144,12 +143,12 @@ export interface ImportPatch {
   cancelRequested?: boolean;
 }
 
+/** Every field but the status, which only `app/imports/move-status.ts` changes. */
 export async function updateImport(db: Db, id: number, p: ImportPatch, at: string): Promise<void> {
   await db
     .updateTable('imports')
     .set({
       updated_at: at,
-      ...(p.status !== undefined && { status: p.status }),
       ...(p.customerId !== undefined && { customer_id: p.customerId }),
       ...(p.fileFormat !== undefined && { file_format: p.fileFormat }),
       ...(p.fileMeta !== undefined && { file_meta: JSON.stringify(p.fileMeta) }),
@@ -175,7 +174,28 @@ export async function updateImport(db: Db, id: number, p: ImportPatch, at: strin
     .execute();
 }
 
-/** Moves the status only if it is still `from`: two workers never both take the same import. */
+/** Removes an import with its staged rows, results and restore point (cascade). */
+export async function deleteImport(db: Db, id: number): Promise<void> {
+  await db.deleteFrom('imports').where('id', '=', id).execute();
+}
+
+/** Imports left `staging` by a process that stopped while reading their file. */
+export async function abandonedStaging(db: Db, notUpdatedSince: string): Promise<number[]> {
+  const rows = await db
+    .selectFrom('imports')
+    .select('id')
+    .where('status', '=', 'staging')
+    .where('updated_at', '<', notUpdatedSince)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+export async function readStatus(db: Db, id: number): Promise<ImportStatus | undefined> {
+  const r = await db.selectFrom('imports').select('status').where('id', '=', id).executeTakeFirst();
+  return r?.status as ImportStatus | undefined;
+}
+
+/** Moves the status only if it is still `from`: of two concurrent moves, one finds it changed. */
 export async function compareAndSetStatus(
   db: Db,
   id: number,
@@ -201,7 +221,7 @@ export async function listImports(
   db: Db,
   filter: { scopeCustomerId?: number; beforeId?: number; limit: number; status?: ImportStatus[] },
 ): Promise<ImportRecord[]> {
-  let q = db.selectFrom('imports').selectAll();
+  let q = db.selectFrom('imports').selectAll().where('status', '!=', 'staging');
   if (filter.scopeCustomerId !== undefined) q = q.where('scope_customer_id', '=', filter.scopeCustomerId);
   if (filter.beforeId !== undefined) q = q.where('id', '<', filter.beforeId);
   if (filter.status && filter.status.length > 0) q = q.where('status', 'in', filter.status);
@@ -218,13 +238,13 @@ export async function findCommittedBySha(
     .select('id')
     .where('file_sha256', '=', sha256)
     .where('target', '=', target)
-    .where('status', 'in', ['completed', 'committing', 'queued'])
+    .where('status', 'in', [...COMMIT_STATUSES, 'completed'])
     .orderBy('id', 'desc')
     .executeTakeFirst();
   return r?.id;
 }
 
-export async function importsInStatus(db: Db, statuses: ImportStatus[]): Promise<number[]> {
+export async function importsInStatus(db: Db, statuses: readonly ImportStatus[]): Promise<number[]> {
   const rows = await db
     .selectFrom('imports')
     .select('id')

@@ -1,6 +1,7 @@
 import type { ImportStatus } from './types';
 
 export const STATUS_COLORS: Record<ImportStatus, string> = {
+  staging: 'gray',
   mapping_required: 'orange',
   validated: 'blue',
   queued: 'cyan',
@@ -14,6 +15,7 @@ export const STATUS_COLORS: Record<ImportStatus, string> = {
 };
 
 export const STATUS_LABELS: Record<ImportStatus, string> = {
+  staging: 'Reading the file',
   mapping_required: 'Mapping required',
   validated: 'Ready to review',
   queued: 'Queued',

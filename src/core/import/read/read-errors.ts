@@ -70,10 +70,57 @@ export const readErrors = {
       { limit, actual, rowNumber },
     ),
 
+  /** A structural limit of a workbook: nesting, elements, sheets, shared strings. */
+  workbookTooComplex: (what: string, limit: number, actual: number, details: Record<string, unknown> = {}) =>
+    new AppError(
+      'import.file_rejected',
+      422,
+      `This file was rejected: ${what} (at most ${limit.toLocaleString('en-US')} allowed). ` +
+        'Spreadsheets written by Excel, LibreOffice or Google Sheets never come close; ' +
+        'copy the data into a new workbook, or save it as CSV (UTF-8), and upload that.',
+      { reason: what, limit, actual, ...details },
+    ),
+
+  readTimeout: (limitSeconds: number) =>
+    new AppError(
+      'import.read_timeout',
+      422,
+      `Reading the file took longer than ${limitSeconds} seconds, so it was stopped. ` +
+        'Split it into smaller files ("roster import FILE --split" does), or save it again as CSV (UTF-8).',
+      { limitSeconds },
+    ),
+
+  readOutOfMemory: (limitMb: number) =>
+    new AppError(
+      'import.file_rejected',
+      422,
+      `This file was rejected: reading it needs more than the ${limitMb} MB of memory allowed for one file. ` +
+        'Split it into smaller files ("roster import FILE --split" does), or save it again as CSV (UTF-8).',
+      { reason: 'memory', limitMb },
+    ),
+
+  busy: (limit: number, retryAfterSeconds: number) =>
+    new AppError(
+      'import.server_busy',
+      503,
+      `The server is already reading ${limit} uploaded file${limit === 1 ? '' : 's'}, its limit. ` +
+        `Try again in ${retryAfterSeconds} seconds.`,
+      { limit, retryAfterSeconds },
+    ),
+
+  tooMuchData: (limitBytes: number, rowNumber: number) =>
+    new AppError(
+      'import.too_much_data',
+      422,
+      `The file's cells hold more than ${sizeText(limitBytes)} of text by row ${rowNumber}, more than one import stages. ` +
+        'Split it into smaller files and import them one after the other: "roster import FILE --split" does both.',
+      { limit: limitBytes, rowNumber },
+    ),
+
   cellTooLarge: (
     limit: number,
     actual: number,
-    where: { rowNumber?: number; column?: number; what: 'cell' | 'row' },
+    where: { rowNumber?: number; column?: number; what: 'cell' | 'row'; workbook?: boolean },
   ) =>
     new AppError(
       'import.cell_too_large',
@@ -85,9 +132,11 @@ export const readErrors = {
               where.column === undefined ? '' : `, column ${where.column}`
             } is longer`
       } than ${limit.toLocaleString('en-US')} characters. ` +
-        (where.what === 'row'
-          ? 'This usually means a CSV file with a missing closing quote, or without line breaks.'
-          : 'Shorten it, or remove data that does not belong in the import.'),
+        (where.what === 'row' && where.workbook
+          ? 'Shorten its cells, or remove the columns that are not needed for the import.'
+          : where.what === 'row'
+            ? 'This usually means a CSV file with a missing closing quote, or without line breaks.'
+            : 'Shorten it, or remove data that does not belong in the import.'),
       { limit, actual, ...where },
     ),
 };
