@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { hasFileChunks, insertFileChunk, readFileChunks } from '../../storage/queries/import-files.js';
