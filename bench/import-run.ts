@@ -4,12 +4,15 @@
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import { pipeline } from 'node:stream/promises';
+import type { Kysely } from 'kysely';
 import Papa from 'papaparse';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import type { AppContext } from '../src/app/context.js';
 import { requestCommit, runCommit } from '../src/app/imports/commit-import.js';
 import { createImport } from '../src/app/imports/create-import.js';
 import { getImport } from '../src/app/imports/manage-import.js';
+import { inTransaction } from '../src/app/shared.js';
 import type { Dialect } from '../src/storage/database.js';
 import { BENCH_ADMIN, createWorld, HEADER } from './import-data.js';
 import type { BenchEnv } from './lib/harness.js';
@@ -30,6 +33,12 @@ export interface ImportRunResult {
   peakRssDryRun: number;
   peakRssCommit: number;
   peakRss: number;
+  /**
+   * What another request's small write waits meanwhile: one insert in a transaction of its own
+   * every 50 ms through the same path as any request (`inTransaction`), its latency in ms.
+   */
+  writeLatencyDryRun: LatencySummary;
+  writeLatencyCommit: LatencySummary;
   /** The same file into a plain table with a unique email index, the fastest plain way. */
   baselineSeconds: number;
   baselineMethod: string;
@@ -80,6 +89,52 @@ class PeakRss {
   }
   stop() {
     clearInterval(this.#timer);
+  }
+}
+
+export interface LatencySummary {
+  count: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+/** Makes a small write every 50 ms, as another admin's request would, and times each. */
+class WriteProbe {
+  #latencies: number[] = [];
+  #timer: NodeJS.Timeout | null = null;
+  constructor(private readonly ctx: AppContext) {}
+  static async prepare(ctx: AppContext): Promise<void> {
+    await ctx.db.schema
+      .createTable('latency_probe')
+      .ifNotExists()
+      .addColumn('at', 'text', (c) => c.notNull())
+      .execute();
+  }
+  start(): void {
+    this.#latencies = [];
+    // A request arriving while the event loop is busy (a synchronous SQLite batch) waits for it too:
+    // each write is timed from when it was due, and writes due while the loop was held all go.
+    const t0 = performance.now();
+    let issued = 0;
+    this.#timer = setInterval(() => {
+      const now = performance.now();
+      while (t0 + (issued + 1) * 50 <= now) {
+        const due = t0 + ++issued * 50;
+        void inTransaction(this.ctx, async (db) => {
+          await (db as unknown as Kysely<{ latency_probe: { at: string } }>)
+            .insertInto('latency_probe')
+            .values({ at: new Date().toISOString() })
+            .execute();
+        }).then(() => this.#latencies.push(performance.now() - due));
+      }
+    }, 50);
+  }
+  stop(): LatencySummary {
+    if (this.#timer) clearInterval(this.#timer);
+    const sorted = [...this.#latencies].sort((a, b) => a - b);
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))] ?? 0;
+    return { count: sorted.length, p50: at(0.5), p99: at(0.99), max: sorted[sorted.length - 1] ?? 0 };
   }
 }
 
@@ -219,6 +274,8 @@ async function main(): Promise<void> {
     const customerId = await createWorld(target.ctx, a.rows, fileBytes);
     const ctx = target.ctx;
     ctx.jobs = { enqueue: async () => {}, idle: async () => {}, stop: async () => {} };
+    await WriteProbe.prepare(ctx);
+    const probe = new WriteProbe(ctx);
     peak.take();
 
     const cpu = () => {
@@ -227,6 +284,7 @@ async function main(): Promise<void> {
     };
     let cpuStart = cpu();
     let start = performance.now();
+    probe.start();
     const view = await createImport(ctx, BENCH_ADMIN, {
       target: 'users',
       fileName: `people-${a.rows}.csv`,
@@ -234,6 +292,7 @@ async function main(): Promise<void> {
       options: { customerId, mode: 'upsert' },
     });
     const dryRunSeconds = (performance.now() - start) / 1000;
+    const writeLatencyDryRun = probe.stop();
     const dryRunCpuSeconds = cpu() - cpuStart;
     const peakRssDryRun = peak.take();
     if (view.status !== 'validated' || view.rows.valid !== a.rows) {
@@ -241,13 +300,18 @@ async function main(): Promise<void> {
         `dry run: ${view.status}, ${JSON.stringify(view.rows)} ${JSON.stringify(view.planned)}`,
       );
     }
-    log(`dry run ${dryRunSeconds.toFixed(2)} s (CPU ${dryRunCpuSeconds.toFixed(2)} s)`);
+    log(
+      `dry run ${dryRunSeconds.toFixed(2)} s (CPU ${dryRunCpuSeconds.toFixed(2)} s); ` +
+        `other writes p99 ${writeLatencyDryRun.p99.toFixed(0)} ms`,
+    );
 
     cpuStart = cpu();
     start = performance.now();
+    probe.start();
     await requestCommit(ctx, BENCH_ADMIN, view.id);
     await runCommit(ctx, view.id);
     const commitSeconds = (performance.now() - start) / 1000;
+    const writeLatencyCommit = probe.stop();
     const commitCpuSeconds = cpu() - cpuStart;
     const peakRssCommit = peak.take();
     const done = await getImport(ctx, BENCH_ADMIN, view.id);
@@ -255,7 +319,10 @@ async function main(): Promise<void> {
     if (done.status !== 'completed' || created !== a.rows) {
       throw new Error(`commit: ${done.status}, ${JSON.stringify(done.counts)}`);
     }
-    log(`commit ${commitSeconds.toFixed(2)} s (CPU ${commitCpuSeconds.toFixed(2)} s)`);
+    log(
+      `commit ${commitSeconds.toFixed(2)} s (CPU ${commitCpuSeconds.toFixed(2)} s); ` +
+        `other writes p99 ${writeLatencyCommit.p99.toFixed(0)} ms`,
+    );
     peak.stop();
 
     start = performance.now();
@@ -280,6 +347,8 @@ async function main(): Promise<void> {
       peakRssDryRun,
       peakRssCommit,
       peakRss: Math.max(peakRssDryRun, peakRssCommit),
+      writeLatencyDryRun,
+      writeLatencyCommit,
       baselineSeconds,
       baselineMethod:
         a.dialect === 'sqlite'

@@ -34,6 +34,10 @@ const Env = z.object({
   MAIL_POLL_SECONDS: z.coerce.number().min(0.01).max(3600).optional(),
   INVITE_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(7),
   INVITE_REMINDER_DAYS: z.coerce.number().int().min(0).max(365).default(0),
+  IMPORT_READ_TIMEOUT_SECONDS: z.coerce.number().min(1).max(86_400).default(120),
+  IMPORT_READ_MEMORY_MB: z.coerce.number().int().min(64).max(16_384).default(256),
+  IMPORT_MAX_CONCURRENT_READS: z.coerce.number().int().min(1).max(64).default(2),
+  IMPORT_MAX_STAGED_MB: z.coerce.number().min(1).max(65_536).default(256),
 });
 
 export interface Config {
@@ -53,6 +57,19 @@ export interface Config {
   /** Whether `roster serve` also runs background jobs (PostgreSQL only: the embedded default always does). */
   runJobs: boolean;
   mail: MailConfig;
+  imports: ImportReadConfig;
+}
+
+/** How uploaded files are read (the reader's own limits are in core/import/read/limits.ts). */
+export interface ImportReadConfig {
+  /** From the start of reading an upload to its last row; past it the read stops and the upload fails. */
+  readTimeoutMs: number;
+  /** Heap of the worker thread that reads one upload, in MB: a file that needs more fails, the server stays up. */
+  readMemoryMb: number;
+  /** Uploads this process reads at once; more are answered 503 `import.server_busy`. */
+  maxConcurrentReads: number;
+  /** Bytes of cell text (UTF-8) one import stages at most. */
+  maxStagedBytes: number;
 }
 
 export interface MailConfig {
@@ -115,6 +132,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       pollMs: Math.round((e.MAIL_POLL_SECONDS ?? (databaseUrl ? 60 : 2)) * 1000),
       inviteTtlDays: e.INVITE_TTL_DAYS,
       inviteReminderDays: e.INVITE_REMINDER_DAYS,
+    },
+    imports: {
+      readTimeoutMs: Math.round(e.IMPORT_READ_TIMEOUT_SECONDS * 1000),
+      readMemoryMb: e.IMPORT_READ_MEMORY_MB,
+      maxConcurrentReads: e.IMPORT_MAX_CONCURRENT_READS,
+      maxStagedBytes: Math.round(e.IMPORT_MAX_STAGED_MB * 1024 * 1024),
     },
   };
 }

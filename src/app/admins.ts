@@ -58,7 +58,7 @@ function readAdminEmail(value: string, problems: Problems): { email: string; key
 }
 
 const adminEmailTaken = (email: string) =>
-  errors.conflict('admin.email_taken', `An admin with the email ${email} exists.`, { field: 'email' });
+  errors.field('admin.email_taken', 'email', `An admin with the email ${email} exists.`);
 
 export async function createAdmin(ctx: AppContext, actor: Actor, input: AdminInput): Promise<Admin> {
   authorize(actor, 'admins.manage');
@@ -204,12 +204,18 @@ export async function createToken(
 ): Promise<{ token: ApiToken; secret: string }> {
   authorize(actor, 'admins.manage');
   const adminId = input.adminId ?? actor.adminId;
-  if (adminId === null) throw errors.validation('Name the admin this token acts as.', { field: 'adminId' });
+  if (adminId === null)
+    throw errors.field('request.invalid', 'adminId', 'Name the admin this token acts as.', {
+      problem: 'token.owner_required',
+    });
   const owner = await visibleAdmin(ctx, actor, adminId);
   const name = normalizeText(input.name);
-  if (name === '') throw errors.validation('A token needs a name.', { field: 'name' });
+  if (name === '')
+    throw errors.field('request.invalid', 'name', 'A token needs a name.', { problem: 'name.required' });
   if (input.expiresAt && Date.parse(input.expiresAt) <= ctx.now().getTime()) {
-    throw errors.validation('The expiry date must be in the future.', { field: 'expiresAt' });
+    throw errors.field('request.invalid', 'expiresAt', 'The expiry date must be in the future.', {
+      problem: 'token.expiry_past',
+    });
   }
   const secret = newSecret(API_TOKEN_PREFIX);
   return inTransaction(ctx, async (db) => {

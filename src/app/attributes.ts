@@ -95,7 +95,7 @@ export async function createAttribute(
     });
   } catch (e) {
     if (isUniqueViolation(e))
-      throw errors.conflict('attribute.key_taken', `An attribute "${input.key}" exists.`);
+      throw errors.field('attribute.key_taken', 'key', `An attribute "${input.key}" exists.`);
     throw e;
   }
 }

@@ -75,7 +75,11 @@ function readContact(input: Partial<ContactInput>): Partial<q.ContactValues> {
 }
 
 const externalIdTaken = (id: string | null | undefined) =>
-  errors.conflict('contact.external_id_taken', `Another contact already has the external id "${id}".`);
+  errors.field(
+    'contact.external_id_taken',
+    'externalId',
+    `Another contact already has the external id "${id}".`,
+  );
 
 export async function createContact(ctx: AppContext, actor: Actor, input: ContactInput): Promise<Contact> {
   authorize(actor, 'users.manage');

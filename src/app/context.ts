@@ -26,8 +26,11 @@ export interface AppContext {
   workerId: string;
   /** Aborted when the process shuts down: long jobs stop at their next checkpoint. */
   shutdown: AbortController;
-  /** The mail worker of this process, if it runs one: `wake` has it look at the outbox now. */
-  mail: { wake(): void };
+  /**
+   * The mail worker of this process, if it runs one: `wake` has it look at the outbox now; `idle`
+   * says it waits with nothing to send now (always, without a worker).
+   */
+  mail: { wake(): void; idle(): boolean };
   /** The import targets this process offers: the built-in ones, and any a test registers. */
   targets: TargetRegistry;
 }
@@ -54,7 +57,7 @@ export function createContext(storage: Storage, config: Config, log: Logger = si
     live: new Map(),
     workerId: `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     shutdown: new AbortController(),
-    mail: { wake() {} },
+    mail: { wake() {}, idle: () => true },
     targets: builtInTargets(),
   };
 }

@@ -43,7 +43,8 @@ export async function createCustomer(
 ): Promise<Customer> {
   authorize(actor, 'customers.create');
   const name = normalizeText(input.name);
-  if (name === '') throw errors.validation('A customer needs a name.', { field: 'name' });
+  if (name === '')
+    throw errors.field('request.invalid', 'name', 'A customer needs a name.', { problem: 'name.required' });
   const at = ctx.now().toISOString();
   try {
     return await inTransaction(ctx, async (db) => {
@@ -71,8 +72,9 @@ export async function createCustomer(
     });
   } catch (e) {
     if (isUniqueViolation(e)) {
-      throw errors.conflict(
+      throw errors.field(
         'customer.name_taken',
+        'name',
         `A customer named "${name}" (or with that external id) exists.`,
       );
     }
@@ -89,7 +91,8 @@ export async function updateCustomer(
   authorize(actor, 'customers.manage');
   await visibleCustomer(ctx, actor, id);
   const name = input.name === undefined ? undefined : normalizeText(input.name);
-  if (name === '') throw errors.validation('A customer needs a name.', { field: 'name' });
+  if (name === '')
+    throw errors.field('request.invalid', 'name', 'A customer needs a name.', { problem: 'name.required' });
   try {
     return await inTransaction(ctx, async (db) => {
       const customer = await q.updateCustomer(db, id, {
@@ -108,8 +111,9 @@ export async function updateCustomer(
     });
   } catch (e) {
     if (isUniqueViolation(e)) {
-      throw errors.conflict(
+      throw errors.field(
         'customer.name_taken',
+        'name',
         `A customer named "${name}" (or with that external id) exists.`,
       );
     }
@@ -154,7 +158,8 @@ export async function createSite(
   authorize(actor, 'customers.manage');
   await visibleCustomer(ctx, actor, customerId);
   const name = normalizeText(input.name);
-  if (name === '') throw errors.validation('A site needs a name.', { field: 'name' });
+  if (name === '')
+    throw errors.field('request.invalid', 'name', 'A site needs a name.', { problem: 'name.required' });
   try {
     return await inTransaction(ctx, async (db) => {
       const site = await q.insertSite(db, {
@@ -173,7 +178,7 @@ export async function createSite(
     });
   } catch (e) {
     if (isUniqueViolation(e))
-      throw errors.conflict('site.name_taken', `This customer already has a site "${name}".`);
+      throw errors.field('site.name_taken', 'name', `This customer already has a site "${name}".`);
     throw e;
   }
 }
@@ -195,7 +200,8 @@ export async function renameSite(
   authorize(actor, 'customers.manage');
   const site = await visibleSite(ctx, actor, customerId, siteId);
   const name = normalizeText(input.name);
-  if (name === '') throw errors.validation('A site needs a name.', { field: 'name' });
+  if (name === '')
+    throw errors.field('request.invalid', 'name', 'A site needs a name.', { problem: 'name.required' });
   if (foldKey(site.name) === foldKey(DEFAULT_SITE_NAME) && foldKey(name) !== foldKey(DEFAULT_SITE_NAME)) {
     throw errors.conflict('site.default_site', `The default site ${DEFAULT_SITE_NAME} cannot be renamed.`);
   }
@@ -212,7 +218,7 @@ export async function renameSite(
     });
   } catch (e) {
     if (isUniqueViolation(e))
-      throw errors.conflict('site.name_taken', `This customer already has a site "${name}".`);
+      throw errors.field('site.name_taken', 'name', `This customer already has a site "${name}".`);
     throw e;
   }
 }

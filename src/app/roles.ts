@@ -10,13 +10,14 @@ import { audit, inTransaction } from './shared.js';
 const roleNotFound = (id: number) => errors.notFound('role', id);
 const groupNotFound = (id: number) => errors.notFound('group', id);
 const roleNameTaken = (name: string) =>
-  errors.conflict('role.name_taken', `A portal role named "${name}" exists (names are case-sensitive).`);
+  errors.field('role.name_taken', 'name', `A portal role named "${name}" exists (names are case-sensitive).`);
 const groupNameTaken = (name: string) =>
-  errors.conflict('group.name_taken', `A group named "${name}" exists.`);
+  errors.field('group.name_taken', 'name', `A group named "${name}" exists.`);
 
 function requiredName(value: string, what: string): string {
   const name = normalizeText(value);
-  if (name === '') throw errors.validation(`A ${what} needs a name.`, { field: 'name' });
+  if (name === '')
+    throw errors.field('request.invalid', 'name', `A ${what} needs a name.`, { problem: 'name.required' });
   return name;
 }
 
@@ -112,7 +113,10 @@ async function checkRoleIds(ctx: AppContext, roleIds: readonly number[]): Promis
   const known = new Set((await q.listRoles(ctx.db)).map((r) => r.id));
   const missing = roleIds.filter((id) => !known.has(id));
   if (missing.length > 0) {
-    throw errors.validation(`No portal role with id ${missing.join(', ')}.`, { field: 'roleIds', missing });
+    throw errors.field('request.invalid', 'roleIds', `No portal role with id ${missing.join(', ')}.`, {
+      problem: 'role.not_found',
+      details: { missing },
+    });
   }
 }
 

@@ -1,5 +1,5 @@
 import { SYSTEM_ACTOR } from '../core/access/policy.js';
-import type { UserStatus } from '../core/domain/user.js';
+import { NEW_USER_STATUSES, type UserStatus } from '../core/domain/user.js';
 import { findCustomerByNameKey, listSites } from '../storage/queries/customers.js';
 import { updateUser as writeUser } from '../storage/queries/users.js';
 import { createAttribute } from './attributes.js';
@@ -129,13 +129,15 @@ export async function seedDemo(ctx: AppContext): Promise<DemoSummary> {
         department: p.roles.includes('Finance') ? 'Finance' : 'Operations',
         start_date: '2024-01-15',
       },
-      status: p.status === 'expired' ? 'pending' : p.status,
+      status: NEW_USER_STATUSES.includes(p.status) ? p.status : 'pending',
       roleIds: p.roles.map((name) => roles.get(name)!),
       groupIds: p.roles.includes('Engineer') ? [fieldTeam.id] : [],
     });
-    // `expired` is the system's verdict on an unused invitation; set it as the sweep would.
-    if (p.status === 'expired')
-      await writeUser(ctx.db, user.id, { status: 'expired' }, ctx.now().toISOString());
+    // Users are created pending or active. `expired` is the system's verdict on an unused
+    // invitation, `disabled` the disable action, `blocked` a status kept from earlier systems: set
+    // them as the sweep, the action and a migrated directory would.
+    if (!NEW_USER_STATUSES.includes(p.status))
+      await writeUser(ctx.db, user.id, { status: p.status }, ctx.now().toISOString());
   }
   for (const c of CONTACTS) {
     await createContact(ctx, actor, {

@@ -1,7 +1,8 @@
 import type { Config } from '../config.js';
 import { type Actor, authorize } from '../core/access/policy.js';
 import { DEFAULT_SETTINGS, type Settings, SettingsPatch } from '../core/domain/settings.js';
-import { errors } from '../core/errors.js';
+import { errors, summarize } from '../core/errors.js';
+import { problemsOfIssues } from '../core/problems.js';
 import type { Db } from '../storage/database.js';
 import { readSettingValues, writeSettingValues } from '../storage/queries/settings.js';
 import type { AppContext } from './context.js';
@@ -49,9 +50,8 @@ export async function updateSettings(
   authorize(actor, 'config.manage');
   const parsed = SettingsPatch.safeParse(input);
   if (!parsed.success) {
-    throw errors.validation(`Settings not accepted: ${parsed.error.issues[0]?.message}`, {
-      issues: parsed.error.issues,
-    });
+    const problems = problemsOfIssues(parsed.error.issues);
+    throw errors.problems(problems, 'request.invalid', `Settings not accepted: ${summarize(problems)}`);
   }
   await inTransaction(ctx, async (db) => {
     await writeSettingValues(db, parsed.data, ctx.now().toISOString());

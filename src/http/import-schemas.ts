@@ -219,6 +219,12 @@ export const ImportConfig = z
     target: z.string(),
     mapping: z.record(z.string(), z.string().nullable()),
     options: ImportOptionsInput,
+    customerId: z
+      .number()
+      .nullable()
+      .describe(
+        'The customer it belongs to (the scope of the admin who saved it); null: shared by every customer, changed only by admins without a scope',
+      ),
     createdBy: z.string(),
     createdAt: z.string(),
     updatedAt: z.string(),

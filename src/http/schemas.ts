@@ -4,16 +4,40 @@ import { ATTRIBUTE_TYPES } from '../core/domain/attributes.js';
 import { EMAIL_MAX_LENGTH } from '../core/domain/email.js';
 import { MAX_ID } from '../core/domain/entities.js';
 import { USER_STATUSES, USER_TYPES } from '../core/domain/user.js';
+import { ERROR_CODES } from '../core/errors.js';
 
 /**
  * The API's shapes. Each schema checks requests (strictly: unknown fields are refused) and is the
  * source of the OpenAPI document, so the two cannot drift.
  */
+export const FieldProblem = z
+  .object({
+    field: z
+      .string()
+      .describe(
+        'Dotted path of the field: body fields by name (`email`, `attributes.costCenter`, `roleIds.0`), others under `query.`, `params.` or `headers.`',
+      ),
+    code: z
+      .string()
+      .describe('What is wrong, e.g. email.invalid; `schema.*` codes come from the request schema'),
+    message: z.string().describe('What is wrong with the field and what to do, for a person'),
+  })
+  .meta({ id: 'FieldProblem' });
+
 export const ErrorBody = z
   .object({
-    code: z.string().describe('Stable machine-readable code, e.g. user.email_taken'),
+    code: z
+      .enum(ERROR_CODES)
+      .describe('Stable machine-readable code; `x-error-codes` lists each with its status and message'),
     message: z.string().describe('What went wrong and what to do, for a person'),
-    details: z.record(z.string(), z.unknown()),
+    details: z
+      .object({
+        problems: z
+          .array(FieldProblem)
+          .optional()
+          .describe('Every problem with a field of the request, whatever found it'),
+      })
+      .catchall(z.unknown()),
   })
   .meta({ id: 'Error' });
 
@@ -174,7 +198,11 @@ export const PortalUser = z
     createdAt: isoDate,
     updatedAt: isoDate,
     version: z.number(),
-    importId: z.number().nullable(),
+    importId: z.number().nullable().describe('The last import that created or changed the user.'),
+    createdByImportId: z
+      .number()
+      .nullable()
+      .describe('The import that created the user; null when created by hand or through the API.'),
   })
   .meta({ id: 'PortalUser' });
 

@@ -10,20 +10,23 @@ import {
   jsonSchemaTransform,
   jsonSchemaTransformObject,
   serializerCompiler,
-  validatorCompiler,
 } from 'fastify-type-provider-zod';
 import pino from 'pino';
 import type { AppContext } from '../app/context.js';
 import { optionsJsonSchema } from '../app/imports/options.js';
+import { ERROR_CATALOGUE } from '../core/errors.js';
 import { ping } from '../storage/database.js';
 import { registerAuth } from './plugins/auth.js';
-import { registerErrorHandling } from './plugins/errors.js';
+import { registerErrorHandling, validatorCompiler } from './plugins/errors.js';
+import { registerOriginCheck } from './plugins/origin.js';
 import { registerPortalAuth } from './plugins/portal-auth.js';
+import { registerSecurityHeaders } from './plugins/security-headers.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { directoryRoutes } from './routes/directory.js';
 import { importRoutes } from './routes/imports.js';
 import { mailRoutes } from './routes/mail.js';
+import { notificationRoutes } from './routes/notifications.js';
 import { portalRoutes } from './routes/portal.js';
 import { userRoutes } from './routes/users.js';
 
@@ -82,6 +85,9 @@ export function createLogger(level: string, destination?: pino.DestinationStream
     destination,
   );
 }
+
+/** Every error code the API answers with, its HTTP status and default message (an OpenAPI extension). */
+const ERROR_CODES_EXTENSION: Record<string, unknown> = { 'x-error-codes': ERROR_CATALOGUE };
 
 /** The built admin console (`npm run build`): dist/web from the sources and from dist alike. */
 export const CONSOLE_DIR = path.resolve(import.meta.dirname, '../../dist/web');
@@ -148,6 +154,8 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   // The API speaks JSON only: a text/plain body is refused (415) like any other non-JSON body.
   app.removeContentTypeParser('text/plain');
   registerErrorHandling(app);
+  registerSecurityHeaders(app, ctx.config.publicUrl);
+  registerOriginCheck(app, ctx.config.publicUrl);
 
   await app.register(fastifyCookie);
   await app.register(fastifyMultipart);
@@ -166,6 +174,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
         },
       },
       security: [{ bearer: [] }, { session: [] }],
+      ...ERROR_CODES_EXTENSION,
     },
     transform: jsonSchemaTransform,
     // Each import target's own options, as `TargetOptions.<target>`: read from the registry when
@@ -213,6 +222,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   directoryRoutes(app, ctx);
   adminRoutes(app, ctx);
   importRoutes(app, ctx);
+  notificationRoutes(app, ctx);
   mailRoutes(app, ctx);
   portalRoutes(app, ctx);
   await registerConsole(app);

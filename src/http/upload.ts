@@ -1,9 +1,9 @@
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { FastifyRequest } from 'fastify';
-import { AppError, errors } from '../core/errors.js';
+import { makeTempDir } from '../app/temp-files.js';
+import { AppError, appError, errors } from '../core/errors.js';
 import { sizeText } from '../core/import/read/read-errors.js';
 
 export interface Upload {
@@ -23,13 +23,9 @@ const tooLargeMessage = (maxBytes: number): string =>
  */
 export async function receiveUpload(request: FastifyRequest, maxBytes: number): Promise<Upload> {
   if (!request.isMultipart()) {
-    throw new AppError(
-      'request.multipart_required',
-      415,
-      'Send the file as multipart/form-data, with the file in a field named "file".',
-    );
+    throw appError('request.multipart_required');
   }
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-upload-'));
+  const dir = makeTempDir('upload');
   const cleanup = () => fs.rmSync(dir, { recursive: true, force: true });
   const fields: Record<string, string> = {};
   let filePath: string | null = null;
@@ -55,7 +51,11 @@ export async function receiveUpload(request: FastifyRequest, maxBytes: number): 
     cleanup();
     if (e instanceof AppError) throw e;
     const code = (e as { code?: string }).code;
-    if (code === 'FST_FILES_LIMIT') throw errors.validation('Send one file per import.');
+    if (code === 'FST_FILES_LIMIT') {
+      throw errors.field('request.invalid', 'file', 'Send one file per import.', {
+        problem: 'file.too_many',
+      });
+    }
     if (code === 'FST_REQ_FILE_TOO_LARGE') {
       throw new AppError('import.file_too_large', 413, tooLargeMessage(maxBytes), {
         limitBytes: maxBytes,
@@ -65,9 +65,12 @@ export async function receiveUpload(request: FastifyRequest, maxBytes: number): 
   }
   if (filePath === null) {
     cleanup();
-    throw errors.validation('No file came with the request: send it in a multipart field named "file".', {
-      field: 'file',
-    });
+    throw errors.field(
+      'request.invalid',
+      'file',
+      'No file came with the request: send it in a multipart field named "file".',
+      { problem: 'file.required' },
+    );
   }
   return { filePath, fileName, fields, cleanup };
 }

@@ -1,11 +1,10 @@
 import { CompiledQuery } from 'kysely';
 import PgBoss from 'pg-boss';
 import type { Db } from '../storage/database.js';
-import type { JobHandler, JobKind, JobQueue } from './queue.js';
+import { type JobErrorReporter, type JobHandlers, type JobQueue, unknownJob } from './queue.js';
 
-const KINDS: JobKind[] = ['import.commit', 'import.rollback'];
 /** pg-boss queue names allow letters, digits, dashes, dots and underscores. */
-const queueName = (kind: JobKind) => `roster.${kind}`;
+const queueName = (kind: string) => `roster.${kind}`;
 /** Wake-ups of the mail workers: one job per transaction that queued mail (see app/mail/announce.ts). */
 const MAIL_QUEUED = 'roster.mail-queued';
 
@@ -33,8 +32,8 @@ export interface PgBossQueueOptions {
  */
 export async function pgBossQueue(
   connectionString: string,
-  handle: JobHandler,
-  onError: (e: unknown, kind: JobKind, id: number) => void,
+  handlers: JobHandlers,
+  onError: JobErrorReporter,
   { work, onMailQueued }: PgBossQueueOptions,
 ): Promise<PgBossJobQueue> {
   const boss = new PgBoss({
@@ -44,9 +43,11 @@ export async function pgBossQueue(
     supervise: work,
     schedule: false,
   });
-  boss.on('error', (e) => onError(e, 'import.commit', 0));
+  // The queue's own troubles (a lost connection, its maintenance), not any job's.
+  boss.on('error', (e) => onError(e, null));
+  const kinds = Object.keys(handlers);
   await boss.start();
-  for (const kind of KINDS) {
+  for (const kind of kinds) {
     await boss.createQueue(queueName(kind), {
       name: queueName(kind),
       retryLimit: 50,
@@ -66,18 +67,21 @@ export async function pgBossQueue(
   let running = 0;
   let waiters: (() => void)[] = [];
   if (work) {
-    for (const kind of KINDS) {
-      await boss.work<{ importId: number }>(
+    for (const kind of kinds) {
+      const handle = handlers[kind]!;
+      await boss.work<{ id?: number; importId?: number }>(
         queueName(kind),
         { pollingIntervalSeconds: 0.5, batchSize: 1 },
         async (jobs) => {
           running++;
           try {
             for (const job of jobs) {
+              // Jobs sent before the payload was `{ id }` name their import `importId`.
+              const id = job.data.id ?? job.data.importId ?? 0;
               try {
-                await handle(kind, job.data.importId);
+                await handle(id);
               } catch (e) {
-                onError(e, kind, job.data.importId);
+                onError(e, { kind, id });
                 throw e; // pg-boss retries it
               }
             }
@@ -114,8 +118,9 @@ export async function pgBossQueue(
         },
       );
     },
-    async enqueue(kind, importId) {
-      await boss.send(queueName(kind), { importId }, { singletonKey: `${kind}:${importId}` });
+    async enqueue(kind, id) {
+      if (!handlers[kind]) throw unknownJob(kind);
+      await boss.send(queueName(kind), { id }, { singletonKey: `${kind}:${id}` });
     },
     idle() {
       return running === 0 ? Promise.resolve() : new Promise((resolve) => waiters.push(resolve));

@@ -1,24 +1,28 @@
 /**
- * Background work. The embedded default runs jobs in this process, one at a time per kind; the
- * scale-out mode will put them on PostgreSQL. Job handlers are idempotent and resumable: a job
- * run twice, or resumed after a crash, ends in the same state as one run once.
+ * Background work: a job is a kind and the id of what it works on. The embedded default runs jobs
+ * in this process, one at a time; with PostgreSQL they go through pg-boss (pg-boss-queue.ts).
+ * Handlers are idempotent and resumable: a job run twice, or resumed after a crash, ends in the
+ * same state as one run once.
  */
-export type JobKind = 'import.commit' | 'import.rollback';
-
 export interface JobQueue {
-  enqueue(kind: JobKind, importId: number): Promise<void>;
+  enqueue(kind: string, id: number): Promise<void>;
   /** Resolves when no job is queued or running (tests and shutdown). */
   idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export type JobHandler = (kind: JobKind, importId: number) => Promise<void>;
+/** What each kind of job does with its id. The queue knows nothing else of the work. */
+export type JobHandlers = Readonly<Record<string, (id: number) => Promise<void>>>;
 
-export function inProcessQueue(
-  handle: JobHandler,
-  onError: (e: unknown, kind: JobKind, id: number) => void,
-): JobQueue {
-  const pending: { kind: JobKind; importId: number }[] = [];
+/** A job failed (`job` set), or the queue itself reported an error (`job` null). */
+export type JobErrorReporter = (error: unknown, job: { kind: string; id: number } | null) => void;
+
+export function unknownJob(kind: string): Error {
+  return new Error(`No handler for jobs of kind "${kind}".`);
+}
+
+export function inProcessQueue(handlers: JobHandlers, onError: JobErrorReporter): JobQueue {
+  const pending: { kind: string; id: number }[] = [];
   let running: Promise<void> | null = null;
   let stopped = false;
   let waiters: (() => void)[] = [];
@@ -27,9 +31,11 @@ export function inProcessQueue(
     while (pending.length > 0 && !stopped) {
       const job = pending.shift()!;
       try {
-        await handle(job.kind, job.importId);
+        const handle = handlers[job.kind];
+        if (!handle) throw unknownJob(job.kind);
+        await handle(job.id);
       } catch (e) {
-        onError(e, job.kind, job.importId);
+        onError(e, job);
       }
     }
     running = null;
@@ -39,10 +45,11 @@ export function inProcessQueue(
   };
 
   return {
-    async enqueue(kind, importId) {
+    async enqueue(kind, id) {
       if (stopped) return;
-      if (pending.some((j) => j.kind === kind && j.importId === importId)) return;
-      pending.push({ kind, importId });
+      if (!handlers[kind]) throw unknownJob(kind);
+      if (pending.some((j) => j.kind === kind && j.id === id)) return;
+      pending.push({ kind, id });
       running ??= pump();
     },
     idle() {

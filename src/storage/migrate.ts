@@ -8,8 +8,12 @@ import * as m0005 from './migrations/0005_invitation_reminders.js';
 import * as m0006 from './migrations/0006_contact_search.js';
 import * as m0007 from './migrations/0007_user_history.js';
 import * as m0008 from './migrations/0008_invitation_message.js';
-import * as m0009 from './migrations/0009_changes_by_entity.js';
-import * as m0010 from './migrations/0010_target_options.js';
+import * as m0009 from './migrations/0009_import_files.js';
+import * as m0010 from './migrations/0010_user_created_by_import.js';
+import * as m0011 from './migrations/0011_attempt_delays.js';
+import * as m0012 from './migrations/0012_import_config_scope.js';
+import * as m0013 from './migrations/0013_changes_by_entity.js';
+import * as m0014 from './migrations/0014_target_options.js';
 
 /** Migrations in code, in order. Names are permanent: add, never rename. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -21,8 +25,12 @@ const MIGRATIONS: Record<string, Migration> = {
   '0006_contact_search': m0006,
   '0007_user_history': m0007,
   '0008_invitation_message': m0008,
-  '0009_changes_by_entity': m0009,
-  '0010_target_options': m0010,
+  '0009_import_files': m0009,
+  '0010_user_created_by_import': m0010,
+  '0011_attempt_delays': m0011,
+  '0012_import_config_scope': m0012,
+  '0013_changes_by_entity': m0013,
+  '0014_target_options': m0014,
 };
 
 const migrator = (db: Db) =>

@@ -25,6 +25,7 @@ export interface Database {
   imports: ImportsTable;
   import_rows: ImportRowsTable;
   import_changes: ImportChangesTable;
+  import_files: ImportFilesTable;
   notifications: NotificationsTable;
   import_configs: ImportConfigsTable;
   invitations: InvitationsTable;
@@ -127,7 +128,10 @@ export interface UsersTable {
   /** Bumped on every change: lets an undo tell whether someone edited the row since. */
   version: number;
   /** The last import that created or changed this user. */
+  /** The last import that created or changed the user. */
   import_id: number | null;
+  /** The import that created the user (null: created by hand or through the API). */
+  created_by_import_id: number | null;
 }
 
 export interface UserRolesTable {
@@ -196,7 +200,10 @@ export interface LoginThrottleTable {
   key: string;
   failures: number;
   window_started_at: number;
+  /** When the next attempt may come (ms); earlier ones are refused. */
   locked_until: number | null;
+  /** 1: the latest attempt was refused. */
+  refused: Generated<number>;
 }
 
 export interface ImportsTable {
@@ -288,6 +295,8 @@ export interface ImportConfigsTable {
   created_by_label: string;
   created_at: string;
   updated_at: string;
+  /** The customer scope of the admin who saved it; null: shared by every customer. */
+  customer_id: number | null;
 }
 
 /** An invitation (purpose `activation`) or a password reset (`reset`): open, used, revoked or expired. */
@@ -366,4 +375,11 @@ export interface PortalSessionsTable {
   user_id: number;
   created_at: string;
   expires_at: string;
+}
+
+/** An import's original file in chunks, in order of `seq` (used with PostgreSQL). */
+export interface ImportFilesTable {
+  import_id: number;
+  seq: number;
+  data: Uint8Array;
 }

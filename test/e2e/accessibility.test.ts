@@ -10,6 +10,7 @@ import {
   DESKTOP,
   launchBrowser,
   PHONE,
+  resize,
   signIn,
   startConsoleServer,
 } from '../support/browser.js';
@@ -162,8 +163,7 @@ async function audit(page: Page): Promise<Violation[]> {
 /** Audits the page at both sizes; records what it finds under `name`. */
 async function auditBothSizes(page: Page, name: string, found: string[]): Promise<void> {
   for (const size of [DESKTOP, PHONE]) {
-    await page.setViewportSize(size);
-    await page.waitForTimeout(300);
+    await resize(page, size);
     for (const v of await audit(page)) {
       found.push(
         `${name} at ${size.width}×${size.height}: ${v.id} (${v.impact}) ${v.help}\n    ${v.targets.join('\n    ')}`,

@@ -30,14 +30,16 @@ beforeAll(async () => {
     ['Barbara', 'Liskov', acme.id as number, 'pending'],
   ];
   for (const [firstName, lastName, customerId, status] of people) {
-    await api('POST', '/api/v1/users', {
+    // A user is created pending or active, and disabled afterwards (the disable action).
+    const user = await api('POST', '/api/v1/users', {
       email: `${firstName.toLowerCase()}.${lastName.toLowerCase()}@example.com`,
       firstName,
       lastName,
       customerId,
-      status,
+      status: status === 'disabled' ? 'active' : status,
       roleIds: firstName === 'Ada' || firstName === 'Alan' ? [role.id as number] : [],
     });
+    if (status === 'disabled') await api('PATCH', `/api/v1/users/${user.id}`, { status });
   }
   browser = await launchBrowser();
 }, 120_000);

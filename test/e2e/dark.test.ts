@@ -1,6 +1,6 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { DESKTOP, openPage, PHONE, shot, signIn } from '../support/browser.js';
+import { DESKTOP, openPage, PHONE, resize, shot, signIn } from '../support/browser.js';
 import { browserTestConsole } from '../support/browser-test-console.js';
 import { importCsv, until, uploadCsv } from '../support/e2e-api.js';
 
@@ -49,8 +49,7 @@ async function darkShots(page: Page, name: string): Promise<void> {
     content: '.mantine-Notifications-root { display: none !important; }',
   });
   for (const size of [DESKTOP, PHONE]) {
-    await page.setViewportSize(size);
-    await page.waitForTimeout(400);
+    await resize(page, size);
     await shot(page, `${name}-dark`);
   }
   await page.setViewportSize(DESKTOP);

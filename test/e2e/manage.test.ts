@@ -9,6 +9,7 @@ import {
   launchBrowser,
   openPage,
   PHONE,
+  resize,
   root,
   shot,
   signIn,
@@ -92,8 +93,7 @@ async function shots(page: Page, name: string, subject: 'page' | 'dialog' = 'pag
     content: '.mantine-Notifications-root { display: none !important; }',
   });
   for (const size of [DESKTOP, PHONE]) {
-    await page.setViewportSize(size);
-    await page.waitForTimeout(500);
+    await resize(page, size);
     await shot(page, name);
   }
   await page.setViewportSize(DESKTOP);

@@ -7,6 +7,7 @@ import {
   launchBrowser,
   openPage,
   PHONE,
+  settle,
   shot,
   signIn,
   startConsoleServer,
@@ -39,7 +40,7 @@ async function choose(page: Page, label: string, option: string) {
 }
 
 /** Lets the popover's fade-in end before a screenshot. */
-const settled = (page: Page) => page.waitForTimeout(400);
+const settled = (page: Page) => settle(page);
 
 beforeAll(async () => {
   server = await startConsoleServer(ADMIN);
@@ -63,9 +64,11 @@ beforeAll(async () => {
       firstName,
       lastName,
       customerId,
-      status,
+      // A user is created pending or active, and disabled afterwards (the disable action).
+      status: status === 'disabled' ? 'active' : status,
       roleIds: firstName === 'Ada' || firstName === 'Alan' ? [dispatcher.id] : [],
     });
+    if (status === 'disabled') await api('PATCH', `/api/v1/users/${user.id}`, { status });
     if (firstName === 'Alan') globexUserId = user.id;
   }
   await api('POST', '/api/v1/admins', {

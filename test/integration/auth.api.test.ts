@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdmin } from '../../src/app/admins.js';
 import { SYSTEM_ACTOR } from '../../src/core/access/policy.js';
+import { ERROR_CATALOGUE } from '../../src/core/errors.js';
 import { startApi, TEST_PASSWORD, type TestApi } from '../support/api.js';
 
 let api: TestApi;
@@ -54,7 +55,7 @@ describe(`sign-in and sessions on ${process.env.ROSTER_TEST_DB}`, () => {
     expect(unknown.cookies).toHaveLength(0);
   });
 
-  it('locks an account after five failures, even with the right password, for known and unknown emails alike', async () => {
+  it('delays an account after five failures instead of locking it, and lets the right password in once the delay has passed', async () => {
     await createAdmin(api.db.ctx, SYSTEM_ACTOR, {
       email: 'victim@admins.example',
       name: 'Victim',
@@ -65,12 +66,62 @@ describe(`sign-in and sessions on ${process.env.ROSTER_TEST_DB}`, () => {
       expect((await login('victim@admins.example', `wrong-${i}`, `10.1.0.${i}`)).statusCode).toBe(401);
       expect((await login('ghost@admins.example', `wrong-${i}`, `10.2.0.${i}`)).statusCode).toBe(401);
     }
-    const locked = await login('victim@admins.example', TEST_PASSWORD, '10.1.1.1');
-    expect(locked.statusCode).toBe(429);
-    expect(locked.json().code).toBe('auth.too_many_attempts');
-    expect(locked.headers['retry-after']).toBeDefined();
-    const ghost = await login('ghost@admins.example', 'x', '10.2.1.1');
-    expect(ghost.statusCode).toBe(429);
+    const waiting = await login('victim@admins.example', TEST_PASSWORD, '10.1.1.1');
+    expect(waiting.statusCode).toBe(429);
+    expect(waiting.json().code).toBe('auth.too_many_attempts');
+    expect(waiting.json().message).toMatch(/Wait \d+ seconds before trying again/);
+    const retryAfter = Number(waiting.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(30);
+    expect((await login('ghost@admins.example', 'x', '10.2.1.1')).statusCode).toBe(429);
+
+    const realNow = api.db.ctx.now;
+    try {
+      // Once the wait is over, the right password works, and a success forgets the failures.
+      api.db.ctx.now = () => new Date(Date.now() + (retryAfter + 1) * 1000);
+      expect((await login('victim@admins.example', TEST_PASSWORD, '10.1.1.2')).statusCode).toBe(200);
+      for (let i = 0; i < 5; i++) {
+        expect((await login('victim@admins.example', `again-${i}`, '10.1.1.3')).statusCode).toBe(401);
+      }
+      // A wrong password after the wait opens a longer one: 60 seconds after the 30.
+      api.db.ctx.now = () => new Date(Date.now() + (retryAfter + 1) * 1000);
+      expect((await login('ghost@admins.example', 'still wrong', '10.2.1.2')).statusCode).toBe(401);
+      const longer = await login('ghost@admins.example', 'x', '10.2.1.3');
+      expect(longer.statusCode).toBe(429);
+      expect(Number(longer.headers['retry-after'])).toBeGreaterThan(30);
+      expect(Number(longer.headers['retry-after'])).toBeLessThanOrEqual(60);
+    } finally {
+      api.db.ctx.now = realNow;
+    }
+  });
+
+  it('holds the account limit against 50 parallel wrong passwords: exactly five are checked, the rest get 429', async () => {
+    await createAdmin(api.db.ctx, SYSTEM_ACTOR, {
+      email: 'parallel@admins.example',
+      name: 'Parallel',
+      role: 'viewer',
+      password: TEST_PASSWORD,
+    });
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) => login('parallel@admins.example', `wrong-${i}`, '10.5.0.1')),
+    );
+    const statuses = answers.map((r) => r.statusCode);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(45);
+    expect(answers.find((r) => r.statusCode === 429)!.headers['retry-after']).toBeDefined();
+  });
+
+  it('does not count successful sign-ins against their address', async () => {
+    const email = 'often@admins.example';
+    await createAdmin(api.db.ctx, SYSTEM_ACTOR, {
+      email,
+      name: 'Often',
+      role: 'viewer',
+      password: TEST_PASSWORD,
+    });
+    const statuses: number[] = [];
+    for (let i = 0; i < 35; i++) statuses.push((await login(email, TEST_PASSWORD, '10.6.0.1')).statusCode);
+    expect(new Set(statuses)).toEqual(new Set([200]));
   });
 
   it('throttles one address trying many accounts', async () => {
@@ -194,5 +245,20 @@ describe('service endpoints', () => {
     expect([...documented].sort()).toEqual([...registered].sort());
     const docs = await api.request({ method: 'GET', url: '/api/docs' });
     expect([200, 302]).toContain(docs.statusCode);
+  });
+
+  it('lists every error code in the OpenAPI document, with its status and message', async () => {
+    const doc = (await api.request({ method: 'GET', url: '/api/openapi.json' })).json();
+    expect(doc['x-error-codes']).toEqual(ERROR_CATALOGUE);
+    const error = doc.components.schemas.Error;
+    expect(error.properties.code.enum).toEqual(Object.keys(ERROR_CATALOGUE));
+    expect(error.properties.details.properties.problems.items).toMatchObject({
+      $ref: '#/components/schemas/FieldProblem',
+    });
+    expect(Object.keys(doc.components.schemas.FieldProblem.properties).sort()).toEqual([
+      'code',
+      'field',
+      'message',
+    ]);
   });
 });

@@ -28,6 +28,7 @@ import { allSettled, type Caller, startApi, TEST_PASSWORD, type TestApi } from '
 import { expectUnchanged } from '../support/db-snapshot.js';
 import { buildWorld, type World } from '../support/fixtures.js';
 import { multipart } from '../support/upload.js';
+import { mailSettled } from '../support/wait.js';
 
 /**
  * The authorization matrix: every /api/v1 route × every admin role × unscoped and customer-scoped
@@ -103,7 +104,10 @@ let passwordHash: string;
 let loginEmail: string;
 const callers = new Map<string, Caller>();
 /** Per customer: objects that read-only requests can share. */
-const shared = new Map<number, { userId: number; contactId: number; adminId: number; importId: number }>();
+const shared = new Map<
+  number,
+  { userId: number; contactId: number; adminId: number; importId: number; configId: number }
+>();
 
 const ctx = () => api.db.ctx;
 const sharedOf = (customer: Customer) => shared.get(customer.id)!;
@@ -186,9 +190,13 @@ async function freshImport(
   return view.id;
 }
 
-/** A saved import configuration (these are shared by every customer). */
-async function freshConfig(): Promise<number> {
-  const config = await saveConfig(ctx(), SYSTEM_ACTOR, {
+/**
+ * A saved import configuration: one customer's (saved by an admin scoped to it), or, without a
+ * customer, shared by every customer (saved by an admin without a scope).
+ */
+async function freshConfig(customer?: Customer): Promise<number> {
+  const actor: Actor = customer ? { ...SYSTEM_ACTOR, customerId: customer.id } : SYSTEM_ACTOR;
+  const config = await saveConfig(ctx(), actor, {
     name: next('Config '),
     target: 'users',
     mapping: { Email: 'email' },
@@ -646,7 +654,9 @@ const cases: Case[] = [
     }),
   },
 
-  // Import configurations: shared by all customers; imports.read to read, imports.run to change.
+  // Import configurations: each belongs to the customer of the admin who saved it, or is shared
+  // (saved without a scope). imports.read to read, imports.run to change; a scoped admin reads and
+  // uses shared ones but changes only its customer's.
   {
     route: 'GET /api/v1/import-configs',
     expect: '200 200 200 | 200 200 | 200 200 | 200 200 | 401',
@@ -659,17 +669,38 @@ const cases: Case[] = [
   },
   {
     route: 'GET /api/v1/import-configs/:id',
+    expect: '200 200 200 | 200 404 | 200 404 | 200 404 | 401',
+    build: async (t) => ({ url: `/api/v1/import-configs/${sharedOf(t.customer).configId}` }),
+  },
+  {
+    route: 'GET /api/v1/import-configs/:id',
+    variant: 'shared by every customer',
     expect: '200 200 200 | 200 200 | 200 200 | 200 200 | 401',
     build: async () => ({ url: `/api/v1/import-configs/${sharedConfig}` }),
   },
   {
     route: 'PUT /api/v1/import-configs/:id',
-    expect: '200 200 403 | 200 200 | 200 200 | 403 403 | 401',
+    expect: '200 200 403 | 200 404 | 200 404 | 403 403 | 401',
+    build: async (t) => ({
+      url: `/api/v1/import-configs/${await freshConfig(t.customer)}`,
+      payload: configBody(),
+    }),
+  },
+  {
+    route: 'PUT /api/v1/import-configs/:id',
+    variant: 'shared by every customer',
+    expect: '200 200 403 | 403 403 | 403 403 | 403 403 | 401',
     build: async () => ({ url: `/api/v1/import-configs/${await freshConfig()}`, payload: configBody() }),
   },
   {
     route: 'DELETE /api/v1/import-configs/:id',
-    expect: '200 200 403 | 200 200 | 200 200 | 403 403 | 401',
+    expect: '200 200 403 | 200 404 | 200 404 | 403 403 | 401',
+    build: async (t) => ({ url: `/api/v1/import-configs/${await freshConfig(t.customer)}` }),
+  },
+  {
+    route: 'DELETE /api/v1/import-configs/:id',
+    variant: 'shared by every customer',
+    expect: '200 200 403 | 403 403 | 403 403 | 403 403 | 401',
     build: async () => ({ url: `/api/v1/import-configs/${await freshConfig()}` }),
   },
 
@@ -820,12 +851,8 @@ let portalLoginEmail: string;
 /** Pauses sending and waits until the email in hand (if any) is settled. */
 async function quietMail(): Promise<void> {
   await setPaused(ctx().db, true);
-  await new Promise((resolve) => setTimeout(resolve, 700));
-  for (let i = 0; i < 100; i++) {
-    const busy = await ctx().db.selectFrom('outbox').select('id').where('status', '=', 'sending').execute();
-    if (busy.length === 0) return;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  ctx().mail.wake();
+  await mailSettled(ctx());
 }
 
 /** An active portal user with TEST_PASSWORD (written with the ready hash). */
@@ -876,7 +903,8 @@ function splitRoute(route: string): { method: Method; pattern: RegExp } {
 
 const EXPECTED_CODE: Record<number, (code: string) => boolean> = {
   401: (code) => code === 'auth.unauthenticated',
-  403: (code) => code === 'auth.forbidden',
+  // A shared import configuration is read-only to scoped admins: forbidden, with its own code.
+  403: (code) => code === 'auth.forbidden' || code === 'import_config.shared',
   404: (code) => code.endsWith('.not_found'),
 };
 
@@ -979,6 +1007,7 @@ beforeAll(async () => {
       contactId: await fresh.contact(customer.id),
       adminId: await fresh.admin(customer.id),
       importId: await freshImport(customer),
+      configId: await freshConfig(customer),
     });
   }
 });

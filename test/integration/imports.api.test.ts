@@ -243,3 +243,69 @@ describe(`import of users on ${process.env.ROSTER_TEST_DB}`, () => {
     expect((await admin.token({ method: 'GET', url: '/api/v1/imports' })).json().items.length).toBe(before);
   });
 });
+
+describe(`field errors of an import request on ${process.env.ROSTER_TEST_DB}`, () => {
+  const file = csv([['Email'], ['shape@acme.example']]);
+
+  it('names an unknown option by its path, in details.problems', async () => {
+    const res = await upload(file, { colour: 'red', mode: 'sideways' });
+    expect(res.statusCode).toBe(400);
+    const body = res.json();
+    expect(body.code).toBe('request.invalid');
+    expect(body.message).not.toMatch(/\.:/);
+    expect(body.details.problems).toEqual(
+      expect.arrayContaining([
+        {
+          field: 'options.colour',
+          code: 'schema.unknown_field',
+          message: expect.stringContaining('"colour"'),
+        },
+        { field: 'options.mode', code: 'schema.invalid_value', message: expect.any(String) },
+      ]),
+    );
+  });
+
+  it('names the multipart field that is not JSON, and the mapping column at fault', async () => {
+    const notJson = multipart(
+      { target: 'users', options: '{customerId:' },
+      { name: 'people.csv', content: file },
+    );
+    const res = await admin.token({ method: 'POST', url: '/api/v1/imports', ...notJson });
+    expect(res.json()).toMatchObject({
+      code: 'request.invalid',
+      details: { problems: [{ field: 'options', code: 'request.malformed_json' }] },
+    });
+    const created = (await upload(file)).json();
+    const mapped = await admin.token({
+      method: 'PUT',
+      url: `/api/v1/imports/${created.id}/mapping`,
+      payload: { columns: ['shoeSize'] },
+    });
+    expect(mapped.statusCode).toBe(400);
+    expect(mapped.json().details.problems).toEqual([
+      { field: 'columns.0', code: 'mapping.unknown_field', message: expect.stringContaining('shoeSize') },
+    ]);
+  });
+
+  it('names the field a uniqueness conflict is about', async () => {
+    const config = { target: 'users', mapping: { Email: 'email' }, options: {} };
+    const first = await admin.token({
+      method: 'POST',
+      url: '/api/v1/import-configs',
+      payload: { ...config, name: 'Shape' },
+    });
+    expect(first.statusCode, first.body).toBe(201);
+    const again = await admin.token({
+      method: 'POST',
+      url: '/api/v1/import-configs',
+      payload: { ...config, name: 'Shape' },
+    });
+    expect(again.statusCode).toBe(409);
+    expect(again.json()).toMatchObject({
+      code: 'import_config.name_taken',
+      details: { problems: [{ field: 'name', code: 'import_config.name_taken' }] },
+    });
+    const missing = await admin.token({ method: 'GET', url: '/api/v1/import-configs/999999' });
+    expect(missing.json().code).toBe('import_config.not_found');
+  });
+});

@@ -3,6 +3,7 @@ import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { serve } from '../support/cli.js';
 import { openTestDb, type TestDb } from '../support/db.js';
+import { until } from '../support/wait.js';
 
 /**
  * A commit killed mid-way (kill -9, no chance to clean up) resumes on the next start and ends with
@@ -63,13 +64,15 @@ describe(`a commit killed mid-way on ${process.env.ROSTER_TEST_DB}`, () => {
     await call('POST', `/api/v1/imports/${created.id}/commit`);
 
     // Kill it as soon as some, but not all, rows are written.
-    let done = 0;
-    for (let i = 0; i < 2000 && (done === 0 || done >= ROWS); i++) {
-      const view = (await call('GET', `/api/v1/imports/${created.id}`)) as { progress: { done: number } };
-      done = view.progress.done;
-      if (done > 0 && done < ROWS) break;
-      await new Promise((r) => setTimeout(r, 10));
-    }
+    await until(
+      'some rows written',
+      async () =>
+        ((await call('GET', `/api/v1/imports/${created.id}`)) as { progress: { done: number } }).progress
+          .done,
+      (done) => done > 0,
+      20_000,
+      10,
+    );
     first.child.kill('SIGKILL');
     await once(first.child, 'exit');
     const partial = await db.ctx.db
@@ -82,12 +85,17 @@ describe(`a commit killed mid-way on ${process.env.ROSTER_TEST_DB}`, () => {
     const second = await serve(env);
     try {
       const again = await session(second.url);
-      let view: { status: string; counts: Record<string, number> } = { status: '', counts: {} };
-      for (let i = 0; i < 600; i++) {
-        view = (await again('GET', `/api/v1/imports/${created.id}`)) as typeof view;
-        if (view.status === 'completed' || view.status === 'failed') break;
-        await new Promise((r) => setTimeout(r, 200));
-      }
+      const view = await until(
+        'the import to finish after the restart',
+        async () =>
+          (await again('GET', `/api/v1/imports/${created.id}`)) as {
+            status: string;
+            counts: Record<string, number>;
+          },
+        (v) => v.status === 'completed' || v.status === 'failed',
+        120_000,
+        200,
+      );
       expect(view.status).toBe('completed');
       expect(view.counts).toMatchObject({ created: ROWS, failed: 0, skipped: 0 });
       const users = await db.ctx.db

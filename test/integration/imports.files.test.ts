@@ -465,6 +465,68 @@ describe(`import files through the API on ${process.env.ROSTER_TEST_DB}`, () => 
     });
   });
 
+  describe('downloads', () => {
+    it('sends a file named in Japanese with an ASCII fallback and its exact name as filename*', async () => {
+      const name = 'ユーザー一覧.csv';
+      const view = await uploaded(
+        stringify([
+          ['Email', 'First name', 'Last name'],
+          ['kanji@acme.example', '太郎', '山田'],
+          ['not an email', 'X', 'Y'],
+        ]),
+        name,
+      );
+      const get = (url: string) => admin.token({ method: 'GET', url });
+      const original = await get(`/api/v1/imports/${view.id}/files/original`);
+      expect(original.statusCode).toBe(200);
+      const encoded = encodeURIComponent(name);
+      expect(original.headers['content-disposition']).toBe(
+        `attachment; filename="______.csv"; filename*=UTF-8''${encoded}`,
+      );
+      expect(original.body).toContain('kanji@acme.example');
+      const failure = await get(`/api/v1/imports/${view.id}/files/failure?format=csv`);
+      expect(failure.statusCode).toBe(200);
+      expect(failure.headers['content-disposition']).toContain(
+        `filename*=UTF-8''${encodeURIComponent('ユーザー一覧-failure.csv')}`,
+      );
+      const template = await get('/api/v1/import-targets/users/template?format=xlsx');
+      expect(template.headers['content-disposition']).toMatch(
+        /^attachment; filename="[^"]+"; filename\*=UTF-8''/,
+      );
+    });
+  });
+
+  describe('CSV downloads and spreadsheet separators', () => {
+    it('quotes cells holding ; or | in the failure file and in the template with the existing users', async () => {
+      const view = await uploaded(
+        stringify([
+          ['Email', 'First name', 'Last name'],
+          ['semicolon@acme.example', 'x;=1+1', 'a|=2+2'],
+          ['not an email', 'y;=HYPERLINK("http://evil.example")', 'Plain'],
+        ]),
+        'separators.csv',
+      );
+      const failure = (
+        await client.download(`/api/v1/imports/${view.id}/files/failure?format=csv`)
+      ).toString();
+      expect(failure).toContain('"y;=HYPERLINK(""http://evil.example"")"');
+      expect(failure).not.toMatch(/(^|,)y;=/m);
+      await client.commit(view.id);
+      const success = (
+        await client.download(`/api/v1/imports/${view.id}/files/success?format=csv`)
+      ).toString();
+      expect(success).toContain('"x;=1+1","a|=2+2"');
+      const template = (
+        await client.download('/api/v1/import-targets/users/template?format=csv&includeExisting=true')
+      ).toString();
+      expect(template).toContain('"x;=1+1","a|=2+2"');
+      // Read back as a spreadsheet would, the cells are whole again.
+      expect(parseCsv(Buffer.from(success)).find((r) => r[0] === 'semicolon@acme.example')).toEqual(
+        expect.arrayContaining(['x;=1+1', 'a|=2+2']),
+      );
+    });
+  });
+
   describe('template round trip', () => {
     /** Uploads an edited template in update mode: exactly one user changes, the rest are unchanged. */
     async function expectOneUpdate(

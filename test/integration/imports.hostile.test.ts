@@ -161,6 +161,24 @@ describe(`hostile files through the import API on ${process.env.ROSTER_TEST_DB}`
     });
   });
 
+  it('refuses a file with a header and no data rows like an empty one: CSV, and a template with only its hint row', async () => {
+    await expectRefused(stringify([['Email', 'First name', 'Last name']]), 'header-only.csv', {
+      status: 422,
+      code: 'import.file_empty',
+      message: /header row but no data rows/,
+      details: { reason: 'no_data_rows' },
+    });
+    for (const format of ['csv', 'xlsx']) {
+      const template = await client.download(`/api/v1/import-targets/users/template?format=${format}`);
+      await expectRefused(template, `untouched-template.${format}`, {
+        status: 422,
+        code: 'import.file_empty',
+        message: /hint row does not count/,
+        details: { reason: 'no_data_rows' },
+      });
+    }
+  });
+
   describe('with lowered limits', () => {
     afterAll(() => patchSettings({ importMaxFileBytes: 20 * MB, importMaxRows: 100_000 }));
 

@@ -337,7 +337,7 @@ describe(`a target declared in a test, on ${process.env.ROSTER_TEST_DB}`, () => 
       },
     });
     expect(config.statusCode).toBe(400);
-    expect(config.json().details.field).toBe('options.targetOptions.capitals');
+    expect(config.json().details.problems[0].field).toBe('options.targetOptions.capitals');
     expect(await importCount()).toBe(before);
     expect((await admin.token({ method: 'GET', url: '/api/v1/import-configs' })).json()).toEqual([]);
     expect(await thing('Z-1')).toBeUndefined();
@@ -375,7 +375,7 @@ describe(`a target declared in a test, on ${process.env.ROSTER_TEST_DB}`, () => 
       payload: { targetOptions: { colour: 'black' } },
     });
     expect(refused.statusCode).toBe(400);
-    expect(refused.json().details.field).toBe('options.targetOptions.colour');
+    expect(refused.json().details.problems[0].field).toBe('options.targetOptions.colour');
     expect((await client.view(id)).options.targetOptions).toEqual({ capitals: false, colour: 'green' });
     const chosen = await admin.token({
       method: 'PUT',

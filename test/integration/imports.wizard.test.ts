@@ -1,6 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Caller, startApi, type TestApi } from '../support/api.js';
+import { type Caller, settled, startApi, type TestApi } from '../support/api.js';
 import { buildWorld, type World } from '../support/fixtures.js';
 import { multipart } from '../support/upload.js';
 
@@ -35,11 +35,7 @@ describe(`the import wizard's API on ${process.env.ROSTER_TEST_DB}`, () => {
   it('changes the options after the upload and validates every row again under them', async () => {
     const existing = await upload([['Email'], ['kept@acme.example']]);
     await admin.token({ method: 'POST', url: `/api/v1/imports/${existing.id}/commit` });
-    for (let i = 0; i < 100; i++) {
-      const view = (await admin.token({ method: 'GET', url: `/api/v1/imports/${existing.id}` })).json();
-      if (view.status === 'completed') break;
-      await new Promise((r) => setTimeout(r, 100));
-    }
+    expect((await settled(admin, existing.id)).status).toBe('completed');
 
     const view = await upload([
       ['Email', 'First name'],

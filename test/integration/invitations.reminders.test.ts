@@ -8,7 +8,7 @@ import { type Caller, settled, startApi, type TestApi } from '../support/api.js'
 import { buildWorld, type World } from '../support/fixtures.js';
 import { importClient } from '../support/imports.js';
 import { type Received, startSmtp, type TestSmtp } from '../support/smtp.js';
-import { sleep, until } from '../support/wait.js';
+import { mailSettled, until } from '../support/wait.js';
 
 /**
  * Scheduled invitation reminders (INVITE_REMINDER_DAYS / settings.inviteReminderDays): one reminder,
@@ -139,7 +139,7 @@ describe(`invitation reminders on ${process.env.ROSTER_TEST_DB}`, () => {
     expect(invitations).toHaveLength(1);
     expect((await activate(tokenIn(reminder))).statusCode).toBe(200);
     expect((await activate(tokenIn(first))).statusCode).toBe(410);
-    await sleep(300);
+    await mailSettled(api.db.ctx);
     expect(receivedBy(user.email)).toHaveLength(2);
 
     const audit = (await get('/api/v1/audit?entityType=invitation')).json();

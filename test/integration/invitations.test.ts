@@ -10,7 +10,7 @@ import { type Caller, settled, startApi, type TestApi } from '../support/api.js'
 import { buildWorld, type World } from '../support/fixtures.js';
 import { type Received, startSmtp, type TestSmtp } from '../support/smtp.js';
 import { multipart } from '../support/upload.js';
-import { sleep, until } from '../support/wait.js';
+import { mailSettled, until } from '../support/wait.js';
 
 /**
  * Invitations end to end, against a real SMTP server (smtp-server on 127.0.0.1) and a real
@@ -204,7 +204,7 @@ describe(`invitations over SMTP on ${process.env.ROSTER_TEST_DB}`, () => {
     expect(quiet.counts.created).toBe(1);
     expect((await importEmails(quiet.id)).items).toHaveLength(0);
     await mailFor('fresh2@import.example');
-    await sleep(300);
+    await mailSettled(api.db.ctx);
     expect(smtp.received.length - before).toBe(2);
   });
 
@@ -488,6 +488,22 @@ describe(`invitations over SMTP on ${process.env.ROSTER_TEST_DB}`, () => {
     expect(tries[5]!.json().code).toBe('auth.too_many_attempts');
   });
 
+  it('holds the portal account limit against 50 parallel wrong passwords', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        api.request({
+          method: 'POST',
+          url: '/api/v1/portal/login',
+          payload: { login: 'parallel@mail.example', password: `parallel wrong ${i}` },
+          remoteAddress: '10.9.1.1',
+        }),
+      ),
+    );
+    const statuses = answers.map((r) => r.statusCode);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(45);
+  });
+
   it('resets a password by email with the same link rules', async () => {
     const before = receivedBy(activeUser.email).length;
     const unknown = await api.request({
@@ -532,7 +548,7 @@ describe(`invitations over SMTP on ${process.env.ROSTER_TEST_DB}`, () => {
       });
     expect((await login(STRONG)).statusCode).toBe(401);
     expect((await login(NEW)).statusCode).toBe(200);
-    await sleep(300);
+    await mailSettled(api.db.ctx);
     expect(receivedBy('nobody-here@mail.example')).toHaveLength(0);
   });
 
@@ -593,7 +609,7 @@ describe(`invitations over SMTP on ${process.env.ROSTER_TEST_DB}`, () => {
     expect(pause.json()).toMatchObject({ paused: true, transport: 'smtp' });
     const user = await newUser();
     await invite(user.id);
-    await sleep(800);
+    await mailSettled(api.db.ctx);
     expect(receivedBy(user.email)).toHaveLength(0);
     expect((await emailsOf(user.id))[0]!.status).toBe('queued');
     const resume = await admin.token({ method: 'POST', url: '/api/v1/mail/resume' });
@@ -625,7 +641,7 @@ describe(`invitations over SMTP on ${process.env.ROSTER_TEST_DB}`, () => {
       await admin.token({ method: 'POST', url: '/api/v1/mail/resume' });
       second.wake();
       for (const u of users) await mailFor(u.email);
-      await sleep(500);
+      await mailSettled(api.db.ctx, second);
       for (const u of users) {
         expect(receivedBy(u.email), u.email).toHaveLength(1);
         expect((await emailsOf(u.id))[0]!.status).toBe('sent');

@@ -4,6 +4,7 @@ import { BATCH_MAX, startMailWorker } from '../../src/app/mail/worker.js';
 import { claimDue, type EmailRecord, insertEmails, type NewEmail } from '../../src/storage/queries/outbox.js';
 import { openTestDb, type TestDb } from '../support/db.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
+import { until } from '../support/wait.js';
 
 /**
  * The mail worker's batches: a claim takes several emails in one statement, workers' claims never
@@ -27,8 +28,6 @@ afterEach(async () => {
   await db.ctx.db.deleteFrom('outbox').execute();
   smtp.received.length = 0;
 });
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let seq = 0;
 async function queueNotices(count: number): Promise<string[]> {
@@ -72,13 +71,8 @@ function expectEachOnce(addresses: string[]) {
   expect(got).toEqual([...addresses].sort());
 }
 
-async function until(what: string, check: () => Promise<boolean>, timeoutMs = 20_000) {
-  const end = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
-}
+const allSent = () =>
+  until('every email sent', outboxRows, (rows) => rows.every((r) => r.status === 'sent'), 20_000);
 
 describe(`mail batches on ${process.env.ROSTER_TEST_DB}`, () => {
   it('claims a batch in due order, and a second claim never takes an email of the first', async () => {
@@ -131,11 +125,10 @@ describe(`mail batches on ${process.env.ROSTER_TEST_DB}`, () => {
     const b = startMailWorker(workerCtx('worker-b'));
     try {
       await smtp.waitFor(addresses.length);
-      await until('all settled', async () => (await outboxRows()).every((r) => r.status === 'sent'));
+      await allSent();
     } finally {
       await Promise.all([a.stop(), b.stop()]);
     }
-    await sleep(200);
     expectEachOnce(addresses);
     expect((await outboxRows()).every((r) => r.attempts === 1 && r.claimed_by === null)).toBe(true);
   });
@@ -147,11 +140,11 @@ describe(`mail batches on ${process.env.ROSTER_TEST_DB}`, () => {
     expect(held).toHaveLength(8);
     const worker = startMailWorker(workerCtx('live-worker'));
     try {
-      await sleep(200);
+      await until('the live worker to wait for mail', () => worker.idle(), Boolean);
       // Still claimed: the live worker leaves them alone until the claim runs out.
       expect(smtp.received).toHaveLength(0);
       await smtp.waitFor(addresses.length);
-      await until('all settled', async () => (await outboxRows()).every((r) => r.status === 'sent'));
+      await allSent();
     } finally {
       await worker.stop();
     }
@@ -180,7 +173,7 @@ describe(`mail batches on ${process.env.ROSTER_TEST_DB}`, () => {
     const next = startMailWorker(workerCtx('next-worker'));
     try {
       await smtp.waitFor(addresses.length);
-      await until('all settled', async () => (await outboxRows()).every((r) => r.status === 'sent'));
+      await allSent();
     } finally {
       await next.stop();
     }

@@ -7,6 +7,7 @@ import { serve, spawnRoster } from '../support/cli.js';
 import { buildWorld, type World } from '../support/fixtures.js';
 import { importClient } from '../support/imports.js';
 import { startSmtp, type TestSmtp } from '../support/smtp.js';
+import { until } from '../support/wait.js';
 
 /**
  * Mail workers that look at the outbox only once a minute (MAIL_POLL_SECONDS=60) still send new
@@ -35,12 +36,10 @@ afterAll(async () => {
   await smtp.close();
 });
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 describe(`mail wake-ups on ${process.env.ROSTER_TEST_DB}`, () => {
   it('delivers an import’s invitations at once although the worker polls once a minute', async () => {
     // The worker has had its first look (an empty outbox) and sleeps for a minute.
-    await sleep(1500);
+    await until('the mail worker to wait for mail', () => api.db.ctx.mail.idle(), Boolean);
     const N = 20;
     const rows = Array.from({ length: N }, (_, i) => [`woken${i}@wake.example`, `Woken${i}`, 'Up']);
     const created = await importClient(admin, world.acme.id).upload(
@@ -70,11 +69,14 @@ describe.runIf(process.env.ROSTER_TEST_DB === 'postgres')('mail wake-ups across 
     const web = await serve({ ...env, RUN_JOBS: 'false' });
     const worker = spawnRoster(['worker'], { ...env, LOG_LEVEL: 'info' });
     try {
-      for (let i = 0; i < 300 && !/Roster worker is running/.test(worker.output()); i++) await sleep(100);
-      expect(worker.output()).toMatch(/Roster worker is running/);
+      // The worker process has had its first look (an empty outbox) and sleeps for a minute.
+      await until(
+        'the worker process to wait for mail',
+        () => worker.output(),
+        (out) => /the outbox is sent; waiting for mail/.test(out),
+      );
       // The in-process worker of this test file must not be the one to send: pause it by stopping it.
       await api.db.ctx.jobs.stop();
-      await sleep(1500);
 
       const login = await fetch(`${web.url}/api/v1/auth/login`, {
         method: 'POST',

@@ -2,6 +2,7 @@ import { simpleParser } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, startApi, type TestApi } from '../support/api.js';
 import { buildWorld, type World } from '../support/fixtures.js';
+import { mailSettled, until } from '../support/wait.js';
 
 /**
  * The embedded default without SMTP_URL: email goes to the local mailbox in the database, shown by
@@ -28,15 +29,16 @@ interface MailboxItem {
 }
 
 async function mailbox(to: string, count = 1): Promise<MailboxItem[]> {
-  const end = Date.now() + 20_000;
-  for (;;) {
-    const res = await admin.token({ method: 'GET', url: `/api/v1/mailbox?to=${encodeURIComponent(to)}` });
-    expect(res.statusCode).toBe(200);
-    const items = res.json().items as MailboxItem[];
-    if (items.length >= count) return items;
-    if (Date.now() > end) throw new Error(`no mail to ${to} in the mailbox`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
+  return until(
+    `mail to ${to} in the mailbox`,
+    async () => {
+      const res = await admin.token({ method: 'GET', url: `/api/v1/mailbox?to=${encodeURIComponent(to)}` });
+      expect(res.statusCode).toBe(200);
+      return res.json().items as MailboxItem[];
+    },
+    (items) => items.length >= count,
+    20_000,
+  );
 }
 
 describe(`the local mailbox on ${process.env.ROSTER_TEST_DB}`, () => {
@@ -94,7 +96,7 @@ describe(`the local mailbox on ${process.env.ROSTER_TEST_DB}`, () => {
       payload: { login: 'local.person@mail.example', password: 'a long local password' },
     });
     expect(login.statusCode).toBe(200);
-    await new Promise((resolve) => setTimeout(resolve, 300));
+    await mailSettled(api.db.ctx);
     expect(await mailbox('Local.Person@mail.example')).toHaveLength(1);
   });
 

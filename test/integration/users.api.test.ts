@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, startApi, type TestApi } from '../support/api.js';
 import { buildWorld, type World } from '../support/fixtures.js';
+import { importClient } from '../support/imports.js';
 
 let api: TestApi;
 let world: World;
@@ -178,5 +179,85 @@ describe(`users API on ${process.env.ROSTER_TEST_DB}`, () => {
       await admin.token({ method: 'GET', url: `/api/v1/audit?entityType=user&entityId=${created.id}` })
     ).json();
     expect(audit.items.map((e: { action: string }) => e.action)).toEqual(['user.delete', 'user.create']);
+  });
+});
+
+describe(`statuses an admin may give, on ${process.env.ROSTER_TEST_DB}`, () => {
+  const problemsOf = (res: { json(): { code: string; details: { problems?: unknown } } }) => {
+    const body = res.json();
+    return { code: body.code, problems: body.details.problems };
+  };
+  const total = async () => (await admin.token({ method: 'GET', url: '/api/v1/users?limit=1' })).json().total;
+
+  it('refuses to create a user blocked or disabled, and creates nothing', async () => {
+    const before = await total();
+    const blocked = await create({
+      email: 'blocked.new@example.com',
+      customerId: world.acme.id,
+      status: 'blocked',
+    });
+    expect(blocked.statusCode).toBe(400);
+    expect(problemsOf(blocked)).toEqual({
+      code: 'validation.failed',
+      problems: [
+        { field: 'status', code: 'status.historical', message: expect.stringMatching(/historical/) },
+      ],
+    });
+    const disabled = await create({
+      email: 'disabled.new@example.com',
+      customerId: world.acme.id,
+      status: 'disabled',
+    });
+    expect(disabled.statusCode).toBe(400);
+    expect(problemsOf(disabled)).toEqual({
+      code: 'validation.failed',
+      problems: [
+        {
+          field: 'status',
+          code: 'status.not_for_new_users',
+          message: expect.stringMatching(/pending or active/),
+        },
+      ],
+    });
+    expect(await total()).toBe(before);
+  });
+
+  it('refuses to block an existing user, and disables one only through the disable action', async () => {
+    const user = (await create({ email: 'legacy.target@example.com', customerId: world.acme.id })).json();
+    const patch = (status: string) =>
+      admin.token({ method: 'PATCH', url: `/api/v1/users/${user.id}`, payload: { status } });
+    const blocked = await patch('blocked');
+    expect(blocked.statusCode).toBe(400);
+    expect(problemsOf(blocked)).toMatchObject({
+      code: 'validation.failed',
+      problems: [{ field: 'status', code: 'status.historical' }],
+    });
+    const unchanged = (await admin.token({ method: 'GET', url: `/api/v1/users/${user.id}` })).json();
+    expect(unchanged).toMatchObject({ status: 'pending', version: user.version });
+
+    const disabled = await patch('disabled');
+    expect(disabled.statusCode).toBe(200);
+    expect(disabled.json().status).toBe('disabled');
+    const audit = (
+      await admin.token({ method: 'GET', url: `/api/v1/audit?entityType=user&entityId=${user.id}` })
+    ).json();
+    expect(audit.items[0].action).toBe('user.disable');
+    expect((await patch('blocked')).statusCode).toBe(400);
+  });
+
+  it('refuses blocked in an import, for new and existing users alike', async () => {
+    const imports = importClient(admin, world.acme.id);
+    await create({ email: 'legacy.existing@example.com', customerId: world.acme.id });
+    const res = await imports.upload(
+      'Email,Status\nlegacy.new@example.com,blocked\nlegacy.existing@example.com,blocked\nlegacy.other@example.com,disabled\n',
+      'legacy.csv',
+      { mode: 'upsert' },
+    );
+    expect(res.statusCode, res.body).toBe(201);
+    const rows = await imports.rows(res.json().id);
+    expect(rows.map((r) => r.valid)).toEqual([false, false, false]);
+    for (const row of rows) {
+      expect(row.problems.map((p) => p.column)).toContain('Status');
+    }
   });
 });

@@ -4,6 +4,7 @@ import { startWorkers } from '../../src/app/workers.js';
 import { type AdminRole, SYSTEM_ACTOR } from '../../src/core/access/policy.js';
 import { buildServer } from '../../src/http/server.js';
 import { openTestDb, type TestDb, type TestDbOptions } from './db.js';
+import { until } from './wait.js';
 
 export interface Caller {
   adminId: number;
@@ -93,26 +94,20 @@ const RUNNING = ['queued', 'committing', 'cancelling', 'rolling_back'];
 
 /** Waits until an import's background work has settled, and returns it as the API shows it. */
 export async function settled(caller: Caller, id: number, timeoutMs = 60_000) {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const view = (await caller.token({ method: 'GET', url: `/api/v1/imports/${id}` })).json();
-    if (!RUNNING.includes(view.status)) return view;
-    if (Date.now() > until) throw new Error(`import ${id} still ${view.status} after ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+  return until(
+    `import ${id} to settle`,
+    async () => (await caller.token({ method: 'GET', url: `/api/v1/imports/${id}` })).json(),
+    (view) => !RUNNING.includes(view.status),
+    timeoutMs,
+  );
 }
 
 /** Waits until no import of the database has background work queued or running. */
 export async function allSettled(api: TestApi, timeoutMs = 60_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  for (;;) {
-    const busy = await api.db.ctx.db
-      .selectFrom('imports')
-      .select('id')
-      .where('status', 'in', RUNNING)
-      .execute();
-    if (busy.length === 0) return;
-    if (Date.now() > until) throw new Error(`imports ${busy.map((b) => b.id).join(', ')} did not settle`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+  await until(
+    'every import to settle',
+    () => api.db.ctx.db.selectFrom('imports').select('id').where('status', 'in', RUNNING).execute(),
+    (busy) => busy.length === 0,
+    timeoutMs,
+  );
 }

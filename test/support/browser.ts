@@ -6,6 +6,7 @@ import path from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { expect } from 'vitest';
 import { serve } from './cli.js';
+import { until } from './wait.js';
 
 /**
  * Shared parts of the browser tests: the built console (dist/web, built by scripts/test.mjs) served
@@ -143,6 +144,31 @@ export async function signIn(page: Page, url: string, who: Credentials, landing 
   await page.getByRole('textbox', { name: 'Password' }).fill(who.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`**${landing}`);
+}
+
+/**
+ * Waits until the page is still: laid out at the viewport's width, no CSS transition or finite
+ * animation running (a popover fading in, a layout changing size), after a frame has been drawn.
+ * Endless animations (a loader) do not count.
+ */
+export async function settle(page: Page): Promise<void> {
+  const width = (page.viewportSize() ?? DESKTOP).width;
+  await until(
+    'the page to settle',
+    () =>
+      page.evaluate<boolean>(`new Promise((resolve) => requestAnimationFrame(() => resolve(
+        window.innerWidth === ${width} &&
+          document.getAnimations().every((a) =>
+            a.playState !== 'running' || a.effect?.getTiming().iterations === Infinity))))`),
+    Boolean,
+    10_000,
+  );
+}
+
+/** A viewport size, once the page has settled at it. */
+export async function resize(page: Page, size: { width: number; height: number }): Promise<void> {
+  await page.setViewportSize(size);
+  await settle(page);
 }
 
 /** Saves a screenshot named `<name>-<width>x<height>.png` under test-output/screenshots. */

@@ -4,6 +4,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import Papa from 'papaparse';
 import type { Caller } from './api.js';
 import { multipart } from './upload.js';
+import { until } from './wait.js';
 
 /** A staged row as GET /api/v1/imports/:id/rows returns it. */
 export interface StagedRowJson {
@@ -52,15 +53,13 @@ const RUNNING = ['queued', 'committing', 'cancelling', 'rolling_back'];
 export function importClient(admin: Caller, customerId: number) {
   const get = (url: string) => admin.token({ method: 'GET', url });
   /** Polls until the import's background work (commit, rollback) has settled. */
-  const settle = async (id: number, timeoutMs = 60_000) => {
-    const until = Date.now() + timeoutMs;
-    for (;;) {
-      const view = (await get(`/api/v1/imports/${id}`)).json();
-      if (!RUNNING.includes(view.status)) return view;
-      if (Date.now() > until) throw new Error(`import ${id} still ${view.status} after ${timeoutMs} ms`);
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-  };
+  const settle = (id: number, timeoutMs = 60_000) =>
+    until(
+      `import ${id} to settle`,
+      async () => (await get(`/api/v1/imports/${id}`)).json(),
+      (view) => !RUNNING.includes(view.status),
+      timeoutMs,
+    );
   return {
     /** POST /api/v1/imports with the file as a browser sends it. */
     upload(content: string | Buffer, name: string, options: object = {}): Promise<LightMyRequestResponse> {

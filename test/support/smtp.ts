@@ -1,6 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { type ParsedMail, simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerAddress } from 'smtp-server';
+import { until } from './wait.js';
 
 /** A message as the test SMTP server received it: the envelope, the raw bytes, and parsed. */
 export interface Received {
@@ -30,20 +31,17 @@ const smtpError = (code: number, message: string) =>
 /** A real SMTP server on 127.0.0.1 (smtp-server), on a free port, without TLS or auth. */
 export async function startSmtp(): Promise<TestSmtp> {
   const received: Received[] = [];
-  let waiters: (() => void)[] = [];
   const state: TestSmtp = {
     url: '',
     received,
     onRecipient: () => ({ accept: true }),
     async waitFor(count, timeoutMs = 30_000) {
-      const until = Date.now() + timeoutMs;
-      while (received.length < count) {
-        if (Date.now() > until) throw new Error(`only ${received.length} of ${count} messages arrived`);
-        await new Promise<void>((resolve) => {
-          waiters.push(resolve);
-          setTimeout(resolve, 200);
-        });
-      }
+      await until(
+        `${count} messages`,
+        () => received.length,
+        (n) => n >= count,
+        timeoutMs,
+      );
       return received;
     },
     close: async () => {},
@@ -71,9 +69,6 @@ export async function startSmtp(): Promise<TestSmtp> {
               raw,
               mail,
             });
-            const done = waiters;
-            waiters = [];
-            for (const w of done) w();
             callback();
           })
           .catch((e: Error) => callback(e));

@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { DESKTOP, PHONE, shot } from './browser.js';
+import { DESKTOP, PHONE, resize, shot } from './browser.js';
 
 /** Steps of the import wizard that more than one browser test takes. */
 
@@ -13,14 +13,11 @@ export interface UploadedFile {
 export async function shots(page: Page, name: string): Promise<void> {
   // A full-page screenshot of a scrolled page draws the fixed header halfway down.
   await page.mouse.wheel(0, -100_000);
-  await page.setViewportSize(DESKTOP);
-  await page.waitForTimeout(150);
+  await resize(page, DESKTOP);
   await shot(page, name);
-  await page.setViewportSize(PHONE);
-  await page.waitForTimeout(300);
+  await resize(page, PHONE);
   await shot(page, name);
-  await page.setViewportSize(DESKTOP);
-  await page.waitForTimeout(150);
+  await resize(page, DESKTOP);
 }
 
 export const reviewRows = (page: Page) => page.getByTestId('review-table').locator('tbody tr');

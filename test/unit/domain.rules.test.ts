@@ -6,9 +6,9 @@ import { matchRole, suggestName } from '../../src/core/domain/roles.js';
 import { normalizeText } from '../../src/core/domain/text.js';
 import {
   ACCOUNT_THROTTLE,
-  afterFailure,
-  lockedFor,
-  type ThrottleState,
+  ADDRESS_THROTTLE,
+  delayAfter,
+  delaySchedule,
 } from '../../src/core/domain/throttle.js';
 import { defaultDisplayName } from '../../src/core/domain/user.js';
 import { usernameBase, withCounter } from '../../src/core/domain/username.js';
@@ -108,16 +108,15 @@ describe('access policy', () => {
 });
 
 describe('sign-in throttle', () => {
-  it('locks a key after five failures in the window, and forgets an old window', () => {
-    let state: ThrottleState | undefined;
-    for (let i = 0; i < 5; i++) state = afterFailure(state, ACCOUNT_THROTTLE, 1000);
-    expect(lockedFor(state, 1000)).toBe(ACCOUNT_THROTTLE.lockMs);
-    const later = afterFailure(
-      { failures: 4, windowStartedAt: 0, lockedUntil: null },
-      ACCOUNT_THROTTLE,
-      10 ** 9,
-    );
-    expect(later.failures).toBe(1);
+  it('lets five attempts through, then doubles the wait from 30 seconds up to 15 minutes', () => {
+    expect([1, 2, 3, 4].map((n) => delayAfter(n, ACCOUNT_THROTTLE))).toEqual([0, 0, 0, 0]);
+    expect(delaySchedule(ACCOUNT_THROTTLE).map((ms) => ms / 1000)).toEqual([30, 60, 120, 240, 480, 900]);
+    expect(delayAfter(500, ACCOUNT_THROTTLE)).toBe(15 * 60_000);
+  });
+
+  it('keeps an address waiting the whole window after its 30th attempt', () => {
+    expect(delayAfter(29, ADDRESS_THROTTLE)).toBe(0);
+    expect(delaySchedule(ADDRESS_THROTTLE)).toEqual([15 * 60_000]);
   });
 });
 

@@ -187,10 +187,18 @@ describe('CSV reading', () => {
     ]);
   });
 
-  it('reads a header-only file as no rows', async () => {
-    const { source, rows } = await readTabular(await fixtures.bytes('header-only.csv', 'email,name\r\n'));
-    expect(source.header).toEqual(['email', 'name']);
-    expect(rows).toEqual([]);
+  it('refuses a header-only file like an empty one, with or without the template hint row', async () => {
+    for (const [name, text] of [
+      ['header-only.csv', 'email,name\r\n'],
+      ['header-blank-lines.csv', 'email,name\r\n,\r\n\r\n'],
+    ] as const) {
+      await expect(openTabularFile(await fixtures.bytes(name, text))).rejects.toMatchObject({
+        code: 'import.file_empty',
+        status: 422,
+        details: { reason: 'no_data_rows' },
+        message: expect.stringMatching(/header row but no data rows/),
+      });
+    }
   });
 
   it('streams: rows can be read once, and closing early releases the file', async () => {

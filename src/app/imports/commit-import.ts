@@ -1,4 +1,4 @@
-import type { Actor } from '../../core/access/policy.js';
+import { type Actor, IMPORT_WORKER } from '../../core/access/policy.js';
 import { AppError, errors } from '../../core/errors.js';
 import { type CommitPort, commitRows } from '../../core/import/engine.js';
 import { canTransition, transition } from '../../core/import/status.js';
@@ -252,17 +252,12 @@ async function finish(
       const done = { importId: id, fileName: rec.file.name, status, counts };
       await writeImportFinished(db, rec.createdByAdminId, done, at);
     }
-    await audit(
-      ctx,
-      db,
-      { kind: 'system', adminId: null, role: 'administrator', customerId: null, label: 'import worker' },
-      {
-        action: `import.${status}`,
-        entityType: 'import',
-        entityId: id,
-        customerId: rec.customerId,
-        details: counts,
-      },
-    );
+    await audit(ctx, db, IMPORT_WORKER, {
+      action: `import.${status}`,
+      entityType: 'import',
+      entityId: id,
+      customerId: rec.customerId,
+      details: counts,
+    });
   });
 }

@@ -2,7 +2,7 @@ import { type Actor, authorize } from '../../core/access/policy.js';
 import { errors } from '../../core/errors.js';
 import { markDuplicates, type StagingPort, stageRows } from '../../core/import/engine.js';
 import { autoMap, checkMapping, describeMapping, type Mapping } from '../../core/import/mapping.js';
-import { openTabularFile } from '../../core/import/read/index.js';
+import { openTabularFileInWorker } from '../../core/import/read/in-worker.js';
 import type { TabularRow } from '../../core/import/read/types.js';
 import { type OptionsInput, runOptions, type TargetField } from '../../core/import/target.js';
 import type { FileRow } from '../../core/import/validate.js';
@@ -11,7 +11,7 @@ import * as imports from '../../storage/queries/imports.js';
 import type { AppContext } from '../context.js';
 import { readSettings, settingDefaults } from '../settings.js';
 import { audit, inTransaction } from '../shared.js';
-import { fileDigest, keepOriginal, removeImportFiles } from './files.js';
+import { fileDigest, originalFiles } from './files.js';
 import { moveStatus } from './move-status.js';
 import { resolveOptions } from './options.js';
 import { stagingFor } from './staging.js';
@@ -27,6 +27,8 @@ export interface CreateImportInput {
   mapping?: Mapping;
   /** A saved configuration's mapping by column header; columns it does not name are mapped automatically. */
   headerMapping?: Record<string, string | null>;
+  /** Aborted when the client goes away: the reading stops, and nothing is kept. */
+  signal?: AbortSignal;
 }
 
 /**
@@ -45,11 +47,17 @@ export async function createImport(
   const settings = await readSettings(ctx);
   const { sha256, size } = await fileDigest(input.filePath);
   const duplicateOf = (await imports.findCommittedBySha(ctx.db, sha256, input.target)) ?? null;
-  const source = await openTabularFile(input.filePath, {
-    fileName: input.fileName,
-    maxBytes: settings.importMaxFileBytes,
-    maxRows: settings.importMaxRows,
-  });
+  // In a worker thread with a heap and a time of its own: a hostile file can fail the upload, not the server.
+  const source = await openTabularFileInWorker(
+    input.filePath,
+    {
+      fileName: input.fileName,
+      maxBytes: settings.importMaxFileBytes,
+      maxRows: settings.importMaxRows,
+      ...(input.signal && { signal: input.signal }),
+    },
+    { memoryMb: ctx.config.imports.readMemoryMb, timeoutMs: ctx.config.imports.readTimeoutMs },
+  );
   try {
     const env = await binding.env(ctx.db, actor.customerId, settingDefaults(ctx.config));
     const fields = binding.target.fields(env);
@@ -57,7 +65,8 @@ export async function createImport(
       input.mapping ?? withSavedMapping(autoMap(source.header, fields), source.header, input.headerMapping);
     const mappingProblems = checkMapping(source.header, fields, mapping);
     if (mappingProblems.length > 0) {
-      throw errors.validation(mappingProblems[0]!.message, { problems: mappingProblems });
+      // The mapping came in the upload's `mapping` field (or from a saved configuration).
+      throw errors.problems(mappingProblems.map((p) => ({ ...p, field: `mapping.${p.field}` })));
     }
     const newImport = {
       target: input.target,
@@ -85,8 +94,11 @@ export async function createImport(
       };
       // Each batch in a transaction of its own: another request's write waits for one batch at
       // most, not for the whole file. Until its status moves on, nobody else sees the import.
-      await stageRows(plan, fileRows(source.rows()), batchedStaging(ctx, id));
-      keepOriginal(ctx, id, source.format, input.filePath);
+      await stageRows(plan, fileRows(source.rows()), batchedStaging(ctx, id), {
+        ...(input.signal && { signal: input.signal }),
+        maxStagedBytes: ctx.config.imports.maxStagedBytes,
+      });
+      await originalFiles(ctx).keep(id, source.format, input.filePath);
       await inTransaction(ctx, async (db) => {
         const at = ctx.now().toISOString();
         await markDuplicates(plan, stagingFor(db, id));
@@ -141,7 +153,7 @@ function batchedStaging(ctx: AppContext, id: number): StagingPort {
 /** An import whose file could not be staged leaves nothing behind: its rows and files go. */
 export async function discardStaging(ctx: AppContext, id: number): Promise<void> {
   await inTransaction(ctx, (db) => imports.deleteImport(db, id));
-  removeImportFiles(ctx, id);
+  originalFiles(ctx).remove(id);
 }
 
 /** Columns a saved configuration names take its field; the others keep the automatic match, unless it clashes. */

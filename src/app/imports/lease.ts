@@ -1,4 +1,4 @@
-import { AppError } from '../../core/errors.js';
+import { appError } from '../../core/errors.js';
 import type { Db } from '../../storage/database.js';
 import { claimLease, releaseLease, renewLease } from '../../storage/queries/imports.js';
 import type { AppContext } from '../context.js';
@@ -14,8 +14,7 @@ export class JobBusy extends Error {
   }
 }
 
-export const leaseLost = () =>
-  new AppError('import.worker_replaced', 409, 'Another worker took this job over; this one stopped.');
+export const leaseLost = () => appError('import.worker_replaced');
 
 export interface Lease {
   /** Extends the claim inside the caller's transaction; throws when the claim was lost. */

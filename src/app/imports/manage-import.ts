@@ -116,7 +116,7 @@ export async function setMapping(
   const complete = async (rec: imports.ImportRecord, db: typeof ctx.db) => {
     const plan = await planFor(ctx, rec, db, mapping);
     const problems = checkMapping(rec.header, plan.fields, mapping);
-    if (problems.length > 0) throw errors.validation(problems[0]!.message, { problems });
+    if (problems.length > 0) throw errors.problems(problems);
     return describeMapping(rec.header, plan.fields, mapping).complete;
   };
   await editImport(
@@ -219,9 +219,12 @@ export async function fixRowCells(
     for (const [column, value] of Object.entries(cells)) {
       const index = /^\d+$/.test(column) ? Number(column) : rec.header.indexOf(column);
       if (index < 0 || index >= rec.header.length) {
-        throw errors.validation(`This file has no column "${column}". Columns: ${rec.header.join(', ')}.`, {
-          column,
-        });
+        throw errors.field(
+          'request.invalid',
+          `cells.${column}`,
+          `This file has no column "${column}". Columns: ${rec.header.join(', ')}.`,
+          { problem: 'import.no_such_column' },
+        );
       }
       next[index] = value;
     }

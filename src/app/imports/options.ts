@@ -37,11 +37,11 @@ export async function resolveOptions(
     ...definedOnly(generalInput),
   };
   if (!target.modes.includes(general.mode)) {
-    throw errors.validation(
+    throw errors.field(
+      'request.invalid',
+      'options.mode',
       `The ${target.name} target does not allow mode "${general.mode}"; use ${target.modes.join(' or ')}.`,
-      {
-        field: 'options.mode',
-      },
+      { problem: 'import.mode_not_allowed' },
     );
   }
   // Naming another customer is checked below, and not found, like any object outside the scope.
@@ -100,9 +100,10 @@ export async function readTargetOptions(
 
 function optionsRefused(target: string, issue: OptionIssue, more = '') {
   const field = ['options', 'targetOptions', ...issue.path].join('.');
-  return errors.validation(`${field}: ${issue.message}${/[.!?]$/.test(issue.message) ? '' : '.'}${more}`, {
-    field,
-    target,
+  const message = `${issue.message}${/[.!?]$/.test(issue.message) ? '' : '.'}${more}`;
+  return errors.field('request.invalid', field, `${field}: ${message}`, {
+    problem: 'import.option_invalid',
+    details: { target },
   });
 }
 

@@ -57,10 +57,12 @@ export class TargetRegistry {
   get(name: string): AnyBinding {
     const binding = this.#bindings.get(name);
     if (!binding) {
-      throw errors.validation(`There is no import target "${name}". Targets: ${this.names().join(', ')}.`, {
-        field: 'target',
-        targets: this.names(),
-      });
+      throw errors.field(
+        'request.invalid',
+        'target',
+        `There is no import target "${name}". Targets: ${this.names().join(', ')}.`,
+        { problem: 'import.unknown_target', details: { targets: this.names() } },
+      );
     }
     return binding;
   }

@@ -1,11 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
 import type { Actor } from '../../core/access/policy.js';
 import { errors } from '../../core/errors.js';
 import {
+  CSV_QUOTED_CELL,
   ERROR_COLUMN,
   neutralizeCell,
   RESULT_ACTION_COLUMN,
@@ -17,17 +19,15 @@ import { pageStagedRows, type StagedRowView } from '../../storage/queries/import
 import type { ImportRecord } from '../../storage/queries/imports.js';
 import type { AppContext } from '../context.js';
 import { visibleImport } from './access.js';
-import { importDir, originalPath } from './files.js';
+import { downloadPath, originalFiles } from './files.js';
 
 export type FileFormat = 'csv' | 'xlsx';
 export type FileKind = ResultFileKind | 'original';
 
 export interface FileToSend {
-  path: string;
+  body: Readable;
   fileName: string;
   contentType: string;
-  /** A file made for this download only: removed once it has been sent. */
-  temporary: boolean;
 }
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -51,12 +51,14 @@ export async function importFile(
   format: FileFormat,
 ): Promise<FileToSend> {
   const rec = await visibleImport(ctx, actor, id, 'imports.read');
-  const base = path.parse(rec.file.name).name.replace(/[^\w.-]+/g, '_') || `import-${id}`;
+  // Letters of any script stay (the download's name is sent in UTF-8 too); anything else becomes _.
+  const base = path.parse(rec.file.name).name.replace(/[^\p{L}\p{N}_.-]+/gu, '_') || `import-${id}`;
   if (kind === 'original') {
+    const body = await originalFiles(ctx).open(id, rec.file.format);
+    if (!body) throw errors.notFound('file', `${id}/original`);
     return {
-      path: originalPath(ctx, id, rec.file.format),
+      body,
       fileName: rec.file.name,
-      temporary: false,
       contentType: CONTENT_TYPES[rec.file.format] ?? 'application/octet-stream',
     };
   }
@@ -66,8 +68,7 @@ export async function importFile(
       'The success file exists once the import has been committed.',
     );
   }
-  const out = path.join(importDir(ctx, id), `${kind}-${Date.now()}.${format}`);
-  fs.mkdirSync(path.dirname(out), { recursive: true });
+  const out = downloadPath(id, `${kind}.${format}`);
   const header =
     kind === 'failure'
       ? [...rec.header, ERROR_COLUMN]
@@ -75,12 +76,10 @@ export async function importFile(
   const lines = resultLines(ctx, rec, kind);
   if (format === 'csv') await writeCsv(out, header, lines);
   else await writeXlsx(out, header, lines, kind);
-  return {
-    path: out,
-    fileName: `${base}-${kind}.${format}`,
-    contentType: CONTENT_TYPES[format]!,
-    temporary: true,
-  };
+  // Made for this download: gone once sent, or once the client went away.
+  const body = fs.createReadStream(out);
+  body.on('close', () => fs.rmSync(path.dirname(out), { recursive: true, force: true }));
+  return { body, fileName: `${base}-${kind}.${format}`, contentType: CONTENT_TYPES[format]! };
 }
 
 async function* resultLines(
@@ -117,9 +116,23 @@ function failureReason(row: StagedRowView, committed: boolean): string | null {
   return null;
 }
 
-async function writeCsv(file: string, header: string[], lines: AsyncIterable<string[]>): Promise<void> {
+/**
+ * The writer of every CSV a person downloads (result files, templates, exports): UTF-8 with a BOM,
+ * CRLF, and quotes around cells holding a line break or a character a spreadsheet may split on.
+ * Cells go in neutralised (neutralizeCell).
+ */
+export function csvWriter() {
   // A record delimiter given, csv-stringify quotes only cells holding it (\r\n), not a lone \n or \r.
-  const csv = stringify({ bom: true, record_delimiter: 'windows', quote_record_delimiter: true });
+  return stringify({
+    bom: true,
+    record_delimiter: 'windows',
+    quote_record_delimiter: true,
+    quoted_match: CSV_QUOTED_CELL,
+  });
+}
+
+async function writeCsv(file: string, header: string[], lines: AsyncIterable<string[]>): Promise<void> {
+  const csv = csvWriter();
   const source = (async function* () {
     yield header.map(neutralizeCell);
     for await (const line of lines) yield line.map(neutralizeCell);

@@ -1,4 +1,4 @@
-import type { Actor } from '../../core/access/policy.js';
+import { type Actor, IMPORT_WORKER } from '../../core/access/policy.js';
 import { transition } from '../../core/import/status.js';
 import * as changes from '../../storage/queries/import-changes.js';
 import * as imports from '../../storage/queries/imports.js';
@@ -127,17 +127,12 @@ async function rollBack(ctx: AppContext, rec: imports.ImportRecord, lease: Lease
         report.finishedAt,
       );
     }
-    await audit(
-      ctx,
-      db,
-      { kind: 'system', adminId: null, role: 'administrator', customerId: null, label: 'import worker' },
-      {
-        action: 'import.rolled_back',
-        entityType: 'import',
-        entityId: id,
-        customerId: rec.customerId,
-        details: { deleted: report.deleted, restored: report.restored, conflicts: report.conflictCount },
-      },
-    );
+    await audit(ctx, db, IMPORT_WORKER, {
+      action: 'import.rolled_back',
+      entityType: 'import',
+      entityId: id,
+      customerId: rec.customerId,
+      details: { deleted: report.deleted, restored: report.restored, conflicts: report.conflictCount },
+    });
   });
 }

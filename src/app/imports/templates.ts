@@ -1,17 +1,14 @@
-import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
-import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
 import { type Actor, authorize } from '../../core/access/policy.js';
 import { neutralizeCell } from '../../core/import/export.js';
 import type { ImportMode, TargetField } from '../../core/import/target.js';
 import type { AppContext } from '../context.js';
 import { settingDefaults } from '../settings.js';
+import { tempFilePath } from '../temp-files.js';
 import { optionsJsonSchema } from './options.js';
-import type { FileFormat, FileToSend } from './result-files.js';
+import { csvWriter, type FileFormat, type FileToSend } from './result-files.js';
 
 export interface TargetDescription {
   name: string;
@@ -74,7 +71,7 @@ export async function buildTemplate(
   const binding = ctx.targets.get(name);
   const env = await binding.env(ctx.db, actor.customerId, settingDefaults(ctx.config));
   const fields = binding.target.fields(env);
-  const file = path.join(os.tmpdir(), `roster-template-${randomBytes(8).toString('hex')}.${format}`);
+  const file = tempFilePath('template', format);
   const rows = (async function* () {
     yield fields.map((f) => f.column);
     yield fields.map(hintFor);
@@ -91,12 +88,7 @@ export async function buildTemplate(
     const neutral = (async function* () {
       for await (const r of rows) yield r.map(neutralizeCell);
     })();
-    await pipeline(
-      neutral,
-      // Cells with a lone \n or \r must be quoted too, which csv-stringify does not do by itself here.
-      stringify({ bom: true, record_delimiter: 'windows', quote_record_delimiter: true }),
-      fs.createWriteStream(file),
-    );
+    await pipeline(neutral, csvWriter(), fs.createWriteStream(file));
   } else {
     const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
       filename: file,
@@ -115,9 +107,11 @@ export async function buildTemplate(
     sheet.commit();
     await workbook.commit();
   }
+  // Made for this download: gone once sent, or once the client went away.
+  const body = fs.createReadStream(file);
+  body.on('close', () => fs.rmSync(file, { force: true }));
   return {
-    path: file,
-    temporary: true,
+    body,
     fileName: `${name}-template.${format}`,
     contentType:
       format === 'csv'

@@ -1,7 +1,7 @@
-import type { Actor } from '../../core/access/policy.js';
+import { type Actor, systemActor } from '../../core/access/policy.js';
 import { emailKey } from '../../core/domain/email.js';
-import { afterFailure, lockedFor, type ThrottleRule } from '../../core/domain/throttle.js';
-import { AppError } from '../../core/errors.js';
+import type { ThrottleRule } from '../../core/domain/throttle.js';
+import { appError, errors, waitText } from '../../core/errors.js';
 import { hashPassword, passwordProblem } from '../../security/passwords.js';
 import { hashSecret } from '../../security/tokens.js';
 import type { Db } from '../../storage/database.js';
@@ -17,15 +17,10 @@ import { mailSettings, writePasswordReset } from './invite.js';
  * reset. A link works once and until its invitation expires. Unknown, used, replaced and expired
  * links all get the same answer, so an answer never tells which of them a guess hit.
  */
-export const linkInvalid = () =>
-  new AppError(
-    'invitation.link_invalid',
-    410,
-    'This link has expired or has already been used. Ask your administrator to send you a new invitation, or request a new password reset.',
-  );
+export const linkInvalid = () => appError('invitation.link_invalid');
 
 export const weakPassword = (problem: string) =>
-  new AppError('password.too_weak', 400, `Choose a stronger password: ${problem}`, { field: 'password' });
+  errors.field('password.too_weak', 'password', `Choose a stronger password: ${problem}`);
 
 export type LinkPurpose = 'activation' | 'reset';
 
@@ -64,13 +59,8 @@ export async function checkLink(
   return { portalName: (await mailSettings(ctx.db)).portalName, email: user.email };
 }
 
-const portalActor = (user: { id: number; email: string; customerId: number }): Actor => ({
-  kind: 'system',
-  adminId: null,
-  role: 'viewer',
-  customerId: user.customerId,
-  label: `portal user ${user.email}`,
-});
+const portalActor = (user: { id: number; email: string; customerId: number }): Actor =>
+  systemActor(`portal user ${user.email}`, { role: 'viewer', customerId: user.customerId });
 
 /**
  * Uses a link: checks the password, hashes it (Argon2id), and in one transaction uses the link
@@ -103,23 +93,27 @@ export async function useLink(
   });
 }
 
-/** Requests per account and per address before more are ignored (no email) or refused (429). */
+/** Requests per account before more are ignored (no email): 3 an hour. */
 export const RESET_ACCOUNT_THROTTLE: ThrottleRule = {
-  maxFailures: 3,
+  free: 3,
   windowMs: 3_600_000,
-  lockMs: 3_600_000,
+  window: 'fixed',
+  delayMs: 3_600_000,
+  maxDelayMs: 3_600_000,
 };
-/** Per address as for signing in: 30 requests in 15 minutes. */
+/** Per address as for signing in: 30 requests in 15 minutes, then refused (429). */
 export const RESET_ADDRESS_THROTTLE: ThrottleRule = {
-  maxFailures: 30,
+  free: 30,
   windowMs: 15 * 60_000,
-  lockMs: 15 * 60_000,
+  window: 'fixed',
+  delayMs: 15 * 60_000,
+  maxDelayMs: 15 * 60_000,
 };
 
 /**
  * Asks for a password reset email. The answer is the same whether or not the email belongs to an
  * active user; a few requests per account an hour send email, more are ignored quietly, and an
- * address that asks too often is told to wait.
+ * address that asks too often is told to wait. Each request is counted and checked in one statement.
  */
 export async function requestPasswordReset(
   ctx: AppContext,
@@ -128,23 +122,16 @@ export async function requestPasswordReset(
   const now = ctx.now().getTime();
   const accountKey = `portal-reset:${emailKey(input.email)}`;
   const addressKey = `portal-reset-address:${input.address}`;
-  const [accountState, addressState] = await Promise.all([
-    throttle.readThrottle(ctx.db, accountKey),
-    throttle.readThrottle(ctx.db, addressKey),
-  ]);
-  const addressWait = lockedFor(addressState, now);
-  if (addressWait > 0) {
-    const seconds = Math.ceil(addressWait / 1000);
-    throw new AppError(
+  const byAddress = await throttle.countAttempt(ctx.db, addressKey, RESET_ADDRESS_THROTTLE, now);
+  if (byAddress.refused) {
+    const seconds = Math.ceil(byAddress.retryAfterMs / 1000);
+    throw appError(
       'auth.too_many_attempts',
-      429,
-      `Too many password reset requests from your address. Try again in ${Math.ceil(seconds / 60)} minute(s).`,
+      `Too many password reset requests from your address. Try again in ${waitText(seconds)}.`,
       { retryAfterSeconds: seconds },
     );
   }
-  await throttle.writeThrottle(ctx.db, addressKey, afterFailure(addressState, RESET_ADDRESS_THROTTLE, now));
-  if (lockedFor(accountState, now) > 0) return;
-  await throttle.writeThrottle(ctx.db, accountKey, afterFailure(accountState, RESET_ACCOUNT_THROTTLE, now));
+  if ((await throttle.countAttempt(ctx.db, accountKey, RESET_ACCOUNT_THROTTLE, now)).refused) return;
   const user = await portal.findAccountByLogin(ctx.db, emailKey(input.email));
   if (
     user?.status !== 'active' ||

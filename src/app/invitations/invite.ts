@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Actor } from '../../core/access/policy.js';
+import { IMPORT_WORKER } from '../../core/access/policy.js';
 import { DEFAULT_SETTINGS, type Settings } from '../../core/domain/settings.js';
 import type { InvitePort } from '../../core/import/invite-port.js';
 import { renderImportFinished, renderInvitation, renderPasswordReset } from '../../core/mail/templates.js';
@@ -184,14 +184,6 @@ export async function writeImportFinished(
   );
   await announceQueuedMail(db);
 }
-
-const IMPORT_WORKER: Actor = {
-  kind: 'system',
-  adminId: null,
-  role: 'administrator',
-  customerId: null,
-  label: 'import worker',
-};
 
 /**
  * The invitation port of the import targets, bound to a batch's transaction: the users a batch

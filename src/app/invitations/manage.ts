@@ -81,9 +81,12 @@ const INVITABLE = ['pending', 'expired'] as const;
 function readMessage(message: string | null | undefined): string | null {
   const text = normalizeOptional(message ?? null);
   if (text !== null && text.length > MESSAGE_MAX_LENGTH) {
-    throw errors.validation(`The message may be at most ${MESSAGE_MAX_LENGTH} characters.`, {
-      field: 'message',
-    });
+    throw errors.field(
+      'request.invalid',
+      'message',
+      `The message may be at most ${MESSAGE_MAX_LENGTH} characters.`,
+      { problem: 'text.too_long' },
+    );
   }
   return text;
 }
@@ -156,9 +159,12 @@ export async function resendInvitations(
 ): Promise<{ invited: number }> {
   authorize(actor, 'users.manage');
   if (input.importId === undefined && input.customerId === undefined && actor.customerId === null) {
-    throw errors.validation('Name an import (importId) or a customer (customerId) whose users to invite.', {
-      field: 'importId',
-    });
+    throw errors.field(
+      'request.invalid',
+      'importId',
+      'Name an import (importId) or a customer (customerId) whose users to invite.',
+      { problem: 'invitation.scope_required' },
+    );
   }
   if (input.importId !== undefined) await visibleImport(ctx, actor, input.importId, 'imports.read');
   if (input.customerId !== undefined) await visibleCustomer(ctx, actor, input.customerId);

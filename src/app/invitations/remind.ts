@@ -1,4 +1,4 @@
-import type { Actor } from '../../core/access/policy.js';
+import { type Actor, systemActor } from '../../core/access/policy.js';
 import { renderInvitation } from '../../core/mail/templates.js';
 import { insertAudit } from '../../storage/queries/audit.js';
 import { markReminded, reminderCandidates } from '../../storage/queries/invitations.js';
@@ -13,13 +13,7 @@ import { mailSettings, newMessageId } from './invite.js';
 /** Invitations reminded per transaction. */
 const BATCH = 500;
 
-const REMINDER_SWEEP: Actor = {
-  kind: 'system',
-  adminId: null,
-  role: 'administrator',
-  customerId: null,
-  label: 'invitation reminders',
-};
+const REMINDER_SWEEP: Actor = systemActor('invitation reminders');
 
 /**
  * Scheduled reminders: `inviteReminderDays` after an invitation, a user still pending whose

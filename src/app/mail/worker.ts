@@ -12,10 +12,10 @@ import {
   findInvitationsForSending,
   type InvitationForSending,
   insertTokens,
-  sweepExpired,
 } from '../../storage/queries/invitations.js';
 import * as outbox from '../../storage/queries/outbox.js';
 import type { AppContext } from '../context.js';
+import { expireInvitationsDue } from '../invitations/expire.js';
 import { queueReminders } from '../invitations/remind.js';
 import { readSettings } from '../settings.js';
 import { inTransaction } from '../shared.js';
@@ -40,6 +40,8 @@ import { inTransaction } from '../shared.js';
  */
 export interface MailWorker {
   wake(): void;
+  /** Whether it waits for a wake-up or its next look, with nothing to send now (or sending paused). */
+  idle(): boolean;
   stop(): Promise<void>;
 }
 
@@ -73,6 +75,8 @@ export function startMailWorker(ctx: AppContext): MailWorker {
   let stopped = false;
   let wakeUp: (() => void) | null = null;
   let woken = false;
+  let idle = false;
+  let caughtUp = false;
 
   /** Waits `ms`, or less when woken (`wakeable`) or stopped. */
   const pause = (ms: number, wakeable: boolean) =>
@@ -86,8 +90,10 @@ export function startMailWorker(ctx: AppContext): MailWorker {
       function done() {
         clearTimeout(timer);
         if (wakeUp === done) wakeUp = null;
+        idle = false;
         resolve();
       }
+      idle = wakeable;
       wakeUp = wakeable ? done : () => (stopped ? done() : undefined);
     });
   const control: BatchControl = { wait: (ms) => pause(ms, false), stopped: () => stopped };
@@ -107,6 +113,10 @@ export function startMailWorker(ctx: AppContext): MailWorker {
         if (look) {
           const due = await outbox.nextDueAt(ctx.db, now);
           if (due === null || due > now) {
+            if (!caughtUp) {
+              caughtUp = true;
+              ctx.log.info({ workerId: ctx.workerId }, 'mail worker: the outbox is sent; waiting for mail');
+            }
             await pause(
               due === null ? ctx.config.mail.pollMs : Math.min(ctx.config.mail.pollMs, due - now),
               true,
@@ -146,6 +156,7 @@ export function startMailWorker(ctx: AppContext): MailWorker {
       woken = true;
       wakeUp?.();
     },
+    idle: () => idle && !woken,
     async stop() {
       stopped = true;
       wakeUp?.();
@@ -213,7 +224,7 @@ async function claimRound(ctx: AppContext): Promise<Round> {
 export async function runInvitationSweep(
   ctx: AppContext,
 ): Promise<{ invitations: number; users: number; reminders: number }> {
-  const result = await inTransaction(ctx, (db) => sweepExpired(db, ctx.now().toISOString()));
+  const result = await inTransaction(ctx, (db) => expireInvitationsDue(db, ctx.now().toISOString()));
   if (result.invitations > 0) ctx.log.info(result, 'expired invitations swept');
   const reminders = await queueReminders(ctx);
   return { ...result, reminders };

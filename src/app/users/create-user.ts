@@ -48,7 +48,7 @@ export async function createUser(ctx: AppContext, actor: Actor, input: UserInput
     LIMITS.employeeNumber,
     problems,
   );
-  const status = readStatus(input.status ?? 'pending', problems);
+  const status = readStatus(input.status ?? 'pending', problems, 'new');
   const attributes = await readAttributes(ctx.db, input.attributes ?? {}, null, problems);
   await checkMemberships(ctx.db, input.roleIds, input.groupIds, problems);
 
@@ -126,13 +126,11 @@ export async function createUser(ctx: AppContext, actor: Actor, input: UserInput
 }
 
 export const emailTaken = (email: string) =>
-  errors.conflict(
+  errors.field(
     'user.email_taken',
+    'email',
     `A user with the email ${email} exists (emails are compared ignoring case).`,
-    {
-      field: 'email',
-    },
   );
 
 export const usernameTaken = (username: string) =>
-  errors.conflict('user.username_taken', `The username "${username}" is taken.`, { field: 'username' });
+  errors.field('user.username_taken', 'username', `The username "${username}" is taken.`);

@@ -40,9 +40,12 @@ export async function listUsers(
   const sort = query.sort ?? 'createdAt';
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
   if (after === null || (after !== undefined && !fitsSort(after, sort))) {
-    throw errors.validation('The cursor is not one this server gave out; start again from the first page.', {
-      field: 'cursor',
-    });
+    throw errors.field(
+      'request.invalid',
+      'query.cursor',
+      'The cursor is not one this server gave out; start again from the first page.',
+      { problem: 'cursor.unknown' },
+    );
   }
   const search = query.search === undefined ? '' : foldKey(query.search);
   const filter: q.UserListFilter = {

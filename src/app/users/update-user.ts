@@ -1,7 +1,7 @@
 import { type Actor, authorize } from '../../core/access/policy.js';
 import type { PortalUser } from '../../core/domain/entities.js';
 import { foldKey } from '../../core/domain/text.js';
-import { DEFAULT_SITE_NAME } from '../../core/domain/user.js';
+import { DEFAULT_SITE_NAME, HISTORICAL_STATUSES } from '../../core/domain/user.js';
 import { Problems } from '../../core/problems.js';
 import { isUniqueViolation } from '../../storage/errors.js';
 import { contactHasUser, findContact } from '../../storage/queries/contacts.js';
@@ -72,8 +72,12 @@ export async function updateUser(
       problems,
     );
   }
-  if (patch.status !== undefined && patch.status !== current.status)
-    values.status = readStatus(patch.status, problems);
+  // An unchanged status is no change, except a historical one, which is never accepted.
+  if (
+    patch.status !== undefined &&
+    (patch.status !== current.status || HISTORICAL_STATUSES.includes(patch.status))
+  )
+    values.status = readStatus(patch.status, problems, 'existing');
   if (patch.attributes !== undefined) {
     values.attributes = await readAttributes(ctx.db, patch.attributes, current.attributes, problems);
   }

@@ -6,7 +6,9 @@ import {
   ADMIN_SETTABLE_STATUSES,
   DISPLAY_NAME_MAX_LENGTH,
   EMPLOYEE_NUMBER_MAX_LENGTH,
+  HISTORICAL_STATUSES,
   NAME_MAX_LENGTH,
+  NEW_USER_STATUSES,
   type UserStatus,
   type UserType,
 } from '../../core/domain/user.js';
@@ -83,9 +85,25 @@ export const LIMITS = {
   employeeNumber: EMPLOYEE_NUMBER_MAX_LENGTH,
 };
 
-export function readStatus(value: UserStatus, problems: Problems): UserStatus {
-  if (!ADMIN_SETTABLE_STATUSES.includes(value)) {
+/**
+ * A status an admin sends: a new user starts pending or active; an existing one may also be
+ * disabled. `blocked` is historical (users keep it from earlier systems) and is never given.
+ */
+export function readStatus(value: UserStatus, problems: Problems, of: 'new' | 'existing'): UserStatus {
+  if (HISTORICAL_STATUSES.includes(value)) {
+    problems.add(
+      'status',
+      'status.historical',
+      `Status "${value}" is historical and cannot be given to a user; to stop a user signing in, disable it (status "disabled").`,
+    );
+  } else if (!ADMIN_SETTABLE_STATUSES.includes(value)) {
     problems.add('status', 'status.not_settable', `Status "${value}" is set by the system, not by hand.`);
+  } else if (of === 'new' && !NEW_USER_STATUSES.includes(value)) {
+    problems.add(
+      'status',
+      'status.not_for_new_users',
+      `A new user cannot be created "${value}": create it pending or active, then disable it.`,
+    );
   }
   return value;
 }

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { ensureFirstAdmin } from '../../app/bootstrap.js';
 import { startApp } from '../../app/runtime.js';
+import { sweepStaleTemp } from '../../app/temp-files.js';
 import { startWorkers } from '../../app/workers.js';
 import { loadConfig } from '../../config.js';
 import { buildServer, createLogger } from '../../http/server.js';
@@ -13,6 +14,9 @@ export function registerServeCommand(program: Command): void {
       const config = loadConfig();
       const log = createLogger(config.logLevel);
       const ctx = await startApp(config, log);
+      const swept = sweepStaleTemp();
+      if (swept.length > 0)
+        log.info({ removed: swept.length }, 'removed temporary files left by stopped processes');
       const first = await ensureFirstAdmin(ctx);
       if (first?.generatedPassword) {
         // Printed once, to the terminal only (not the log): the admin must change it after signing in.

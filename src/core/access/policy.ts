@@ -19,13 +19,23 @@ export interface Actor {
   tokenId?: number;
 }
 
-export const SYSTEM_ACTOR: Actor = {
-  kind: 'system',
-  adminId: null,
-  role: 'administrator',
-  customerId: null,
-  label: 'system',
-};
+/** Roster acting by itself (a job, a sweep), named for the audit log; sees every customer unless scoped. */
+export function systemActor(
+  label: string,
+  scope: { role?: AdminRole; customerId?: number | null } = {},
+): Actor {
+  return {
+    kind: 'system',
+    adminId: null,
+    role: scope.role ?? 'administrator',
+    customerId: scope.customerId ?? null,
+    label,
+  };
+}
+
+export const SYSTEM_ACTOR: Actor = systemActor('system');
+/** Who the audit log names for what an import's background jobs do. */
+export const IMPORT_WORKER: Actor = systemActor('import worker');
 
 export const PERMISSIONS = [
   'directory.read', // customers, sites, contacts, users, roles, groups, attributes

@@ -88,7 +88,10 @@ export interface PortalUser {
   createdAt: string;
   updatedAt: string;
   version: number;
+  /** The last import that created or changed the user. */
   importId: number | null;
+  /** The import that created the user; null when created by hand or through the API. */
+  createdByImportId: number | null;
 }
 
 export interface Admin {

@@ -2,11 +2,17 @@
 export const USER_STATUSES = ['pending', 'active', 'expired', 'disabled', 'blocked'] as const;
 export type UserStatus = (typeof USER_STATUSES)[number];
 
-/** `blocked` and `disabled` are legacy statuses: never given to a user an import creates. */
-export const IMPORT_CREATABLE_STATUSES: readonly UserStatus[] = ['pending', 'active'];
+/** Statuses a new user may start in, whether an admin or an import creates it. */
+export const NEW_USER_STATUSES: readonly UserStatus[] = ['pending', 'active'];
 
-/** Statuses an admin may set by hand. `expired` is the system's verdict on an unused invitation. */
-export const ADMIN_SETTABLE_STATUSES: readonly UserStatus[] = ['pending', 'active', 'disabled', 'blocked'];
+/**
+ * Statuses an admin may move an existing user to. `disabled` is the disable action (enabling moves
+ * back to pending or active); `expired` is the system's verdict on an unused invitation.
+ */
+export const ADMIN_SETTABLE_STATUSES: readonly UserStatus[] = ['pending', 'active', 'disabled'];
+
+/** Statuses kept for users that hold them from earlier systems, never given to anyone. */
+export const HISTORICAL_STATUSES: readonly UserStatus[] = ['blocked'];
 
 export const USER_TYPES = ['Standard', 'Privileged'] as const;
 export type UserType = (typeof USER_TYPES)[number];

@@ -1,6 +1,7 @@
 import type { Mapping } from './mapping.js';
 import type { RowProblem } from './problems.js';
 import { describeProblems, hasErrors } from './problems.js';
+import { readErrors } from './read/read-errors.js';
 import type {
   ImportTarget,
   PlannedAction,
@@ -10,6 +11,9 @@ import type {
   WritableRow,
 } from './target.js';
 import {
+  cellKeepLength,
+  cutColumnWarning,
+  cutLongCells,
   duplicateProblem,
   type FileRow,
   mapRow,
@@ -65,17 +69,29 @@ function check<Env>(plan: ValidationPlan<Env>, rows: readonly FileRow[], env: En
   return validateBatch(rows, plan.header, plan.fields, plan.mapping, plan.target, env, plan.options);
 }
 
+export interface StageOptions {
+  signal?: AbortSignal;
+  /** Most bytes of cell text (UTF-8) staged for one import; past it the import fails with nothing kept. */
+  maxStagedBytes?: number;
+}
+
 /**
  * Validates rows from the file into staging, batch by batch. The port may give each batch its own
  * transaction (so that other writers wait one batch at most); `markDuplicates` then finishes the
- * verdicts across the whole file.
+ * verdicts across the whole file. Cells longer than any field takes are cut first (see
+ * cutLongCells), and the staged bytes are capped.
  */
 export async function stageRows<Env>(
   plan: ValidationPlan<Env>,
   rows: AsyncIterable<FileRow>,
   staging: StagingPort,
-  signal?: AbortSignal,
+  options: StageOptions = {},
 ): Promise<void> {
+  const { signal, maxStagedBytes = Number.POSITIVE_INFINITY } = options;
+  const keep = cellKeepLength(plan.fields);
+  let stagedBytes = 0;
+  // Cut cells of columns that are not imported, by row: they get a warning once validated.
+  const cutUnmapped = new Map<number, number[]>();
   let batch: FileRow[] = [];
   // A batch's insert is awaited only before the next one: meanwhile the next batch is read and
   // checked, so on PostgreSQL the server stores one batch while this process validates the next.
@@ -83,6 +99,14 @@ export async function stageRows<Env>(
   const flush = async () => {
     const { staged } = await check(plan, batch);
     batch = [];
+    if (cutUnmapped.size > 0) {
+      for (const row of staged) {
+        for (const index of cutUnmapped.get(row.row) ?? []) {
+          row.problems.push(cutColumnWarning(row.row, plan.header[index] ?? `#${index + 1}`, keep));
+        }
+      }
+      cutUnmapped.clear();
+    }
     await storing;
     storing = staging.insert(staged);
     // Awaited before the next insert or at the end; an error meanwhile ends the import anyway.
@@ -91,6 +115,13 @@ export async function stageRows<Env>(
   };
   for await (const row of rows) {
     signal?.throwIfAborted();
+    const cut = cutLongCells(row, keep);
+    if (cut) {
+      const unmapped = cut.filter((index) => (plan.mapping.columns[index] ?? null) === null);
+      if (unmapped.length > 0) cutUnmapped.set(row.row, unmapped);
+    }
+    for (const cell of row.cells) stagedBytes += Buffer.byteLength(cell);
+    if (stagedBytes > maxStagedBytes) throw readErrors.tooMuchData(maxStagedBytes, row.row);
     batch.push(row);
     if (batch.length >= BATCH_SIZE) await flush();
   }

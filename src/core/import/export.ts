@@ -6,6 +6,13 @@
  */
 const FORMULA_START = /^[=+\-@\t\r]/;
 
+/**
+ * CSV cells holding a character that a spreadsheet may take for the list separator are written in
+ * quotes: `;` (Excel's separator in much of Europe), `|` and a tab. Unquoted, `x;=1+1` would open
+ * as two cells, the second a formula that the leading apostrophe above never saw.
+ */
+export const CSV_QUOTED_CELL = /[;|\t]/;
+
 export function neutralizeCell(value: string): string {
   return FORMULA_START.test(value) ? `'${value}` : value;
 }

@@ -117,7 +117,8 @@ export function describeMapping(
   };
 }
 
-export type MappingProblem = { code: string; message: string };
+/** A problem with a mapping, naming the part of it at fault (`columns`, `columns.3`). */
+export type MappingProblem = { field: string; code: string; message: string };
 
 /** Checks a mapping the admin sent: right length, known fields, each field at most once. */
 export function checkMapping(
@@ -128,6 +129,7 @@ export function checkMapping(
   const problems: MappingProblem[] = [];
   if (mapping.columns.length !== header.length) {
     problems.push({
+      field: 'columns',
       code: 'mapping.wrong_length',
       message: `The mapping names ${mapping.columns.length} column(s) but the file has ${header.length}.`,
     });
@@ -138,12 +140,14 @@ export function checkMapping(
     if (key === null) return;
     if (!keys.has(key))
       problems.push({
+        field: `columns.${i}`,
         code: 'mapping.unknown_field',
         message: `Column ${i + 1} is mapped to "${key}", which this target does not have.`,
       });
     const first = seen.get(key);
     if (first !== undefined) {
       problems.push({
+        field: `columns.${i}`,
         code: 'mapping.field_twice',
         message: `"${key}" is mapped from both "${header[first]}" and "${header[i]}"; choose one.`,
       });

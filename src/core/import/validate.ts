@@ -19,6 +19,62 @@ export interface FileRow {
 }
 
 /**
+ * No cell is staged longer than this many characters plus the cut mark, or than the longest any
+ * of the target's fields takes if that is more: a longer one is cut before staging (a 990,000
+ * character cell in each of 499 columns once staged a gigabyte) and the cut is reported on the cell.
+ */
+export const CELL_KEEP_FLOOR = 10_000;
+/** Ends a cut cell: the cell is then one character longer than what is kept, so every field refuses it. */
+export const CUT_MARK = '\u2026';
+
+const keepLengths = new WeakMap<readonly TargetField[], number>();
+/** Characters of a cell that are staged: the longest any field takes, and at least CELL_KEEP_FLOOR. */
+export function cellKeepLength(fields: readonly TargetField[]): number {
+  let keep = keepLengths.get(fields);
+  if (keep === undefined) {
+    keep = Math.max(CELL_KEEP_FLOOR, ...fields.map((f) => f.maxLength ?? 0));
+    keepLengths.set(fields, keep);
+  }
+  return keep;
+}
+
+/** Whether a staged cell is one that was cut. */
+export const isCutCell = (text: string, keep: number): boolean =>
+  text.length === keep + 1 && text.endsWith(CUT_MARK);
+
+/**
+ * Cuts the cells of a file row that are longer than `keep` characters, in place; answers the
+ * columns cut, or null when none was.
+ */
+export function cutLongCells(row: FileRow, keep: number): number[] | null {
+  const cut: number[] = [];
+  const cells = row.cells;
+  for (let i = 0; i < cells.length; i++) {
+    if (cells[i]!.length > keep) {
+      cells[i] = cells[i]!.slice(0, keep) + CUT_MARK;
+      cut.push(i);
+    }
+  }
+  return cut.length > 0 ? cut : null;
+}
+
+const cutMessage = (keep: number) =>
+  `held more than ${keep.toLocaleString('en-US')} characters, more than any field takes; only the first ${keep.toLocaleString('en-US')} were kept. Correct the cell in the file and upload it again.`;
+
+/** The problem of a cut cell in a column that is not imported: a warning, since nothing is lost from the import. */
+export function cutColumnWarning(row: number, column: string, keep: number): RowProblem {
+  return problem(
+    row,
+    column,
+    null,
+    'cell.truncated',
+    `The cell of column "${column}" (not imported) ${cutMessage(keep)}`,
+    'cell',
+    'warning',
+  );
+}
+
+/**
  * Turns a file row into the target's values by the mapping, reading each cell with its field's
  * reader. Problems found here are the cell's own (type, length, allowed values, required).
  */
@@ -33,6 +89,7 @@ export function mapRow(
   const raw: Record<string, string> = {};
   const problems: RowProblem[] = [];
   const byKey = fieldsByKey(fields);
+  const keep = cellKeepLength(fields);
   mapping.columns.forEach((key, index) => {
     if (key === null) return;
     const field = byKey.get(key);
@@ -41,6 +98,21 @@ export function mapRow(
     const column = header[index] ?? field.column;
     columns[key] = column;
     raw[key] = text;
+    if (isCutCell(text, keep)) {
+      // Checked here rather than once at staging, so that it holds after every later check too.
+      problems.push(
+        problem(
+          file.row,
+          column,
+          text.slice(0, 100) + CUT_MARK,
+          'cell.truncated',
+          `${field.label} ${cutMessage(keep)}`,
+          'cell',
+        ),
+      );
+      values[key] = null;
+      return;
+    }
     const read = readCell(field, text);
     if (!read.ok) {
       problems.push(problem(file.row, column, text, read.code, `${field.label} ${read.message}`, 'cell'));

@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../../app/context.js';
 import { authenticatePortalSession } from '../../app/portal.js';
-import { AppError, errors } from '../../core/errors.js';
+import { errors } from '../../core/errors.js';
 import { csrfTokenFor, safeEqual } from '../../security/tokens.js';
 import { PORTAL_PREFIX } from './auth.js';
 
@@ -46,11 +46,7 @@ export function registerPortalAuth(app: FastifyInstance, ctx: AppContext): void 
 
 export function portalUserOf(request: FastifyRequest): number {
   if (!request.portal) {
-    throw new AppError(
-      'auth.unauthenticated',
-      401,
-      'Sign in to the portal first (POST /api/v1/portal/login).',
-    );
+    throw errors.unauthenticated('Sign in to the portal first (POST /api/v1/portal/login).');
   }
   return request.portal.userId;
 }

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
@@ -23,14 +22,16 @@ import {
   setOptions,
   watchImport,
 } from '../../app/imports/manage-import.js';
+import { takeReadSlot } from '../../app/imports/read-slots.js';
 import { type FileToSend, importFile } from '../../app/imports/result-files.js';
 import { requestRollback } from '../../app/imports/rollback-import.js';
 import { buildTemplate, describeTarget, listTargets } from '../../app/imports/templates.js';
-import { listNotifications, markNotificationsRead } from '../../app/notifications.js';
 import { readSettings } from '../../app/settings.js';
 import { authorize } from '../../core/access/policy.js';
 import { errors } from '../../core/errors.js';
 import { JOB_ENDED_STATUSES } from '../../core/import/status.js';
+import { problemsOfIssues } from '../../core/problems.js';
+import { attachmentDisposition } from '../content-disposition.js';
 import {
   ConfigInput,
   FileParams,
@@ -40,8 +41,6 @@ import {
   ImportOptionsInput,
   ImportView,
   MappingInput,
-  MarkRead,
-  Notifications,
   RowFix,
   RowParams,
   RowsPage,
@@ -57,11 +56,8 @@ import { receiveUpload } from '../upload.js';
 
 function sendFile(reply: FastifyReply, file: FileToSend) {
   reply.header('content-type', file.contentType);
-  reply.header('content-disposition', `attachment; filename="${file.fileName.replace(/"/g, '')}"`);
-  const stream = fs.createReadStream(file.path);
-  // Made for this download: gone once sent (or once the client went away).
-  if (file.temporary) stream.on('close', () => fs.rmSync(file.path, { force: true }));
-  return reply.send(stream);
+  reply.header('content-disposition', attachmentDisposition(file.fileName));
+  return reply.send(file.body);
 }
 
 function parseJsonField<T extends z.ZodType>(
@@ -74,15 +70,13 @@ function parseJsonField<T extends z.ZodType>(
   try {
     value = JSON.parse(raw);
   } catch {
-    throw errors.validation(`The "${name}" field is not valid JSON.`, { field: name });
+    throw errors.field('request.invalid', name, `The "${name}" field is not valid JSON.`, {
+      problem: 'request.malformed_json',
+    });
   }
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const unknown = issue.code === 'unrecognized_keys';
-    const field = [name, ...issue.path, ...(unknown ? issue.keys.slice(0, 1) : [])].join('.');
-    const message = unknown ? 'unknown field; see /api/docs for the fields this accepts.' : issue.message;
-    throw errors.validation(`${field}: ${message}`, { field, issues: parsed.error.issues });
+    throw errors.problems(problemsOfIssues(parsed.error.issues, name));
   }
   return parsed.data;
 }
@@ -150,6 +144,7 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
           413: errorResponses[400],
           415: errorResponses[400],
           422: errorResponses[400],
+          503: errorResponses[400],
         },
       },
     },
@@ -157,7 +152,21 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
       const actor = actorOf(req);
       authorize(actor, 'imports.run');
       const settings = await readSettings(ctx);
-      const upload = await receiveUpload(req, settings.importMaxFileBytes);
+      const release = takeReadSlot(ctx);
+      // The client going away (closing the connection before the answer) stops the reading.
+      const gone = new AbortController();
+      const onClose = () => {
+        if (!reply.raw.writableEnded) gone.abort(errors.clientGone());
+      };
+      reply.raw.on('close', onClose);
+      let upload: Awaited<ReturnType<typeof receiveUpload>>;
+      try {
+        upload = await receiveUpload(req, settings.importMaxFileBytes);
+      } catch (e) {
+        release();
+        reply.raw.off('close', onClose);
+        throw e;
+      }
       try {
         const config = upload.fields.config
           ? await findConfigNamed(ctx, actor, upload.fields.config)
@@ -172,10 +181,13 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
           options: withConfigOptions(config?.options, options),
           ...(mapping && { mapping }),
           ...(config && { headerMapping: config.mapping }),
+          signal: gone.signal,
         });
         return reply.status(201).send(view);
       } finally {
         upload.cleanup();
+        release();
+        reply.raw.off('close', onClose);
       }
     },
   );
@@ -370,6 +382,8 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
     {
       schema: {
         tags: ['import configurations'],
+        summary:
+          "Saved configurations: a customer-scoped admin's customer's and the shared ones; every one for admins without a scope",
         response: { 200: z.array(ImportConfig), ...errorResponses },
       },
     },
@@ -404,6 +418,7 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
     {
       schema: {
         tags: ['import configurations'],
+        summary: 'Change a configuration (a shared one: admins without a customer scope only)',
         params: IdParam,
         body: ConfigInput,
         response: { 200: ImportConfig, ...errorResponses },
@@ -414,7 +429,12 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
   r.delete(
     '/api/v1/import-configs/:id',
     {
-      schema: { tags: ['import configurations'], params: IdParam, response: { 200: Ok, ...errorResponses } },
+      schema: {
+        tags: ['import configurations'],
+        summary: 'Delete a configuration (a shared one: admins without a customer scope only)',
+        params: IdParam,
+        response: { 200: Ok, ...errorResponses },
+      },
     },
     async (req) => {
       await deleteConfig(ctx, actorOf(req), req.params.id);
@@ -447,29 +467,5 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
       });
       return reply.status(201).send(saved);
     },
-  );
-
-  r.get(
-    '/api/v1/notifications',
-    {
-      schema: {
-        tags: ['notifications'],
-        summary: 'Your notifications (the bell), newest first, with the unread count',
-        querystring: z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) }).strict(),
-        response: { 200: Notifications, ...errorResponses },
-      },
-    },
-    (req) => listNotifications(ctx, actorOf(req), req.query.limit),
-  );
-  r.post(
-    '/api/v1/notifications/read',
-    {
-      schema: {
-        tags: ['notifications'],
-        body: MarkRead,
-        response: { 200: Notifications, ...errorResponses },
-      },
-    },
-    (req) => markNotificationsRead(ctx, actorOf(req), req.body.ids),
   );
 }

@@ -3,13 +3,14 @@ import type { AttributeType } from '../../core/domain/attributes.js';
 import type { AttributeDefinitionView } from '../../core/domain/entities.js';
 import type { Db } from '../database.js';
 import type { AttributeDefinitionsTable } from '../schema.js';
+import { readStringList } from '../stored-json.js';
 
 const toDefinition = (r: Selectable<AttributeDefinitionsTable>): AttributeDefinitionView => ({
   id: r.id,
   key: r.key,
   label: r.label,
   type: r.type as AttributeType,
-  options: JSON.parse(r.options) as string[],
+  options: readStringList(r.options, `options of attribute ${r.key}`),
   required: r.required === 1,
   description: r.description,
   createdAt: r.created_at,

@@ -3,6 +3,7 @@ import type { Actor } from '../../core/access/policy.js';
 import type { AuditEntry } from '../../core/domain/entities.js';
 import type { Db } from '../database.js';
 import type { AuditLogTable } from '../schema.js';
+import { jsonObject, readJson } from '../stored-json.js';
 
 export interface AuditInput {
   action: string;
@@ -85,6 +86,6 @@ function toEntry(r: Selectable<AuditLogTable>): AuditEntry {
     entityType: r.entity_type,
     entityId: r.entity_id,
     customerId: r.customer_id,
-    details: JSON.parse(r.details) as Record<string, unknown>,
+    details: readJson(r.details, jsonObject, `details of audit entry ${r.id}`),
   };
 }

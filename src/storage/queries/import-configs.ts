@@ -12,6 +12,8 @@ export interface ImportConfig {
   mapping: Record<string, string | null>;
   /** Never a customer: that is chosen, or forced by scope, at each import. */
   options: OptionsInput;
+  /** The customer it belongs to (the scope of the admin who saved it); null: shared by every customer. */
+  customerId: number | null;
   createdBy: string;
   createdAt: string;
   updatedAt: string;
@@ -23,13 +25,18 @@ const toConfig = (r: Selectable<ImportConfigsTable>): ImportConfig => ({
   target: r.target,
   mapping: JSON.parse(r.mapping) as Record<string, string | null>,
   options: JSON.parse(r.options) as OptionsInput,
+  customerId: r.customer_id,
   createdBy: r.created_by_label,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
 });
 
-export async function listConfigs(db: Db): Promise<ImportConfig[]> {
-  return (await db.selectFrom('import_configs').selectAll().orderBy('name_key').execute()).map(toConfig);
+/** Every configuration (`scope` null), or those of one customer plus the shared ones. */
+export async function listConfigs(db: Db, scope: number | null): Promise<ImportConfig[]> {
+  let q = db.selectFrom('import_configs').selectAll();
+  if (scope !== null)
+    q = q.where((eb) => eb.or([eb('customer_id', '=', scope), eb('customer_id', 'is', null)]));
+  return (await q.orderBy('name_key').orderBy('id').execute()).map(toConfig);
 }
 
 export async function findConfig(db: Db, id: number): Promise<ImportConfig | undefined> {
@@ -37,13 +44,17 @@ export async function findConfig(db: Db, id: number): Promise<ImportConfig | und
   return r && toConfig(r);
 }
 
-export async function findConfigByName(db: Db, nameKey: string): Promise<ImportConfig | undefined> {
-  const r = await db
-    .selectFrom('import_configs')
-    .selectAll()
-    .where('name_key', '=', nameKey)
-    .executeTakeFirst();
-  return r && toConfig(r);
+/** The configurations with this name (one per scope at most), shared ones first. */
+export async function findConfigsByName(
+  db: Db,
+  nameKey: string,
+  scope: number | null,
+): Promise<ImportConfig[]> {
+  let q = db.selectFrom('import_configs').selectAll().where('name_key', '=', nameKey);
+  if (scope !== null)
+    q = q.where((eb) => eb.or([eb('customer_id', '=', scope), eb('customer_id', 'is', null)]));
+  const rows = await q.orderBy('customer_id', (ob) => ob.asc().nullsFirst()).execute();
+  return rows.map(toConfig);
 }
 
 export interface ConfigValues {
@@ -54,10 +65,17 @@ export interface ConfigValues {
   options: OptionsInput;
 }
 
-export async function insertConfig(db: Db, v: ConfigValues, by: string, at: string): Promise<ImportConfig> {
+export async function insertConfig(
+  db: Db,
+  v: ConfigValues,
+  customerId: number | null,
+  by: string,
+  at: string,
+): Promise<ImportConfig> {
   const r = await db
     .insertInto('import_configs')
     .values({
+      customer_id: customerId,
       name: v.name,
       name_key: v.nameKey,
       target: v.target,

@@ -4,6 +4,7 @@ import type { ResultAction, RowResult } from '../../core/import/target.js';
 import type { StagedRow } from '../../core/import/validate.js';
 import { columnsOf, onSqliteConnection, pgQuery, prepared, sqliteHandle } from '../bulk.js';
 import type { Db } from '../database.js';
+import { readJson, readStringList, rowProblems } from '../stored-json.js';
 
 /** Staged rows of an import: written in batches, paged and filtered for review, marked at commit. */
 const KEY_COLUMNS = ['k1', 'k2', 'k3'] as const;
@@ -122,7 +123,10 @@ export async function readStagedCells(
     .where('row_number', '>', afterRow);
   if (onlyValid) q = q.where('valid', '=', 1).where('action', 'is not', null);
   const rows = await q.orderBy('row_number').limit(limit).execute();
-  return rows.map((r) => ({ row: r.row_number, cells: JSON.parse(r.cells) as string[] }));
+  return rows.map((r) => ({
+    row: r.row_number,
+    cells: readStringList(r.cells, `cells of row ${r.row_number}`),
+  }));
 }
 
 export interface StagedRowView {
@@ -158,10 +162,10 @@ export async function pageStagedRows(
   const rows = await q.execute();
   return rows.map((r) => ({
     row: r.row_number,
-    cells: JSON.parse(r.cells) as string[],
+    cells: readStringList(r.cells, `cells of row ${r.row_number}`),
     valid: r.valid === 1,
     action: r.action,
-    problems: r.problems ? (JSON.parse(r.problems) as RowProblem[]) : [],
+    problems: r.problems ? readJson(r.problems, rowProblems, `problems of row ${r.row_number}`) : [],
     result: r.result as ResultAction | null,
     resultId: r.result_id,
     resultMessage: r.result_message,

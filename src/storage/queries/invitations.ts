@@ -245,40 +245,52 @@ export async function listForUser(db: Db, userId: number, limit = 100): Promise<
   return rows.map(toRecord);
 }
 
-/**
- * The expiry sweep: open activation invitations past their time become `expired`, and so do their
- * users that are still pending. Answers how many of each. Re-running it changes nothing more.
- */
-export async function sweepExpired(db: Db, at: string): Promise<{ invitations: number; users: number }> {
-  const due = await db
+/** Open invitations whose time has come by `at`, oldest first. */
+export async function dueInvitations(
+  db: Db,
+  at: string,
+  limit: number,
+): Promise<{ id: number; userId: number; purpose: string }[]> {
+  const rows = await db
     .selectFrom('invitations')
     .select(['id', 'user_id', 'purpose'])
     .where('status', '=', 'open')
     .where('expires_at', '<=', at)
     .orderBy('expires_at')
-    .limit(5000)
+    .limit(limit)
     .execute();
-  if (due.length === 0) return { invitations: 0, users: 0 };
-  let users = 0;
-  for (let i = 0; i < due.length; i += CHUNK) {
-    const part = due.slice(i, i + CHUNK);
+  return rows.map((r) => ({ id: r.id, userId: r.user_id, purpose: r.purpose }));
+}
+
+/** Marks open invitations `expired` (one already closed stays as it is). */
+export async function expireInvitations(db: Db, ids: readonly number[], at: string): Promise<void> {
+  for (let i = 0; i < ids.length; i += CHUNK) {
     await db
       .updateTable('invitations')
       .set({ status: 'expired', closed_at: at })
-      .where(
-        'id',
-        'in',
-        part.map((d) => d.id),
-      )
+      .where('id', 'in', ids.slice(i, i + CHUNK))
       .where('status', '=', 'open')
       .execute();
-    const userIds = part.filter((d) => d.purpose === 'activation').map((d) => d.user_id);
-    if (userIds.length === 0) continue;
-    // A system verdict, not an edit: the version stays, so an import's undo still sees its own row.
+  }
+}
+
+/**
+ * Sets `status` on those of the users that are still `pending` and have no open activation
+ * invitation left. A system verdict, not an edit: the version stays, so an import's undo still
+ * sees its own row. Answers how many changed.
+ */
+export async function markPendingWithoutOpenActivation(
+  db: Db,
+  userIds: readonly number[],
+  status: 'expired',
+  at: string,
+): Promise<number> {
+  let changed = 0;
+  for (let i = 0; i < userIds.length; i += CHUNK) {
     const r = await db
       .updateTable('users')
-      .set({ status: 'expired', updated_at: at })
-      .where('id', 'in', userIds)
+      .set({ status, updated_at: at })
+      .where('id', 'in', userIds.slice(i, i + CHUNK))
       .where('status', '=', 'pending')
       .where((eb) =>
         eb.not(
@@ -293,9 +305,9 @@ export async function sweepExpired(db: Db, at: string): Promise<{ invitations: n
         ),
       )
       .executeTakeFirst();
-    users += Number(r.numUpdatedRows);
+    changed += Number(r.numUpdatedRows);
   }
-  return { invitations: due.length, users };
+  return changed;
 }
 
 export interface InvitableFilter {

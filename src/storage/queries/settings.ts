@@ -1,8 +1,10 @@
+import { z } from 'zod';
 import type { Db } from '../database.js';
+import { readJson } from '../stored-json.js';
 
 export async function readSettingValues(db: Db): Promise<Record<string, unknown>> {
   const rows = await db.selectFrom('settings').selectAll().execute();
-  return Object.fromEntries(rows.map((r) => [r.key, JSON.parse(r.value) as unknown]));
+  return Object.fromEntries(rows.map((r) => [r.key, readJson(r.value, z.unknown(), `setting ${r.key}`)]));
 }
 
 export async function writeSettingValues(db: Db, values: Record<string, unknown>, at: string): Promise<void> {

@@ -4,6 +4,7 @@ import type { PortalUser, RefName } from '../../core/domain/entities.js';
 import type { UserStatus, UserType } from '../../core/domain/user.js';
 import type { Db } from '../database.js';
 import type { Database, UsersTable } from '../schema.js';
+import { attributeValues, readJson } from '../stored-json.js';
 import { startsWith } from './prefix.js';
 
 /** The columns a user is written with; keys are derived by the caller from the domain rules. */
@@ -32,6 +33,7 @@ export interface UserRecord extends UserValues {
   updatedAt: string;
   version: number;
   importId: number | null;
+  createdByImportId: number | null;
 }
 
 const toRecord = (r: Selectable<UsersTable>): UserRecord => ({
@@ -49,13 +51,14 @@ const toRecord = (r: Selectable<UsersTable>): UserRecord => ({
   userType: r.user_type as UserType,
   accessLevel: r.access_level,
   employeeNumber: r.employee_number,
-  attributes: JSON.parse(r.attributes) as Record<string, AttributeValue>,
+  attributes: readJson(r.attributes, attributeValues, `attributes of user ${r.id}`),
   status: r.status as UserStatus,
   activatedAt: r.activated_at,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
   version: r.version,
   importId: r.import_id,
+  createdByImportId: r.created_by_import_id,
 });
 
 function toColumns(v: Partial<UserValues>) {
@@ -462,6 +465,7 @@ async function attachMemberships(db: Db, rows: BaseRow[]): Promise<PortalUser[]>
       updatedAt: rec.updatedAt,
       version: rec.version,
       importId: rec.importId,
+      createdByImportId: rec.createdByImportId,
     };
   });
 }

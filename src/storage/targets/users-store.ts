@@ -164,7 +164,7 @@ export function usersStore(db: Db): UsersStore {
           const insert = prepared(sqlite, INSERT_USER_SQLITE);
           const out: { id: number; u: NewUser }[] = [];
           for (const u of users) {
-            const done = insert.run(...userValues(u), at, at, importId);
+            const done = insert.run(...userValues(u), at, at, importId, importId);
             if (done.changes === 1) out.push({ id: Number(done.lastInsertRowid), u });
           }
           return out;
@@ -328,12 +328,12 @@ const BY_EMAIL_KEYS_POSTGRES =
 const BY_USERNAME_KEY_SQLITE = 'select id, username_key from users where username_key = ?';
 const BY_USERNAME_KEYS_POSTGRES = 'select id, username_key from users where username_key = any($1::text[])';
 const INSERT_USER_SQLITE =
-  `insert into users (${USER_COLUMNS.join(', ')}, created_at, updated_at, version, import_id) ` +
-  `values (${USER_COLUMNS.map(() => '?').join(', ')}, ?, ?, 1, ?) on conflict do nothing`;
+  `insert into users (${USER_COLUMNS.join(', ')}, created_at, updated_at, version, import_id, created_by_import_id) ` +
+  `values (${USER_COLUMNS.map(() => '?').join(', ')}, ?, ?, 1, ?, ?) on conflict do nothing`;
 const N = USER_COLUMNS.length;
 const INSERT_USERS_POSTGRES =
-  `insert into users (${USER_COLUMNS.join(', ')}, created_at, updated_at, version, import_id) ` +
-  `select u.*, $${N + 1}::timestamptz, $${N + 1}::timestamptz, 1, $${N + 2}::int4 ` +
+  `insert into users (${USER_COLUMNS.join(', ')}, created_at, updated_at, version, import_id, created_by_import_id) ` +
+  `select u.*, $${N + 1}::timestamptz, $${N + 1}::timestamptz, 1, $${N + 2}::int4, $${N + 2}::int4 ` +
   `from unnest(${USER_COLUMN_TYPES.map((t, i) => `$${i + 1}::${t}[]`).join(', ')}) as u ` +
   'on conflict do nothing returning id, email_key';
 const UPDATE_USER_SQLITE =

@@ -8,12 +8,6 @@ export interface FormErrors<F extends string> {
   form: string | null;
 }
 
-interface FieldProblem {
-  field?: unknown;
-  path?: unknown;
-  message?: unknown;
-}
-
 /** What an API refusal says about fields, read once for every form of the console. */
 export interface FieldMessages {
   /** A message per field the error names; nested fields keep their dots (`attributes.costCenter`). */
@@ -22,38 +16,24 @@ export interface FieldMessages {
   other: string[];
 }
 
-/** `external_id` → `externalId`: error codes use snake case, fields camel case. */
-const camel = (s: string) => s.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+/** Parts of a request other than the body, as problems name them (`query.limit`). */
+const OTHER_PARTS = /^(query|params|headers)(\.|$)/;
 
 /**
- * Reads the API's error body (`{code, message, details}`) for the fields it names: `details.problems`
- * (one per field), `details.issues` (schema checks, with paths like `body.name`), `details.field`, or
- * a code like `role.name_taken` (the field is the word before `_taken`). The first message about a
- * field wins.
+ * Reads the API's error body (`{code, message, details}`) for the fields it names. Every error
+ * about fields, whatever found it, lists them in `details.problems` as `{field, code, message}`;
+ * body fields by their name (`email`, `attributes.costCenter`), others under `query.`, `params.`
+ * or `headers.`. The first message about a field wins.
  */
 export function fieldMessagesOf(error: unknown): FieldMessages {
   const fields: Record<string, string> = {};
   const other: string[] = [];
   if (!(error instanceof HttpError) || !error.body) return { fields, other };
-  const { message, code } = error.body;
-  const details = error.body.details ?? {};
-  const put = (field: string, text: string) => {
-    if (!(field in fields)) fields[field] = text;
-  };
-
-  const list = (value: unknown): FieldProblem[] => (Array.isArray(value) ? (value as FieldProblem[]) : []);
-  for (const p of list(details.problems)) {
-    if (typeof p.field === 'string' && typeof p.message === 'string') put(p.field, p.message);
+  for (const p of error.body.details?.problems ?? []) {
+    if (p.field === '') other.push(p.message);
+    else if (OTHER_PARTS.test(p.field)) other.push(`${p.field}: ${p.message}`);
+    else if (!(p.field in fields)) fields[p.field] = p.message;
   }
-  for (const issue of list(details.issues)) {
-    if (typeof issue.path !== 'string' || typeof issue.message !== 'string') continue;
-    const field = /^body\.(.+)$/.exec(issue.path)?.[1];
-    if (field) put(field, sentence(issue.message));
-    else other.push(`${issue.path}: ${issue.message}`);
-  }
-  if (typeof details.field === 'string') put(details.field, message);
-  const taken = /\.([a-z_]+)_taken$/.exec(code);
-  if (taken?.[1] && Object.keys(fields).length === 0) put(camel(taken[1]), message);
   return { fields, other };
 }
 
@@ -77,12 +57,6 @@ export function readFormErrors<F extends string>(error: unknown, known: readonly
   const named = Object.keys(fields).length > 0;
   const form = leftOver.length > 0 ? leftOver.join(' ') : named ? null : describeError(error);
   return { fields, form };
-}
-
-/** Schema messages arrive lower-case and without a full stop ("too big: expected …"). */
-function sentence(text: string): string {
-  const t = text.trim();
-  return `${t.charAt(0).toUpperCase()}${t.slice(1)}${/[.!?]$/.test(t) ? '' : '.'}`;
 }
 
 /**

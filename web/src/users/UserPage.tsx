@@ -437,14 +437,21 @@ export function UserPage() {
           <Fact label="Groups">{u.groups.length ? u.groups.map((g) => g.name).join(', ') : '—'}</Fact>
           <Fact label="Last changed">{formatDateTime(u.updatedAt)}</Fact>
           <Fact label="Created by">
-            {u.importId !== null ? (
-              <Anchor component={Link} href={`/imports/${u.importId}`}>
-                Import #{u.importId}
+            {u.createdByImportId !== null ? (
+              <Anchor component={Link} href={`/imports/${u.createdByImportId}`}>
+                Import #{u.createdByImportId}
               </Anchor>
             ) : (
               'Hand or API'
             )}
           </Fact>
+          {u.importId !== null && u.importId !== u.createdByImportId && (
+            <Fact label="Last changed by">
+              <Anchor component={Link} href={`/imports/${u.importId}`}>
+                Import #{u.importId}
+              </Anchor>
+            </Fact>
+          )}
         </SimpleGrid>
       </Paper>
       <Tabs defaultValue="details" keepMounted={false}>

@@ -5,24 +5,25 @@
  * ODS compresses runs with `table:number-columns-repeated` and `table:number-rows-repeated`; a
  * sheet routinely ends with a row of 16,384 repeated empty cells repeated a million times. Empty
  * repeats only move the position; only filled cells are ever materialised.
+ *
+ * content.xml is read once: the sheet is chosen and its rows streamed in the same pass (a file of
+ * thousands of empty tables once cost one pass per table).
  */
 import { booleanText, isoDurationToTime, normaliseIsoDateTime, plainNumberText } from './cell-values.js';
 import type { ReadLimits, ZipLimits } from './limits.js';
 import { readErrors } from './read-errors.js';
-import type { RawRow, RowBatches } from './rows.js';
-import type { Workbook } from './workbook.js';
-import { streamXml, XmlByteGuard, type XmlTag } from './xml.js';
+import { type RawRow, type RowBatches, RowCursor } from './rows.js';
+import { streamXml, type XmlTag } from './xml.js';
 import type { GuardedZip } from './zip.js';
 
 export const ODS_EXPECTED = 'an OpenDocument spreadsheet (.ods)';
 const CONTENT = 'content.xml';
-const TABLE_NAMESPACE_DECLARATION =
-  /xmlns:([\w.-]+)\s*=\s*["']urn:oasis:names:tc:opendocument:xmlns:table:1\.0["']/;
 
 const NAMESPACES = {
   office: 'urn:oasis:names:tc:opendocument:xmlns:office:1.0',
   table: 'urn:oasis:names:tc:opendocument:xmlns:table:1.0',
   text: 'urn:oasis:names:tc:opendocument:xmlns:text:1.0',
+  style: 'urn:oasis:names:tc:opendocument:xmlns:style:1.0',
   calcext: 'urn:org:documentfoundation:names:experimental:calc:xmlns:calcext:1.0',
 } as const;
 type NamespaceKey = keyof typeof NAMESPACES;
@@ -30,7 +31,13 @@ type Prefixes = Record<NamespaceKey, string>;
 
 /** Prefixes as declared on the root element; writers all use the conventional ones, but need not. */
 function prefixesOf(root: XmlTag): Prefixes {
-  const prefixes: Prefixes = { office: 'office', table: 'table', text: 'text', calcext: 'calcext' };
+  const prefixes: Prefixes = {
+    office: 'office',
+    table: 'table',
+    text: 'text',
+    style: 'style',
+    calcext: 'calcext',
+  };
   for (const [name, value] of Object.entries(root.attributes)) {
     if (!name.startsWith('xmlns:')) continue;
     for (const key of Object.keys(NAMESPACES) as NamespaceKey[]) {
@@ -40,79 +47,133 @@ function prefixesOf(root: XmlTag): Prefixes {
   return prefixes;
 }
 
-const XML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
-const decodeXmlText = (text: string): string =>
-  text.replace(/&(#x[0-9a-f]+|#\d+|amp|lt|gt|quot|apos);/gi, (match, entity: string) => {
-    if (entity[0] !== '#') return XML_ENTITIES[entity.toLowerCase()] ?? match;
-    const code =
-      entity[1] === 'x' || entity[1] === 'X' ? Number.parseInt(entity.slice(2), 16) : Number(entity.slice(1));
-    return Number.isInteger(code) && code >= 0 && code <= 0x10ffff ? String.fromCodePoint(code) : match;
-  });
+/** A sheet of the workbook, with its rows streaming: what the one pass over content.xml finds. */
+export interface OdsSheetChoice {
+  index: number;
+  name: string;
+  /** Every table's name, in order: complete once the rows have been read to the end. */
+  sheetNames: string[];
+  rows: RowCursor;
+  firstRow: RawRow;
+}
+
+type OdsEvent =
+  | { type: 'table'; index: number; name: string; hidden: boolean }
+  | { type: 'hidden-data'; index: number }
+  | { type: 'row'; table: number; row: RawRow }
+  | { type: 'table-end'; index: number };
 
 /**
- * The names of the sheets, in order, found by scanning content.xml's bytes for table start tags
- * (no XML parse: a sheet's contents can be large, its start tag is not). Same guards as parsing.
+ * Finds the sheet to import in ONE streaming pass over content.xml: the first visible table with a
+ * non-blank row, whose rows then stream on from the same pass; the tables after it are only named.
+ * Only when no visible table has data is the file read a second time, for the first hidden table
+ * that has. Every read is charged to the inflate budget.
  */
-async function scanSheetNames(zip: GuardedZip, limits: ReadLimits, zipLimits: ZipLimits): Promise<string[]> {
-  const guard = new XmlByteGuard(CONTENT, zipLimits.maxXmlRunBytes, limits.maxCellChars);
-  const decoder = new TextDecoder('utf-8');
-  const names: string[] = [];
-  let prefix: string | null = null;
-  let pending = '';
-  for await (const chunk of zip.read(CONTENT)) {
-    guard.check(chunk);
-    pending += decoder.decode(chunk, { stream: true });
-    if (prefix === null) {
-      // Namespaces are declared on the root element, within the first few kilobytes.
-      prefix =
-        TABLE_NAMESPACE_DECLARATION.exec(pending)?.[1] ?? (pending.length > 256 * 1024 ? 'table' : null);
-      if (prefix === null) continue;
-    }
-    const startTag = new RegExp(`<${prefix.replace(/\./g, '\\.')}:table(?=[\\s/>])([^>]*)>`, 'g');
-    let consumed = 0;
-    for (let match = startTag.exec(pending); match; match = startTag.exec(pending)) {
-      const name = /\bname\s*=\s*(?:"([^"]*)"|'([^']*)')/.exec(match[1] ?? '');
-      names.push(decodeXmlText(name?.[1] ?? name?.[2] ?? `Sheet${names.length + 1}`));
-      consumed = startTag.lastIndex;
-    }
-    // Keep an unfinished start tag, or the few characters that may begin one, for the next chunk.
-    const unfinished = pending.lastIndexOf(`<${prefix}:table`);
-    pending = pending.slice(
-      unfinished >= consumed ? unfinished : Math.max(consumed, pending.length - prefix.length - 8),
-    );
-  }
-  return names;
-}
-
-export async function openOdsWorkbook(
+export async function openOdsSheet(
   zip: GuardedZip,
   limits: ReadLimits,
   zipLimits: ZipLimits,
-): Promise<Workbook> {
+): Promise<OdsSheetChoice | null> {
   if (!zip.has(CONTENT)) throw readErrors.fileUnreadable(ODS_EXPECTED, 'its content.xml part is missing');
-  const names = await scanSheetNames(zip, limits, zipLimits);
-  return {
-    sheets: names.map((name) => ({ name, hidden: false })),
-    openSheetRows: (index) => readTableRows(zip, index, limits, zipLimits),
-  };
+  const sheetNames: string[] = [];
+  const firstPass = readTables(zip, 'first-visible', limits, zipLimits);
+  let hiddenWithData: number | null = null;
+  let pending: OdsEvent[] = [];
+  let at = 0;
+  let found: { table: number; row: RawRow } | null = null;
+  try {
+    search: for (;;) {
+      const next = await firstPass.next();
+      if (next.done) break;
+      pending = next.value;
+      for (at = 0; at < pending.length; at++) {
+        const event = pending[at]!;
+        if (event.type === 'table') sheetNames.push(event.name);
+        else if (event.type === 'hidden-data') hiddenWithData ??= event.index;
+        else if (event.type === 'row') {
+          found = { table: event.table, row: event.row };
+          at++;
+          break search;
+        }
+      }
+    }
+  } catch (error) {
+    await firstPass.return(undefined);
+    throw error;
+  }
+
+  if (found) {
+    const chosen = found.table;
+    const rest = pending.slice(at);
+    async function* rows(): RowBatches {
+      let inTable = true;
+      let batch: OdsEvent[] = rest;
+      for (;;) {
+        const out: RawRow[] = [];
+        for (const event of batch) {
+          if (event.type === 'table') sheetNames.push(event.name);
+          else if (event.type === 'row' && inTable) out.push(event.row);
+          else if (event.type === 'table-end' && event.index === chosen) inTable = false;
+        }
+        if (out.length > 0) yield out;
+        const next = await firstPass.next();
+        if (next.done) return;
+        batch = next.value;
+      }
+    }
+    const cursor = new RowCursor(rows());
+    return { index: chosen, name: sheetNames[chosen]!, sheetNames, rows: cursor, firstRow: found.row };
+  }
+
+  if (hiddenWithData === null) return null;
+  const secondPass = readTables(zip, hiddenWithData, limits, zipLimits);
+  async function* hiddenRows(): RowBatches {
+    for await (const events of secondPass) {
+      const out: RawRow[] = [];
+      for (const event of events) if (event.type === 'row') out.push(event.row);
+      if (out.length > 0) yield out;
+    }
+  }
+  const cursor = new RowCursor(hiddenRows());
+  let firstRow: RawRow | null;
+  try {
+    firstRow = await cursor.nextNonBlank();
+  } catch (error) {
+    await cursor.close();
+    throw error;
+  }
+  if (!firstRow) {
+    await cursor.close();
+    return null;
+  }
+  return { index: hiddenWithData, name: sheetNames[hiddenWithData]!, sheetNames, rows: cursor, firstRow };
 }
 
-function readTableRows(
+/**
+ * The events of one pass over content.xml. `target` is a table's position (its rows only, then
+ * the pass stops) or `first-visible`: rows of visible tables until one has a non-blank row, all of
+ * that table's rows, then only the names of the tables after it.
+ */
+function readTables(
   zip: GuardedZip,
-  tableIndex: number,
+  target: number | 'first-visible',
   limits: ReadLimits,
   zipLimits: ZipLimits,
-): RowBatches {
-  const { maxCellChars, maxColumns, maxRows } = limits;
+): AsyncGenerator<OdsEvent[]> {
+  const { maxCellChars, maxColumns, maxRows, maxRecordChars } = limits;
   const settings = {
     partName: CONTENT,
     expected: ODS_EXPECTED,
     maxRunBytes: zipLimits.maxXmlRunBytes,
     maxCellChars,
+    maxDepth: zipLimits.maxXmlDepth,
+    maxElements: zipLimits.maxXmlElements,
   };
 
-  return streamXml<RawRow>(zip.read(CONTENT), settings, (emit, stop) => {
+  return streamXml<OdsEvent>(zip.read(CONTENT), settings, (emit, stop) => {
     let names = {
+      style: '',
+      tableProperties: '',
       table: '',
       row: '',
       cell: '',
@@ -134,16 +195,30 @@ function readTableRows(
       booleanValue: '',
       stringValue: '',
       spaceCount: '',
+      styleName: '',
+      styleFamily: '',
+      tableStyleName: '',
+      tableName: '',
+      display: '',
     };
     let sawRoot = false;
     let tablesSeen = 0;
+    // The table being read: its position, whether it is hidden, whether its rows are wanted.
+    let tableIndex = -1;
+    let tableHidden = false;
     let inTarget = false;
-    let done = false;
+    let tableHasData = false;
+    // first-visible: set once a visible table yielded a row; later tables are only named.
+    let chosen = false;
+    // Automatic table styles that hide a table (`table:display="false"`), declared before the body.
+    const hiddenStyles = new Set<string>();
+    let tableStyle: string | null = null;
     // Row state.
     let rowNumber = 0;
     let row: string[] | null = null;
     let rowRepeat = 1;
     let column = 0;
+    let rowChars = 0;
     // Cell state.
     let cell: XmlTag | null = null;
     let text = '';
@@ -193,24 +268,30 @@ function readTableRows(
     const closeRow = (): void => {
       if (!row) return;
       const filled = row.some((value) => value.trim() !== '');
-      if (!filled) {
-        rowNumber += rowRepeat;
-      } else {
+      if (filled && tableHidden && target === 'first-visible') {
+        // A hidden table's rows are only wanted when no visible table has any: note that it has.
+        if (!tableHasData) emit({ type: 'hidden-data', index: tableIndex });
+        tableHasData = true;
+      } else if (filled) {
+        chosen = true;
         // Beyond maxRows + 1 copies the row limit has already failed the import.
         const copies = Math.min(rowRepeat, maxRows + 2);
-        for (let copy = 0; copy < copies; copy++) emit({ rowNumber: rowNumber + copy + 1, cells: row });
-        rowNumber += rowRepeat;
+        for (let copy = 0; copy < copies; copy++) {
+          emit({ type: 'row', table: tableIndex, row: { rowNumber: rowNumber + copy + 1, cells: row } });
+        }
       }
+      rowNumber += rowRepeat;
       row = null;
     };
 
     return {
       open(tag) {
-        if (done) return;
         if (!sawRoot) {
           sawRoot = true;
           const p = prefixesOf(tag);
           names = {
+            style: `${p.style}:style`,
+            tableProperties: `${p.style}:table-properties`,
             table: `${p.table}:table`,
             row: `${p.table}:table-row`,
             cell: `${p.table}:table-cell`,
@@ -232,13 +313,46 @@ function readTableRows(
             booleanValue: `${p.office}:boolean-value`,
             stringValue: `${p.office}:string-value`,
             spaceCount: `${p.text}:c`,
+            styleName: `${p.style}:name`,
+            styleFamily: `${p.style}:family`,
+            tableStyleName: `${p.table}:style-name`,
+            tableName: `${p.table}:name`,
+            display: `${p.table}:display`,
           };
           return;
         }
         const name = tag.name;
         if (name === names.table) {
-          inTarget = tablesSeen === tableIndex;
-          tablesSeen++;
+          if (tablesSeen >= zipLimits.maxSheets) {
+            throw readErrors.workbookTooComplex(
+              'it holds more sheets than a spreadsheet does',
+              zipLimits.maxSheets,
+              tablesSeen + 1,
+            );
+          }
+          tableIndex = tablesSeen++;
+          const styleName = tag.attributes[attributes.tableStyleName];
+          tableHidden = styleName !== undefined && hiddenStyles.has(styleName);
+          tableHasData = false;
+          inTarget = target === 'first-visible' ? !chosen : tableIndex === target;
+          rowNumber = 0;
+          emit({
+            type: 'table',
+            index: tableIndex,
+            name: tag.attributes[attributes.tableName] ?? `Sheet${tableIndex + 1}`,
+            hidden: tableHidden,
+          });
+          return;
+        }
+        if (tableIndex < 0) {
+          if (name === names.style) {
+            tableStyle =
+              tag.attributes[attributes.styleFamily] === 'table'
+                ? (tag.attributes[attributes.styleName] ?? null)
+                : null;
+          } else if (name === names.tableProperties && tableStyle !== null) {
+            if (tag.attributes[attributes.display] === 'false') hiddenStyles.add(tableStyle);
+          }
           return;
         }
         if (!inTarget) return;
@@ -246,6 +360,7 @@ function readTableRows(
           row = [];
           rowRepeat = repeatOf(tag, attributes.rowsRepeated);
           column = 0;
+          rowChars = 0;
         } else if ((name === names.cell || name === names.coveredCell) && row) {
           cell = tag;
           text = '';
@@ -268,13 +383,16 @@ function readTableRows(
         }
       },
       close(tag) {
-        if (done || !inTarget) return;
         const name = tag.name;
         if (name === names.table) {
-          closeRow();
-          done = true;
-          stop();
-        } else if (name === names.row) {
+          if (inTarget) closeRow();
+          inTarget = false;
+          emit({ type: 'table-end', index: tableIndex });
+          if (tableIndex === target) stop();
+          return;
+        }
+        if (!inTarget) return;
+        if (name === names.row) {
           closeRow();
         } else if ((name === names.cell || name === names.coveredCell) && row && cell) {
           const repeat = repeatOf(cell, attributes.columnsRepeated);
@@ -286,6 +404,14 @@ function readTableRows(
           }
           if (column + repeat > maxColumns)
             throw readErrors.tooManyColumns(maxColumns, column + repeat, rowNumber + 1);
+          rowChars += value.length * repeat;
+          if (rowChars > maxRecordChars) {
+            throw readErrors.cellTooLarge(maxRecordChars, rowChars, {
+              what: 'row',
+              rowNumber: rowNumber + 1,
+              workbook: true,
+            });
+          }
           while (row.length < column) row.push('');
           for (let copy = 0; copy < repeat; copy++) row.push(value);
           column += repeat;
@@ -296,7 +422,7 @@ function readTableRows(
         }
       },
       text(piece) {
-        if (cell && paragraphDepth > 0 && annotationDepth === 0 && !done) append(piece);
+        if (inTarget && cell && paragraphDepth > 0 && annotationDepth === 0) append(piece);
       },
     };
   });

@@ -9,7 +9,7 @@ import {
   readCsvRecords,
 } from './csv.js';
 import { type ReadLimits, resolveReadLimits, resolveZipLimits } from './limits.js';
-import { ODS_EXPECTED, openOdsWorkbook } from './ods.js';
+import { ODS_EXPECTED, openOdsSheet } from './ods.js';
 import { readErrors } from './read-errors.js';
 import { firstNonEmptySheet, type RawRow, RowCursor, withHeader } from './rows.js';
 import {
@@ -21,7 +21,7 @@ import {
   readHead,
 } from './sniff.js';
 import type { OpenTabularFileOptions, TabularSource } from './types.js';
-import { sheetSearchOrder, type Workbook } from './workbook.js';
+import { sheetSearchOrder } from './workbook.js';
 import { findWorkbookPart, openXlsxWorkbook, XLSX_EXPECTED } from './xlsx.js';
 import { GuardedZip } from './zip.js';
 
@@ -149,6 +149,21 @@ async function workbookKind(
   throw readErrors.fileUnreadable(zip.expected, 'it is a zip archive with no spreadsheet inside');
 }
 
+async function chooseXlsxSheet(
+  zip: GuardedZip,
+  workbookPart: string,
+  limits: ReadLimits,
+  zipLimits: ReturnType<typeof resolveZipLimits>,
+) {
+  const workbook = await openXlsxWorkbook(zip, workbookPart, limits, zipLimits);
+  const chosen = await firstNonEmptySheet(sheetSearchOrder(workbook.sheets), (index) =>
+    workbook.openSheetRows(index),
+  );
+  if (!chosen) return null;
+  const sheetNames = workbook.sheets.map((sheet) => sheet.name);
+  return { ...chosen, name: sheetNames[chosen.index]!, sheetNames };
+}
+
 async function openWorkbookFile(
   filePath: string,
   size: number,
@@ -162,24 +177,18 @@ async function openWorkbookFile(
   try {
     const kind = await workbookKind(zip, limits, zipLimits);
     zip.expected = kind.format === 'ods' ? ODS_EXPECTED : XLSX_EXPECTED;
-    const workbook: Workbook =
+    const chosen =
       kind.format === 'ods'
-        ? await openOdsWorkbook(zip, limits, zipLimits)
-        : await openXlsxWorkbook(zip, kind.workbookPart, limits, zipLimits);
-    const chosen = await firstNonEmptySheet(sheetSearchOrder(workbook.sheets), (index) =>
-      workbook.openSheetRows(index),
-    );
+        ? await openOdsSheet(zip, limits, zipLimits)
+        : await chooseXlsxSheet(zip, kind.workbookPart, limits, zipLimits);
     if (!chosen) throw readErrors.fileEmpty('no_rows');
     const headered = await withHeader(chosen.rows, chosen.firstRow, limits, options.signal, () =>
       zip.close(),
     );
     return {
       format: kind.format,
-      sheet: {
-        name: workbook.sheets[chosen.index]!.name,
-        index: chosen.index,
-        sheetNames: workbook.sheets.map((sheet) => sheet.name),
-      },
+      // ODS: sheetNames fills up as the one pass over the file goes on, complete once the rows are read.
+      sheet: { name: chosen.name, index: chosen.index, sheetNames: chosen.sheetNames },
       ...headered,
     };
   } catch (error) {

@@ -16,13 +16,15 @@ const SAVE_AS =
   'Save the data again from a spreadsheet program as .xlsx, .ods or CSV (UTF-8) and upload that.';
 
 export const readErrors = {
-  fileEmpty: (detail: 'no_bytes' | 'no_rows') =>
+  fileEmpty: (detail: 'no_bytes' | 'no_rows' | 'no_data_rows') =>
     new AppError(
       'import.file_empty',
       422,
       detail === 'no_bytes'
         ? 'The file is empty (0 bytes). Upload a CSV, XLSX or ODS file with a header row and data rows.'
-        : 'The file has no rows with data. Upload a file with a header row and at least one data row.',
+        : detail === 'no_rows'
+          ? 'The file has no rows with data. Upload a file with a header row and at least one data row.'
+          : "The file has a header row but no data rows under it (a template's hint row does not count). Add at least one row of data under the header and upload it again.",
       { reason: detail },
     ),
 
@@ -68,10 +70,57 @@ export const readErrors = {
       { limit, actual, rowNumber },
     ),
 
+  /** A structural limit of a workbook: nesting, elements, sheets, shared strings. */
+  workbookTooComplex: (what: string, limit: number, actual: number, details: Record<string, unknown> = {}) =>
+    new AppError(
+      'import.file_rejected',
+      422,
+      `This file was rejected: ${what} (at most ${limit.toLocaleString('en-US')} allowed). ` +
+        'Spreadsheets written by Excel, LibreOffice or Google Sheets never come close; ' +
+        'copy the data into a new workbook, or save it as CSV (UTF-8), and upload that.',
+      { reason: what, limit, actual, ...details },
+    ),
+
+  readTimeout: (limitSeconds: number) =>
+    new AppError(
+      'import.read_timeout',
+      422,
+      `Reading the file took longer than ${limitSeconds} seconds, so it was stopped. ` +
+        'Split it into smaller files ("roster import FILE --split" does), or save it again as CSV (UTF-8).',
+      { limitSeconds },
+    ),
+
+  readOutOfMemory: (limitMb: number) =>
+    new AppError(
+      'import.file_rejected',
+      422,
+      `This file was rejected: reading it needs more than the ${limitMb} MB of memory allowed for one file. ` +
+        'Split it into smaller files ("roster import FILE --split" does), or save it again as CSV (UTF-8).',
+      { reason: 'memory', limitMb },
+    ),
+
+  busy: (limit: number, retryAfterSeconds: number) =>
+    new AppError(
+      'import.server_busy',
+      503,
+      `The server is already reading ${limit} uploaded file${limit === 1 ? '' : 's'}, its limit. ` +
+        `Try again in ${retryAfterSeconds} seconds.`,
+      { limit, retryAfterSeconds },
+    ),
+
+  tooMuchData: (limitBytes: number, rowNumber: number) =>
+    new AppError(
+      'import.too_much_data',
+      422,
+      `The file's cells hold more than ${sizeText(limitBytes)} of text by row ${rowNumber}, more than one import stages. ` +
+        'Split it into smaller files and import them one after the other: "roster import FILE --split" does both.',
+      { limit: limitBytes, rowNumber },
+    ),
+
   cellTooLarge: (
     limit: number,
     actual: number,
-    where: { rowNumber?: number; column?: number; what: 'cell' | 'row' },
+    where: { rowNumber?: number; column?: number; what: 'cell' | 'row'; workbook?: boolean },
   ) =>
     new AppError(
       'import.cell_too_large',
@@ -83,9 +132,11 @@ export const readErrors = {
               where.column === undefined ? '' : `, column ${where.column}`
             } is longer`
       } than ${limit.toLocaleString('en-US')} characters. ` +
-        (where.what === 'row'
-          ? 'This usually means a CSV file with a missing closing quote, or without line breaks.'
-          : 'Shorten it, or remove data that does not belong in the import.'),
+        (where.what === 'row' && where.workbook
+          ? 'Shorten its cells, or remove the columns that are not needed for the import.'
+          : where.what === 'row'
+            ? 'This usually means a CSV file with a missing closing quote, or without line breaks.'
+            : 'Shorten it, or remove data that does not belong in the import.'),
       { limit, actual, ...where },
     ),
 };

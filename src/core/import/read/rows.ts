@@ -114,7 +114,9 @@ export async function withHeader(
     }
     const second = await source.nextNonBlank();
     const hintRowSkipped = second !== null && isHintRow(second.cells, header.length);
-    let pending = hintRowSkipped ? null : second;
+    // A header with nothing under it is refused like an empty file: an import of 0 rows helps nobody.
+    let pending = hintRowSkipped ? await source.nextNonBlank() : second;
+    if (pending === null) throw readErrors.fileEmpty('no_data_rows');
     let started = false;
 
     const shape = (row: RawRow): TabularRow => {

@@ -13,13 +13,24 @@ export interface OpenTabularFileOptions {
   maxRows?: number;
   /** Largest number of columns in any row (default 500). */
   maxColumns?: number;
-  /** Longest cell, in characters (default 1,000,000). A CSV record may be up to 4× this. */
+  /** Longest cell, in characters (default 1,000,000). A row (CSV record, workbook row) may be up to 4× this. */
   maxCellChars?: number;
   /**
    * Most bytes inflated from an XLSX/ODS archive. Default: 100× the file size, at least 64 MB and
    * at most 512 MB. Above it the file is treated as a zip bomb.
    */
   maxUncompressedBytes?: number;
+  /** Deepest nesting of XML elements in a workbook part (default 64). */
+  maxXmlDepth?: number;
+  /** Most XML elements in one workbook part (default 40 million). */
+  maxXmlElements?: number;
+  /** Most sheets (XLSX) or tables (ODS) in a workbook (default 1,000). */
+  maxSheets?: number;
+  /**
+   * Characters of an XLSX shared string table, each string counting 16 more for what holding it
+   * costs (default 48 million).
+   */
+  maxSharedStringChars?: number;
   /** Stops reading: the pending or next read rejects with the signal's reason. */
   signal?: AbortSignal;
 }

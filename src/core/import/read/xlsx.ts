@@ -57,6 +57,8 @@ function xmlSettings(context: XlsxContext, partName: string) {
     expected: XLSX_EXPECTED,
     maxRunBytes: context.zipLimits.maxXmlRunBytes,
     maxCellChars: context.limits.maxCellChars,
+    maxDepth: context.zipLimits.maxXmlDepth,
+    maxElements: context.zipLimits.maxXmlElements,
   };
 }
 
@@ -140,6 +142,13 @@ export async function openXlsxWorkbook(
           break;
         }
         case 'sheet':
+          if (declaredSheets.length >= zipLimits.maxSheets) {
+            throw readErrors.workbookTooComplex(
+              'its workbook declares more sheets than a spreadsheet holds',
+              zipLimits.maxSheets,
+              declaredSheets.length + 1,
+            );
+          }
           declaredSheets.push({
             name: attribute(tag, 'name') ?? `Sheet${declaredSheets.length + 1}`,
             hidden: (attribute(tag, 'state') ?? 'visible') !== 'visible',
@@ -215,10 +224,15 @@ async function readDateStyles(context: XlsxContext, partName: string): Promise<(
   return styleFormatIds.map((id) => dateKindOfFormat(id, formatCodes.get(id)));
 }
 
-/** The shared string table, rich-text runs joined, phonetic guides (`rPh`) left out. */
+/**
+ * The shared string table, rich-text runs joined, phonetic guides (`rPh`) left out. It is held in
+ * memory for the whole read, so its size is bounded: characters, plus an overhead per string.
+ */
 async function readSharedStrings(context: XlsxContext, partName: string): Promise<string[]> {
   const strings: string[] = [];
   const maxCellChars = context.limits.maxCellChars;
+  const { maxSharedStringChars, sharedStringOverheadChars } = context.zipLimits;
+  let heldChars = 0;
   let inItem = false;
   let inPhonetic = false;
   let inText = false;
@@ -243,10 +257,22 @@ async function readSharedStrings(context: XlsxContext, partName: string): Promis
       },
       close(tag) {
         switch (localName(tag.name)) {
-          case 'si':
-            strings.push(decodeEscapes(current));
+          case 'si': {
+            const text = decodeEscapes(current);
+            heldChars += text.length + sharedStringOverheadChars;
+            if (heldChars > maxSharedStringChars) {
+              throw readErrors.workbookTooComplex(
+                'its shared string table holds more text than one import takes',
+                maxSharedStringChars,
+                heldChars,
+                { entry: partName, strings: strings.length + 1 },
+              );
+            }
+            strings.push(text);
+            current = '';
             inItem = false;
             break;
+          }
           case 'rPh':
             inPhonetic = false;
             break;
@@ -299,7 +325,7 @@ interface SheetLookups {
 }
 
 function readSheetRows(context: XlsxContext, partName: string, lookups: SheetLookups): RowBatches {
-  const { maxCellChars, maxColumns } = context.limits;
+  const { maxCellChars, maxColumns, maxRecordChars } = context.limits;
   const chunks = context.zip.read(partName);
 
   return streamXml<RawRow>(chunks, xmlSettings(context, partName), (emit) => {
@@ -307,6 +333,8 @@ function readSheetRows(context: XlsxContext, partName: string, lookups: SheetLoo
     let row: RawRow | null = null;
     let lastRowNumber = 0;
     let nextColumn = 0;
+    // Characters of the row's cells so far: shared strings are counted each time a cell uses them.
+    let rowChars = 0;
     // The cell being read.
     let inCell = false;
     let column = 0;
@@ -364,6 +392,7 @@ function readSheetRows(context: XlsxContext, partName: string, lookups: SheetLoo
             lastRowNumber = Number.isInteger(declared) && declared > 0 ? declared : lastRowNumber + 1;
             row = { rowNumber: lastRowNumber, cells: [] };
             nextColumn = 0;
+            rowChars = 0;
             break;
           }
           case 'c': {
@@ -410,6 +439,14 @@ function readSheetRows(context: XlsxContext, partName: string, lookups: SheetLoo
             const text = cellText();
             if (text === '') break;
             if (column >= maxColumns) throw readErrors.tooManyColumns(maxColumns, column + 1, row.rowNumber);
+            rowChars += text.length;
+            if (rowChars > maxRecordChars) {
+              throw readErrors.cellTooLarge(maxRecordChars, rowChars, {
+                what: 'row',
+                rowNumber: row.rowNumber,
+                workbook: true,
+              });
+            }
             while (row.cells.length < column) row.cells.push('');
             row.cells[column] = text;
             break;

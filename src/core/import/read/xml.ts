@@ -98,6 +98,10 @@ export interface XmlStreamSettings {
   expected: string;
   maxRunBytes: number;
   maxCellChars: number;
+  /** Deepest nesting of elements: saxes keeps every open element, so unclosed tags must not pile up. */
+  maxDepth: number;
+  /** Most elements in the part. */
+  maxElements: number;
 }
 
 /**
@@ -120,8 +124,33 @@ export async function* streamXml<T>(
       stopped = true;
     },
   );
-  parser.on('opentag', handlers.open);
-  parser.on('closetag', handlers.close);
+  let depth = 0;
+  let elements = 0;
+  parser.on('opentag', (tag) => {
+    depth++;
+    elements++;
+    if (depth > settings.maxDepth) {
+      throw readErrors.workbookTooComplex(
+        `its part ${settings.partName} nests elements more than ${settings.maxDepth} deep`,
+        settings.maxDepth,
+        depth,
+        { entry: settings.partName },
+      );
+    }
+    if (elements > settings.maxElements) {
+      throw readErrors.workbookTooComplex(
+        `its part ${settings.partName} holds more XML elements than a spreadsheet part does`,
+        settings.maxElements,
+        elements,
+        { entry: settings.partName },
+      );
+    }
+    handlers.open(tag);
+  });
+  parser.on('closetag', (tag) => {
+    depth--;
+    handlers.close(tag);
+  });
   parser.on('text', handlers.text);
   parser.on('cdata', handlers.text);
   parser.on('doctype', () => {

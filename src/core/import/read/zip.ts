@@ -8,7 +8,9 @@
  * Zip bomb defence, in two steps: an entry is refused unread when its declared size does not fit in
  * what is left of the budget or its declared ratio is absurd; while it inflates, its bytes are
  * counted, and it is refused the moment it yields more than it declared. Together these bound what
- * any archive can make us inflate by the budget, whatever its headers claim.
+ * any archive can make us inflate by the budget, whatever its headers claim. Every read of an entry
+ * is charged, not only the first: a workbook whose hundreds of sheets all point at one large part
+ * pays for each time that part is inflated.
  */
 
 import type { Readable } from 'node:stream';
@@ -24,7 +26,6 @@ const normaliseEntryName = (name: string): string =>
 
 export class GuardedZip {
   private readonly entries = new Map<string, yauzl.Entry>();
-  private readonly reserved = new Set<string>();
   private budgetLeft: number;
   private closed = false;
 
@@ -111,7 +112,7 @@ export class GuardedZip {
     const key = normaliseEntryName(name);
     const entry = this.entries.get(key);
     if (!entry) throw readErrors.fileUnreadable(this.expected, `the part ${name} is missing`);
-    this.admit(name, key, entry, options.maxBytes);
+    this.admit(name, entry, options.maxBytes ?? this.limits.maxXmlPartBytes);
     const stream = await new Promise<Readable>((resolve, reject) => {
       this.zipfile.openReadStream(entry, (error, opened) => (error ? reject(error) : resolve(opened)));
     }).catch((error: unknown) => {
@@ -150,8 +151,8 @@ export class GuardedZip {
     return Buffer.concat(chunks).toString('utf8');
   }
 
-  /** Checks the declared size before a byte is inflated, and reserves it from the budget once per entry. */
-  private admit(name: string, key: string, entry: yauzl.Entry, maxBytes: number | undefined): void {
+  /** Checks the declared size before a byte is inflated, and charges it to the budget, at every read. */
+  private admit(name: string, entry: yauzl.Entry, maxBytes: number): void {
     if (entry.isEncrypted()) {
       throw readErrors.fileUnreadable(this.expected, 'it is encrypted (password-protected)');
     }
@@ -174,13 +175,12 @@ export class GuardedZip {
         },
       );
     }
-    if (maxBytes !== undefined && declared > maxBytes) {
+    if (declared > maxBytes) {
       throw readErrors.fileRejected(
         `the part ${name} would inflate to ${Math.ceil(declared / MB)} MB, more than the ${Math.floor(maxBytes / MB)} MB allowed for it`,
         { entry: name, declaredBytes: declared, limit: maxBytes },
       );
     }
-    if (this.reserved.has(key)) return;
     if (declared > this.budgetLeft) {
       throw readErrors.fileRejected(
         `it would inflate to more than ${Math.floor(this.limits.maxUncompressedBytes / MB)} MB (a zip bomb, or far more data than an import holds)`,
@@ -188,7 +188,6 @@ export class GuardedZip {
       );
     }
     this.budgetLeft -= declared;
-    this.reserved.add(key);
   }
 
   private damaged(name: string, error: unknown) {

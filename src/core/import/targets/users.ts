@@ -24,7 +24,7 @@ import {
 } from '../../domain/username.js';
 import type { CellValue } from '../cells.js';
 import type { InvitePort } from '../invite-port.js';
-import type { RowProblem } from '../problems.js';
+import { describeProblems, type RowProblem } from '../problems.js';
 import type { CheckedRow, ImportTarget, RowInput, RowResult, RunOptions, TargetField } from '../target.js';
 import { problem } from '../validate.js';
 import { resolveRoleNames } from './role-names.js';
@@ -468,7 +468,7 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
         ? (await env.store.snapshots([options.permissions.userId])).get(options.permissions.userId)
         : undefined;
     const results = new Map<number, RowResult<UserSnapshot>>();
-    const creates: { row: RowInput; user: NewUser }[] = [];
+    const creates: { row: RowInput; user: NewUser; r: Resolved }[] = [];
     const updates: { row: RowInput; id: number; r: Resolved }[] = [];
 
     // The engine checked these rows in this transaction: each is a create, or an update of the
@@ -476,43 +476,80 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
     rows.forEach((row, i) => {
       const r = resolved[i]!;
       if (row.action === 'create')
-        creates.push({ row, user: newUser(row, r, env, options, mirror, contacts) });
+        creates.push({ row, user: newUser(row, r, env, options, mirror, contacts), r });
       else if (row.existingId !== null) updates.push({ row, id: row.existingId, r });
       // check() gives every update the user it matched; an update without one is a bug, not a create.
       else throw new Error(`Row ${row.row} is planned as an update but names no user.`);
     });
 
     if (creates.length > 0) {
-      await assignUsernames(
-        creates.map((c) => c.user),
-        env.store,
-      );
-      const inserted = await env.store.insert(
-        creates.map((c) => c.user),
-        importId,
-      );
-      for (const { row, user } of creates) {
-        const id = inserted.get(emailKey(user.email));
-        results.set(
-          row.row,
-          id === undefined
-            ? {
-                row: row.row,
-                action: 'failed',
-                entityId: null,
-                message: 'The email or username was taken by another change while this import ran.',
-              }
-            : {
-                row: row.row,
-                action: 'created',
-                entityId: id,
-                message: null,
-                restore: { change: 'created', before: null, versionAfter: 1 },
-              },
+      let pending = creates;
+      const created: number[] = [];
+      // A create loses a race when another change (on PostgreSQL, another worker's transaction)
+      // committed the same email or username after this batch was checked: insert … on conflict do
+      // nothing waited for it and left the row out. Such rows are checked again, now that the other
+      // change is visible, and applied under the import's mode: an update (upsert), a skip (insert),
+      // or a create again with a fresh username. Only a row that loses twice fails.
+      for (let round = 0; pending.length > 0; round++) {
+        await assignUsernames(
+          pending.map((c) => c.user),
+          env.store,
         );
+        const inserted = await env.store.insert(
+          pending.map((c) => c.user),
+          importId,
+        );
+        const lost: typeof creates = [];
+        for (const c of pending) {
+          const id = inserted.get(emailKey(c.user.email));
+          if (id === undefined) lost.push(c);
+          else {
+            created.push(id);
+            results.set(c.row.row, {
+              row: c.row.row,
+              action: 'created',
+              entityId: id,
+              message: null,
+              restore: { change: 'created', before: null, versionAfter: 1 },
+            });
+          }
+        }
+        pending = [];
+        if (lost.length === 0) break;
+        if (round > 0) {
+          for (const c of lost) results.set(c.row.row, raceLost(c.row.row));
+          break;
+        }
+        const again = await usersTarget.check(
+          lost.map((c) => c.row),
+          env,
+          options,
+        );
+        lost.forEach((c, i) => {
+          const checked = again[i]!;
+          const row = c.row.row;
+          if (checked.problems.some((p) => p.severity === 'error')) {
+            results.set(row, {
+              row,
+              action: 'failed',
+              entityId: null,
+              message: describeProblems(checked.problems),
+            });
+          } else if (checked.action === 'skip') {
+            results.set(row, {
+              row,
+              action: 'skipped',
+              entityId: null,
+              message: checked.skipReason ?? 'skipped',
+            });
+          } else if (checked.action === 'update' && checked.existingId !== undefined) {
+            updates.push({ row: c.row, id: checked.existingId, r: c.r });
+          } else {
+            pending.push({ ...c, user: newUser(c.row, c.r, env, options, mirror, contacts) });
+          }
+        });
       }
-      if (options.sendInvites && env.invites) {
-        const created = creates.flatMap(({ user }) => inserted.get(emailKey(user.email)) ?? []);
+      if (options.sendInvites && env.invites && created.length > 0) {
         await env.invites.inviteCreated(created, importId, options.inviteMessage ?? null);
       }
     }
@@ -551,6 +588,13 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
     return rows.map((row) => results.get(row.row)!);
   },
 };
+
+const raceLost = (row: number): RowResult<UserSnapshot> => ({
+  row,
+  action: 'failed',
+  entityId: null,
+  message: 'The email or username was taken by another change while this import ran.',
+});
 
 /** Resolves names to ids and reads custom attributes; collects the problems of doing so. */
 function resolveRows(

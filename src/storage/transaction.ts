@@ -1,0 +1,43 @@
+import { sql } from 'kysely';
+import type { Db, Storage } from './database.js';
+
+/**
+ * Runs `work` in one transaction of `storage`. On SQLite the transaction takes the write lock at
+ * once (BEGIN IMMEDIATE): with several connections (the API's and a worker's), a transaction that
+ * read first and wrote later could otherwise fail with "database is locked" instead of waiting
+ * its turn. `key` names the database file: transactions on one file take turns in this process.
+ */
+export function transaction<T>(storage: Storage, key: string, work: (db: Db) => Promise<T>): Promise<T> {
+  if (storage.dialect !== 'sqlite') return storage.db.transaction().execute(work);
+  // better-sqlite3 waits for a lock synchronously, stopping the event loop: two connections of
+  // one process must take turns here, or the holder could never finish while the other waits.
+  return writeTurn(key, () => sqliteTransaction(storage.db, work));
+}
+
+const turns = new Map<string, Promise<unknown>>();
+
+async function writeTurn<T>(file: string, work: () => Promise<T>): Promise<T> {
+  const previous = turns.get(file) ?? Promise.resolve();
+  const mine = previous.then(work, work);
+  const settled = mine.catch(() => undefined);
+  turns.set(file, settled);
+  try {
+    return await mine;
+  } finally {
+    if (turns.get(file) === settled) turns.delete(file);
+  }
+}
+
+function sqliteTransaction<T>(db: Db, work: (db: Db) => Promise<T>): Promise<T> {
+  return db.connection().execute(async (conn) => {
+    await sql`begin immediate`.execute(conn);
+    try {
+      const result = await work(conn);
+      await sql`commit`.execute(conn);
+      return result;
+    } catch (e) {
+      await sql`rollback`.execute(conn);
+      throw e;
+    }
+  });
+}
