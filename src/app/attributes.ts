@@ -1,6 +1,7 @@
 import { type Actor, authorize } from '../core/access/policy.js';
 import { ATTRIBUTE_KEY, type AttributeType } from '../core/domain/attributes.js';
 import type { AttributeDefinitionView } from '../core/domain/entities.js';
+import type { AttributeEntityType } from '../core/domain/records.js';
 import { normalizeText } from '../core/domain/text.js';
 import { errors } from '../core/errors.js';
 import { Problems } from '../core/problems.js';
@@ -11,9 +12,14 @@ import { audit, inTransaction } from './shared.js';
 
 const notFound = (id: number) => errors.notFound('attribute', id);
 
-export async function listAttributes(ctx: AppContext, actor: Actor): Promise<AttributeDefinitionView[]> {
+/** Every definition, or those of one entity type (`user` or a record type). */
+export async function listAttributes(
+  ctx: AppContext,
+  actor: Actor,
+  entityType?: AttributeEntityType,
+): Promise<AttributeDefinitionView[]> {
   authorize(actor, 'directory.read');
-  return q.listAttributeDefinitions(ctx.db);
+  return q.listAttributeDefinitions(ctx.db, entityType ?? 'all');
 }
 
 export async function getAttribute(
@@ -56,6 +62,8 @@ export async function createAttribute(
     options?: string[];
     required?: boolean;
     description?: string;
+    /** What it extends: portal users (the default) or a record type. */
+    entityType?: AttributeEntityType;
   },
 ): Promise<AttributeDefinitionView> {
   authorize(actor, 'config.manage');
@@ -82,6 +90,7 @@ export async function createAttribute(
           options,
           required: input.required ?? false,
           description: normalizeText(input.description ?? ''),
+          entityType: input.entityType ?? 'user',
         },
         ctx.now().toISOString(),
       );
@@ -89,7 +98,7 @@ export async function createAttribute(
         action: 'attribute.create',
         entityType: 'attribute',
         entityId: def.id,
-        details: { key: def.key, type: def.type },
+        details: { key: def.key, type: def.type, entityType: def.entityType },
       });
       return def;
     });

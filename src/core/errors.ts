@@ -86,6 +86,7 @@ export const ERROR_CATALOGUE = {
     message: 'Several customers have a configuration of this name: choose it by id.',
   },
   'file.not_found': { status: 404, message: "No such file: the import's original was not kept." },
+  'record.not_found': { status: 404, message: 'No such record, or it is outside your scope.' },
   'role.not_found': { status: 404, message: 'No such portal role.' },
   'row.not_found': { status: 404, message: 'The import has no such row.' },
   'site.not_found': { status: 404, message: 'No such site, or it is outside your scope.' },
@@ -101,6 +102,7 @@ export const ERROR_CATALOGUE = {
   },
   'attribute.key_taken': { status: 409, message: 'An attribute with this key exists.' },
   'contact.external_id_taken': { status: 409, message: 'Another contact already has this external id.' },
+  'record.key_taken': { status: 409, message: 'The owner has another record of this type with this key.' },
   'contact.in_use': {
     status: 409,
     message: 'A portal user is linked to this contact; unlink or delete it first.',

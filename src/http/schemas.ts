@@ -3,6 +3,7 @@ import { ADMIN_ROLES, PERMISSIONS } from '../core/access/policy.js';
 import { ATTRIBUTE_TYPES } from '../core/domain/attributes.js';
 import { EMAIL_MAX_LENGTH } from '../core/domain/email.js';
 import { MAX_ID } from '../core/domain/entities.js';
+import { ATTRIBUTE_ENTITY_TYPES } from '../core/domain/records.js';
 import { USER_STATUSES, USER_TYPES } from '../core/domain/user.js';
 import { ERROR_CODES } from '../core/errors.js';
 
@@ -159,6 +160,7 @@ export const AttributeDefinition = z
     options: z.array(z.string()),
     required: z.boolean(),
     description: z.string(),
+    entityType: z.enum(ATTRIBUTE_ENTITY_TYPES).describe('What it extends: portal users, or a record type'),
     createdAt: isoDate,
   })
   .meta({ id: 'AttributeDefinition' });
@@ -170,9 +172,25 @@ export const AttributeCreate = z
     options: z.array(text(200)).max(500).optional(),
     required: z.boolean().optional(),
     description: text(500).optional(),
+    entityType: z
+      .enum(ATTRIBUTE_ENTITY_TYPES)
+      .optional()
+      .describe(
+        'What it extends: `user` (the default) or a record type; it becomes a field of its import template',
+      ),
   })
   .strict();
-export const AttributeUpdate = AttributeCreate.omit({ key: true, type: true }).partial().strict();
+export const AttributeUpdate = AttributeCreate.omit({ key: true, type: true, entityType: true })
+  .partial()
+  .strict();
+export const AttributeListQuery = z
+  .object({
+    entityType: z
+      .enum(ATTRIBUTE_ENTITY_TYPES)
+      .optional()
+      .describe('Only the definitions of this entity type'),
+  })
+  .strict();
 
 const AttributeValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 

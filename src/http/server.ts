@@ -28,6 +28,7 @@ import { importRoutes } from './routes/imports.js';
 import { mailRoutes } from './routes/mail.js';
 import { notificationRoutes } from './routes/notifications.js';
 import { portalRoutes } from './routes/portal.js';
+import { recordRoutes } from './routes/records.js';
 import { userRoutes } from './routes/users.js';
 
 declare module 'fastify' {
@@ -222,6 +223,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions = {}):
   directoryRoutes(app, ctx);
   adminRoutes(app, ctx);
   importRoutes(app, ctx);
+  recordRoutes(app, ctx);
   notificationRoutes(app, ctx);
   mailRoutes(app, ctx);
   portalRoutes(app, ctx);

@@ -14,6 +14,7 @@ import * as m0011 from './migrations/0011_attempt_delays.js';
 import * as m0012 from './migrations/0012_import_config_scope.js';
 import * as m0013 from './migrations/0013_changes_by_entity.js';
 import * as m0014 from './migrations/0014_target_options.js';
+import * as m0015 from './migrations/0015_records.js';
 
 /** Migrations in code, in order. Names are permanent: add, never rename. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -31,6 +32,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0012_import_config_scope': m0012,
   '0013_changes_by_entity': m0013,
   '0014_target_options': m0014,
+  '0015_records': m0015,
 };
 
 const migrator = (db: Db) =>

@@ -34,6 +34,7 @@ export interface Database {
   mailbox: MailboxTable;
   mail_state: MailStateTable;
   portal_sessions: PortalSessionsTable;
+  records: RecordsTable;
 }
 
 type Id = Generated<number>;
@@ -100,6 +101,8 @@ export interface AttributeDefinitionsTable {
   required: Flag;
   description: string;
   created_at: string;
+  /** What the attribute extends: `user`, or a record type (`customers`, `appointments`…). */
+  entity_type: string;
 }
 
 export interface UsersTable {
@@ -382,4 +385,34 @@ export interface ImportFilesTable {
   import_id: number;
   seq: number;
   data: Uint8Array;
+}
+
+/** Records owned by portal users, of every type (migration 0015). */
+export interface RecordsTable {
+  id: Id;
+  /** `customers`, `appointments`, `tasks` or `reports`. */
+  type: string;
+  owner_user_id: number;
+  /** The owner's customer. */
+  customer_id: number;
+  /** The record's key as written (customer number, external id); unique per owner and type. */
+  record_key: string;
+  record_key_fold: string;
+  /** Name, subject or title: what lists show and search. */
+  title: string;
+  title_key: string;
+  /** The customer number of the owner's customers record this one refers to. */
+  customer_ref: string | null;
+  customer_ref_fold: string | null;
+  /** Start, due date or date (ISO), for sorting. */
+  record_date: string | null;
+  /** JSON: the type's other fields. */
+  fields: string;
+  /** JSON: custom attributes of the type. */
+  attributes: string;
+  version: number;
+  /** The last import that created or changed the record. */
+  import_id: number | null;
+  created_at: string;
+  updated_at: string;
 }

@@ -296,7 +296,15 @@ describe(`a target declared in a test, on ${process.env.ROSTER_TEST_DB}`, () => 
     expect(() => api.db.ctx.targets.register({ ...binding, target: clashing })).toThrow(
       'The test-clash target has an option named like a general one: mode.',
     );
-    expect(api.db.ctx.targets.names()).toEqual(['users', 'contact-users', 'test-things']);
+    expect(api.db.ctx.targets.names()).toEqual([
+      'users',
+      'contact-users',
+      'customers',
+      'appointments',
+      'tasks',
+      'reports',
+      'test-things',
+    ]);
   });
 
   it('refuses bad options with the field named, and changes nothing', async () => {

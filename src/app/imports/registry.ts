@@ -2,9 +2,15 @@ import type { Settings } from '../../core/domain/settings.js';
 import { errors } from '../../core/errors.js';
 import { GENERAL_OPTION_KEYS, type ImportTarget } from '../../core/import/target.js';
 import { type ContactUsersEnv, contactUsersTarget } from '../../core/import/targets/contact-users.js';
-import { type UsersEnv, usersTarget } from '../../core/import/targets/users.js';
+import type { RecordsEnv } from '../../core/import/targets/owned-records.js';
+import { recordAppointmentsTarget } from '../../core/import/targets/record-appointments.js';
+import { recordCustomersTarget } from '../../core/import/targets/record-customers.js';
+import { recordReportsTarget } from '../../core/import/targets/record-reports.js';
+import { recordTasksTarget } from '../../core/import/targets/record-tasks.js';
+import { type UsersDirectory, type UsersEnv, usersTarget } from '../../core/import/targets/users.js';
 import type { Db } from '../../storage/database.js';
 import { contactsByRef } from '../../storage/targets/contacts-store.js';
+import { attributesOf, recordsStore } from '../../storage/targets/records-store.js';
 import { loadUsersDirectory, usersStore } from '../../storage/targets/users-store.js';
 import { importInvitations } from '../invitations/invite.js';
 import { optionNames } from './options.js';
@@ -68,11 +74,21 @@ export class TargetRegistry {
   }
 }
 
+/**
+ * The users' directory with the users' own custom attributes only: those of record types extend
+ * records, not users.
+ */
+async function usersDirectory(db: Db): Promise<UsersDirectory> {
+  const [directory, own] = await Promise.all([loadUsersDirectory(db), attributesOf(db, 'user')]);
+  const ids = new Set(own.map((a) => a.id));
+  return { ...directory, attributes: directory.attributes.filter((a) => ids.has(a.id)) };
+}
+
 const users: TargetBinding<UsersEnv> = {
   target: usersTarget,
   async env(db, scopeCustomerId, settings) {
     return {
-      directory: await loadUsersDirectory(db),
+      directory: await usersDirectory(db),
       store: usersStore(db),
       scopeCustomerId,
       invites: importInvitations(db, settings),
@@ -84,7 +100,7 @@ const contactUsers: TargetBinding<ContactUsersEnv> = {
   target: contactUsersTarget,
   async env(db, scopeCustomerId, settings) {
     return {
-      directory: await loadUsersDirectory(db),
+      directory: await usersDirectory(db),
       store: usersStore(db),
       contacts: (refs) => contactsByRef(db, refs),
       scopeCustomerId,
@@ -93,7 +109,24 @@ const contactUsers: TargetBinding<ContactUsersEnv> = {
   },
 };
 
+/** A record target bound to the records table, with the custom attributes of its type. */
+function records(target: RecordsEnvTarget, type: string): TargetBinding<RecordsEnv> {
+  return {
+    target,
+    async env(db, scopeCustomerId) {
+      return { store: recordsStore(db), scopeCustomerId, attributes: await attributesOf(db, type) };
+    },
+  };
+}
+type RecordsEnvTarget = TargetBinding<RecordsEnv>['target'];
+
 /** The registry every process starts with: the targets built into Roster. */
 export function builtInTargets(): TargetRegistry {
-  return new TargetRegistry().register(users).register(contactUsers);
+  return new TargetRegistry()
+    .register(users)
+    .register(contactUsers)
+    .register(records(recordCustomersTarget, 'customers'))
+    .register(records(recordAppointmentsTarget, 'appointments'))
+    .register(records(recordTasksTarget, 'tasks'))
+    .register(records(recordReportsTarget, 'reports'));
 }

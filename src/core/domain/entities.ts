@@ -1,5 +1,6 @@
 import type { AdminRole } from '../access/policy.js';
 import type { AttributeType, AttributeValue } from './attributes.js';
+import type { AttributeEntityType } from './records.js';
 import type { UserStatus, UserType } from './user.js';
 
 /**
@@ -59,6 +60,8 @@ export interface AttributeDefinitionView {
   options: string[];
   required: boolean;
   description: string;
+  /** What the attribute extends: `user`, or a record type. */
+  entityType: AttributeEntityType;
   createdAt: string;
 }
 

@@ -32,6 +32,11 @@ export interface TargetField {
   synonyms?: readonly string[];
   /** Two rows with the same value (ignoring case) are duplicates; the later one points at the first. */
   uniqueInFile?: boolean;
+  /**
+   * With `uniqueInFile`: unique only among rows that also share these fields' values (a record's
+   * key is unique per owner); `description` says so in the duplicate's message ("the same owner").
+   */
+  uniqueWithin?: { fields: readonly string[]; description: string };
 }
 
 export type MappedRow = Record<string, CellValue>;

@@ -162,7 +162,13 @@ export function uniqueKeys(input: RowInput, fields: readonly TargetField[]): (st
   }
   return unique.map((f) => {
     const v = input.values[f.key];
-    return v === null || v === undefined ? null : String(v).toLowerCase();
+    if (v === null || v === undefined) return null;
+    const own = String(v).toLowerCase();
+    if (!f.uniqueWithin) return own;
+    // The value first, then those it must be unique with: the same key under another owner is no duplicate.
+    const within = f.uniqueWithin.fields.map((k) => input.values[k]);
+    if (within.some((w) => w === null || w === undefined)) return null;
+    return [own, ...within.map((w) => String(w).toLowerCase())].join('\u001f');
   });
 }
 
@@ -236,7 +242,7 @@ export function duplicateProblem(
     column,
     value,
     'row.duplicate',
-    `${field.label} "${value}" is also in row ${firstRow} (compared ignoring case). Keep one of the two rows.`,
+    `${field.label} "${value}" is also in row ${firstRow}${field.uniqueWithin ? ` for ${field.uniqueWithin.description}` : ''} (compared ignoring case). Keep one of the two rows.`,
     'file',
   );
 }

@@ -10,6 +10,7 @@ import { actorOf } from '../plugins/auth.js';
 import {
   AttributeCreate,
   AttributeDefinition,
+  AttributeListQuery,
   AttributeUpdate,
   Contact,
   ContactCreate,
@@ -251,8 +252,14 @@ export function directoryRoutes(app: FastifyInstance, ctx: AppContext): void {
   // Custom attribute definitions
   r.get(
     '/api/v1/attributes',
-    { schema: { tags: ['attributes'], response: { 200: z.array(AttributeDefinition), ...errorResponses } } },
-    (req) => attributes.listAttributes(ctx, actorOf(req)),
+    {
+      schema: {
+        tags: ['attributes'],
+        querystring: AttributeListQuery,
+        response: { 200: z.array(AttributeDefinition), ...errorResponses },
+      },
+    },
+    (req) => attributes.listAttributes(ctx, actorOf(req), req.query.entityType),
   );
   r.post(
     '/api/v1/attributes',

@@ -4,12 +4,14 @@ import { z } from 'zod';
 import type { AppContext } from '../../app/context.js';
 import { checkLink, requestPasswordReset, useLink } from '../../app/invitations/activate.js';
 import { portalInfo, portalLogin, portalLogout, portalProfile } from '../../app/portal.js';
+import { portalRecords } from '../../app/records.js';
 import { EMAIL_MAX_LENGTH } from '../../core/domain/email.js';
 import { PASSWORD_MAX_LENGTH } from '../../security/passwords.js';
 import { csrfTokenFor } from '../../security/tokens.js';
 import { clearPortalCookie, portalUserOf, setPortalCookie } from '../plugins/portal-auth.js';
 import { LinkCheck, LinkChecked, LinkUsed, PortalInfo, PortalMe, PortalSignedIn } from '../portal-schemas.js';
-import { ErrorBody, Ok } from '../schemas.js';
+import { PortalRecordQuery, RecordView } from '../record-schemas.js';
+import { ErrorBody, Ok, page } from '../schemas.js';
 
 /**
  * The portal's side: links from emails (activation, password reset), sign-in and the signed-in
@@ -163,5 +165,19 @@ export function portalRoutes(app: FastifyInstance, ctx: AppContext): void {
       const { customer, site, roles, groups, ...user } = p;
       return { user, customer, site, roles, groups, csrfToken: csrfTokenFor(req.portal!.sessionSecret) };
     },
+  );
+  r.get(
+    '/api/v1/portal/records',
+    {
+      schema: {
+        tags: ['portal'],
+        summary:
+          "The signed-in portal user's own records (customers, appointments, tasks, visit reports), read-only",
+        security: [],
+        querystring: PortalRecordQuery,
+        response: { 200: page(RecordView), ...portalErrors },
+      },
+    },
+    (req) => portalRecords(ctx, portalUserOf(req), req.query),
   );
 }

@@ -1,6 +1,7 @@
 import type { Selectable } from 'kysely';
 import type { AttributeType } from '../../core/domain/attributes.js';
 import type { AttributeDefinitionView } from '../../core/domain/entities.js';
+import type { AttributeEntityType } from '../../core/domain/records.js';
 import type { Db } from '../database.js';
 import type { AttributeDefinitionsTable } from '../schema.js';
 import { readStringList } from '../stored-json.js';
@@ -13,6 +14,7 @@ const toDefinition = (r: Selectable<AttributeDefinitionsTable>): AttributeDefini
   options: readStringList(r.options, `options of attribute ${r.key}`),
   required: r.required === 1,
   description: r.description,
+  entityType: r.entity_type as AttributeEntityType,
   createdAt: r.created_at,
 });
 
@@ -23,12 +25,17 @@ export interface AttributeDefinitionValues {
   options: string[];
   required: boolean;
   description: string;
+  entityType: AttributeEntityType;
 }
 
-export async function listAttributeDefinitions(db: Db): Promise<AttributeDefinitionView[]> {
-  return (await db.selectFrom('attribute_definitions').selectAll().orderBy('key').execute()).map(
-    toDefinition,
-  );
+/** The definitions of one entity type (the users' unless said), or of all with `all`. */
+export async function listAttributeDefinitions(
+  db: Db,
+  entityType: AttributeEntityType | 'all' = 'user',
+): Promise<AttributeDefinitionView[]> {
+  let q = db.selectFrom('attribute_definitions').selectAll();
+  if (entityType !== 'all') q = q.where('entity_type', '=', entityType);
+  return (await q.orderBy('entity_type').orderBy('key').execute()).map(toDefinition);
 }
 
 export async function findAttributeDefinition(
@@ -53,6 +60,7 @@ export async function insertAttributeDefinition(
       options: JSON.stringify(v.options),
       required: v.required ? 1 : 0,
       description: v.description,
+      entity_type: v.entityType,
       created_at: at,
     })
     .returningAll()
@@ -63,7 +71,7 @@ export async function insertAttributeDefinition(
 export async function updateAttributeDefinition(
   db: Db,
   id: number,
-  v: Partial<Omit<AttributeDefinitionValues, 'key' | 'type'>>,
+  v: Partial<Omit<AttributeDefinitionValues, 'key' | 'type' | 'entityType'>>,
 ): Promise<AttributeDefinitionView> {
   const r = await db
     .updateTable('attribute_definitions')
