@@ -24,6 +24,7 @@ import { insertAdmin, insertSession } from '../../src/storage/queries/admins.js'
 import { insertTokens, listForUser } from '../../src/storage/queries/invitations.js';
 import { setPaused } from '../../src/storage/queries/outbox.js';
 import { findAccount, setPassword } from '../../src/storage/queries/portal.js';
+import { recordsStore } from '../../src/storage/targets/records-store.js';
 import { allSettled, type Caller, startApi, TEST_PASSWORD, type TestApi } from '../support/api.js';
 import { expectUnchanged } from '../support/db-snapshot.js';
 import { buildWorld, type World } from '../support/fixtures.js';
@@ -129,6 +130,27 @@ const fresh = {
   group: async () => (await createGroup(ctx(), SYSTEM_ACTOR, { name: next('Group ') })).id,
   attribute: async () =>
     (await createAttribute(ctx(), SYSTEM_ACTOR, { key: next('attr_'), label: 'Fresh', type: 'text' })).id,
+  /** A customers record owned by a fresh user of the customer. */
+  record: async (customerId: number) => {
+    const ownerUserId = await fresh.user(customerId);
+    const [id] = await recordsStore(ctx().db).insert(
+      [
+        {
+          type: 'customers',
+          ownerUserId,
+          customerId,
+          key: next('C-'),
+          title: 'Matrix customer',
+          customerRef: null,
+          date: null,
+          fields: { name: 'Matrix customer' },
+          attributes: {},
+        },
+      ],
+      null,
+    );
+    return id!;
+  },
   admin: async (customerId: number | null) => (await adminRecord(customerId)).id,
   token: async (customer: Customer) =>
     (
@@ -382,6 +404,37 @@ const cases: Case[] = [
     route: 'DELETE /api/v1/contacts/:id',
     expect: '200 200 403 | 200 404 | 200 404 | 403 403 | 401',
     build: async (t) => ({ url: `/api/v1/contacts/${await fresh.contact(t.customer.id)}` }),
+  },
+
+  // Records of portal users: read by all within their scope, changed with users.manage.
+  {
+    route: 'GET /api/v1/records',
+    expect: '200 200 200 | 200 200 | 200 200 | 200 200 | 401',
+    build: async () => ({ url: '/api/v1/records' }),
+  },
+  {
+    route: 'GET /api/v1/records',
+    variant: "filtered by the customer's id",
+    expect: '200 200 200 | 200 404 | 200 404 | 200 404 | 401',
+    build: async (t) => ({ url: `/api/v1/records?customerId=${t.customer.id}` }),
+  },
+  {
+    route: 'GET /api/v1/records/:id',
+    expect: '200 200 200 | 200 404 | 200 404 | 200 404 | 401',
+    build: async (t) => ({ url: `/api/v1/records/${await fresh.record(t.customer.id)}` }),
+  },
+  {
+    route: 'PATCH /api/v1/records/:id',
+    expect: '200 200 403 | 200 404 | 200 404 | 403 403 | 401',
+    build: async (t) => ({
+      url: `/api/v1/records/${await fresh.record(t.customer.id)}`,
+      payload: { fields: { name: 'Changed' } },
+    }),
+  },
+  {
+    route: 'DELETE /api/v1/records/:id',
+    expect: '200 200 403 | 200 404 | 200 404 | 403 403 | 401',
+    build: async (t) => ({ url: `/api/v1/records/${await fresh.record(t.customer.id)}` }),
   },
 
   // Portal roles, groups and attribute definitions: read by all, changed with config.manage (global only).
@@ -843,6 +896,12 @@ const cases: Case[] = [
     portal: true,
     expect: '401 401 401 | 401 401 | 401 401 | 401 401 | 401',
     build: async () => ({ url: '/api/v1/portal/me' }),
+  },
+  {
+    route: 'GET /api/v1/portal/records',
+    portal: true,
+    expect: '401 401 401 | 401 401 | 401 401 | 401 401 | 401',
+    build: async () => ({ url: '/api/v1/portal/records' }),
   },
 ];
 

@@ -57,7 +57,7 @@ export interface RecordsStore {
   ): Promise<Map<string, number>>;
   snapshots(ids: readonly number[]): Promise<Map<number, RecordSnapshot>>;
   /** Inserts the records in order; answers their ids in the same order. */
-  insert(records: readonly NewRecord[], importId: number): Promise<number[]>;
+  insert(records: readonly NewRecord[], importId: number | null): Promise<number[]>;
   update(changes: readonly { before: RecordSnapshot; after: NewRecord }[], importId: number): Promise<void>;
   /** Records of `type` in id order after `after`, within the customer when one is given. */
   page(
