@@ -2,9 +2,10 @@ import { importsFeature } from './imports/feature';
 import type { Feature, NavLink, PageRoute } from './lib/feature';
 import { mailFeature } from './mail/feature';
 import { manageFeature } from './manage/feature';
+import { recordsFeature } from './records/feature';
 import { usersFeature } from './users/feature';
 
-const features: Feature[] = [usersFeature, importsFeature, manageFeature, mailFeature];
+const features: Feature[] = [usersFeature, recordsFeature, importsFeature, manageFeature, mailFeature];
 
 export const consoleRoutes: PageRoute[] = features.flatMap((f) => f.routes);
 

@@ -32,7 +32,17 @@ const TYPE_LABELS: Record<AttributeType, string> = {
   enum: 'One of a list',
 };
 
+/** What an attribute extends: portal users, or one record type (a field of its import template). */
+const ENTITY_LABELS: Record<Attribute['entityType'], string> = {
+  user: 'Portal users',
+  customers: 'Customers records',
+  appointments: 'Appointments',
+  tasks: 'Tasks',
+  reports: 'Visit reports',
+};
+
 const EMPTY = {
+  entityType: 'user' as Attribute['entityType'],
   key: '',
   label: '',
   type: 'text' as AttributeType,
@@ -57,6 +67,7 @@ export function AttributesPage() {
       attribute === 'new'
         ? EMPTY
         : {
+            entityType: attribute.entityType,
             key: attribute.key,
             label: attribute.label,
             type: attribute.type,
@@ -69,10 +80,10 @@ export function AttributesPage() {
   };
   const save = useMutation({
     mutationFn: () => {
-      const { key, type, options, ...rest } = form.values;
+      const { key, type, options, entityType, ...rest } = form.values;
       const withOptions = type === 'enum' ? { ...rest, options } : rest;
       return editing === 'new' || editing === null
-        ? createAttribute({ key, type, ...withOptions })
+        ? createAttribute({ key, type, entityType, ...withOptions })
         : updateAttribute(editing.id, withOptions);
     },
     onSuccess: (attribute) => {
@@ -94,6 +105,7 @@ export function AttributesPage() {
         </div>
       ),
     },
+    { id: 'entityType', header: 'Extends', cell: ({ row }) => ENTITY_LABELS[row.original.entityType] },
     { id: 'type', header: 'Type', cell: ({ row }) => TYPE_LABELS[row.original.type] },
     {
       id: 'options',
@@ -194,6 +206,19 @@ export function AttributesPage() {
           value={form.values.label}
           onChange={(e) => form.set('label', e.currentTarget.value)}
           error={form.errors.label}
+        />
+        <Select
+          label="Extends"
+          description={
+            isNew ? 'Portal users, or a record type: a column of its import template.' : 'This cannot change.'
+          }
+          disabled={!isNew}
+          allowDeselect={false}
+          data={Object.entries(ENTITY_LABELS).map(([value, label]) => ({ value, label }))}
+          value={form.values.entityType}
+          onChange={(v) => v && form.set('entityType', v as Attribute['entityType'])}
+          error={form.errors.entityType}
+          comboboxProps={{ withinPortal: true }}
         />
         <Select
           label="Type"

@@ -6,6 +6,7 @@ import { describeError } from '../lib/api';
 import { formatDate } from '../lib/format';
 import { portalLogout, portalMe } from './api';
 import { PortalFrame, PortalLoader } from './PortalFrame';
+import { PortalRecords } from './PortalRecords';
 
 function Field({ label, value }: { label: string; value: string | null | undefined }) {
   return (
@@ -109,6 +110,7 @@ export function PortalHomePage() {
       </SimpleGrid>
       <Names label="Roles" items={roles} testId="portal-roles" />
       <Names label="Groups" items={groups} testId="portal-groups" />
+      <PortalRecords />
       {Object.keys(user.attributes).length > 0 && (
         <SimpleGrid cols={{ base: 1, xs: 2 }} spacing="md">
           {Object.entries(user.attributes).map(([key, value]) => (

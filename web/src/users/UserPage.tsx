@@ -22,6 +22,7 @@ import { Link, useParams } from 'wouter';
 import { useCan, useSession } from '../auth/session';
 import { describeError, HttpError } from '../lib/api';
 import { formatDateTime } from '../lib/format';
+import { RecordsTable } from '../records/RecordsTable';
 import { getUser, inviteUser, listEmails, listInvitations, listUserHistory, updateUser } from './api';
 import { displayName, STATUS_COLORS } from './status';
 import type { AttributeInfo, User } from './types';
@@ -460,6 +461,7 @@ export function UserPage() {
           <Tabs.Tab value="invitations">Invitations</Tabs.Tab>
           <Tabs.Tab value="emails">Emails</Tabs.Tab>
           <Tabs.Tab value="history">History</Tabs.Tab>
+          <Tabs.Tab value="records">Records</Tabs.Tab>
         </Tabs.List>
         <Tabs.Panel value="details" pt="md">
           {!manage && (
@@ -486,6 +488,9 @@ export function UserPage() {
         </Tabs.Panel>
         <Tabs.Panel value="history" pt="md">
           <HistoryTab userId={id} />
+        </Tabs.Panel>
+        <Tabs.Panel value="records" pt="md">
+          <RecordsTable filter={{ ownerUserId: id }} showOwner={false} />
         </Tabs.Panel>
       </Tabs>
     </Stack>

@@ -37,4 +37,5 @@ export const listCustomers = () => get<CustomerInfo[]>('/api/v1/customers');
 export const listSites = (customerId: number) => get<SiteInfo[]>(`/api/v1/customers/${customerId}/sites`);
 export const listRoles = () => get<RoleInfo[]>('/api/v1/roles');
 export const listGroups = () => get<GroupInfo[]>('/api/v1/groups');
-export const listAttributes = () => get<AttributeInfo[]>('/api/v1/attributes');
+/** The portal users' own custom attributes (record types have theirs). */
+export const listAttributes = () => get<AttributeInfo[]>('/api/v1/attributes', { entityType: 'user' });

@@ -9,7 +9,7 @@ export const useCustomers = () =>
 export const useRoles = () => useQuery({ queryKey: ['roles'], queryFn: listRoles, staleTime: STALE_MS });
 export const useGroups = () => useQuery({ queryKey: ['groups'], queryFn: listGroups, staleTime: STALE_MS });
 export const useAttributes = () =>
-  useQuery({ queryKey: ['attributes'], queryFn: listAttributes, staleTime: STALE_MS });
+  useQuery({ queryKey: ['attributes', 'user'], queryFn: listAttributes, staleTime: STALE_MS });
 export const useSites = (customerId: number | null) =>
   useQuery({
     queryKey: ['customers', customerId, 'sites'],
