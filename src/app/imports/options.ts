@@ -101,10 +101,7 @@ export async function readTargetOptions(
 function optionsRefused(target: string, issue: OptionIssue, more = '') {
   const field = ['options', 'targetOptions', ...issue.path].join('.');
   const message = `${issue.message}${/[.!?]$/.test(issue.message) ? '' : '.'}${more}`;
-  return errors.field('request.invalid', field, `${field}: ${message}`, {
-    problem: 'import.option_invalid',
-    details: { target },
-  });
+  return errors.problems([{ field, code: 'import.option_invalid', message }]);
 }
 
 /**
