@@ -4,6 +4,7 @@ import { type CommitPort, commitRows } from '../../core/import/engine.js';
 import { canTransition, transition } from '../../core/import/status.js';
 import { runOptions } from '../../core/import/target.js';
 import type { Db } from '../../storage/database.js';
+import { writersWaiting } from '../../storage/transaction.js';
 import { recordChanges } from '../../storage/queries/import-changes.js';
 import * as rows from '../../storage/queries/import-rows.js';
 import * as imports from '../../storage/queries/imports.js';
@@ -177,6 +178,7 @@ function port(
     // A batch renews the lease with each chunk it saves. On SQLite it also holds the write lock, and
     // other writers wait for it: a second at most.
     batchTimeMs: Math.min(1000, ctx.config.jobLeaseMs / 4),
+    othersWaiting: () => writersWaiting(ctx.storage, ctx.config.sqlitePath),
     async cancelled() {
       const rec = await imports.findImport(outer ?? ctx.db, id);
       return rec?.cancelRequested === true;
