@@ -31,7 +31,8 @@ export async function loadUsersDirectory(db: Db): Promise<UsersDirectory> {
   };
 }
 
-export function usersStore(db: Db): UsersStore {
+/** `now`: the clock writes are stamped with (the use case's). */
+export function usersStore(db: Db, now: () => Date): UsersStore {
   return {
     async findByEmailKeys(keys) {
       const out = new Map<string, { id: number; customerId: number; usernameKey: string }>();
@@ -84,21 +85,21 @@ export function usersStore(db: Db): UsersStore {
     },
 
     snapshots: (ids) => userStates(db, ids),
-    insert: (users, importId) => insertUsers(db, users, importId, new Date().toISOString()),
-    update: (changes, importId) => writeUsers(db, changes, importId, new Date().toISOString()),
+    insert: (users, importId) => insertUsers(db, users, importId, now().toISOString()),
+    update: (changes, importId) => writeUsers(db, changes, importId, now().toISOString()),
     versions: (ids) => userVersions(db, ids),
     remove: (ids) => deleteUsers(db, ids),
     async restore(snapshots) {
       // A restore is a write of its own: each user goes to the version after the one it has now.
-      const now = await userVersions(
+      const versions = await userVersions(
         db,
         snapshots.map((u) => u.id),
       );
       const changes = snapshots.flatMap((u) => {
-        const current = now.get(u.id);
+        const current = versions.get(u.id);
         return current ? [{ before: { id: u.id, version: current.version }, after: u }] : [];
       });
-      await writeUsers(db, changes, null, new Date().toISOString());
+      await writeUsers(db, changes, null, now().toISOString());
     },
   };
 }
