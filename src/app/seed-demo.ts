@@ -1,7 +1,7 @@
 import { SYSTEM_ACTOR } from '../core/access/policy.js';
 import { NEW_USER_STATUSES, type UserStatus } from '../core/domain/user.js';
 import { findCustomerByNameKey, listSites } from '../storage/queries/customers.js';
-import { updateUser as writeUser } from '../storage/queries/users.js';
+import { updateUser as writeUser } from '../storage/queries/user-writes.js';
 import { createAttribute } from './attributes.js';
 import { createContact } from './contacts.js';
 import type { AppContext } from './context.js';

@@ -130,7 +130,6 @@ export interface UsersTable {
   updated_at: string;
   /** Bumped on every change: lets an undo tell whether someone edited the row since. */
   version: number;
-  /** The last import that created or changed this user. */
   /** The last import that created or changed the user. */
   import_id: number | null;
   /** The import that created the user (null: created by hand or through the API). */

@@ -15,10 +15,17 @@ export function transaction<T>(storage: Storage, key: string, work: (db: Db) => 
 }
 
 const turns = new Map<string, Promise<unknown>>();
+/** Transactions on each file that wait for their turn (not the one running). */
+const waiting = new Map<string, number>();
 
 async function writeTurn<T>(file: string, work: () => Promise<T>): Promise<T> {
   const previous = turns.get(file) ?? Promise.resolve();
-  const mine = previous.then(work, work);
+  waiting.set(file, (waiting.get(file) ?? 0) + 1);
+  const start = () => {
+    waiting.set(file, (waiting.get(file) ?? 1) - 1);
+    return work();
+  };
+  const mine = previous.then(start, start);
   const settled = mine.catch(() => undefined);
   turns.set(file, settled);
   try {
@@ -26,6 +33,15 @@ async function writeTurn<T>(file: string, work: () => Promise<T>): Promise<T> {
   } finally {
     if (turns.get(file) === settled) turns.delete(file);
   }
+}
+
+/**
+ * Whether another transaction of this process waits for the database while one runs: a long
+ * writer (an import's commit) ends its batch early to let it in. SQLite only; PostgreSQL's
+ * writers do not wait on each other's tables.
+ */
+export function writersWaiting(storage: Storage, key: string): boolean {
+  return storage.dialect === 'sqlite' && (waiting.get(key) ?? 0) > 0;
 }
 
 function sqliteTransaction<T>(db: Db, work: (db: Db) => Promise<T>): Promise<T> {

@@ -68,7 +68,7 @@ describe(`import configurations by customer scope on ${process.env.ROSTER_TEST_D
       const put = await acmeAdmin[via]({ method: 'PUT', url, payload: body('Hijacked', { Email: null }) });
       const del = await acmeAdmin[via]({ method: 'DELETE', url });
       expect([read.statusCode, put.statusCode, del.statusCode]).toEqual([404, 404, 404]);
-      expect(put.json().code).toBe('import configuration.not_found');
+      expect(put.json().code).toBe('import_config.not_found');
     }
     const after = (await globexAdmin.token({ method: 'GET', url })).json();
     expect(after).toMatchObject({ name: 'Globex private', mapping: { Email: 'email' } });

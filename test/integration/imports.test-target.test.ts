@@ -317,7 +317,7 @@ describe(`a target declared in a test, on ${process.env.ROSTER_TEST_DB}`, () => 
     expect(wrongValue.statusCode).toBe(400);
     expect(wrongValue.json()).toMatchObject({
       code: 'request.invalid',
-      details: { field: 'options.targetOptions.colour' },
+      details: { problems: [{ field: 'options.targetOptions.colour', code: 'import.option_invalid' }] },
     });
     expect(wrongValue.json().message).toMatch(/^options\.targetOptions\.colour: /);
 
@@ -331,7 +331,9 @@ describe(`a target declared in a test, on ${process.env.ROSTER_TEST_DB}`, () => 
     expect(retired.statusCode).toBe(400);
     expect(retired.json()).toMatchObject({
       message: 'options.targetOptions.colour: The colour black is retired.',
-      details: { field: 'options.targetOptions.colour', target: 'test-things' },
+      details: {
+        problems: [{ field: 'options.targetOptions.colour', message: 'The colour black is retired.' }],
+      },
     });
 
     const config = await admin.token({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   BATCH_SIZE,
+  COMMIT_CHUNK,
   commitRows,
   fixRow,
   markDuplicates,
@@ -169,6 +170,22 @@ describe('commit', () => {
     await commitRows(plan, port, 1, 0, 0, 10);
     // 10, 20, 40 rows: three transactions for 70 rows.
     expect(port.progressSeen).toEqual([10, 30, 70]);
+  });
+
+  it('ends a batch after the chunk in hand when another writer waits', async () => {
+    const env = widgetEnv();
+    const rows = Array.from({ length: COMMIT_CHUNK * 3 }, (_, i) => [`W${i}`, '', '', '']);
+    const { plan, staging } = await staged(rows, env);
+    const quiet = memoryCommit(staging, env);
+    await commitRows(plan, quiet, 1, 0, 0, COMMIT_CHUNK * 3);
+    expect(quiet.batches).toBe(1);
+    const { plan: again, staging: fresh, env: env2 } = await staged(rows);
+    const busy = { ...memoryCommit(fresh, env2), othersWaiting: () => true };
+    await commitRows(again, busy, 1, 0, 0, COMMIT_CHUNK * 3);
+    // One chunk a batch: progress is saved after each.
+    expect(busy.progressSeen).toEqual([COMMIT_CHUNK, COMMIT_CHUNK * 2, COMMIT_CHUNK * 3]);
+    expect(env2.store.size).toBe(COMMIT_CHUNK * 3);
+    expect(fresh.sorted().every((r) => r.result?.action === 'created')).toBe(true);
   });
 
   it('a batch that throws writes nothing of itself, and the resume point stays before it', async () => {

@@ -8,14 +8,15 @@ import { recordChanges } from '../../storage/queries/import-changes.js';
 import * as rows from '../../storage/queries/import-rows.js';
 import * as imports from '../../storage/queries/imports.js';
 import { insertNotification } from '../../storage/queries/notifications.js';
+import { writersWaiting } from '../../storage/transaction.js';
 import type { AppContext } from '../context.js';
 import { writeImportFinished } from '../invitations/invite.js';
-import { settingDefaults } from '../settings.js';
 import { audit, inTransaction } from '../shared.js';
 import { visibleImport } from './access.js';
 import { type Lease, leaseLost, withLease } from './lease.js';
 import { getImport } from './manage-import.js';
 import { moveStatus } from './move-status.js';
+import { envFor } from './registry.js';
 import type { ImportView } from './view.js';
 
 /** Queues the commit of a validated import; the work happens in the background. */
@@ -96,7 +97,7 @@ export async function runCommit(ctx: AppContext, id: number): Promise<void> {
     }
     const rec = (await imports.findImport(ctx.db, id))!;
     const binding = ctx.targets.get(rec.target);
-    const baseEnv = await binding.env(ctx.db, rec.scopeCustomerId, settingDefaults(ctx.config));
+    const baseEnv = await envFor(ctx, binding, ctx.db, rec.scopeCustomerId);
     const plan = {
       target: binding.target,
       env: baseEnv,
@@ -145,7 +146,7 @@ function port(
     readValid: (after, limit) => rows.readStagedCells(outer ?? ctx.db, id, after, limit, true),
     async transaction(work) {
       const run = async (db: Db) => {
-        const env = await binding.env(db, rec.scopeCustomerId, settingDefaults(ctx.config));
+        const env = await envFor(ctx, binding, db, rec.scopeCustomerId);
         return work({
           env,
           readValid: (after, limit) => rows.readStagedCells(db, id, after, limit, true),
@@ -177,6 +178,7 @@ function port(
     // A batch renews the lease with each chunk it saves. On SQLite it also holds the write lock, and
     // other writers wait for it: a second at most.
     batchTimeMs: Math.min(1000, ctx.config.jobLeaseMs / 4),
+    othersWaiting: () => writersWaiting(ctx.storage, ctx.config.sqlitePath),
     async cancelled() {
       const rec = await imports.findImport(outer ?? ctx.db, id);
       return rec?.cancelRequested === true;

@@ -6,9 +6,10 @@ import type { OptionsInput } from '../../core/import/target.js';
 import { isUniqueViolation } from '../../storage/errors.js';
 import * as q from '../../storage/queries/import-configs.js';
 import type { AppContext } from '../context.js';
-import { settingDefaults } from '../settings.js';
 import { audit, inTransaction } from '../shared.js';
+import { getImport } from './manage-import.js';
 import { readTargetOptions } from './options.js';
+import { envFor } from './registry.js';
 
 /**
  * Named import configurations: a mapping (by column header, so it fits any file with those
@@ -92,7 +93,7 @@ async function readInput(ctx: AppContext, actor: Actor, input: ConfigInput): Pro
       problem: 'name.required',
     });
   const binding = ctx.targets.get(input.target);
-  const fields = binding.target.fields(await binding.env(ctx.db, null, settingDefaults(ctx.config)));
+  const fields = binding.target.fields(await envFor(ctx, binding, ctx.db, null));
   const keys = new Set(fields.map((f) => f.key));
   for (const [header, key] of Object.entries(input.mapping)) {
     if (key !== null && !keys.has(key)) {
@@ -170,6 +171,29 @@ export function mappingForHeader(
   header: readonly string[],
 ): Mapping {
   return { columns: header.map((h) => config.mapping[h] ?? config.mapping[h.trim()] ?? null) };
+}
+
+/**
+ * Saves an import's mapping (by column header, so that another file with the same columns maps
+ * itself) and options (never its customer: that is chosen, or forced by scope, at each import).
+ */
+export async function saveImportAsConfig(
+  ctx: AppContext,
+  actor: Actor,
+  importId: number,
+  name: string,
+): Promise<q.ImportConfig> {
+  // The permission of the action comes first: 403 before the lookup's 404.
+  authorize(actor, 'imports.run');
+  const view = await getImport(ctx, actor, importId);
+  const mapping = { columns: view.mapping.columns.map((c) => c.field) };
+  const { customerId: _customer, ...options } = view.options;
+  return saveConfig(ctx, actor, {
+    name,
+    target: view.target,
+    mapping: mappingByHeader(view.header, mapping),
+    options,
+  });
 }
 
 /** The reverse: a mapping of one file, remembered by header. */

@@ -9,24 +9,30 @@ import type { FileRow } from '../../core/import/validate.js';
 import { stagedCounts } from '../../storage/queries/import-rows.js';
 import * as imports from '../../storage/queries/imports.js';
 import type { AppContext } from '../context.js';
-import { readSettings, settingDefaults } from '../settings.js';
+import { readSettings } from '../settings.js';
 import { audit, inTransaction } from '../shared.js';
+import { findConfigNamed, withConfigOptions } from './configs.js';
 import { fileDigest, originalFiles } from './files.js';
 import { moveStatus } from './move-status.js';
 import { resolveOptions } from './options.js';
+import { envFor } from './registry.js';
 import { stagingFor } from './staging.js';
 import { type ImportView, toView } from './view.js';
 
 export interface CreateImportInput {
-  target: string;
+  /** The target's name; without it, the configuration's, else `users`. */
+  target?: string;
   fileName: string;
   /** The uploaded file, already on disk (a temporary file the caller removes). */
   filePath: string;
   options?: OptionsInput;
   /** A mapping to use instead of the automatic one. */
   mapping?: Mapping;
-  /** A saved configuration's mapping by column header; columns it does not name are mapped automatically. */
-  headerMapping?: Record<string, string | null>;
+  /**
+   * A saved configuration, by name: its target, its options under the upload's own, and its
+   * mapping by column header (columns it does not name are mapped automatically).
+   */
+  config?: string;
   /** Aborted when the client goes away: the reading stops, and nothing is kept. */
   signal?: AbortSignal;
 }
@@ -42,11 +48,18 @@ export async function createImport(
   input: CreateImportInput,
 ): Promise<ImportView> {
   authorize(actor, 'imports.run');
-  const binding = ctx.targets.get(input.target);
-  const options = await resolveOptions(ctx, actor, binding, input.options);
+  const config = input.config === undefined ? undefined : await findConfigNamed(ctx, actor, input.config);
+  const target = input.target ?? config?.target ?? 'users';
+  const binding = ctx.targets.get(target);
+  const options = await resolveOptions(
+    ctx,
+    actor,
+    binding,
+    withConfigOptions(config?.options, input.options),
+  );
   const settings = await readSettings(ctx);
   const { sha256, size } = await fileDigest(input.filePath);
-  const duplicateOf = (await imports.findCommittedBySha(ctx.db, sha256, input.target)) ?? null;
+  const duplicateOf = (await imports.findCommittedBySha(ctx.db, sha256, target)) ?? null;
   // In a worker thread with a heap and a time of its own: a hostile file can fail the upload, not the server.
   const source = await openTabularFileInWorker(
     input.filePath,
@@ -59,17 +72,17 @@ export async function createImport(
     { memoryMb: ctx.config.imports.readMemoryMb, timeoutMs: ctx.config.imports.readTimeoutMs },
   );
   try {
-    const env = await binding.env(ctx.db, actor.customerId, settingDefaults(ctx.config));
+    const env = await envFor(ctx, binding, ctx.db, actor.customerId);
     const fields = binding.target.fields(env);
     const mapping =
-      input.mapping ?? withSavedMapping(autoMap(source.header, fields), source.header, input.headerMapping);
+      input.mapping ?? withSavedMapping(autoMap(source.header, fields), source.header, config?.mapping);
     const mappingProblems = checkMapping(source.header, fields, mapping);
     if (mappingProblems.length > 0) {
       // The mapping came in the upload's `mapping` field (or from a saved configuration).
       throw errors.problems(mappingProblems.map((p) => ({ ...p, field: `mapping.${p.field}` })));
     }
     const newImport = {
-      target: input.target,
+      target,
       status: 'staging' as const,
       customerId: options.customerId,
       scopeCustomerId: actor.customerId,
@@ -128,7 +141,7 @@ export async function createImport(
           entityType: 'import',
           entityId: id,
           customerId: options.customerId,
-          details: { target: input.target, file: input.fileName, rows: counts.total, sha256 },
+          details: { target, file: input.fileName, rows: counts.total, sha256 },
         });
       });
       return getImportView(ctx, id);
@@ -198,9 +211,7 @@ export function importViewer(ctx: AppContext): (rec: imports.ImportRecord) => Pr
     let loading = fields.get(key);
     if (!loading) {
       const binding = ctx.targets.get(rec.target);
-      loading = binding
-        .env(ctx.db, rec.scopeCustomerId, settingDefaults(ctx.config))
-        .then((env) => binding.target.fields(env));
+      loading = envFor(ctx, binding, ctx.db, rec.scopeCustomerId).then((env) => binding.target.fields(env));
       fields.set(key, loading);
     }
     const view = toView(rec, await loading, ctx.now());

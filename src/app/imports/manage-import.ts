@@ -7,12 +7,12 @@ import { type ImportOptions, type OptionsInput, runOptions } from '../../core/im
 import * as rows from '../../storage/queries/import-rows.js';
 import * as imports from '../../storage/queries/imports.js';
 import type { AppContext } from '../context.js';
-import { settingDefaults } from '../settings.js';
 import { audit, inTransaction } from '../shared.js';
 import { visibleImport } from './access.js';
 import { importViewer } from './create-import.js';
 import { moveStatus } from './move-status.js';
 import { resolveOptions } from './options.js';
+import { envFor } from './registry.js';
 import { stagingFor } from './staging.js';
 import type { ImportView } from './view.js';
 
@@ -56,7 +56,7 @@ async function planFor(
   mapping: Mapping = rec.mapping,
 ) {
   const binding = ctx.targets.get(rec.target);
-  const env = await binding.env(db, rec.scopeCustomerId, settingDefaults(ctx.config));
+  const env = await envFor(ctx, binding, db, rec.scopeCustomerId);
   const fields = binding.target.fields(env);
   return {
     target: binding.target,

@@ -10,8 +10,7 @@ import {
 } from '../../core/import/target.js';
 import type { AppContext } from '../context.js';
 import { visibleCustomer } from '../customers.js';
-import { settingDefaults } from '../settings.js';
-import type { AnyBinding } from './registry.js';
+import { type AnyBinding, envFor } from './registry.js';
 
 /** The schema of a target that declares no options of its own: none are accepted. */
 export const NO_TARGET_OPTIONS = z.object({}).strict();
@@ -79,7 +78,6 @@ export async function readTargetOptions(
     if (issue.code === 'unrecognized_keys') {
       const known = optionNames(binding.target);
       throw optionsRefused(
-        name,
         {
           path: [...issue.path.map(String), issue.keys[0]!],
           message: `the ${name} target has no such option`,
@@ -87,24 +85,21 @@ export async function readTargetOptions(
         known.length > 0 ? ` Its options: ${known.join(', ')}.` : ' It has no options of its own.',
       );
     }
-    throw optionsRefused(name, { path: issue.path.map(String), message: issue.message });
+    throw optionsRefused({ path: issue.path.map(String), message: issue.message });
   }
   const options = parsed.data as Record<string, unknown>;
   if (declared?.check) {
-    const env = await binding.env(ctx.db, actor.customerId, settingDefaults(ctx.config));
+    const env = await envFor(ctx, binding, ctx.db, actor.customerId);
     const [problem] = await declared.check(options, env);
-    if (problem) throw optionsRefused(name, problem);
+    if (problem) throw optionsRefused(problem);
   }
   return options;
 }
 
-function optionsRefused(target: string, issue: OptionIssue, more = '') {
+function optionsRefused(issue: OptionIssue, more = '') {
   const field = ['options', 'targetOptions', ...issue.path].join('.');
   const message = `${issue.message}${/[.!?]$/.test(issue.message) ? '' : '.'}${more}`;
-  return errors.field('request.invalid', field, `${field}: ${message}`, {
-    problem: 'import.option_invalid',
-    details: { target },
-  });
+  return errors.problems([{ field, code: 'import.option_invalid', message }]);
 }
 
 /**

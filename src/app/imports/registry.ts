@@ -12,7 +12,9 @@ import type { Db } from '../../storage/database.js';
 import { contactsByRef } from '../../storage/targets/contacts-store.js';
 import { attributesOf, recordsStore } from '../../storage/targets/records-store.js';
 import { loadUsersDirectory, usersStore } from '../../storage/targets/users-store.js';
+import type { AppContext } from '../context.js';
 import { importInvitations } from '../invitations/invite.js';
+import { settingDefaults } from '../settings.js';
 import { optionNames } from './options.js';
 
 /**
@@ -25,9 +27,20 @@ export interface TargetBinding<Env> {
   /**
    * The target's environment, bound to `db` (a transaction during commits and rollbacks), for an
    * admin scoped to `scopeCustomerId` (null: every customer); `settings` are
-   * `settingDefaults(config)`, what invitations an import writes use until an administrator says.
+   * `settingDefaults(config)`, what invitations an import writes use until an administrator says;
+   * `now` is the context's clock (what the target writes is stamped with it).
    */
-  env(db: Db, scopeCustomerId: number | null, settings: Settings): Promise<Env>;
+  env(db: Db, scopeCustomerId: number | null, settings: Settings, now?: () => Date): Promise<Env>;
+}
+
+/** A target's environment as the use cases build it: the configuration's settings and the context's clock. */
+export function envFor<Env>(
+  ctx: AppContext,
+  binding: TargetBinding<Env>,
+  db: Db,
+  scopeCustomerId: number | null,
+): Promise<Env> {
+  return binding.env(db, scopeCustomerId, settingDefaults(ctx.config), ctx.now);
 }
 
 // The registry holds bindings of different environment types; each is used only with its own.
@@ -86,25 +99,25 @@ async function usersDirectory(db: Db): Promise<UsersDirectory> {
 
 const users: TargetBinding<UsersEnv> = {
   target: usersTarget,
-  async env(db, scopeCustomerId, settings) {
+  async env(db, scopeCustomerId, settings, now = () => new Date()) {
     return {
       directory: await usersDirectory(db),
-      store: usersStore(db),
+      store: usersStore(db, now),
       scopeCustomerId,
-      invites: importInvitations(db, settings),
+      invites: importInvitations(db, settings, now),
     };
   },
 };
 
 const contactUsers: TargetBinding<ContactUsersEnv> = {
   target: contactUsersTarget,
-  async env(db, scopeCustomerId, settings) {
+  async env(db, scopeCustomerId, settings, now = () => new Date()) {
     return {
       directory: await usersDirectory(db),
-      store: usersStore(db),
+      store: usersStore(db, now),
       contacts: (refs) => contactsByRef(db, refs),
       scopeCustomerId,
-      invites: importInvitations(db, settings),
+      invites: importInvitations(db, settings, now),
     };
   },
 };
@@ -113,8 +126,8 @@ const contactUsers: TargetBinding<ContactUsersEnv> = {
 function records(target: RecordsEnvTarget, type: string): TargetBinding<RecordsEnv> {
   return {
     target,
-    async env(db, scopeCustomerId) {
-      return { store: recordsStore(db), scopeCustomerId, attributes: await attributesOf(db, type) };
+    async env(db, scopeCustomerId, _settings, now) {
+      return { store: recordsStore(db, now), scopeCustomerId, attributes: await attributesOf(db, type) };
     },
   };
 }

@@ -4,12 +4,12 @@ import * as changes from '../../storage/queries/import-changes.js';
 import * as imports from '../../storage/queries/imports.js';
 import { insertNotification } from '../../storage/queries/notifications.js';
 import type { AppContext } from '../context.js';
-import { settingDefaults } from '../settings.js';
 import { audit, inTransaction } from '../shared.js';
 import { visibleImport } from './access.js';
 import { type Lease, withLease } from './lease.js';
 import { getImport } from './manage-import.js';
 import { moveStatus } from './move-status.js';
+import { envFor } from './registry.js';
 import type { ImportView } from './view.js';
 
 /** Queues the rollback of a committed (or stopped) import. */
@@ -78,7 +78,7 @@ async function rollBack(ctx: AppContext, rec: imports.ImportRecord, lease: Lease
           `Import ${id} recorded a change of a ${foreign.entityType}, which its target ${rec.target} does not undo.`,
         );
       }
-      const env = await binding.env(db, rec.scopeCustomerId, settingDefaults(ctx.config));
+      const env = await envFor(ctx, binding, db, rec.scopeCustomerId);
       const outcomes = await restorePoint.undo(
         batch.map((c) => ({
           entityId: c.entityId,

@@ -5,9 +5,9 @@ import { type Actor, authorize } from '../../core/access/policy.js';
 import { neutralizeCell } from '../../core/import/export.js';
 import type { ImportMode, TargetField } from '../../core/import/target.js';
 import type { AppContext } from '../context.js';
-import { settingDefaults } from '../settings.js';
 import { tempFilePath } from '../temp-files.js';
 import { optionsJsonSchema } from './options.js';
+import { envFor } from './registry.js';
 import { csvWriter, type FileFormat, type FileToSend } from './result-files.js';
 
 export interface TargetDescription {
@@ -33,7 +33,7 @@ export async function describeTarget(
 ): Promise<TargetDescription> {
   authorize(actor, 'imports.read');
   const binding = ctx.targets.get(name);
-  const env = await binding.env(ctx.db, actor.customerId, settingDefaults(ctx.config));
+  const env = await envFor(ctx, binding, ctx.db, actor.customerId);
   const t = binding.target;
   return {
     name: t.name,
@@ -69,7 +69,7 @@ export async function buildTemplate(
 ): Promise<FileToSend> {
   authorize(actor, includeExisting ? 'directory.read' : 'imports.read');
   const binding = ctx.targets.get(name);
-  const env = await binding.env(ctx.db, actor.customerId, settingDefaults(ctx.config));
+  const env = await envFor(ctx, binding, ctx.db, actor.customerId);
   const fields = binding.target.fields(env);
   const file = tempFilePath('template', format);
   const rows = (async function* () {

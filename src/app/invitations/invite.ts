@@ -189,11 +189,11 @@ export async function writeImportFinished(
  * The invitation port of the import targets, bound to a batch's transaction: the users a batch
  * created are invited in that same transaction, so an import invites exactly the users it created.
  */
-export function importInvitations(db: Db, defaults: Settings): InvitePort {
+export function importInvitations(db: Db, defaults: Settings, now: () => Date): InvitePort {
   return {
     async inviteCreated(userIds, importId, message) {
       if (userIds.length === 0) return;
-      const at = new Date().toISOString();
+      const at = now().toISOString();
       const users = await findAccounts(db, userIds);
       const count = await writeInvitations(db, users, {
         kind: 'invitation',

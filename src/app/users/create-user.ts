@@ -1,20 +1,27 @@
 import { type Actor, authorize } from '../../core/access/policy.js';
+import { emailKey } from '../../core/domain/email.js';
 import type { PortalUser } from '../../core/domain/entities.js';
-import { foldKey } from '../../core/domain/text.js';
-import { DEFAULT_SITE_NAME, DEFAULT_USER_TYPE, defaultDisplayName } from '../../core/domain/user.js';
+import {
+  DEFAULT_USER_TYPE,
+  defaultDisplayName,
+  defaultSiteId,
+  type NewUser,
+} from '../../core/domain/user.js';
+import { assignUsernames, usernameKey } from '../../core/domain/username.js';
 import { errors } from '../../core/errors.js';
 import { Problems } from '../../core/problems.js';
 import { isUniqueViolation } from '../../storage/errors.js';
 import { contactHasUser, findContact } from '../../storage/queries/contacts.js';
-import { findSite, findSiteByName } from '../../storage/queries/customers.js';
+import { listSites } from '../../storage/queries/customers.js';
+import { insertUser } from '../../storage/queries/user-writes.js';
 import * as q from '../../storage/queries/users.js';
+import { usernameLookup } from '../../storage/queries/users.js';
 import type { AppContext } from '../context.js';
 import { visibleCustomer } from '../customers.js';
 import { audit, inTransaction } from '../shared.js';
 import { getUser } from './get-user.js';
 import {
   checkMemberships,
-  deriveUsername,
   LIMITS,
   readAttributes,
   readEmail,
@@ -29,7 +36,7 @@ export async function createUser(ctx: AppContext, actor: Actor, input: UserInput
   authorize(actor, 'users.manage');
   await visibleCustomer(ctx, actor, input.customerId);
   const problems = new Problems();
-  const { email, key: emailKey } = readEmail(input.email, problems);
+  const email = readEmail(input.email, problems);
   const given = input.username ? readUsername(input.username, problems) : null;
   const firstName = readName('firstName', input.firstName ?? '', LIMITS.name, problems);
   const lastName = readName('lastName', input.lastName ?? '', LIMITS.name, problems);
@@ -52,16 +59,7 @@ export async function createUser(ctx: AppContext, actor: Actor, input: UserInput
   const attributes = await readAttributes(ctx.db, input.attributes ?? {}, null, problems);
   await checkMemberships(ctx.db, input.roleIds, input.groupIds, problems);
 
-  const site = input.siteId
-    ? await findSite(ctx.db, input.siteId)
-    : await findSiteByName(ctx.db, input.customerId, foldKey(DEFAULT_SITE_NAME));
-  if (!site || site.customerId !== input.customerId) {
-    problems.add(
-      'siteId',
-      'site.not_found',
-      `Site ${input.siteId} does not belong to customer ${input.customerId}.`,
-    );
-  }
+  const siteId = await siteFor(ctx, input.customerId, input.siteId ?? null, problems);
   if (input.contactId) {
     const contact = await findContact(ctx.db, input.contactId);
     if (!contact || contact.customerId !== input.customerId) {
@@ -76,41 +74,37 @@ export async function createUser(ctx: AppContext, actor: Actor, input: UserInput
   }
   problems.throwIfAny();
 
-  if (await q.findUserIdByEmailKey(ctx.db, emailKey)) throw emailTaken(email);
-  if (given && (await q.findUserIdByUsernameKey(ctx.db, given.key))) throw usernameTaken(given.username);
+  if (await q.findUserIdByEmailKey(ctx.db, emailKey(email))) throw emailTaken(email);
+  if (given && (await q.findUserIdByUsernameKey(ctx.db, usernameKey(given)))) throw usernameTaken(given);
 
+  const user: NewUser = {
+    email,
+    username: given ?? '',
+    firstName,
+    lastName,
+    displayName,
+    customerId: input.customerId,
+    siteId: siteId!,
+    contactId: input.contactId ?? null,
+    userType: input.userType ?? DEFAULT_USER_TYPE,
+    accessLevel,
+    employeeNumber,
+    attributes,
+    status,
+    roleIds: input.roleIds ?? [],
+    groupIds: input.groupIds ?? [],
+  };
   try {
     const id = await inTransaction(ctx, async (db) => {
-      const username = given?.username ?? (await deriveUsername(db, email));
-      const userId = await q.insertUser(
-        db,
-        {
-          email,
-          emailKey,
-          username,
-          usernameKey: foldKey(username),
-          firstName,
-          lastName,
-          displayName,
-          customerId: input.customerId,
-          siteId: site!.id,
-          contactId: input.contactId ?? null,
-          userType: input.userType ?? DEFAULT_USER_TYPE,
-          accessLevel,
-          employeeNumber,
-          attributes,
-          status,
-        },
-        ctx.now().toISOString(),
-      );
-      await q.setUserRoles(db, userId, input.roleIds ?? []);
-      await q.setUserGroups(db, userId, input.groupIds ?? []);
+      // Made from the email when not given, as an import makes it (core/domain/username.ts).
+      await assignUsernames([user], usernameLookup(db));
+      const userId = await insertUser(db, user, ctx.now().toISOString());
       await audit(ctx, db, actor, {
         action: 'user.create',
         entityType: 'user',
         entityId: userId,
         customerId: input.customerId,
-        details: { email, username },
+        details: { email, username: user.username },
       });
       return userId;
     });
@@ -118,11 +112,36 @@ export async function createUser(ctx: AppContext, actor: Actor, input: UserInput
   } catch (e) {
     // Lost a race with a concurrent write: say which key collided.
     if (isUniqueViolation(e)) {
-      if (await q.findUserIdByEmailKey(ctx.db, emailKey)) throw emailTaken(email);
-      throw usernameTaken(given?.username ?? email);
+      if (await q.findUserIdByEmailKey(ctx.db, emailKey(email))) throw emailTaken(email);
+      throw usernameTaken(user.username || email);
     }
     throw e;
   }
+}
+
+/**
+ * The site a user is given: the one named (it must belong to the customer), else the customer's
+ * default site (core/domain/user.ts). Problems are added under `siteId`; null when there is one.
+ */
+export async function siteFor(
+  ctx: AppContext,
+  customerId: number,
+  siteId: number | null,
+  problems: Problems,
+): Promise<number | null> {
+  const sites = await listSites(ctx.db, customerId);
+  const id = siteId ?? defaultSiteId(sites, customerId);
+  if (id === null || !sites.some((s) => s.id === id)) {
+    problems.add(
+      'siteId',
+      'site.not_found',
+      siteId === null
+        ? `Customer ${customerId} has no site to put the user in; add one first.`
+        : `Site ${siteId} does not belong to customer ${customerId}.`,
+    );
+    return null;
+  }
+  return id;
 }
 
 export const emailTaken = (email: string) =>

@@ -1,5 +1,5 @@
 import { type Actor, authorize } from '../../core/access/policy.js';
-import { deleteUser as deleteUserRow } from '../../storage/queries/users.js';
+import { deleteUsers } from '../../storage/queries/user-writes.js';
 import type { AppContext } from '../context.js';
 import { audit, inTransaction } from '../shared.js';
 import { getUser } from './get-user.js';
@@ -8,7 +8,7 @@ export async function deleteUser(ctx: AppContext, actor: Actor, id: number): Pro
   authorize(actor, 'users.manage');
   const user = await getUser(ctx, actor, id);
   await inTransaction(ctx, async (db) => {
-    await deleteUserRow(db, id);
+    await deleteUsers(db, [id]);
     await audit(ctx, db, actor, {
       action: 'user.delete',
       entityType: 'user',

@@ -1,16 +1,17 @@
 import { type Actor, authorize } from '../../core/access/policy.js';
+import { emailKey } from '../../core/domain/email.js';
 import type { PortalUser } from '../../core/domain/entities.js';
-import { foldKey } from '../../core/domain/text.js';
-import { DEFAULT_SITE_NAME, HISTORICAL_STATUSES } from '../../core/domain/user.js';
+import { defaultDisplayName, HISTORICAL_STATUSES, type NewUser } from '../../core/domain/user.js';
+import { usernameKey } from '../../core/domain/username.js';
 import { Problems } from '../../core/problems.js';
 import { isUniqueViolation } from '../../storage/errors.js';
 import { contactHasUser, findContact } from '../../storage/queries/contacts.js';
-import { findSite, findSiteByName } from '../../storage/queries/customers.js';
+import { updateUser as writeUser } from '../../storage/queries/user-writes.js';
 import * as q from '../../storage/queries/users.js';
 import type { AppContext } from '../context.js';
 import { visibleCustomer } from '../customers.js';
 import { audit, inTransaction } from '../shared.js';
-import { emailTaken, usernameTaken } from './create-user.js';
+import { emailTaken, siteFor, usernameTaken } from './create-user.js';
 import { getUser } from './get-user.js';
 import {
   checkMemberships,
@@ -36,18 +37,11 @@ export async function updateUser(
   authorize(actor, 'users.manage');
   const current = await getUser(ctx, actor, id);
   const problems = new Problems();
-  const values: Partial<q.UserValues> = {};
+  const values: Partial<NewUser> = {};
 
-  if (patch.email !== undefined) {
-    const { email, key } = readEmail(patch.email, problems);
-    values.email = email;
-    values.emailKey = key;
-  }
-  if (patch.username !== undefined && patch.username !== null) {
-    const { username, key } = readUsername(patch.username, problems);
-    values.username = username;
-    values.usernameKey = key;
-  }
+  if (patch.email !== undefined) values.email = readEmail(patch.email, problems);
+  if (patch.username !== undefined && patch.username !== null)
+    values.username = readUsername(patch.username, problems);
   if (patch.firstName !== undefined)
     values.firstName = readName('firstName', patch.firstName, LIMITS.name, problems);
   if (patch.lastName !== undefined)
@@ -56,9 +50,11 @@ export async function updateUser(
     const displayName = readOptionalText('displayName', patch.displayName, LIMITS.displayName, problems);
     values.displayName =
       displayName ??
-      `${values.firstName ?? current.firstName} ${values.lastName ?? current.lastName}`.trim() ??
-      current.email;
-    if (values.displayName === '') values.displayName = values.email ?? current.email;
+      defaultDisplayName(
+        values.firstName ?? current.firstName,
+        values.lastName ?? current.lastName,
+        values.email ?? current.email,
+      );
   }
   if (patch.userType !== undefined) values.userType = patch.userType;
   if (patch.accessLevel !== undefined) {
@@ -82,26 +78,18 @@ export async function updateUser(
     values.attributes = await readAttributes(ctx.db, patch.attributes, current.attributes, problems);
   }
   await checkMemberships(ctx.db, patch.roleIds, patch.groupIds, problems);
+  if (patch.roleIds) values.roleIds = patch.roleIds;
+  if (patch.groupIds) values.groupIds = patch.groupIds;
 
-  // Moving to another customer: it must be visible too, and the site follows (HQ unless named).
+  // Moving to another customer: it must be visible too, and the site follows (its default unless named).
   const customerId = patch.customerId ?? current.customer.id;
   if (customerId !== current.customer.id) {
     await visibleCustomer(ctx, actor, customerId);
     values.customerId = customerId;
   }
   if (patch.siteId !== undefined || customerId !== current.customer.id) {
-    const site = patch.siteId
-      ? await findSite(ctx.db, patch.siteId)
-      : await findSiteByName(ctx.db, customerId, foldKey(DEFAULT_SITE_NAME));
-    if (!site || site.customerId !== customerId) {
-      problems.add(
-        'siteId',
-        'site.not_found',
-        `Site ${patch.siteId} does not belong to customer ${customerId}.`,
-      );
-    } else {
-      values.siteId = site.id;
-    }
+    const siteId = await siteFor(ctx, customerId, patch.siteId ?? null, problems);
+    if (siteId !== null) values.siteId = siteId;
   }
   if (patch.contactId !== undefined && patch.contactId !== current.contactId) {
     if (patch.contactId === null) values.contactId = null;
@@ -120,20 +108,18 @@ export async function updateUser(
   }
   problems.throwIfAny();
 
-  if (values.emailKey && values.emailKey !== foldKey(current.email)) {
-    const other = await q.findUserIdByEmailKey(ctx.db, values.emailKey);
-    if (other !== undefined && other !== id) throw emailTaken(values.email!);
+  if (values.email !== undefined && emailKey(values.email) !== emailKey(current.email)) {
+    const other = await q.findUserIdByEmailKey(ctx.db, emailKey(values.email));
+    if (other !== undefined && other !== id) throw emailTaken(values.email);
   }
-  if (values.usernameKey) {
-    const other = await q.findUserIdByUsernameKey(ctx.db, values.usernameKey);
-    if (other !== undefined && other !== id) throw usernameTaken(values.username!);
+  if (values.username !== undefined) {
+    const other = await q.findUserIdByUsernameKey(ctx.db, usernameKey(values.username));
+    if (other !== undefined && other !== id) throw usernameTaken(values.username);
   }
 
   try {
     await inTransaction(ctx, async (db) => {
-      await q.updateUser(db, id, values, ctx.now().toISOString());
-      if (patch.roleIds) await q.setUserRoles(db, id, patch.roleIds);
-      if (patch.groupIds) await q.setUserGroups(db, id, patch.groupIds);
+      await writeUser(db, id, values, ctx.now().toISOString());
       await audit(ctx, db, actor, {
         action: values.status === 'disabled' ? 'user.disable' : 'user.update',
         entityType: 'user',
@@ -144,8 +130,8 @@ export async function updateUser(
     });
   } catch (e) {
     if (isUniqueViolation(e)) {
-      if (values.emailKey && (await q.findUserIdByEmailKey(ctx.db, values.emailKey)) !== id) {
-        throw emailTaken(values.email!);
+      if (values.email && (await q.findUserIdByEmailKey(ctx.db, emailKey(values.email))) !== id) {
+        throw emailTaken(values.email);
       }
       throw usernameTaken(values.username ?? current.username);
     }

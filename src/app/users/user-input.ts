@@ -1,24 +1,23 @@
 import { type AttributeValue, readAttributeValue } from '../../core/domain/attributes.js';
-import { checkEmail, emailKey, normalizeEmail } from '../../core/domain/email.js';
+import { normalizeEmail } from '../../core/domain/email.js';
 import { normalizeOptional, normalizeText } from '../../core/domain/text.js';
 import {
   ACCESS_LEVEL_MAX_LENGTH,
-  ADMIN_SETTABLE_STATUSES,
   DISPLAY_NAME_MAX_LENGTH,
   EMPLOYEE_NUMBER_MAX_LENGTH,
-  HISTORICAL_STATUSES,
+  emailProblem,
   NAME_MAX_LENGTH,
-  NEW_USER_STATUSES,
+  type RuleProblem,
+  statusProblem,
+  tooLongProblem,
   type UserStatus,
   type UserType,
+  usernameProblem,
 } from '../../core/domain/user.js';
-import { isValidUsername, usernameBase, usernameKey, withCounter } from '../../core/domain/username.js';
 import type { Problems } from '../../core/problems.js';
 import type { Db } from '../../storage/database.js';
 import { listAttributeDefinitions } from '../../storage/queries/attributes.js';
 import { listGroups, listRoles } from '../../storage/queries/roles-groups.js';
-import { usernameKeysStartingWith } from '../../storage/queries/users.js';
-
 /** A user as an admin writes it through the API or the CLI. */
 export interface UserInput {
   email: string;
@@ -38,31 +37,22 @@ export interface UserInput {
   groupIds?: number[];
 }
 
-export function readEmail(value: string, problems: Problems): { email: string; key: string } {
+/** Each field of the API's user body read into the user model, its problems named by field. */
+export function readEmail(value: string, problems: Problems): string {
   const email = normalizeEmail(value);
-  const problem = checkEmail(email);
-  if (problem === 'empty') problems.add('email', 'email.required', 'An access email is required.');
-  else if (problem === 'too_long')
-    problems.add('email', 'email.too_long', 'The email is longer than 254 characters.');
-  else if (problem) problems.add('email', 'email.invalid', `"${email}" is not a valid email address.`);
-  return { email, key: emailKey(email) };
+  report(problems, 'email', emailProblem(email));
+  return email;
 }
 
-export function readUsername(value: string, problems: Problems): { username: string; key: string } {
+export function readUsername(value: string, problems: Problems): string {
   const username = normalizeText(value);
-  if (!isValidUsername(username)) {
-    problems.add(
-      'username',
-      'username.invalid',
-      'Use 1 to 64 letters, digits, dots, dashes, underscores, @ or +, starting with a letter or digit.',
-    );
-  }
-  return { username, key: usernameKey(username) };
+  report(problems, 'username', usernameProblem(username));
+  return username;
 }
 
 export function readName(field: string, value: string, max: number, problems: Problems): string {
   const out = normalizeText(value);
-  if (out.length > max) problems.add(field, 'text.too_long', `Use at most ${max} characters.`);
+  report(problems, field, tooLongProblem(out, max));
   return out;
 }
 
@@ -73,8 +63,7 @@ export function readOptionalText(
   problems: Problems,
 ): string | null {
   const out = normalizeOptional(value);
-  if (out !== null && out.length > max)
-    problems.add(field, 'text.too_long', `Use at most ${max} characters.`);
+  report(problems, field, tooLongProblem(out, max));
   return out;
 }
 
@@ -85,27 +74,13 @@ export const LIMITS = {
   employeeNumber: EMPLOYEE_NUMBER_MAX_LENGTH,
 };
 
-/**
- * A status an admin sends: a new user starts pending or active; an existing one may also be
- * disabled. `blocked` is historical (users keep it from earlier systems) and is never given.
- */
 export function readStatus(value: UserStatus, problems: Problems, of: 'new' | 'existing'): UserStatus {
-  if (HISTORICAL_STATUSES.includes(value)) {
-    problems.add(
-      'status',
-      'status.historical',
-      `Status "${value}" is historical and cannot be given to a user; to stop a user signing in, disable it (status "disabled").`,
-    );
-  } else if (!ADMIN_SETTABLE_STATUSES.includes(value)) {
-    problems.add('status', 'status.not_settable', `Status "${value}" is set by the system, not by hand.`);
-  } else if (of === 'new' && !NEW_USER_STATUSES.includes(value)) {
-    problems.add(
-      'status',
-      'status.not_for_new_users',
-      `A new user cannot be created "${value}": create it pending or active, then disable it.`,
-    );
-  }
+  report(problems, 'status', statusProblem(value, of));
   return value;
+}
+
+function report(problems: Problems, field: string, problem: RuleProblem | null): void {
+  if (problem) problems.add(field, problem.code, problem.message);
 }
 
 /** Checks custom attribute values against their definitions; on create, required ones must be present. */
@@ -158,11 +133,4 @@ export async function checkMemberships(
       if (!groups.has(id)) problems.add('groupIds', 'group.not_found', `No group with id ${id}.`);
     }
   }
-}
-
-/** The username a new user gets when none is given: derived from the email, with a counter. */
-export async function deriveUsername(db: Db, email: string): Promise<string> {
-  const base = usernameBase(email);
-  const taken = await usernameKeysStartingWith(db, usernameKey(base));
-  return withCounter(base, (key) => taken.has(key));
 }

@@ -5,12 +5,10 @@ import type { AppContext } from '../../app/context.js';
 import { cancelImport, requestCommit } from '../../app/imports/commit-import.js';
 import {
   deleteConfig,
-  findConfigNamed,
   getConfig,
   listConfigs,
-  mappingByHeader,
   saveConfig,
-  withConfigOptions,
+  saveImportAsConfig,
 } from '../../app/imports/configs.js';
 import { createImport } from '../../app/imports/create-import.js';
 import {
@@ -168,19 +166,15 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
         throw e;
       }
       try {
-        const config = upload.fields.config
-          ? await findConfigNamed(ctx, actor, upload.fields.config)
-          : undefined;
-        const target = upload.fields.target ?? config?.target ?? 'users';
         const options = parseJsonField(ImportOptionsInput, upload.fields.options, 'options');
         const mapping = parseJsonField(MappingInput, upload.fields.mapping, 'mapping');
         const view = await createImport(ctx, actor, {
-          target,
+          ...(upload.fields.target !== undefined && { target: upload.fields.target }),
+          ...(upload.fields.config !== undefined && { config: upload.fields.config }),
           fileName: upload.fileName,
           filePath: upload.filePath,
-          options: withConfigOptions(config?.options, options),
+          ...(options && { options }),
           ...(mapping && { mapping }),
-          ...(config && { headerMapping: config.mapping }),
           signal: gone.signal,
         });
         return reply.status(201).send(view);
@@ -452,20 +446,7 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
         response: { 201: ImportConfig, ...errorResponses },
       },
     },
-    async (req, reply) => {
-      const actor = actorOf(req);
-      // The permission of the action comes first: 403 before the lookup's 404.
-      authorize(actor, 'imports.run');
-      const view = await getImport(ctx, actor, req.params.id);
-      const mapping = { columns: view.mapping.columns.map((c) => c.field) };
-      const { customerId: _customer, ...options } = view.options;
-      const saved = await saveConfig(ctx, actor, {
-        name: req.body.name,
-        target: view.target,
-        mapping: mappingByHeader(view.header, mapping),
-        options,
-      });
-      return reply.status(201).send(saved);
-    },
+    async (req, reply) =>
+      reply.status(201).send(await saveImportAsConfig(ctx, actorOf(req), req.params.id, req.body.name)),
   );
 }

@@ -1,31 +1,14 @@
 import { type ExpressionBuilder, type Selectable, type SelectQueryBuilder, SqliteAdapter } from 'kysely';
-import type { AttributeValue } from '../../core/domain/attributes.js';
 import type { PortalUser, RefName } from '../../core/domain/entities.js';
-import type { UserStatus, UserType } from '../../core/domain/user.js';
+import type { UserState, UserStatus, UserType, UserValues } from '../../core/domain/user.js';
+import type { UsernameLookup } from '../../core/domain/username.js';
+import { onSqliteConnection, pgQuery, prepared, sqliteHandle } from '../bulk.js';
 import type { Db } from '../database.js';
 import type { Database, UsersTable } from '../schema.js';
 import { attributeValues, readJson } from '../stored-json.js';
 import { startsWith } from './prefix.js';
 
-/** The columns a user is written with; keys are derived by the caller from the domain rules. */
-export interface UserValues {
-  email: string;
-  emailKey: string;
-  username: string;
-  usernameKey: string;
-  firstName: string;
-  lastName: string;
-  displayName: string;
-  customerId: number;
-  siteId: number;
-  contactId: number | null;
-  userType: UserType;
-  accessLevel: string | null;
-  employeeNumber: string | null;
-  attributes: Record<string, AttributeValue>;
-  status: UserStatus;
-}
-
+/** A user's row as stored, with its bookkeeping (writes: storage/queries/user-writes.ts). */
 export interface UserRecord extends UserValues {
   id: number;
   activatedAt: string | null;
@@ -39,9 +22,7 @@ export interface UserRecord extends UserValues {
 const toRecord = (r: Selectable<UsersTable>): UserRecord => ({
   id: r.id,
   email: r.email,
-  emailKey: r.email_key,
   username: r.username,
-  usernameKey: r.username_key,
   firstName: r.first_name,
   lastName: r.last_name,
   displayName: r.display_name,
@@ -61,70 +42,85 @@ const toRecord = (r: Selectable<UsersTable>): UserRecord => ({
   createdByImportId: r.created_by_import_id,
 });
 
-function toColumns(v: Partial<UserValues>) {
+/**
+ * Users' full state (values, memberships, version) by id: what an update compares with and what a
+ * restore point keeps. Users that do not exist are missing from the answer.
+ */
+export async function userStates(db: Db, ids: readonly number[]): Promise<Map<number, UserState>> {
+  const out = new Map<number, UserState>();
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += 500) {
+    const part = unique.slice(i, i + 500);
+    const [users, roles, groups] = await Promise.all([
+      db.selectFrom('users').selectAll().where('id', 'in', part).execute(),
+      db.selectFrom('user_roles').selectAll().where('user_id', 'in', part).execute(),
+      db.selectFrom('user_groups').selectAll().where('user_id', 'in', part).execute(),
+    ]);
+    const roleIds = byUser(roles.map((r) => ({ userId: r.user_id, id: r.role_id })));
+    const groupIds = byUser(groups.map((g) => ({ userId: g.user_id, id: g.group_id })));
+    for (const u of users) {
+      const rec = toRecord(u);
+      out.set(u.id, {
+        ...pickValues(rec),
+        id: u.id,
+        version: u.version,
+        roleIds: roleIds.get(u.id) ?? [],
+        groupIds: groupIds.get(u.id) ?? [],
+      });
+    }
+  }
+  return out;
+}
+
+function byUser(pairs: readonly { userId: number; id: number }[]): Map<number, number[]> {
+  const out = new Map<number, number[]>();
+  for (const p of pairs) {
+    const list = out.get(p.userId);
+    if (list) list.push(p.id);
+    else out.set(p.userId, [p.id]);
+  }
+  return out;
+}
+
+function pickValues(r: UserRecord): UserValues {
   return {
-    ...(v.email !== undefined && { email: v.email, email_key: v.emailKey }),
-    ...(v.username !== undefined && { username: v.username, username_key: v.usernameKey }),
-    ...(v.firstName !== undefined && { first_name: v.firstName }),
-    ...(v.lastName !== undefined && { last_name: v.lastName, last_name_key: v.lastName.toLowerCase() }),
-    ...(v.displayName !== undefined && {
-      display_name: v.displayName,
-      display_name_key: v.displayName.toLowerCase(),
-    }),
-    ...(v.customerId !== undefined && { customer_id: v.customerId }),
-    ...(v.siteId !== undefined && { site_id: v.siteId }),
-    ...(v.contactId !== undefined && { contact_id: v.contactId }),
-    ...(v.userType !== undefined && { user_type: v.userType }),
-    ...(v.accessLevel !== undefined && { access_level: v.accessLevel }),
-    ...(v.employeeNumber !== undefined && { employee_number: v.employeeNumber }),
-    ...(v.attributes !== undefined && { attributes: JSON.stringify(v.attributes) }),
-    ...(v.status !== undefined && { status: v.status }),
+    email: r.email,
+    username: r.username,
+    firstName: r.firstName,
+    lastName: r.lastName,
+    displayName: r.displayName,
+    customerId: r.customerId,
+    siteId: r.siteId,
+    contactId: r.contactId,
+    userType: r.userType,
+    accessLevel: r.accessLevel,
+    employeeNumber: r.employeeNumber,
+    attributes: r.attributes,
+    status: r.status,
   };
-}
-
-export async function insertUser(db: Db, v: UserValues, at: string): Promise<number> {
-  const r = await db
-    .insertInto('users')
-    .values({
-      ...toColumns(v),
-      email: v.email,
-      email_key: v.emailKey,
-      username: v.username,
-      username_key: v.usernameKey,
-      first_name: v.firstName,
-      last_name: v.lastName,
-      last_name_key: v.lastName.toLowerCase(),
-      display_name: v.displayName,
-      display_name_key: v.displayName.toLowerCase(),
-      customer_id: v.customerId,
-      site_id: v.siteId,
-      user_type: v.userType,
-      status: v.status,
-      attributes: JSON.stringify(v.attributes),
-      created_at: at,
-      updated_at: at,
-      version: 1,
-    })
-    .returning('id')
-    .executeTakeFirstOrThrow();
-  return r.id;
-}
-
-export async function updateUser(db: Db, id: number, v: Partial<UserValues>, at: string): Promise<void> {
-  await db
-    .updateTable('users')
-    .set((eb) => ({ ...toColumns(v), updated_at: at, version: eb('version', '+', 1) }))
-    .where('id', '=', id)
-    .execute();
-}
-
-export async function deleteUser(db: Db, id: number): Promise<void> {
-  await db.deleteFrom('users').where('id', '=', id).execute();
 }
 
 export async function findUserRecord(db: Db, id: number): Promise<UserRecord | undefined> {
   const r = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
   return r && toRecord(r);
+}
+
+/** Current versions of users, with their email to name them: what an undo checks first. */
+export async function userVersions(
+  db: Db,
+  ids: readonly number[],
+): Promise<Map<number, { version: number; email: string }>> {
+  const out = new Map<number, { version: number; email: string }>();
+  const unique = [...new Set(ids)];
+  for (let i = 0; i < unique.length; i += 500) {
+    const rows = await db
+      .selectFrom('users')
+      .select(['id', 'version', 'email'])
+      .where('id', 'in', unique.slice(i, i + 500))
+      .execute();
+    for (const r of rows) out.set(r.id, { version: r.version, email: r.email });
+  }
+  return out;
 }
 
 export async function findUserIdByEmailKey(db: Db, emailKey: string): Promise<number | undefined> {
@@ -141,6 +137,33 @@ export async function findUserIdByUsernameKey(db: Db, usernameKey: string): Prom
   return r?.id;
 }
 
+/** Which of `keys` some user holds as username key, and who (one statement per batch). */
+export async function usernameOwners(db: Db, keys: readonly string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const unique = [...new Set(keys)];
+  if (unique.length === 0) return out;
+  type Found = { id: number; username_key: string };
+  const sqlite = sqliteHandle(db);
+  const rows = sqlite
+    ? await onSqliteConnection(db, () => {
+        const find = prepared(sqlite, 'select id, username_key from users where username_key = ?');
+        return unique.flatMap((k) => (find.get(k) as Found | undefined) ?? []);
+      })
+    : await pgQuery<Found>(db, 'select id, username_key from users where username_key = any($1::text[])', [
+        unique,
+      ]);
+  for (const r of rows) out.set(r.username_key, r.id);
+  return out;
+}
+
+/** What username derivation (core/domain/username.ts) asks of the users that exist. */
+export function usernameLookup(db: Db): UsernameLookup {
+  return {
+    takenKeys: async (keys) => new Set((await usernameOwners(db, keys)).keys()),
+    keysWithPrefix: (prefix) => usernameKeysStartingWith(db, prefix),
+  };
+}
+
 /** Username keys that start with `prefix`: the candidates a derived username must avoid. */
 export async function usernameKeysStartingWith(db: Db, prefix: string): Promise<Set<string>> {
   const rows = await db
@@ -150,26 +173,6 @@ export async function usernameKeysStartingWith(db: Db, prefix: string): Promise<
     .where('username_key', '<', `${prefix}\u{10FFFF}`)
     .execute();
   return new Set(rows.map((r) => r.username_key));
-}
-
-export async function setUserRoles(db: Db, userId: number, roleIds: readonly number[]): Promise<void> {
-  await db.deleteFrom('user_roles').where('user_id', '=', userId).execute();
-  if (roleIds.length > 0) {
-    await db
-      .insertInto('user_roles')
-      .values([...new Set(roleIds)].map((role_id) => ({ user_id: userId, role_id })))
-      .execute();
-  }
-}
-
-export async function setUserGroups(db: Db, userId: number, groupIds: readonly number[]): Promise<void> {
-  await db.deleteFrom('user_groups').where('user_id', '=', userId).execute();
-  if (groupIds.length > 0) {
-    await db
-      .insertInto('user_groups')
-      .values([...new Set(groupIds)].map((group_id) => ({ user_id: userId, group_id })))
-      .execute();
-  }
 }
 
 // Reading users as the API shows them

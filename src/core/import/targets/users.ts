@@ -9,18 +9,21 @@ import {
   DEFAULT_USER_TYPE,
   DISPLAY_NAME_MAX_LENGTH,
   defaultDisplayName,
+  defaultSiteId,
   EMPLOYEE_NUMBER_MAX_LENGTH,
   NAME_MAX_LENGTH,
+  NEW_USER_STATUSES,
+  type NewUser,
   USER_TYPES,
+  type UserState,
   type UserStatus,
   type UserType,
+  usernameProblem,
 } from '../../domain/user.js';
 import {
-  isValidUsername,
+  assignUsernames as assignDerivedUsernames,
   USERNAME_MAX_LENGTH,
-  usernameBase,
   usernameKey,
-  withCounter,
 } from '../../domain/username.js';
 import type { CellValue } from '../cells.js';
 import type { InvitePort } from '../invite-port.js';
@@ -49,28 +52,9 @@ export interface ExistingUserRef {
   usernameKey: string;
 }
 
-/** A user's full state: what an update compares with, and what the restore point keeps. */
-export interface UserSnapshot {
-  id: number;
-  email: string;
-  username: string;
-  firstName: string;
-  lastName: string;
-  displayName: string;
-  customerId: number;
-  siteId: number;
-  contactId: number | null;
-  userType: UserType;
-  accessLevel: string | null;
-  employeeNumber: string | null;
-  attributes: Record<string, string | number | boolean | null>;
-  status: UserStatus;
-  roleIds: number[];
-  groupIds: number[];
-  version: number;
-}
-
-export type NewUser = Omit<UserSnapshot, 'id' | 'version'>;
+/** A user's full state, as the one user model has it (core/domain/user.ts). */
+export type UserSnapshot = UserState;
+export type { NewUser };
 
 /** What the users target needs from storage; implemented in storage/, passed in by the app layer. */
 export interface UsersStore {
@@ -104,7 +88,6 @@ export interface UsersEnv {
 }
 
 const STATUS_VALUES = ['pending', 'active', 'disabled'] as const;
-const NEW_USER_STATUSES: readonly string[] = ['pending', 'active'];
 
 const BASE_FIELDS: TargetField[] = [
   {
@@ -343,17 +326,9 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
       }
       const username = str(row.values.username);
       if (username !== null) {
-        if (!isValidUsername(username)) {
-          out.push(
-            problem(
-              row.row,
-              col('username'),
-              username,
-              'username.invalid',
-              'Username may hold letters, digits, dots, dashes, underscores, @ and +, starting with a letter or digit.',
-              'cell',
-            ),
-          );
+        const invalid = usernameProblem(username);
+        if (invalid) {
+          out.push(problem(row.row, col('username'), username, invalid.code, invalid.message, 'cell'));
         }
         const owner = usernameOwners.get(usernameKey(username));
         if (owner !== undefined && owner !== found?.id) {
@@ -370,7 +345,7 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
         }
       }
       const status = str(row.values.status);
-      if (!found && status !== null && !NEW_USER_STATUSES.includes(status)) {
+      if (!found && status !== null && !NEW_USER_STATUSES.includes(status as UserStatus)) {
         out.push(
           problem(
             row.row,
@@ -730,10 +705,8 @@ function resolveRows(
 }
 
 function defaultSite(env: UsersEnv, customerId: number): number {
-  const hq = env.directory.sites.find(
-    (s) => s.customerId === customerId && foldKey(s.name) === foldKey(DEFAULT_SITE_NAME),
-  );
-  return hq?.id ?? env.directory.sites.find((s) => s.customerId === customerId)!.id;
+  // Every customer has a site: the directory was read with the customer the row resolved to.
+  return defaultSiteId(env.directory.sites, customerId)!;
 }
 
 function permissionsFor(
@@ -893,22 +866,10 @@ export function sameUser(a: UserSnapshot, b: NewUser): boolean {
 const sortKeys = (o: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(o).sort(([x], [y]) => x.localeCompare(y)));
 
-/** Gives every new user without a username one made from the email, unique in the store and the batch. */
-export async function assignUsernames(users: NewUser[], store: UsersStore): Promise<void> {
-  const inBatch = new Set(users.filter((u) => u.username !== '').map((u) => usernameKey(u.username)));
-  const needing = users.filter((u) => u.username === '');
-  if (needing.length === 0) return;
-  const bases = needing.map((u) => usernameBase(u.email));
-  const taken = await store.findUsernameKeys(bases.map(usernameKey));
-  for (let i = 0; i < needing.length; i++) {
-    const base = bases[i]!;
-    const key = usernameKey(base);
-    let username = base;
-    if (taken.has(key) || inBatch.has(key)) {
-      const withPrefix = await store.usernameKeysWithPrefix(key);
-      username = withCounter(base, (k) => withPrefix.has(k) || inBatch.has(k));
-    }
-    needing[i]!.username = username;
-    inBatch.add(usernameKey(username));
-  }
+/** Gives every new user without a username one made from the email (core/domain/username.ts). */
+export function assignUsernames(users: NewUser[], store: UsersStore): Promise<void> {
+  return assignDerivedUsernames(users, {
+    takenKeys: async (keys) => new Set((await store.findUsernameKeys(keys)).keys()),
+    keysWithPrefix: (prefix) => store.usernameKeysWithPrefix(prefix),
+  });
 }
