@@ -113,10 +113,13 @@ async function schemeContext(
   scheme: Scheme,
 ): Promise<{ context: BrowserContext; page: Page; errors: string[] }> {
   // Without transitions, so that axe measures colours at rest rather than halfway through a fade.
+  // The console's CSP forbids inline script, which is how axe is put into the page: the test's
+  // own script is let through (the server's headers are checked in security.headers.test.ts).
   const context = await browser.newContext({
     viewport: DESKTOP,
     reducedMotion: 'reduce',
     colorScheme: scheme,
+    bypassCSP: true,
   });
   // Guarded: the script runs in the mailbox's sandboxed message frame too, which has no storage.
   await context.addInitScript(

@@ -1,7 +1,7 @@
 import { Alert, Button, Fieldset, Group, NumberInput, Stack, Switch, Text, TextInput } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { type FormEvent, useEffect } from 'react';
+import { type FormEvent, useEffect, useRef } from 'react';
 import type { SETTINGS_BOUNDS } from '../../../src/core/domain/settings.js';
 import { useCan } from '../auth/session';
 import { formatNumber } from '../lib/format';
@@ -45,9 +45,14 @@ export function SettingsPage() {
     importFinishedEmail: false,
   });
   const { reset } = form;
+  // The stored values fill the form once; a later refetch (window focus, another page) never
+  // overwrites what the admin is typing. A save fills it again with what was saved.
+  const filled = useRef(false);
   useEffect(() => {
-    if (settings.data)
+    if (settings.data && !filled.current) {
+      filled.current = true;
       reset({ ...settings.data, importMaxFileBytes: toMb(settings.data.importMaxFileBytes) });
+    }
   }, [settings.data, reset]);
 
   const save = useMutation({
@@ -72,6 +77,7 @@ export function SettingsPage() {
     },
     onSuccess: (saved) => {
       queryClient.setQueryData(['settings'], saved);
+      reset({ ...saved, importMaxFileBytes: toMb(saved.importMaxFileBytes) });
       notifications.show({ color: 'green', message: 'Settings saved.' });
     },
     onError: form.fail,
