@@ -3,7 +3,7 @@ import { errors } from '../../core/errors.js';
 import { markDuplicates, type StagingPort, stageRows } from '../../core/import/engine.js';
 import { autoMap, checkMapping, describeMapping, type Mapping } from '../../core/import/mapping.js';
 import { openTabularFileInWorker } from '../../core/import/read/in-worker.js';
-import type { TabularRow } from '../../core/import/read/types.js';
+import type { TabularMeta, TabularRow } from '../../core/import/read/types.js';
 import { type OptionsInput, runOptions, type TargetField } from '../../core/import/target.js';
 import type { FileRow } from '../../core/import/validate.js';
 import { stagedCounts } from '../../storage/queries/import-rows.js';
@@ -14,6 +14,7 @@ import { audit, inTransaction } from '../shared.js';
 import { fileDigest, originalFiles } from './files.js';
 import { moveStatus } from './move-status.js';
 import { resolveOptions } from './options.js';
+import type { ReadChoices } from './read-choices.js';
 import { stagingFor } from './staging.js';
 import { type ImportView, toView } from './view.js';
 
@@ -29,6 +30,8 @@ export interface CreateImportInput {
   headerMapping?: Record<string, string | null>;
   /** Aborted when the client goes away: the reading stops, and nothing is kept. */
   signal?: AbortSignal;
+  /** Encoding, delimiter or sheet chosen by the admin instead of the detected ones. */
+  read?: ReadChoices;
 }
 
 /**
@@ -54,6 +57,7 @@ export async function createImport(
       fileName: input.fileName,
       maxBytes: settings.importMaxFileBytes,
       maxRows: settings.importMaxRows,
+      ...input.read,
       ...(input.signal && { signal: input.signal }),
     },
     { memoryMb: ctx.config.imports.readMemoryMb, timeoutMs: ctx.config.imports.readTimeoutMs },
@@ -94,7 +98,7 @@ export async function createImport(
       };
       // Each batch in a transaction of its own: another request's write waits for one batch at
       // most, not for the whole file. Until its status moves on, nobody else sees the import.
-      await stageRows(plan, fileRows(source.rows()), batchedStaging(ctx, id), {
+      await stageRows(plan, fileRows(source.rows(), source.header), batchedStaging(ctx, id), {
         ...(input.signal && { signal: input.signal }),
         maxStagedBytes: ctx.config.imports.maxStagedBytes,
       });
@@ -111,13 +115,7 @@ export async function createImport(
           {
             header: source.header,
             mapping,
-            fileMeta: {
-              encoding: source.encoding ?? null,
-              delimiter: source.delimiter ?? null,
-              sheet: source.sheet ?? null,
-              headerRow: source.headerRowNumber,
-              hintRowSkipped: source.hintRowSkipped,
-            },
+            fileMeta: fileMetaOf(source),
             rows: { total: counts.total, valid: counts.valid, invalid: counts.invalid },
             planned: { actions: counts.planned, errorCodes: counts.errorCodes },
           },
@@ -176,8 +174,50 @@ function withSavedMapping(
   };
 }
 
-async function* fileRows(rows: AsyncIterable<TabularRow>): AsyncGenerator<FileRow> {
-  for await (const r of rows) yield { row: r.rowNumber, cells: r.cells };
+/** What the reading found, kept with the import and shown by its view (`file.meta`). */
+export function fileMetaOf(source: TabularMeta): Record<string, unknown> {
+  return {
+    format: source.format,
+    encoding: source.encoding ?? null,
+    byteOrderMark: source.byteOrderMark ?? null,
+    delimiter: source.delimiter ?? null,
+    lineEnding: source.lineEnding ?? null,
+    detected: source.detected ?? null,
+    sepLine: source.sepLine ?? false,
+    invalidBytes: source.invalidBytes ?? 0,
+    sheet: source.sheet ?? null,
+    headerRow: source.headerRowNumber,
+    hintRowSkipped: source.hintRowSkipped,
+  };
+}
+
+/** The file's rows as the engine takes them: what the reader could not read exactly as row problems. */
+async function* fileRows(
+  rows: AsyncIterable<TabularRow>,
+  header: readonly string[],
+): AsyncGenerator<FileRow> {
+  for await (const r of rows) {
+    if (!r.problems) {
+      yield { row: r.rowNumber, cells: r.cells };
+      continue;
+    }
+    yield {
+      row: r.rowNumber,
+      cells: r.cells,
+      readProblems: r.problems.map((p) => {
+        const column = p.column === null ? null : (header[p.column] ?? `Column ${p.column + 1}`);
+        return {
+          row: r.rowNumber,
+          column,
+          value: p.column === null ? null : (r.cells[p.column] ?? ''),
+          code: p.code,
+          message: p.message,
+          severity: p.severity,
+          source: 'cell' as const,
+        };
+      }),
+    };
+  }
 }
 
 export async function getImportView(ctx: AppContext, id: number): Promise<ImportView> {

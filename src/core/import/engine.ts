@@ -16,6 +16,7 @@ import {
   cutLongCells,
   duplicateProblem,
   type FileRow,
+  isReadProblem,
   mapRow,
   type StagedRow,
   uniqueKeys,
@@ -155,7 +156,10 @@ export async function fixRow<Env>(
   const before = await staging.row(rowNumber);
   if (!before) return [];
   const uniqueFields = plan.fields.filter((f) => f.uniqueInFile);
-  const { staged } = await check(plan, [{ row: rowNumber, cells }]);
+  const readProblems = before.problems.filter(isReadProblem);
+  const { staged } = await check(plan, [
+    readProblems.length > 0 ? { row: rowNumber, cells, readProblems } : { row: rowNumber, cells },
+  ]);
   // The keys the row held before the fix: read from its old cells, without any lookup.
   const oldKeys = uniqueKeys(
     mapRow({ row: rowNumber, cells: before.cells }, plan.header, plan.fields, plan.mapping).input,
@@ -172,7 +176,12 @@ export async function fixRow<Env>(
   for (const r of others) {
     const current = await staging.row(r);
     if (!current) continue;
-    const { staged: again } = await check(plan, [{ row: r, cells: current.cells }]);
+    const carried = current.problems.filter(isReadProblem);
+    const { staged: again } = await check(plan, [
+      carried.length > 0
+        ? { row: r, cells: current.cells, readProblems: carried }
+        : { row: r, cells: current.cells },
+    ]);
     await staging.update(again, false);
   }
   const allValues = uniqueFields.map((_, i) =>

@@ -16,7 +16,38 @@ export interface StagedRow {
 export interface FileRow {
   row: number;
   cells: string[];
+  /**
+   * Problems the file reader found (codes `read.*`: bad bytes, a quote read as Excel does, a formula
+   * without a value). Each holds while its cell keeps the text it was read with: fixing the cell
+   * clears it, a re-check keeps it.
+   */
+  readProblems?: RowProblem[];
 }
+
+/** Read problems that make a mapped cell's value wrong; on a column that is not imported they are warnings. */
+const READ_ERRORS = new Set(['read.invalid_bytes', 'read.formula_without_value']);
+
+/** The reader's problems of a row that still hold: their cell unchanged; errors only in imported columns. */
+export function carriedReadProblems(
+  file: FileRow,
+  header: readonly string[],
+  mapping: Mapping,
+): RowProblem[] {
+  const found = file.readProblems;
+  if (!found || found.length === 0) return [];
+  const kept: RowProblem[] = [];
+  for (const p of found) {
+    const index = p.column === null ? -1 : header.indexOf(p.column);
+    if (p.column !== null && index >= 0 && (file.cells[index] ?? '') !== (p.value ?? '')) continue;
+    const mapped = index >= 0 && (mapping.columns[index] ?? null) !== null;
+    const severity = READ_ERRORS.has(p.code) && (mapped || p.column === null) ? 'error' : 'warning';
+    kept.push(p.severity === severity ? p : { ...p, severity });
+  }
+  return kept;
+}
+
+/** Whether a stored problem is one of the reader's, to be carried through re-checks. */
+export const isReadProblem = (p: RowProblem): boolean => p.code.startsWith('read.');
 
 /**
  * No cell is staged longer than this many characters plus the cut mark, or than the longest any
@@ -191,7 +222,12 @@ export async function validateBatch<Env>(
   env: Env,
   options: RunOptions,
 ): Promise<{ staged: StagedRow[]; inputs: RowInput[]; existingIds: (number | null)[] }> {
-  const mapped = batch.map((file) => mapRow(file, header, fields, mapping));
+  const mapped = batch.map((file) => {
+    const result = mapRow(file, header, fields, mapping);
+    const read = carriedReadProblems(file, header, mapping);
+    if (read.length > 0) result.problems.unshift(...read);
+    return result;
+  });
   const clean = mapped.filter((m) => !hasErrors(m.problems));
   const checked: CheckedRow[] =
     clean.length > 0

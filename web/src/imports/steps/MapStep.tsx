@@ -17,6 +17,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { describeError } from '../../lib/api';
 import { listConfigs, saveConfigOf, setMapping, setOptions } from '../api';
+import { describeReading } from '../ImportDetails';
 import type { Import, ImportTarget, MappingColumn } from '../types';
 
 const IGNORE = '__ignore__';
@@ -115,6 +116,13 @@ export function MapStep({
           Each column of your file was matched to a field where its name allows. Check the matches, change any
           that are wrong; columns left on "Ignore" are not imported.
         </Text>
+        {describeReading(view.file.meta) !== '' && (
+          <Text size="sm" c="dimmed" data-testid="file-reading">
+            Read as: {describeReading(view.file.meta)}. If the text looks wrong, upload the file again with
+            another encoding, delimiter or sheet (API fields <code>encoding</code>, <code>delimiter</code>,{' '}
+            <code>sheet</code>).
+          </Text>
+        )}
         <Table.ScrollContainer minWidth={560}>
           <Table verticalSpacing="xs" data-testid="mapping-table">
             <Table.Thead>
