@@ -1,0 +1,106 @@
+/**
+ * The fidelity corpus (test/fixtures/fidelity) through the API: every file uploaded as a browser
+ * sends it, its staged cells compared with what a person opening it sees, the rows read inexactly
+ * carrying their problem in the review, and how it was read in the import's `file.meta`.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { FidelityCase } from '../fixtures/fidelity/generate.js';
+import { type Caller, startApi, type TestApi } from '../support/api.js';
+import { buildWorld, type World } from '../support/fixtures.js';
+import { type ImportClient, importClient } from '../support/imports.js';
+import { multipart } from '../support/upload.js';
+
+const corpus = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/fidelity');
+const cases = JSON.parse(readFileSync(path.join(corpus, 'expected.json'), 'utf8')) as FidelityCase[];
+
+let api: TestApi;
+let world: World;
+let admin: Caller;
+let client: ImportClient;
+
+beforeAll(async () => {
+  api = await startApi();
+  world = await buildWorld(api.db.ctx);
+  admin = await api.caller('administrator');
+  client = importClient(admin, world.acme.id);
+});
+afterAll(async () => {
+  await api.close();
+});
+
+function upload(c: FidelityCase) {
+  const body = multipart(
+    { target: 'users', options: JSON.stringify({ customerId: world.acme.id }), ...c.options },
+    { name: c.file, content: readFileSync(path.join(corpus, c.file)) },
+  );
+  return admin.token({
+    method: 'POST',
+    url: '/api/v1/imports',
+    payload: body.payload,
+    headers: body.headers,
+  });
+}
+
+describe('the fidelity corpus through POST /imports', () => {
+  it.each(
+    cases.filter((c) => !c.error).map((c) => [`${c.file} ${JSON.stringify(c.options ?? {})}`, c] as const),
+  )('%s', async (_title, c) => {
+    const res = await upload(c);
+    expect(res.statusCode, res.body).toBe(201);
+    const view = res.json();
+    expect(view.header).toEqual(c.header);
+    const rows = await client.rows(view.id);
+    expect(rows.map((r) => ({ row: r.row, cells: r.cells }))).toEqual(c.rows);
+    const readProblems = rows.flatMap((r) =>
+      r.problems
+        .filter((p) => p.code.startsWith('read.'))
+        .map((p) => ({ row: r.row, column: c.header!.indexOf(p.column ?? ''), code: p.code })),
+    );
+    expect(readProblems).toEqual(c.problems ?? []);
+    const { sheet, otherSheetsWithData, ...meta } = c.meta ?? {};
+    expect(view.file.meta).toMatchObject(meta);
+    if (sheet !== undefined) expect(view.file.meta.sheet.name).toBe(sheet);
+    if (otherSheetsWithData !== undefined)
+      expect(view.file.meta.sheet.otherSheetsWithData).toEqual(otherSheetsWithData);
+  });
+
+  it.each(cases.filter((c) => c.error).map((c) => [c.file, c] as const))('refuses %s', async (_title, c) => {
+    const res = await upload(c);
+    expect(res.statusCode).toBe(422);
+    expect(res.json()).toMatchObject({ code: c.error, details: c.meta ?? {} });
+  });
+
+  it('keeps a read problem through a re-check, and drops it once the cell is fixed', async () => {
+    const c = cases.find((x) => x.file === 'utf8-one-bad-byte.csv')!;
+    const view = (await upload(c)).json();
+    const put = await admin.token({
+      method: 'PUT',
+      url: `/api/v1/imports/${view.id}/mapping`,
+      payload: { columns: view.mapping.columns.map((m: { field: string | null }) => m.field) },
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    const before = (await client.rows(view.id)).find((r) => r.row === 32)!;
+    expect(before.problems.map((p) => p.code)).toContain('read.invalid_bytes');
+    const fix = await admin.token({
+      method: 'PATCH',
+      url: `/api/v1/imports/${view.id}/rows/32`,
+      payload: { cells: { name: 'Björn' } },
+    });
+    expect(fix.statusCode, fix.body).toBe(200);
+    const after = (await client.rows(view.id)).find((r) => r.row === 32)!;
+    expect(after.problems.map((p) => p.code)).not.toContain('read.invalid_bytes');
+  });
+
+  it('refuses an encoding or delimiter it does not know, as field problems', async () => {
+    const c = { ...cases[0]!, options: { encoding: 'ebcdic', delimiter: '#' } };
+    const res = await upload(c);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().details.problems.map((p: { field: string }) => p.field)).toEqual([
+      'encoding',
+      'delimiter',
+    ]);
+  });
+});
