@@ -227,12 +227,22 @@ describe(`hostile files through the import API on ${process.env.ROSTER_TEST_DB}`
 
   it('refuses a CSV whose only line is longer than a row may be (a file without line breaks)', async () => {
     // The reader's default limits (1,000,000 characters a cell, 4× that a record): a few MB is enough.
-    const line = `Email,${'x'.repeat(4_500_000)}`;
+    const line = `Email${`,${'x'.repeat(900_000)}`.repeat(5)}`;
     await expectRefused(line, 'one-line.csv', {
       status: 422,
       code: 'import.cell_too_large',
       message: /row 1\) is longer than 4,000,000 characters.*line breaks/,
       details: { what: 'row', rowNumber: 1 },
+    });
+  });
+
+  it('refuses a CSV line that is one cell longer than a cell may be, naming its row and column', async () => {
+    const line = `Email,${'x'.repeat(4_500_000)}`;
+    await expectRefused(line, 'one-cell-line.csv', {
+      status: 422,
+      code: 'import.cell_too_large',
+      message: /A cell in row 1, column 2 is longer than 1,000,000 characters/,
+      details: { what: 'cell', rowNumber: 1, column: 2 },
     });
   });
 
