@@ -7,6 +7,8 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAttribute } from '../../src/app/attributes.js';
+import { SYSTEM_ACTOR } from '../../src/core/access/policy.js';
 import type { FidelityCase } from '../fixtures/fidelity/generate.js';
 import { type Caller, startApi, type TestApi } from '../support/api.js';
 import { buildWorld, type World } from '../support/fixtures.js';
@@ -101,6 +103,70 @@ describe('the fidelity corpus through POST /imports', () => {
     expect(res.json().details.problems.map((p: { field: string }) => p.field)).toEqual([
       'encoding',
       'delimiter',
+    ]);
+  });
+});
+
+describe('dates day-first or month-first through POST /imports', () => {
+  const csv = (lines: string[]) => `${lines.join('\r\n')}\r\n`;
+  const upload = (content: string, name: string, options: object = {}) =>
+    client.upload(Buffer.from(content), name, options);
+  const codes = async (id: number) =>
+    (await client.rows(id)).map((r) => [r.row, r.problems.map((p) => p.code)] as const);
+
+  beforeAll(async () => {
+    await createAttribute(api.db.ctx, SYSTEM_ACTOR, { key: 'hired_on', label: 'Hired on', type: 'date' });
+  });
+
+  it('reads an ambiguous date by the order a later row of its column proves', async () => {
+    const res = await upload(
+      csv([
+        'Email,First name,Last name,Hired on',
+        'd1@acme.example,Di,One,03/04/2025',
+        'd2@acme.example,Di,Two,15/02/2025',
+      ]),
+      'dates-dmy.csv',
+    );
+    expect(res.statusCode, res.body).toBe(201);
+    const view = res.json();
+    expect(await codes(view.id)).toEqual([
+      [2, []],
+      [3, []],
+    ]);
+    expect(view.file.meta.dateOrders).toEqual([
+      { column: 'Hired on', index: 3, order: 'DMY', how: 'values' },
+    ]);
+    await client.commit(view.id);
+    expect((await client.user('d1@acme.example'))?.attributes).toMatchObject({ hired_on: '2025-04-03' });
+  });
+
+  it('refuses ambiguous dates nothing decides, until the order is chosen', async () => {
+    const content = csv(['Email,First name,Last name,Hired on', 'd3@acme.example,Di,Three,03/04/2025']);
+    const view = (await upload(content, 'dates-unknown.csv')).json();
+    expect(await codes(view.id)).toEqual([[2, ['date.order_unknown']]]);
+    const put = await admin.token({
+      method: 'PUT',
+      url: `/api/v1/imports/${view.id}/options`,
+      payload: { dateOrder: 'MDY' },
+    });
+    expect(put.statusCode, put.body).toBe(200);
+    expect(put.json().options.dateOrder).toBe('MDY');
+    expect(await codes(view.id)).toEqual([[2, []]]);
+    expect(put.json().file.meta.dateOrders).toEqual([
+      { column: 'Hired on', index: 3, order: 'MDY', how: 'chosen' },
+    ]);
+  });
+
+  it('reads a semicolon file day-first when its values prove nothing', async () => {
+    const view = (
+      await upload(
+        csv(['Email;First name;Last name;Hired on', 'd4@acme.example;Di;Four;03/04/2025']),
+        'dates-semicolon.csv',
+      )
+    ).json();
+    expect(await codes(view.id)).toEqual([[2, []]]);
+    expect(view.file.meta.dateOrders).toEqual([
+      { column: 'Hired on', index: 3, order: 'DMY', how: 'delimiter' },
     ]);
   });
 });

@@ -1,5 +1,6 @@
 import { type Actor, authorize } from '../../core/access/policy.js';
 import { errors } from '../../core/errors.js';
+import { DateOrders, leaningOf } from '../../core/import/dates.js';
 import { markDuplicates, type StagingPort, stageRows } from '../../core/import/engine.js';
 import { autoMap, checkMapping, describeMapping, type Mapping } from '../../core/import/mapping.js';
 import { openTabularFileInWorker } from '../../core/import/read/in-worker.js';
@@ -11,6 +12,7 @@ import * as imports from '../../storage/queries/imports.js';
 import type { AppContext } from '../context.js';
 import { readSettings, settingDefaults } from '../settings.js';
 import { audit, inTransaction } from '../shared.js';
+import { describeDateOrders } from './date-orders.js';
 import { fileDigest, originalFiles } from './files.js';
 import { moveStatus } from './move-status.js';
 import { resolveOptions } from './options.js';
@@ -95,6 +97,7 @@ export async function createImport(
         header: source.header,
         mapping,
         options: runOptions(options),
+        dates: new DateOrders(options.dateOrder, leaningOf(source.delimiter)),
       };
       // Each batch in a transaction of its own: another request's write waits for one batch at
       // most, not for the whole file. Until its status moves on, nobody else sees the import.
@@ -115,7 +118,7 @@ export async function createImport(
           {
             header: source.header,
             mapping,
-            fileMeta: fileMetaOf(source),
+            fileMeta: { ...fileMetaOf(source), dateOrders: describeDateOrders(plan) },
             rows: { total: counts.total, valid: counts.valid, invalid: counts.invalid },
             planned: { actions: counts.planned, errorCodes: counts.errorCodes },
           },

@@ -1,3 +1,4 @@
+import type { DateOrders } from './dates.js';
 import type { Mapping } from './mapping.js';
 import type { RowProblem } from './problems.js';
 import { describeProblems, hasErrors } from './problems.js';
@@ -45,6 +46,30 @@ export interface ValidationPlan<Env> {
   header: string[];
   mapping: Mapping;
   options: RunOptions;
+  /** How date fields read day- or month-first values: the option, or the order each column proves. */
+  dates?: DateOrders;
+}
+
+/** The file columns mapped to date fields. */
+export function dateColumns(plan: Pick<ValidationPlan<unknown>, 'fields' | 'mapping'>): number[] {
+  const dateKeys = new Set(plan.fields.filter((f) => f.type === 'date').map((f) => f.key));
+  const columns: number[] = [];
+  plan.mapping.columns.forEach((key, index) => {
+    if (key !== null && dateKeys.has(key)) columns.push(index);
+  });
+  return columns;
+}
+
+/** Lets the plan's date orders see the date cells of these rows before they are checked. */
+function observeDates(
+  plan: ValidationPlan<unknown>,
+  columns: readonly number[],
+  rows: readonly FileRow[],
+): void {
+  const dates = plan.dates;
+  if (dates?.choice !== 'auto' || columns.length === 0) return;
+  for (const row of rows)
+    for (const column of columns) dates.observe(column, (row.cells[column] ?? '').trim());
 }
 
 export const BATCH_SIZE = 2000;
@@ -67,7 +92,16 @@ const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Validates rows as the plan says (with another environment, e.g. one bound to a transaction). */
 function check<Env>(plan: ValidationPlan<Env>, rows: readonly FileRow[], env: Env = plan.env) {
-  return validateBatch(rows, plan.header, plan.fields, plan.mapping, plan.target, env, plan.options);
+  return validateBatch(
+    rows,
+    plan.header,
+    plan.fields,
+    plan.mapping,
+    plan.target,
+    env,
+    plan.options,
+    plan.dates,
+  );
 }
 
 export interface StageOptions {
@@ -97,7 +131,9 @@ export async function stageRows<Env>(
   // A batch's insert is awaited only before the next one: meanwhile the next batch is read and
   // checked, so on PostgreSQL the server stores one batch while this process validates the next.
   let storing: Promise<void> = Promise.resolve();
+  const dated = dateColumns(plan);
   const flush = async () => {
+    observeDates(plan as ValidationPlan<unknown>, dated, batch);
     const { staged } = await check(plan, batch);
     batch = [];
     if (cutUnmapped.size > 0) {
@@ -128,10 +164,26 @@ export async function stageRows<Env>(
   }
   if (batch.length > 0) await flush();
   await storing;
+  // Values refused before a later row proved their column's order: checked again, now that it is known.
+  if (plan.dates?.takeRefused()) await revalidateAll(plan, staging, { observed: true });
 }
 
 /** Validates every staged row again (after a mapping or option change), keeping the admin's fixes. */
-export async function revalidateAll<Env>(plan: ValidationPlan<Env>, staging: StagingPort): Promise<void> {
+export async function revalidateAll<Env>(
+  plan: ValidationPlan<Env>,
+  staging: StagingPort,
+  how: { observed?: boolean } = {},
+): Promise<void> {
+  const dated = dateColumns(plan);
+  if (!how.observed && plan.dates?.choice === 'auto' && dated.length > 0) {
+    // A column newly mapped to a date field: its order comes from all its values, read first.
+    for (let after = 0; ; ) {
+      const batch = await staging.read(after, BATCH_SIZE);
+      if (batch.length === 0) break;
+      observeDates(plan as ValidationPlan<unknown>, dated, batch);
+      after = batch[batch.length - 1]!.row;
+    }
+  }
   let after = 0;
   for (;;) {
     const batch = await staging.read(after, BATCH_SIZE);

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { CellValue } from './cells.js';
+import type { DateOrderChoice } from './dates.js';
 import type { RowProblem } from './problems.js';
 
 /**
@@ -53,6 +54,8 @@ export interface GeneralOptions {
   atomic: boolean;
   /** The customer rows belong to when the file does not say; forced to the admin's scope. */
   customerId: number | null;
+  /** How dates like 03/04/2025 read: inferred per column (`auto`), or day-, month- or year-first. */
+  dateOrder: DateOrderChoice;
 }
 
 export const GENERAL_OPTION_KEYS: readonly (keyof GeneralOptions)[] = [
@@ -60,6 +63,7 @@ export const GENERAL_OPTION_KEYS: readonly (keyof GeneralOptions)[] = [
   'emptyCells',
   'atomic',
   'customerId',
+  'dateOrder',
 ];
 
 /**
@@ -78,6 +82,7 @@ export const DEFAULT_OPTIONS: GeneralOptions = {
   emptyCells: 'keep',
   atomic: false,
   customerId: null,
+  dateOrder: 'auto',
 };
 
 /**

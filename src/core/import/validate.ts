@@ -1,4 +1,5 @@
 import { readCell } from './cells.js';
+import type { DateOrders } from './dates.js';
 import type { Mapping } from './mapping.js';
 import { hasErrors, type RowProblem } from './problems.js';
 import type { CheckedRow, ImportTarget, PlannedAction, RowInput, RunOptions, TargetField } from './target.js';
@@ -114,6 +115,7 @@ export function mapRow(
   header: readonly string[],
   fields: readonly TargetField[],
   mapping: Mapping,
+  dates?: DateOrders,
 ): { input: RowInput; problems: RowProblem[] } {
   const values: RowInput['values'] = {};
   const columns: Record<string, string> = {};
@@ -144,8 +146,9 @@ export function mapRow(
       values[key] = null;
       return;
     }
-    const read = readCell(field, text);
+    const read = readCell(field, text, field.type === 'date' ? (dates?.orderFor(index) ?? null) : null);
     if (!read.ok) {
+      if (read.code === 'date.order_unknown') dates?.noteRefused(index);
       problems.push(problem(file.row, column, text, read.code, `${field.label} ${read.message}`, 'cell'));
       values[key] = null;
       return;
@@ -221,9 +224,10 @@ export async function validateBatch<Env>(
   target: ImportTarget<Env>,
   env: Env,
   options: RunOptions,
+  dates?: DateOrders,
 ): Promise<{ staged: StagedRow[]; inputs: RowInput[]; existingIds: (number | null)[] }> {
   const mapped = batch.map((file) => {
-    const result = mapRow(file, header, fields, mapping);
+    const result = mapRow(file, header, fields, mapping, dates);
     const read = carriedReadProblems(file, header, mapping);
     if (read.length > 0) result.problems.unshift(...read);
     return result;

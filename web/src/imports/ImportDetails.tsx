@@ -101,6 +101,7 @@ export function ImportDetails({ view, target }: { view: Import; target: ImportTa
               Mode {o.mode} · empty cells {o.emptyCells === 'keep' ? 'kept' : 'cleared'} ·{' '}
               {[
                 o.atomic ? 'all or nothing' : 'valid rows only',
+                ...(o.dateOrder && o.dateOrder !== 'auto' ? [`dates ${o.dateOrder}`] : []),
                 ...describeOptions(ownOptions, o.targetOptions),
               ].join(' · ')}
             </Row>
