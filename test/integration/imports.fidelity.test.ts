@@ -170,3 +170,32 @@ describe('dates day-first or month-first through POST /imports', () => {
     ]);
   });
 });
+
+describe('result files in the shape the file came in', () => {
+  it('writes a semicolon file back with semicolons, the original row numbers, and what was stored otherwise', async () => {
+    const content = [
+      'Email;First name;Last name;User type;Hired on',
+      'r1@acme.example;Rita;One;privileged;15/02/2025',
+      '',
+      'not-an-email;Rob;Two;Standard;01/03/2025',
+      'r3@acme.example;Rae;Three;Standard;2025-03-01',
+    ].join('\r\n');
+    const view = (await client.upload(Buffer.from(`${content}\r\n`), 'shape.csv')).json();
+    await client.commit(view.id);
+    const success = (await client.download(`/api/v1/imports/${view.id}/files/success?format=csv`)).toString(
+      'utf8',
+    );
+    const lines = success.replace(/^\uFEFF/, '').split('\r\n');
+    expect(lines[0]).toBe('Email;First name;Last name;User type;Hired on;row;user_id;action;stored as');
+    expect(lines[1]).toMatch(
+      /^r1@acme\.example;Rita;One;privileged;15\/02\/2025;2;\d+;created;"User type: ""privileged"" → Privileged \| Hired on: ""15\/02\/2025"" → 2025-02-15"$/,
+    );
+    expect(lines[2]).toMatch(/^r3@acme\.example;Rae;Three;Standard;2025-03-01;5;\d+;created;$/);
+    const failure = (await client.download(`/api/v1/imports/${view.id}/files/failure?format=csv`)).toString(
+      'utf8',
+    );
+    const failed = failure.replace(/^\uFEFF/, '').split('\r\n');
+    expect(failed[0]).toBe('Email;First name;Last name;User type;Hired on;row;error');
+    expect(failed[1]).toMatch(/^not-an-email;Rob;Two;Standard;01\/03\/2025;4;/);
+  });
+});

@@ -244,6 +244,7 @@ describe(`import files through the API on ${process.env.ROSTER_TEST_DB}`, () => 
             'Email\nAddress',
             '',
             '',
+            expect.stringMatching(/^\d+$/),
             expect.stringMatching(/not a valid email/),
           ],
         ],

@@ -312,12 +312,12 @@ describe(`formula injection in result files on ${process.env.ROSTER_TEST_DB}`, (
     const success = parseCsv(await client.download(`/api/v1/imports/${id}/files/success?format=csv`));
     const failure = parseCsv(await client.download(`/api/v1/imports/${id}/files/failure?format=csv`));
     for (const cell of [...success, ...failure].flat()) expect(cell).not.toMatch(FORMULA_START);
-    expect(success[0]).toEqual([...HEADER, 'user_id', 'action']);
+    expect(success[0]).toEqual([...HEADER, 'row', 'user_id', 'action', 'stored as']);
     expect(success.slice(1).map((r) => r.slice(0, HEADER.length))).toEqual(VALID.map((r) => r.map(neutral)));
     expect(success[1]![1]).toBe(`'=HYPERLINK("http://x","y")`);
     expect(success[1]![3]).toBe(`'\t=1+2 tabbed`);
     expect(success[2]![1]).toBe(`'\r=cmd|/C calc!A0`);
-    expect(failure[0]).toEqual([...HEADER, 'error']);
+    expect(failure[0]).toEqual([...HEADER, 'row', 'error']);
     expect(failure.slice(1).map((r) => r.slice(0, HEADER.length))).toEqual(
       INVALID.map((r) => r.map(neutral)),
     );
@@ -354,7 +354,11 @@ describe(`formula injection in result files on ${process.env.ROSTER_TEST_DB}`, (
     const res = await client.upload(failure, 'formulas-failure.csv');
     expect(res.statusCode, res.body).toBe(201);
     const again = res.json();
-    expect(again.mapping).toMatchObject({ unknownColumns: ['error'], missingRequired: [], complete: true });
+    expect(again.mapping).toMatchObject({
+      unknownColumns: ['row', 'error'],
+      missingRequired: [],
+      complete: true,
+    });
     expect(again.mapping.columns.slice(0, HEADER.length).map((c: { match: string }) => c.match)).toEqual(
       HEADER.map(() => 'exact'),
     );
