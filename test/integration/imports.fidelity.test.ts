@@ -12,7 +12,7 @@ import { SYSTEM_ACTOR } from '../../src/core/access/policy.js';
 import type { FidelityCase } from '../fixtures/fidelity/generate.js';
 import { type Caller, startApi, type TestApi } from '../support/api.js';
 import { buildWorld, type World } from '../support/fixtures.js';
-import { type ImportClient, importClient } from '../support/imports.js';
+import { type ImportClient, importClient, loadXlsx } from '../support/imports.js';
 import { multipart } from '../support/upload.js';
 
 const corpus = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/fidelity');
@@ -197,5 +197,25 @@ describe('result files in the shape the file came in', () => {
     const failed = failure.replace(/^\uFEFF/, '').split('\r\n');
     expect(failed[0]).toBe('Email;First name;Last name;User type;Hired on;row;error');
     expect(failed[1]).toMatch(/^not-an-email;Rob;Two;Standard;01\/03\/2025;4;/);
+  });
+});
+
+describe('the XLSX template', () => {
+  it('freezes its header, sizes its columns, formats text fields as text and lists allowed values', async () => {
+    const workbook = await loadXlsx(
+      await client.download('/api/v1/import-targets/users/template?format=xlsx'),
+    );
+    const sheet = workbook.worksheets[0]!;
+    expect(sheet.views[0]).toMatchObject({ state: 'frozen', ySplit: 2 });
+    const header = (sheet.getRow(1).values as unknown[]).slice(1).map(String);
+    const column = (name: string) => header.indexOf(name) + 1;
+    expect(column('Employee number')).toBeGreaterThan(0);
+    expect(sheet.getColumn(column('Employee number')).width).toBeGreaterThanOrEqual(12);
+    // Typed into the template, 00123 stays text: the column is formatted as text below the hints.
+    expect(sheet.getCell(500, column('Employee number')).numFmt).toBe('@');
+    expect(sheet.getCell(3, column('User type')).dataValidation).toMatchObject({
+      type: 'list',
+      formulae: ['"Standard,Privileged"'],
+    });
   });
 });
