@@ -17,8 +17,8 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { describeError } from '../../lib/api';
 import { listConfigs, saveConfigOf, setMapping, setOptions } from '../api';
-import { describeReading } from '../ImportDetails';
 import type { Import, ImportTarget, MappingColumn } from '../types';
+import { ReadChoicesForm } from './ReadChoicesForm';
 
 const IGNORE = '__ignore__';
 
@@ -116,13 +116,7 @@ export function MapStep({
           Each column of your file was matched to a field where its name allows. Check the matches, change any
           that are wrong; columns left on "Ignore" are not imported.
         </Text>
-        {describeReading(view.file.meta) !== '' && (
-          <Text size="sm" c="dimmed" data-testid="file-reading">
-            Read as: {describeReading(view.file.meta)}. If the text looks wrong, upload the file again with
-            another encoding, delimiter or sheet (API fields <code>encoding</code>, <code>delimiter</code>,{' '}
-            <code>sheet</code>).
-          </Text>
-        )}
+        <ReadChoicesForm view={view} canRun={canRun} />
         <Table.ScrollContainer minWidth={560}>
           <Table verticalSpacing="xs" data-testid="mapping-table">
             <Table.Thead>
