@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { stringify } from 'csv-stringify/sync';
 import { normalizeText } from '../core/domain/text.js';
-import { openTabularFile } from '../core/import/read/index.js';
+import { type OpenTabularFileOptions, openTabularFile, type ReadProblem } from '../core/import/read/index.js';
 
 /** One part of a split file. */
 export interface SplitPart {
@@ -21,6 +21,13 @@ export interface SplitOptions {
   maxBytes: number;
   /** Folder the parts are written to; created when missing. */
   outDir: string;
+  /** Read the file in this encoding, with this delimiter, or this sheet, instead of the detected ones. */
+  read?: Pick<OpenTabularFileOptions, 'encoding' | 'delimiter' | 'sheet'>;
+  /**
+   * Called for each cell or row the reader could not read exactly (bad bytes, a quote read as
+   * Excel reads it, a formula without a value): the parts hold what was read, so say so.
+   */
+  onProblem?: (rowNumber: number, problem: ReadProblem) => void;
 }
 
 /** Excel reads a CSV as UTF-8 only when it starts with this mark; Roster reads it either way. */
@@ -44,8 +51,16 @@ export async function splitFile(file: string, options: SplitOptions): Promise<Sp
     // The file is split because it is over the server's limits: read it whole, whatever its size.
     maxBytes: Number.POSITIVE_INFINITY,
     maxRows: Number.POSITIVE_INFINITY,
+    ...options.read,
   });
-  const header = Buffer.from(BOM + stringify([source.header], { record_delimiter: 'windows' }));
+  const header = Buffer.from(
+    BOM +
+      stringify([source.header], {
+        record_delimiter: 'windows',
+        // A line break of any kind inside a cell is quoted, or the part would split the row.
+        quoted_match: /[\r\n]/,
+      }),
+  );
   if (header.length >= options.maxBytes) {
     await source.close();
     throw new Error(
@@ -74,9 +89,12 @@ export async function splitFile(file: string, options: SplitOptions): Promise<Sp
 
   try {
     for await (const row of source.rows()) {
+      for (const problem of row.problems ?? []) options.onProblem?.(row.rowNumber, problem);
       const line = Buffer.from(
         stringify([row.cells.slice(0, Math.max(source.header.length, lastFilled(row.cells) + 1))], {
           record_delimiter: 'windows',
+          // A line break of any kind inside a cell is quoted, or the part would split the row.
+          quoted_match: /[\r\n]/,
         }),
       );
       if (header.length + line.length > options.maxBytes) {

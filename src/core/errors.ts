@@ -140,6 +140,11 @@ export const ERROR_CATALOGUE = {
   'import.too_many_rows': { status: 422, message: 'The file has more data rows than the limit.' },
   'import.too_many_columns': { status: 422, message: 'A row has more columns than the limit.' },
   'import.cell_too_large': { status: 422, message: 'A cell or a row is longer than the limit.' },
+  'import.unclosed_quote': {
+    status: 422,
+    message: 'A quote in the CSV file opens a cell that is never closed.',
+  },
+  'import.sheet_not_found': { status: 422, message: 'The workbook has no sheet by that name.' },
   'import.read_timeout': {
     status: 422,
     message: 'Reading the file took longer than the limit, so it was stopped.',

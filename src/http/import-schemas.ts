@@ -13,6 +13,11 @@ const ImportOptionsShape = {
   emptyCells: z.enum(['keep', 'clear']).describe('On update, an empty cell keeps the value or clears it'),
   atomic: z.boolean().describe('All or nothing: nothing is imported while any row is invalid'),
   customerId: id().nullable(),
+  dateOrder: z
+    .enum(['auto', 'DMY', 'MDY', 'YMD'])
+    .describe(
+      'How dates like 03/04/2025 read: `auto` infers the order per column from its values (a first part above 12 is day-first) and from the file (a `;` file leans day-first), refusing only values nothing decides; or day-, month- or year-first',
+    ),
   targetOptions: TargetOptionsValue,
 };
 export const ImportOptionsInput = z

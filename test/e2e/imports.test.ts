@@ -224,16 +224,24 @@ describe('import wizard', () => {
     await page.getByTestId('import-emails').waitFor();
     await shots(page, 'import-8-results');
 
-    // The failure file: the original columns plus the reason, only the failed rows.
+    // The failure file: the original columns plus the row number and the reason, only the failed rows.
     const failure = await download(page, () =>
       page.getByRole('link', { name: 'Download the failure file as CSV' }).click(),
     );
     const failed = Papa.parse<string[]>(failure.body.toString('utf8').replace(/^\uFEFF/, ''), {
       skipEmptyLines: true,
     }).data;
-    expect(failed[0]).toEqual(['E-mail address', 'First name', 'Last name', 'Roles', 'Notes', 'error']);
+    expect(failed[0]).toEqual([
+      'E-mail address',
+      'First name',
+      'Last name',
+      'Roles',
+      'Notes',
+      'row',
+      'error',
+    ]);
     expect(failed.slice(1).map((r) => r[0])).toEqual(['ANN@acme.example', 'dee@acme.example']);
-    expect(failed[2]?.[5]).toMatch(/Dispatcher/);
+    expect(failed[2]?.[6]).toMatch(/Dispatcher/);
     const failureXlsx = await download(page, () =>
       page.getByRole('link', { name: 'Download the failure file as XLSX' }).click(),
     );

@@ -131,7 +131,7 @@ describe(`import of users on ${process.env.ROSTER_TEST_DB}`, () => {
       url: `/api/v1/imports/${importId}/files/success?format=csv`,
     });
     expect(success.statusCode).toBe(200);
-    expect(success.body).toContain(`ann@acme.example,Ann,Archer,Manager,,000123,${ann.id},created`);
+    expect(success.body).toContain(`ann@acme.example,Ann,Archer,Manager,,000123,2,${ann.id},created`);
     const failure = await admin.token({
       method: 'GET',
       url: `/api/v1/imports/${importId}/files/failure?format=csv`,
@@ -140,7 +140,7 @@ describe(`import of users on ${process.env.ROSTER_TEST_DB}`, () => {
       .replace(/^\uFEFF/, '')
       .trim()
       .split('\r\n');
-    expect(lines[0]).toBe('E-mail address,First name,Last name,Roles,Site,Employee number,error');
+    expect(lines[0]).toBe('E-mail address,First name,Last name,Roles,Site,Employee number,row,error');
     expect(lines).toHaveLength(3);
     expect(lines[1]).toMatch(/^not-an-email,Bob,Baker.*is not a valid email address/);
 
@@ -162,7 +162,7 @@ describe(`import of users on ${process.env.ROSTER_TEST_DB}`, () => {
     const fixed = failure.replace('not-an-email', 'bob@acme.example').replace(',Moon,', ',North,');
     const res = await upload(fixed, {}, 'people-failure.csv');
     expect(res.statusCode).toBe(201);
-    expect(res.json().mapping.unknownColumns).toEqual(['error']);
+    expect(res.json().mapping.unknownColumns).toEqual(['row', 'error']);
     expect(res.json().rows).toEqual({ total: 2, valid: 2, invalid: 0 });
   });
 

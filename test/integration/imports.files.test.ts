@@ -244,6 +244,7 @@ describe(`import files through the API on ${process.env.ROSTER_TEST_DB}`, () => 
             'Email\nAddress',
             '',
             '',
+            expect.stringMatching(/^\d+$/),
             expect.stringMatching(/not a valid email/),
           ],
         ],
@@ -337,7 +338,12 @@ describe(`import files through the API on ${process.env.ROSTER_TEST_DB}`, () => 
       });
       const view = await uploaded(file, 'values.xlsx');
       expect(view.file.format).toBe('xlsx');
-      expect(view.file.meta.sheet).toEqual({ name: 'Users', index: 0, sheetNames: ['Users'] });
+      expect(view.file.meta.sheet).toEqual({
+        name: 'Users',
+        index: 0,
+        sheetNames: ['Users'],
+        otherSheetsWithData: [],
+      });
       expect(view.mapping.columns[5]).toMatchObject({ header: 'Start date', field: 'attr.start_date' });
       expect(view.rows).toEqual({ total: 2, valid: 2, invalid: 0 });
       expect(cellsOf(await client.rows(view.id))).toEqual([
@@ -365,7 +371,12 @@ describe(`import files through the API on ${process.env.ROSTER_TEST_DB}`, () => 
         sheet.addRow(['sheet2@acme.example', 'Second']).commit();
       });
       const view = await uploaded(file, 'second-sheet.xlsx');
-      expect(view.file.meta.sheet).toEqual({ name: 'People', index: 1, sheetNames: ['Notes', 'People'] });
+      expect(view.file.meta.sheet).toEqual({
+        name: 'People',
+        index: 1,
+        sheetNames: ['Notes', 'People'],
+        otherSheetsWithData: [],
+      });
       expect(cellsOf(await client.rows(view.id))).toEqual([[2, ['sheet2@acme.example', 'Second']]]);
     });
 

@@ -227,12 +227,22 @@ describe(`hostile files through the import API on ${process.env.ROSTER_TEST_DB}`
 
   it('refuses a CSV whose only line is longer than a row may be (a file without line breaks)', async () => {
     // The reader's default limits (1,000,000 characters a cell, 4× that a record): a few MB is enough.
-    const line = `Email,${'x'.repeat(4_500_000)}`;
+    const line = `Email${`,${'x'.repeat(900_000)}`.repeat(5)}`;
     await expectRefused(line, 'one-line.csv', {
       status: 422,
       code: 'import.cell_too_large',
       message: /row 1\) is longer than 4,000,000 characters.*line breaks/,
       details: { what: 'row', rowNumber: 1 },
+    });
+  });
+
+  it('refuses a CSV line that is one cell longer than a cell may be, naming its row and column', async () => {
+    const line = `Email,${'x'.repeat(4_500_000)}`;
+    await expectRefused(line, 'one-cell-line.csv', {
+      status: 422,
+      code: 'import.cell_too_large',
+      message: /A cell in row 1, column 2 is longer than 1,000,000 characters/,
+      details: { what: 'cell', rowNumber: 1, column: 2 },
     });
   });
 
@@ -302,12 +312,12 @@ describe(`formula injection in result files on ${process.env.ROSTER_TEST_DB}`, (
     const success = parseCsv(await client.download(`/api/v1/imports/${id}/files/success?format=csv`));
     const failure = parseCsv(await client.download(`/api/v1/imports/${id}/files/failure?format=csv`));
     for (const cell of [...success, ...failure].flat()) expect(cell).not.toMatch(FORMULA_START);
-    expect(success[0]).toEqual([...HEADER, 'user_id', 'action']);
+    expect(success[0]).toEqual([...HEADER, 'row', 'user_id', 'action', 'stored as']);
     expect(success.slice(1).map((r) => r.slice(0, HEADER.length))).toEqual(VALID.map((r) => r.map(neutral)));
     expect(success[1]![1]).toBe(`'=HYPERLINK("http://x","y")`);
     expect(success[1]![3]).toBe(`'\t=1+2 tabbed`);
     expect(success[2]![1]).toBe(`'\r=cmd|/C calc!A0`);
-    expect(failure[0]).toEqual([...HEADER, 'error']);
+    expect(failure[0]).toEqual([...HEADER, 'row', 'error']);
     expect(failure.slice(1).map((r) => r.slice(0, HEADER.length))).toEqual(
       INVALID.map((r) => r.map(neutral)),
     );
@@ -344,7 +354,11 @@ describe(`formula injection in result files on ${process.env.ROSTER_TEST_DB}`, (
     const res = await client.upload(failure, 'formulas-failure.csv');
     expect(res.statusCode, res.body).toBe(201);
     const again = res.json();
-    expect(again.mapping).toMatchObject({ unknownColumns: ['error'], missingRequired: [], complete: true });
+    expect(again.mapping).toMatchObject({
+      unknownColumns: ['row', 'error'],
+      missingRequired: [],
+      complete: true,
+    });
     expect(again.mapping.columns.slice(0, HEADER.length).map((c: { match: string }) => c.match)).toEqual(
       HEADER.map(() => 'exact'),
     );

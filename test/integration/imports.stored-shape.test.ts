@@ -79,7 +79,12 @@ describe(`imports stored in the earlier shape, on ${process.env.ROSTER_TEST_DB}`
       url: `/api/v1/imports/${kept}/save-config`,
       payload: { name: 'Kept' },
     });
-    expect(config.json().options).toEqual({ emptyCells: 'keep', atomic: false, ...options });
+    expect(config.json().options).toEqual({
+      emptyCells: 'keep',
+      atomic: false,
+      dateOrder: 'auto',
+      ...options,
+    });
     const now = await rawState();
 
     await migrateTo(db(), '0008_invitation_message');
@@ -90,6 +95,7 @@ describe(`imports stored in the earlier shape, on ${process.env.ROSTER_TEST_DB}`
       emptyCells: 'keep',
       atomic: false,
       customerId: world.acme.id,
+      dateOrder: 'auto',
       ...options.targetOptions,
     });
     const keptChanges = before.changes.filter((c) => c.import_id === kept);

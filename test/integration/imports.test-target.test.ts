@@ -430,7 +430,7 @@ describe(`a target declared in a test, on ${process.env.ROSTER_TEST_DB}`, () => 
       ['N-3', 'New three', 'red'],
     ]);
     const failure = parseCsv(await client.download(`/api/v1/imports/${id}/files/failure?format=csv`));
-    expect(failure[0]).toEqual(['Code', 'Thing name', 'Colour', 'error']);
+    expect(failure[0]).toEqual(['Code', 'Thing name', 'Colour', 'row', 'error']);
     expect(failure.slice(1).map((r) => r.slice(0, 3))).toEqual([['', 'No code', '']]);
 
     // Someone changes a thing the import created: the rollback must leave it alone and say so.

@@ -241,7 +241,12 @@ describe('ODS in one pass', () => {
 
     await writeZip(fixtures.file('hidden-only.ods'), withStyles(`${table('Empty', [])}${hidden}`));
     const fallback = await readTabular(fixtures.file('hidden-only.ods'));
-    expect(fallback.source.sheet).toEqual({ name: 'Hidden', index: 1, sheetNames: ['Empty', 'Hidden'] });
+    expect(fallback.source.sheet).toEqual({
+      name: 'Hidden',
+      index: 1,
+      sheetNames: ['Empty', 'Hidden'],
+      otherSheetsWithData: [],
+    });
     expect(cellsOf(fallback.rows)).toEqual([['h@example.com']]);
   });
 

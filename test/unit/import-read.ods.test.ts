@@ -22,7 +22,7 @@ describe('ODS reading (files written by SheetJS)', () => {
     ]);
     const { source, rows } = await readTabular(file, { fileName: 'values.ods' });
     expect(source.format).toBe('ods');
-    expect(source.sheet).toEqual({ name: 'Users', index: 0, sheetNames: ['Users'] });
+    expect(source.sheet).toEqual({ name: 'Users', index: 0, sheetNames: ['Users'], otherSheetsWithData: [] });
     expect(source.header).toEqual(['email', 'employee_number', 'count', 'joined', 'active', 'name']);
     expect(rows).toEqual([
       { rowNumber: 2, cells: ['ann@example.com', '00042', '42', '2024-01-05', 'TRUE', 'Ann  Lee'] },
@@ -36,7 +36,12 @@ describe('ODS reading (files written by SheetJS)', () => {
       { name: 'Users', rows: [['email'], ['a@example.com']] },
     ]);
     const { source, rows } = await readTabular(file);
-    expect(source.sheet).toEqual({ name: 'Users', index: 1, sheetNames: ['Notes', 'Users'] });
+    expect(source.sheet).toEqual({
+      name: 'Users',
+      index: 1,
+      sheetNames: ['Notes', 'Users'],
+      otherSheetsWithData: [],
+    });
     expect(cellsOf(rows)).toEqual([['a@example.com']]);
   });
 
@@ -46,7 +51,12 @@ describe('ODS reading (files written by SheetJS)', () => {
       { name: 'West', rows: [['email'], ['w@example.com']] },
     ]);
     const { source, rows } = await readTabular(file);
-    expect(source.sheet).toEqual({ name: 'North & South', index: 0, sheetNames: ['North & South', 'West'] });
+    expect(source.sheet).toEqual({
+      name: 'North & South',
+      index: 0,
+      sheetNames: ['North & South', 'West'],
+      otherSheetsWithData: ['West'],
+    });
     expect(cellsOf(rows)).toEqual([['n@example.com']]);
   });
 
@@ -107,7 +117,12 @@ describe('ODS reading (LibreOffice-style content.xml)', () => {
       '</table:table-row></table:table>';
     const file = await fixtures.zip('libre.ods', odsEntries(body));
     const { source, rows } = await readTabular(file);
-    expect(source.sheet).toEqual({ name: 'Data', index: 0, sheetNames: ['Data', 'Second'] });
+    expect(source.sheet).toEqual({
+      name: 'Data',
+      index: 0,
+      sheetNames: ['Data', 'Second'],
+      otherSheetsWithData: ['Second'],
+    });
     expect(source.header).toEqual(['email', 'flag', 'note', 'pct', 'price', 'time', 'when']);
     expect(rows).toEqual([
       {

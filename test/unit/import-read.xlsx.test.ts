@@ -58,7 +58,7 @@ describe('XLSX reading (files written by ExcelJS)', () => {
     });
     const { source, rows } = await readTabular(file, { fileName: 'values.xlsx' });
     expect(source.format).toBe('xlsx');
-    expect(source.sheet).toEqual({ name: 'Users', index: 0, sheetNames: ['Users'] });
+    expect(source.sheet).toEqual({ name: 'Users', index: 0, sheetNames: ['Users'], otherSheetsWithData: [] });
     expect(rows).toEqual([
       {
         rowNumber: 2,
@@ -115,7 +115,12 @@ describe('XLSX reading (files written by ExcelJS)', () => {
       data.addRow(['a@example.com']);
     });
     const { source, rows } = await readTabular(file);
-    expect(source.sheet).toEqual({ name: 'Users', index: 1, sheetNames: ['Instructions', 'Users'] });
+    expect(source.sheet).toEqual({
+      name: 'Users',
+      index: 1,
+      sheetNames: ['Instructions', 'Users'],
+      otherSheetsWithData: [],
+    });
     expect(cellsOf(rows)).toEqual([['a@example.com']]);
   });
 
@@ -129,7 +134,12 @@ describe('XLSX reading (files written by ExcelJS)', () => {
       second.addRow(['feb@example.com']);
     });
     const { source, rows } = await readTabular(file);
-    expect(source.sheet).toEqual({ name: 'January', index: 0, sheetNames: ['January', 'February'] });
+    expect(source.sheet).toEqual({
+      name: 'January',
+      index: 0,
+      sheetNames: ['January', 'February'],
+      otherSheetsWithData: ['February'],
+    });
     expect(cellsOf(rows)).toEqual([['jan@example.com']]);
   });
 
@@ -220,7 +230,12 @@ describe('XLSX reading (hand-assembled parts)', () => {
     ]);
     const file = await fixtures.zip('hand.xlsx', entries);
     const { source, rows } = await readTabular(file);
-    expect(source.sheet).toEqual({ name: 'People', index: 0, sheetNames: ['People', 'Old'] });
+    expect(source.sheet).toEqual({
+      name: 'People',
+      index: 0,
+      sheetNames: ['People', 'Old'],
+      otherSheetsWithData: ['Old'],
+    });
     expect(source.header).toEqual(['email', 'start date', 'at']);
     expect(rows).toEqual([
       // date1904: serial 0 is 1904-01-01; format 20 is h:mm, a time.

@@ -13,6 +13,7 @@ import type { AppContext } from '../context.js';
 import { writeImportFinished } from '../invitations/invite.js';
 import { audit, inTransaction } from '../shared.js';
 import { visibleImport } from './access.js';
+import { dateOrdersOf } from './date-orders.js';
 import { type Lease, leaseLost, withLease } from './lease.js';
 import { getImport } from './manage-import.js';
 import { moveStatus } from './move-status.js';
@@ -105,6 +106,7 @@ export async function runCommit(ctx: AppContext, id: number): Promise<void> {
       header: rec.header,
       mapping: rec.mapping,
       options: runOptions(rec.options),
+      dates: dateOrdersOf(rec.options, rec.file.meta),
     };
     const doneBefore = rec.committedThrough === 0 ? 0 : await committedRowCount(ctx.db, id);
     try {

@@ -1,9 +1,10 @@
 import { type Actor, authorize } from '../../core/access/policy.js';
 import { errors } from '../../core/errors.js';
+import { DateOrders, leaningOf } from '../../core/import/dates.js';
 import { markDuplicates, type StagingPort, stageRows } from '../../core/import/engine.js';
 import { autoMap, checkMapping, describeMapping, type Mapping } from '../../core/import/mapping.js';
 import { openTabularFileInWorker } from '../../core/import/read/in-worker.js';
-import type { TabularRow } from '../../core/import/read/types.js';
+import type { TabularMeta, TabularRow } from '../../core/import/read/types.js';
 import { type OptionsInput, runOptions, type TargetField } from '../../core/import/target.js';
 import type { FileRow } from '../../core/import/validate.js';
 import { stagedCounts } from '../../storage/queries/import-rows.js';
@@ -12,9 +13,11 @@ import type { AppContext } from '../context.js';
 import { readSettings } from '../settings.js';
 import { audit, inTransaction } from '../shared.js';
 import { findConfigNamed, withConfigOptions } from './configs.js';
+import { describeDateOrders } from './date-orders.js';
 import { fileDigest, originalFiles } from './files.js';
 import { moveStatus } from './move-status.js';
 import { resolveOptions } from './options.js';
+import type { ReadChoices } from './read-choices.js';
 import { envFor } from './registry.js';
 import { stagingFor } from './staging.js';
 import { type ImportView, toView } from './view.js';
@@ -35,6 +38,8 @@ export interface CreateImportInput {
   config?: string;
   /** Aborted when the client goes away: the reading stops, and nothing is kept. */
   signal?: AbortSignal;
+  /** Encoding, delimiter or sheet chosen by the admin instead of the detected ones. */
+  read?: ReadChoices;
 }
 
 /**
@@ -67,6 +72,7 @@ export async function createImport(
       fileName: input.fileName,
       maxBytes: settings.importMaxFileBytes,
       maxRows: settings.importMaxRows,
+      ...input.read,
       ...(input.signal && { signal: input.signal }),
     },
     { memoryMb: ctx.config.imports.readMemoryMb, timeoutMs: ctx.config.imports.readTimeoutMs },
@@ -104,10 +110,11 @@ export async function createImport(
         header: source.header,
         mapping,
         options: runOptions(options),
+        dates: new DateOrders(options.dateOrder, leaningOf(source.delimiter)),
       };
       // Each batch in a transaction of its own: another request's write waits for one batch at
       // most, not for the whole file. Until its status moves on, nobody else sees the import.
-      await stageRows(plan, fileRows(source.rows()), batchedStaging(ctx, id), {
+      await stageRows(plan, fileRows(source.rows(), source.header), batchedStaging(ctx, id), {
         ...(input.signal && { signal: input.signal }),
         maxStagedBytes: ctx.config.imports.maxStagedBytes,
       });
@@ -124,13 +131,7 @@ export async function createImport(
           {
             header: source.header,
             mapping,
-            fileMeta: {
-              encoding: source.encoding ?? null,
-              delimiter: source.delimiter ?? null,
-              sheet: source.sheet ?? null,
-              headerRow: source.headerRowNumber,
-              hintRowSkipped: source.hintRowSkipped,
-            },
+            fileMeta: { ...fileMetaOf(source), dateOrders: describeDateOrders(plan) },
             rows: { total: counts.total, valid: counts.valid, invalid: counts.invalid },
             planned: { actions: counts.planned, errorCodes: counts.errorCodes },
           },
@@ -189,8 +190,50 @@ function withSavedMapping(
   };
 }
 
-async function* fileRows(rows: AsyncIterable<TabularRow>): AsyncGenerator<FileRow> {
-  for await (const r of rows) yield { row: r.rowNumber, cells: r.cells };
+/** What the reading found, kept with the import and shown by its view (`file.meta`). */
+export function fileMetaOf(source: TabularMeta): Record<string, unknown> {
+  return {
+    format: source.format,
+    encoding: source.encoding ?? null,
+    byteOrderMark: source.byteOrderMark ?? null,
+    delimiter: source.delimiter ?? null,
+    lineEnding: source.lineEnding ?? null,
+    detected: source.detected ?? null,
+    sepLine: source.sepLine ?? false,
+    invalidBytes: source.invalidBytes ?? 0,
+    sheet: source.sheet ?? null,
+    headerRow: source.headerRowNumber,
+    hintRowSkipped: source.hintRowSkipped,
+  };
+}
+
+/** The file's rows as the engine takes them: what the reader could not read exactly as row problems. */
+async function* fileRows(
+  rows: AsyncIterable<TabularRow>,
+  header: readonly string[],
+): AsyncGenerator<FileRow> {
+  for await (const r of rows) {
+    if (!r.problems) {
+      yield { row: r.rowNumber, cells: r.cells };
+      continue;
+    }
+    yield {
+      row: r.rowNumber,
+      cells: r.cells,
+      readProblems: r.problems.map((p) => {
+        const column = p.column === null ? null : (header[p.column] ?? `Column ${p.column + 1}`);
+        return {
+          row: r.rowNumber,
+          column,
+          value: p.column === null ? null : (r.cells[p.column] ?? ''),
+          code: p.code,
+          message: p.message,
+          severity: p.severity,
+          source: 'cell' as const,
+        };
+      }),
+    };
+  }
 }
 
 export async function getImportView(ctx: AppContext, id: number): Promise<ImportView> {

@@ -10,6 +10,7 @@ import type { AppContext } from '../context.js';
 import { audit, inTransaction } from '../shared.js';
 import { visibleImport } from './access.js';
 import { importViewer } from './create-import.js';
+import { dateOrdersOf, describeDateOrders } from './date-orders.js';
 import { moveStatus } from './move-status.js';
 import { resolveOptions } from './options.js';
 import { envFor } from './registry.js';
@@ -65,7 +66,24 @@ async function planFor(
     header: rec.header,
     mapping,
     options: runOptions(rec.options),
+    dates: dateOrdersOf(rec.options, rec.file.meta),
   };
+}
+
+/** After every row was checked again: the date orders its columns now have, in the import's view. */
+async function saveDateOrders(
+  db: AppContext['db'],
+  id: number,
+  rec: imports.ImportRecord,
+  plan: Parameters<typeof describeDateOrders>[0],
+  at: string,
+) {
+  await imports.updateImport(
+    db,
+    id,
+    { fileMeta: { ...rec.file.meta, dateOrders: describeDateOrders(plan) } },
+    at,
+  );
 }
 
 /** The staged rows' counts and planned actions, saved on the import (never its status). */
@@ -126,7 +144,9 @@ export async function setMapping(
     'map',
     async (db, rec) => {
       await imports.updateImport(db, id, { mapping }, ctx.now().toISOString());
-      await revalidateAll(await planFor(ctx, rec, db, mapping), stagingFor(db, id));
+      const plan = await planFor(ctx, rec, db, mapping);
+      await revalidateAll(plan, stagingFor(db, id));
+      await saveDateOrders(db, id, rec, plan, ctx.now().toISOString());
       await audit(ctx, db, actor, {
         action: 'import.map',
         entityType: 'import',
@@ -160,8 +180,10 @@ export async function setOptions(
   await editImport(ctx, actor, id, 'set_options', async (db, rec) => {
     const options: ImportOptions = { ...rec.options, ...changed, customerId: checked.customerId };
     await imports.updateImport(db, id, { options, customerId: options.customerId }, ctx.now().toISOString());
-    const plan = { ...(await planFor(ctx, rec, db)), options: runOptions(options) };
+    const base = await planFor(ctx, rec, db);
+    const plan = { ...base, options: runOptions(options), dates: dateOrdersOf(options, rec.file.meta) };
     await revalidateAll(plan, stagingFor(db, id));
+    await saveDateOrders(db, id, rec, plan, ctx.now().toISOString());
     await audit(ctx, db, actor, {
       action: 'import.options',
       entityType: 'import',

@@ -32,7 +32,9 @@ export async function resolveOptions(
   const mode = target.modes.includes(DEFAULT_OPTIONS.mode) ? DEFAULT_OPTIONS.mode : target.modes[0]!;
   const { targetOptions: ownInput, ...generalInput } = input ?? {};
   const general: GeneralOptions = {
-    ...(current ?? { ...DEFAULT_OPTIONS, mode }),
+    ...DEFAULT_OPTIONS,
+    mode,
+    ...current,
     ...definedOnly(generalInput),
   };
   if (!target.modes.includes(general.mode)) {
@@ -55,6 +57,7 @@ export async function resolveOptions(
     emptyCells: general.emptyCells,
     atomic: general.atomic,
     customerId: general.customerId,
+    dateOrder: general.dateOrder,
     targetOptions,
   };
 }

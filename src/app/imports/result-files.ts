@@ -13,12 +13,18 @@ import {
   RESULT_ACTION_COLUMN,
   RESULT_ID_COLUMN,
   type ResultFileKind,
+  ROW_COLUMN,
+  STORED_COLUMN,
 } from '../../core/import/export.js';
 import { describeProblems } from '../../core/import/problems.js';
+import type { CsvDelimiter } from '../../core/import/read/types.js';
+import { mapRow } from '../../core/import/validate.js';
 import { pageStagedRows, type StagedRowView } from '../../storage/queries/import-rows.js';
 import type { ImportRecord } from '../../storage/queries/imports.js';
 import type { AppContext } from '../context.js';
+import { settingDefaults } from '../settings.js';
 import { visibleImport } from './access.js';
+import { dateOrdersOf } from './date-orders.js';
 import { downloadPath, originalFiles } from './files.js';
 
 export type FileFormat = 'csv' | 'xlsx';
@@ -71,10 +77,11 @@ export async function importFile(
   const out = downloadPath(id, `${kind}.${format}`);
   const header =
     kind === 'failure'
-      ? [...rec.header, ERROR_COLUMN]
-      : [...rec.header, RESULT_ID_COLUMN, RESULT_ACTION_COLUMN];
-  const lines = resultLines(ctx, rec, kind);
-  if (format === 'csv') await writeCsv(out, header, lines);
+      ? [...rec.header, ROW_COLUMN, ERROR_COLUMN]
+      : [...rec.header, ROW_COLUMN, RESULT_ID_COLUMN, RESULT_ACTION_COLUMN, STORED_COLUMN];
+  const lines = resultLines(ctx, rec, kind, kind === 'success' ? await storedDifferences(ctx, rec) : null);
+  // A CSV comes back with the delimiter the uploaded CSV had (a `;` file opens right where it came from).
+  if (format === 'csv') await writeCsv(out, header, lines, uploadedDelimiter(rec));
   else await writeXlsx(out, header, lines, kind);
   // Made for this download: gone once sent, or once the client went away.
   const body = fs.createReadStream(out);
@@ -82,10 +89,43 @@ export async function importFile(
   return { body, fileName: `${base}-${kind}.${format}`, contentType: CONTENT_TYPES[format]! };
 }
 
+const uploadedDelimiter = (rec: ImportRecord): CsvDelimiter => {
+  const delimiter = rec.file.meta.delimiter;
+  return delimiter === ';' || delimiter === '\t' || delimiter === '|' ? delimiter : ',';
+};
+
+/**
+ * How a staged row's values were stored where that differs from the file's text: each mapped cell
+ * read by its field as the commit read it (dates as ISO, allowed values in their own spelling,
+ * numbers and booleans as such), beside what the file had.
+ */
+async function storedDifferences(
+  ctx: AppContext,
+  rec: ImportRecord,
+): Promise<(cells: string[], row: number) => string> {
+  const binding = ctx.targets.get(rec.target);
+  const env = await binding.env(ctx.db, rec.scopeCustomerId, settingDefaults(ctx.config));
+  const fields = binding.target.fields(env);
+  const dates = dateOrdersOf(rec.options, rec.file.meta);
+  return (cells, row) => {
+    const { input } = mapRow({ row, cells }, rec.header, fields, rec.mapping, dates);
+    const differences: string[] = [];
+    for (const [key, value] of Object.entries(input.values)) {
+      const raw = input.raw[key] ?? '';
+      if (value === null || value === undefined) continue;
+      const stored = Array.isArray(value) ? value.join('; ') : String(value);
+      if (stored === raw) continue;
+      differences.push(`${input.columns[key] ?? key}: "${raw}" → ${stored}`);
+    }
+    return differences.join(' | ');
+  };
+}
+
 async function* resultLines(
   ctx: AppContext,
   rec: ImportRecord,
   kind: ResultFileKind,
+  stored: ((cells: string[], row: number) => string) | null,
 ): AsyncGenerator<string[]> {
   const committed = COMMITTED.includes(rec.status);
   let after = 0;
@@ -96,11 +136,17 @@ async function* resultLines(
       const cells = rec.header.map((_, i) => row.cells[i] ?? '');
       if (kind === 'success') {
         if (row.result === 'created' || row.result === 'updated' || row.result === 'unchanged') {
-          yield [...cells, String(row.resultId ?? ''), row.result];
+          yield [
+            ...cells,
+            String(row.row),
+            String(row.resultId ?? ''),
+            row.result,
+            stored?.(row.cells, row.row) ?? '',
+          ];
         }
       } else {
         const reason = failureReason(row, committed);
-        if (reason !== null) yield [...cells, reason];
+        if (reason !== null) yield [...cells, String(row.row), reason];
       }
     }
     after = page[page.length - 1]!.row;
@@ -121,18 +167,24 @@ function failureReason(row: StagedRowView, committed: boolean): string | null {
  * CRLF, and quotes around cells holding a line break or a character a spreadsheet may split on.
  * Cells go in neutralised (neutralizeCell).
  */
-export function csvWriter() {
+export function csvWriter(delimiter: CsvDelimiter = ',') {
   // A record delimiter given, csv-stringify quotes only cells holding it (\r\n), not a lone \n or \r.
   return stringify({
     bom: true,
+    delimiter,
     record_delimiter: 'windows',
     quote_record_delimiter: true,
     quoted_match: CSV_QUOTED_CELL,
   });
 }
 
-async function writeCsv(file: string, header: string[], lines: AsyncIterable<string[]>): Promise<void> {
-  const csv = csvWriter();
+async function writeCsv(
+  file: string,
+  header: string[],
+  lines: AsyncIterable<string[]>,
+  delimiter: CsvDelimiter,
+): Promise<void> {
+  const csv = csvWriter(delimiter);
   const source = (async function* () {
     yield header.map(neutralizeCell);
     for await (const line of lines) yield line.map(neutralizeCell);

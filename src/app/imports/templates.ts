@@ -55,6 +55,53 @@ export function hintFor(field: TargetField): string {
   return need;
 }
 
+const LIST_ROWS = 100_000;
+
+/**
+ * ExcelJS validates whole ranges (`dataValidations.add(range, rule)`, one `<dataValidation
+ * sqref>` however many rows), streaming writer included, but leaves it out of its typings.
+ */
+interface RangeValidations {
+  dataValidations: { add(range: string, rule: ExcelJS.DataValidation): void };
+}
+
+/** Fields whose values are text, whatever their characters: written and formatted as text. */
+const isTextField = (field: TargetField): boolean =>
+  field.type === 'text' || field.type === 'email' || field.type === 'enum';
+
+/** Column letters of a 0-based column index (0 → A, 26 → AA). */
+export function columnLetters(index: number): string {
+  let letters = '';
+  for (let n = index + 1; n > 0; n = Math.floor((n - 1) / 26))
+    letters = String.fromCharCode(65 + ((n - 1) % 26)) + letters;
+  return letters;
+}
+
+/**
+ * A drop-down list (data validation) under the hint row for every single-value field with allowed
+ * values (user type, status, a list attribute): a typo is caught as it is typed. Values are listed
+ * in the formula itself, which Excel caps at 255 characters; a longer list is shown as a warning only.
+ */
+function addDropDowns(sheet: ExcelJS.Worksheet, fields: readonly TargetField[]): void {
+  const ranged = sheet as unknown as RangeValidations;
+  fields.forEach((field, index) => {
+    const allowed = field.allowed ?? [];
+    if (field.multi || allowed.length === 0 || allowed.some((value) => value.includes(','))) return;
+    const list = `"${allowed.join(',').replace(/"/g, '""')}"`;
+    if (list.length > 255) return;
+    const letters = columnLetters(index);
+    ranged.dataValidations.add(`${letters}3:${letters}${LIST_ROWS + 2}`, {
+      type: 'list',
+      allowBlank: !field.required,
+      formulae: [list],
+      showErrorMessage: true,
+      errorStyle: 'stop',
+      errorTitle: field.label,
+      error: `Choose one of: ${allowed.join(', ')}`.slice(0, 255),
+    });
+  });
+}
+
 /**
  * A template for a target: the header row, the hint row, and from row 3 the existing records
  * (within the admin's scope) when asked, so that a download–edit–upload round trip updates them.
@@ -95,7 +142,18 @@ export async function buildTemplate(
       useSharedStrings: false,
       useStyles: true,
     });
-    const sheet = workbook.addWorksheet(binding.target.label);
+    const sheet = workbook.addWorksheet(binding.target.label, {
+      // The header and hint rows stay in view while the rows below scroll.
+      views: [{ state: 'frozen', ySplit: 2 }],
+    });
+    sheet.columns = fields.map((f) => ({
+      key: f.key,
+      width: Math.min(40, Math.max(12, f.column.length + 2, Math.ceil(hintFor(f).length * 0.8))),
+      // Text fields are formatted as text, so that what is typed into them stays as typed: an
+      // employee number or postcode keeps its leading zeros, a long number its digits.
+      ...(isTextField(f) && { style: { numFmt: '@' } }),
+    }));
+    addDropDowns(sheet, fields);
     let n = 0;
     for await (const r of rows) {
       const row = sheet.addRow(r);

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Command } from 'commander';
+import { parseReadChoices } from '../../app/imports/read-choices.js';
 import { DEFAULT_READ_LIMITS } from '../../core/import/read/index.js';
 import { ApiClient } from '../client.js';
 import { repeatsAcrossParts, splitFile } from '../split-file.js';
@@ -50,6 +51,13 @@ export function registerImportCommands(program: Command): void {
     )
     .option('--atomic', 'all or nothing: import only if every row is valid')
     .option('--empty-cells <keep|clear>', 'what empty cells do to existing users')
+    .option('--date-order <auto|DMY|MDY|YMD>', 'how dates like 03/04/2025 read (default: told by the file)')
+    .option(
+      '--encoding <name>',
+      'read a CSV file in this encoding (utf-8, utf-16le, utf-16be, windows-1252, macintosh)',
+    )
+    .option('--delimiter <char>', 'read a CSV file with this delimiter (, ; | or tab)')
+    .option('--sheet <name>', 'read this sheet of a workbook')
     .option('--dry-run', 'validate only; change nothing')
     .option('--wait', 'wait for the commit to finish and download the result files')
     .option(
@@ -79,19 +87,47 @@ export function registerImportCommands(program: Command): void {
     .option('--rows <n>', 'most rows per part', String(DEFAULT_READ_LIMITS.maxRows))
     .option('--bytes <n>', 'largest part in bytes', String(DEFAULT_READ_LIMITS.maxBytes))
     .option('--out <dir>', "where to write the parts (default: the file's folder)")
-    .action(async (file: string, opts: { rows: string; bytes: string; out?: string }) => {
-      if (!fs.existsSync(file)) throw new Error(`No file ${file}.`);
-      const parts = await splitFile(file, {
-        maxRows: wholeNumber('--rows', opts.rows),
-        maxBytes: wholeNumber('--bytes', opts.bytes),
-        outDir: opts.out ?? path.dirname(file),
-      });
-      for (const p of parts)
-        say(
-          `${p.file}: ${count(p.rows)} rows (rows ${count(p.firstRow)}–${count(p.lastRow)} of the file), ${count(p.bytes)} bytes`,
-        );
-      say(`${parts.length} part(s), ${count(parts.reduce((n, p) => n + p.rows, 0))} rows in all.`);
-    });
+    .option(
+      '--encoding <name>',
+      'read a CSV file in this encoding (utf-8, utf-16le, utf-16be, windows-1252, macintosh)',
+    )
+    .option('--delimiter <char>', 'read a CSV file with this delimiter (, ; | or tab)')
+    .option('--sheet <name>', 'read this sheet of a workbook')
+    .action(
+      async (
+        file: string,
+        opts: {
+          rows: string;
+          bytes: string;
+          out?: string;
+          encoding?: string;
+          delimiter?: string;
+          sheet?: string;
+        },
+      ) => {
+        if (!fs.existsSync(file)) throw new Error(`No file ${file}.`);
+        let problems = 0;
+        const parts = await splitFile(file, {
+          maxRows: wholeNumber('--rows', opts.rows),
+          maxBytes: wholeNumber('--bytes', opts.bytes),
+          outDir: opts.out ?? path.dirname(file),
+          read: parseReadChoices(opts),
+          onProblem: (row, problem) => {
+            problems++;
+            if (problems <= 20)
+              process.stderr.write(
+                `${problem.severity === 'error' ? 'Error' : 'Warning'}: row ${row}${problem.column === null ? '' : `, column ${problem.column + 1}`}: ${problem.message}\n`,
+              );
+          },
+        });
+        if (problems > 20) process.stderr.write(`… and ${problems - 20} more problems.\n`);
+        for (const p of parts)
+          say(
+            `${p.file}: ${count(p.rows)} rows (rows ${count(p.firstRow)}–${count(p.lastRow)} of the file), ${count(p.bytes)} bytes`,
+          );
+        say(`${parts.length} part(s), ${count(parts.reduce((n, p) => n + p.rows, 0))} rows in all.`);
+      },
+    );
 
   program
     .command('import-status')
@@ -141,6 +177,10 @@ interface ImportFlags {
   option?: string[];
   atomic?: boolean;
   emptyCells?: string;
+  dateOrder?: string;
+  encoding?: string;
+  delimiter?: string;
+  sheet?: string;
   dryRun?: boolean;
   wait?: boolean;
   split?: boolean;
@@ -196,10 +236,15 @@ async function upload(
   if (Object.keys(targetOptions).length > 0) options.targetOptions = targetOptions;
   if (opts.atomic) options.atomic = true;
   if (opts.emptyCells) options.emptyCells = opts.emptyCells;
+  if (opts.dateOrder) options.dateOrder = opts.dateOrder;
   const form = new FormData();
   form.set('target', opts.target);
   form.set('options', JSON.stringify(options));
   if (opts.config) form.set('config', opts.config);
+  for (const key of ['encoding', 'delimiter', 'sheet'] as const) {
+    const value = opts[key];
+    if (value) form.set(key, value);
+  }
   form.set('file', await fs.openAsBlob(file), path.basename(file));
 
   const view = await client.json<ImportView>('POST', '/api/v1/imports', form);

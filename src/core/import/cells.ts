@@ -1,6 +1,7 @@
 import { checkEmail } from '../domain/email.js';
 import { suggestName } from '../domain/roles.js';
 import { normalizeText } from '../domain/text.js';
+import { type DateOrder, readOrderedDate } from './dates.js';
 import { unneutralizeCell } from './export.js';
 import type { TargetField } from './target.js';
 
@@ -15,7 +16,8 @@ const MULTI_SEPARATOR = /[;|]/;
 const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'x', 'on']);
 const FALSE_WORDS = new Set(['false', 'no', 'n', '0', 'off']);
 
-export function readCell(field: TargetField, raw: string): CellRead {
+/** `dateOrder`: how a date field reads `15/02/2025`-style values (null: only when the value proves it). */
+export function readCell(field: TargetField, raw: string, dateOrder: DateOrder | null = null): CellRead {
   const text = normalizeText(unneutralizeCell(raw));
   if (text === '') return { ok: true, value: null };
   if (field.multi) {
@@ -29,16 +31,16 @@ export function readCell(field: TargetField, raw: string): CellRead {
     ];
     const values: string[] = [];
     for (const part of parts) {
-      const one = readSingle(field, part);
+      const one = readSingle(field, part, dateOrder);
       if (!one.ok) return one;
       values.push(String(one.value));
     }
     return { ok: true, value: values.length === 0 ? null : values };
   }
-  return readSingle(field, text);
+  return readSingle(field, text, dateOrder);
 }
 
-function readSingle(field: TargetField, text: string): CellRead {
+function readSingle(field: TargetField, text: string, dateOrder: DateOrder | null): CellRead {
   if (field.maxLength !== undefined && text.length > field.maxLength) {
     return fail(
       'value.too_long',
@@ -69,9 +71,14 @@ function readSingle(field: TargetField, text: string): CellRead {
     }
     case 'date': {
       const iso = readDate(text);
-      return iso === null
-        ? fail('date.invalid', `"${text}" is not a date; write it as YYYY-MM-DD (or use an Excel date cell).`)
-        : { ok: true, value: iso };
+      if (iso !== null) return { ok: true, value: iso };
+      const ordered = readOrderedDate(text, dateOrder);
+      if (ordered === null)
+        return fail(
+          'date.invalid',
+          `"${text}" is not a date; write it as YYYY-MM-DD (or use an Excel date cell).`,
+        );
+      return ordered.ok ? { ok: true, value: ordered.iso } : fail(ordered.code, ordered.message);
     }
   }
 }

@@ -1,3 +1,4 @@
+import type { DateOrders } from './dates.js';
 import type { Mapping } from './mapping.js';
 import type { RowProblem } from './problems.js';
 import { describeProblems, hasErrors } from './problems.js';
@@ -16,6 +17,7 @@ import {
   cutLongCells,
   duplicateProblem,
   type FileRow,
+  isReadProblem,
   mapRow,
   type StagedRow,
   uniqueKeys,
@@ -44,6 +46,30 @@ export interface ValidationPlan<Env> {
   header: string[];
   mapping: Mapping;
   options: RunOptions;
+  /** How date fields read day- or month-first values: the option, or the order each column proves. */
+  dates?: DateOrders;
+}
+
+/** The file columns mapped to date fields. */
+export function dateColumns(plan: Pick<ValidationPlan<unknown>, 'fields' | 'mapping'>): number[] {
+  const dateKeys = new Set(plan.fields.filter((f) => f.type === 'date').map((f) => f.key));
+  const columns: number[] = [];
+  plan.mapping.columns.forEach((key, index) => {
+    if (key !== null && dateKeys.has(key)) columns.push(index);
+  });
+  return columns;
+}
+
+/** Lets the plan's date orders see the date cells of these rows before they are checked. */
+function observeDates(
+  plan: ValidationPlan<unknown>,
+  columns: readonly number[],
+  rows: readonly FileRow[],
+): void {
+  const dates = plan.dates;
+  if (dates?.choice !== 'auto' || columns.length === 0) return;
+  for (const row of rows)
+    for (const column of columns) dates.observe(column, (row.cells[column] ?? '').trim());
 }
 
 export const BATCH_SIZE = 2000;
@@ -68,7 +94,16 @@ const yieldTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** Validates rows as the plan says (with another environment, e.g. one bound to a transaction). */
 function check<Env>(plan: ValidationPlan<Env>, rows: readonly FileRow[], env: Env = plan.env) {
-  return validateBatch(rows, plan.header, plan.fields, plan.mapping, plan.target, env, plan.options);
+  return validateBatch(
+    rows,
+    plan.header,
+    plan.fields,
+    plan.mapping,
+    plan.target,
+    env,
+    plan.options,
+    plan.dates,
+  );
 }
 
 export interface StageOptions {
@@ -98,7 +133,9 @@ export async function stageRows<Env>(
   // A batch's insert is awaited only before the next one: meanwhile the next batch is read and
   // checked, so on PostgreSQL the server stores one batch while this process validates the next.
   let storing: Promise<void> = Promise.resolve();
+  const dated = dateColumns(plan);
   const flush = async () => {
+    observeDates(plan as ValidationPlan<unknown>, dated, batch);
     const { staged } = await check(plan, batch);
     batch = [];
     if (cutUnmapped.size > 0) {
@@ -129,10 +166,26 @@ export async function stageRows<Env>(
   }
   if (batch.length > 0) await flush();
   await storing;
+  // Values refused before a later row proved their column's order: checked again, now that it is known.
+  if (plan.dates?.takeRefused()) await revalidateAll(plan, staging, { observed: true });
 }
 
 /** Validates every staged row again (after a mapping or option change), keeping the admin's fixes. */
-export async function revalidateAll<Env>(plan: ValidationPlan<Env>, staging: StagingPort): Promise<void> {
+export async function revalidateAll<Env>(
+  plan: ValidationPlan<Env>,
+  staging: StagingPort,
+  how: { observed?: boolean } = {},
+): Promise<void> {
+  const dated = dateColumns(plan);
+  if (!how.observed && plan.dates?.choice === 'auto' && dated.length > 0) {
+    // A column newly mapped to a date field: its order comes from all its values, read first.
+    for (let after = 0; ; ) {
+      const batch = await staging.read(after, BATCH_SIZE);
+      if (batch.length === 0) break;
+      observeDates(plan as ValidationPlan<unknown>, dated, batch);
+      after = batch[batch.length - 1]!.row;
+    }
+  }
   let after = 0;
   for (;;) {
     const batch = await staging.read(after, BATCH_SIZE);
@@ -157,7 +210,10 @@ export async function fixRow<Env>(
   const before = await staging.row(rowNumber);
   if (!before) return [];
   const uniqueFields = plan.fields.filter((f) => f.uniqueInFile);
-  const { staged } = await check(plan, [{ row: rowNumber, cells }]);
+  const readProblems = before.problems.filter(isReadProblem);
+  const { staged } = await check(plan, [
+    readProblems.length > 0 ? { row: rowNumber, cells, readProblems } : { row: rowNumber, cells },
+  ]);
   // The keys the row held before the fix: read from its old cells, without any lookup.
   const oldKeys = uniqueKeys(
     mapRow({ row: rowNumber, cells: before.cells }, plan.header, plan.fields, plan.mapping).input,
@@ -174,7 +230,12 @@ export async function fixRow<Env>(
   for (const r of others) {
     const current = await staging.row(r);
     if (!current) continue;
-    const { staged: again } = await check(plan, [{ row: r, cells: current.cells }]);
+    const carried = current.problems.filter(isReadProblem);
+    const { staged: again } = await check(plan, [
+      carried.length > 0
+        ? { row: r, cells: current.cells, readProblems: carried }
+        : { row: r, cells: current.cells },
+    ]);
     await staging.update(again, false);
   }
   const allValues = uniqueFields.map((_, i) =>

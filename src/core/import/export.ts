@@ -26,3 +26,7 @@ export type ResultFileKind = 'success' | 'failure';
 export const ERROR_COLUMN = 'error';
 export const RESULT_ID_COLUMN = 'user_id';
 export const RESULT_ACTION_COLUMN = 'action';
+/** The row's number in the uploaded file (as a spreadsheet numbers it), in both result files. */
+export const ROW_COLUMN = 'row';
+/** In the success file: each value stored otherwise than the file wrote it (`Column: "file" → stored`). */
+export const STORED_COLUMN = 'stored as';

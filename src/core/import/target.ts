@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { CellValue } from './cells.js';
+import type { DateOrderChoice } from './dates.js';
 import type { RowProblem } from './problems.js';
 
 /**
@@ -58,6 +59,8 @@ export interface GeneralOptions {
   atomic: boolean;
   /** The customer rows belong to when the file does not say; forced to the admin's scope. */
   customerId: number | null;
+  /** How dates like 03/04/2025 read: inferred per column (`auto`), or day-, month- or year-first. */
+  dateOrder: DateOrderChoice;
 }
 
 export const GENERAL_OPTION_KEYS: readonly (keyof GeneralOptions)[] = [
@@ -65,6 +68,7 @@ export const GENERAL_OPTION_KEYS: readonly (keyof GeneralOptions)[] = [
   'emptyCells',
   'atomic',
   'customerId',
+  'dateOrder',
 ];
 
 /**
@@ -83,6 +87,7 @@ export const DEFAULT_OPTIONS: GeneralOptions = {
   emptyCells: 'keep',
   atomic: false,
   customerId: null,
+  dateOrder: 'auto',
 };
 
 /**

@@ -1,4 +1,5 @@
 import { readCell } from './cells.js';
+import type { DateOrders } from './dates.js';
 import type { Mapping } from './mapping.js';
 import { hasErrors, type RowProblem } from './problems.js';
 import type { CheckedRow, ImportTarget, PlannedAction, RowInput, RunOptions, TargetField } from './target.js';
@@ -16,7 +17,38 @@ export interface StagedRow {
 export interface FileRow {
   row: number;
   cells: string[];
+  /**
+   * Problems the file reader found (codes `read.*`: bad bytes, a quote read as Excel does, a formula
+   * without a value). Each holds while its cell keeps the text it was read with: fixing the cell
+   * clears it, a re-check keeps it.
+   */
+  readProblems?: RowProblem[];
 }
+
+/** Read problems that make a mapped cell's value wrong; on a column that is not imported they are warnings. */
+const READ_ERRORS = new Set(['read.invalid_bytes', 'read.formula_without_value']);
+
+/** The reader's problems of a row that still hold: their cell unchanged; errors only in imported columns. */
+export function carriedReadProblems(
+  file: FileRow,
+  header: readonly string[],
+  mapping: Mapping,
+): RowProblem[] {
+  const found = file.readProblems;
+  if (!found || found.length === 0) return [];
+  const kept: RowProblem[] = [];
+  for (const p of found) {
+    const index = p.column === null ? -1 : header.indexOf(p.column);
+    if (p.column !== null && index >= 0 && (file.cells[index] ?? '') !== (p.value ?? '')) continue;
+    const mapped = index >= 0 && (mapping.columns[index] ?? null) !== null;
+    const severity = READ_ERRORS.has(p.code) && (mapped || p.column === null) ? 'error' : 'warning';
+    kept.push(p.severity === severity ? p : { ...p, severity });
+  }
+  return kept;
+}
+
+/** Whether a stored problem is one of the reader's, to be carried through re-checks. */
+export const isReadProblem = (p: RowProblem): boolean => p.code.startsWith('read.');
 
 /**
  * No cell is staged longer than this many characters plus the cut mark, or than the longest any
@@ -83,6 +115,7 @@ export function mapRow(
   header: readonly string[],
   fields: readonly TargetField[],
   mapping: Mapping,
+  dates?: DateOrders,
 ): { input: RowInput; problems: RowProblem[] } {
   const values: RowInput['values'] = {};
   const columns: Record<string, string> = {};
@@ -113,8 +146,9 @@ export function mapRow(
       values[key] = null;
       return;
     }
-    const read = readCell(field, text);
+    const read = readCell(field, text, field.type === 'date' ? (dates?.orderFor(index) ?? null) : null);
     if (!read.ok) {
+      if (read.code === 'date.order_unknown') dates?.noteRefused(index);
       problems.push(problem(file.row, column, text, read.code, `${field.label} ${read.message}`, 'cell'));
       values[key] = null;
       return;
@@ -196,8 +230,14 @@ export async function validateBatch<Env>(
   target: ImportTarget<Env>,
   env: Env,
   options: RunOptions,
+  dates?: DateOrders,
 ): Promise<{ staged: StagedRow[]; inputs: RowInput[]; existingIds: (number | null)[] }> {
-  const mapped = batch.map((file) => mapRow(file, header, fields, mapping));
+  const mapped = batch.map((file) => {
+    const result = mapRow(file, header, fields, mapping, dates);
+    const read = carriedReadProblems(file, header, mapping);
+    if (read.length > 0) result.problems.unshift(...read);
+    return result;
+  });
   const clean = mapped.filter((m) => !hasErrors(m.problems));
   const checked: CheckedRow[] =
     clean.length > 0

@@ -20,6 +20,7 @@ import {
   setOptions,
   watchImport,
 } from '../../app/imports/manage-import.js';
+import { parseReadChoices } from '../../app/imports/read-choices.js';
 import { takeReadSlot } from '../../app/imports/read-slots.js';
 import { type FileToSend, importFile } from '../../app/imports/result-files.js';
 import { requestRollback } from '../../app/imports/rollback-import.js';
@@ -134,7 +135,7 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
         tags: ['imports'],
         summary: 'Upload a file: it is read, mapped, validated and staged (a dry run); commit it afterwards',
         description:
-          'multipart/form-data with fields: `file` (CSV, TSV, TXT, XLSX or ODS), `target` (e.g. users), optional `options` (JSON: mode, emptyCells, atomic, customerId, and `targetOptions`, the target’s own: see `options` in GET /import-targets), optional `mapping` (JSON: {"columns": [...]}) or `config` (the name of a saved configuration).',
+          'multipart/form-data with fields: `file` (CSV, TSV, TXT, XLSX or ODS), `target` (e.g. users), optional `options` (JSON: mode, emptyCells, atomic, customerId, and `targetOptions`, the target’s own: see `options` in GET /import-targets), optional `mapping` (JSON: {"columns": [...]}) or `config` (the name of a saved configuration); optional `encoding` (utf-8, utf-16le, utf-16be, windows-1252, macintosh), `delimiter` (`,` `;` `|` or `tab`) and `sheet` (a workbook sheet\'s name) to read the file otherwise than detected (what was detected is in the answer\'s `file.meta`).',
         consumes: ['multipart/form-data'],
         response: {
           201: ImportView,
@@ -168,7 +169,9 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
       try {
         const options = parseJsonField(ImportOptionsInput, upload.fields.options, 'options');
         const mapping = parseJsonField(MappingInput, upload.fields.mapping, 'mapping');
+        const read = parseReadChoices(upload.fields);
         const view = await createImport(ctx, actor, {
+          read,
           ...(upload.fields.target !== undefined && { target: upload.fields.target }),
           ...(upload.fields.config !== undefined && { config: upload.fields.config }),
           fileName: upload.fileName,

@@ -5,7 +5,8 @@ import type { MigrationDb } from './helpers.js';
  * the target's own under `targetOptions`: every other key of an import's or a configuration's
  * options moves there (for the users targets: sendInvites, inviteMessage, permissions).
  */
-const GENERAL = ['mode', 'emptyCells', 'atomic', 'customerId'];
+// `dateOrder` came later as a general option: it stays at the top when migrating down and up again.
+const GENERAL = ['mode', 'emptyCells', 'atomic', 'customerId', 'dateOrder'];
 
 export async function up(db: MigrationDb): Promise<void> {
   await rewrite(db, 'imports', (options) => {

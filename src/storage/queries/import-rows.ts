@@ -115,18 +115,23 @@ export async function readStagedCells(
   afterRow: number,
   limit: number,
   onlyValid = false,
-): Promise<{ row: number; cells: string[] }[]> {
+): Promise<{ row: number; cells: string[]; readProblems?: RowProblem[] }[]> {
   let q = db
     .selectFrom('import_rows')
-    .select(['row_number', 'cells'])
+    .select(['row_number', 'cells', 'problems'])
     .where('import_id', '=', importId)
     .where('row_number', '>', afterRow);
   if (onlyValid) q = q.where('valid', '=', 1).where('action', 'is not', null);
   const rows = await q.orderBy('row_number').limit(limit).execute();
-  return rows.map((r) => ({
-    row: r.row_number,
-    cells: readStringList(r.cells, `cells of row ${r.row_number}`),
-  }));
+  return rows.map((r) => {
+    const row = { row: r.row_number, cells: readStringList(r.cells, `cells of row ${r.row_number}`) };
+    // The reader's problems hold through re-checks while their cells are unchanged (see FileRow).
+    if (r.problems === null || !r.problems.includes('"read.')) return row;
+    const read = readJson(r.problems, rowProblems, `problems of row ${r.row_number}`).filter((p) =>
+      p.code.startsWith('read.'),
+    );
+    return read.length > 0 ? { ...row, readProblems: read } : row;
+  });
 }
 
 export interface StagedRowView {

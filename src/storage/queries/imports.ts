@@ -57,7 +57,8 @@ const toRecord = (r: Selectable<ImportsTable>): ImportRecord => ({
   },
   header: JSON.parse(r.header) as string[],
   mapping: JSON.parse(r.mapping) as Mapping,
-  options: JSON.parse(r.options) as ImportOptions,
+  // Imports stored before the date order option read as `auto`, its default.
+  options: { dateOrder: 'auto', ...(JSON.parse(r.options) as Omit<ImportOptions, 'dateOrder'>) },
   rows: { total: r.total_rows, valid: r.valid_rows, invalid: r.invalid_rows },
   planned: { actions: {}, errorCodes: {}, ...(JSON.parse(r.planned) as Partial<PlannedCounts>) },
   progress: { done: r.progress_done, total: r.progress_total },

@@ -25,6 +25,37 @@ function Row({ label, children }: { label: string; children: React.ReactNode }) 
   );
 }
 
+const DELIMITER_NAMES: Record<string, string> = { ',': 'comma', ';': 'semicolon', '\t': 'tab', '|': 'pipe' };
+const ENCODING_NAMES: Record<string, string> = {
+  'utf-8': 'UTF-8',
+  'utf-16le': 'UTF-16 LE',
+  'utf-16be': 'UTF-16 BE',
+  'windows-1252': 'Windows-1252',
+  macintosh: 'Mac Roman',
+};
+
+/**
+ * How the file was read, from the import's `file.meta`: the sheet of a workbook (and the others
+ * that hold data), the encoding, delimiter and line ending of a CSV file.
+ */
+export function describeReading(meta: Record<string, unknown>): string {
+  const parts: string[] = [];
+  const sheet = meta.sheet as { name?: unknown; otherSheetsWithData?: unknown } | null | undefined;
+  if (sheet && typeof sheet.name === 'string') {
+    const others = Array.isArray(sheet.otherSheetsWithData) ? (sheet.otherSheetsWithData as string[]) : [];
+    parts.push(
+      `sheet "${sheet.name}"${others.length > 0 ? ` (also with data: ${others.map((o) => `"${o}"`).join(', ')})` : ''}`,
+    );
+  }
+  if (typeof meta.encoding === 'string') parts.push(ENCODING_NAMES[meta.encoding] ?? meta.encoding);
+  if (typeof meta.delimiter === 'string')
+    parts.push(`${DELIMITER_NAMES[meta.delimiter] ?? meta.delimiter} delimited`);
+  if (typeof meta.lineEnding === 'string') parts.push(`${meta.lineEnding} line endings`);
+  if (typeof meta.invalidBytes === 'number' && meta.invalidBytes > 0)
+    parts.push(`${meta.invalidBytes} invalid byte${meta.invalidBytes === 1 ? '' : 's'}`);
+  return parts.join(', ');
+}
+
 /** Who ran the import, when, with which file, options and mapping; and the emails it caused. */
 export function ImportDetails({ view, target }: { view: Import; target: ImportTarget | undefined }) {
   const customers = useQuery({ queryKey: ['customers', 'all'], queryFn: listCustomers, staleTime: 60_000 });
@@ -38,8 +69,7 @@ export function ImportDetails({ view, target }: { view: Import; target: ImportTa
   const ownOptions = target?.options as OptionSchema | undefined;
   const fieldLabel = (key: string | null) =>
     key === null ? null : (target?.fields.find((f) => f.key === key)?.label ?? key);
-  const meta = view.file.meta;
-  const sheet = typeof meta.sheet === 'string' ? meta.sheet : null;
+  const reading = describeReading(view.file.meta);
   const customer =
     view.customerId === null
       ? 'From the file'
@@ -62,7 +92,7 @@ export function ImportDetails({ view, target }: { view: Import; target: ImportTa
               </Anchor>{' '}
               <Text span size="sm" c="dimmed">
                 ({formatBytes(view.file.size)}, {view.file.format.toUpperCase()}
-                {sheet ? `, sheet "${sheet}"` : ''}, {formatNumber(view.rows.total)} rows)
+                {reading ? `, ${reading}` : ''}, {formatNumber(view.rows.total)} rows)
               </Text>
             </Row>
             <Row label="Target">{target?.label ?? view.target}</Row>
@@ -71,6 +101,7 @@ export function ImportDetails({ view, target }: { view: Import; target: ImportTa
               Mode {o.mode} · empty cells {o.emptyCells === 'keep' ? 'kept' : 'cleared'} ·{' '}
               {[
                 o.atomic ? 'all or nothing' : 'valid rows only',
+                ...(o.dateOrder && o.dateOrder !== 'auto' ? [`dates ${o.dateOrder}`] : []),
                 ...describeOptions(ownOptions, o.targetOptions),
               ].join(' · ')}
             </Row>

@@ -40,6 +40,32 @@ export function uploadImport(file: File, target: string, options: ImportOptionsC
   return upload<Import>('/api/v1/imports', form);
 }
 
+/** How to read a file instead of what was detected: empty means "detect". */
+export interface ReadChoices {
+  encoding?: string;
+  delimiter?: string;
+  sheet?: string;
+}
+
+/**
+ * Reads an uploaded import's file again with other choices: its original is uploaded anew with
+ * the same target and options (a new import, mapped afresh), and the first one is discarded.
+ */
+export async function rereadImport(view: Import, choices: ReadChoices): Promise<Import> {
+  const res = await fetch(fileUrl(view.id, 'original', 'csv'), { credentials: 'same-origin' });
+  if (!res.ok) throw new Error(`The original file could not be downloaded (${res.status}).`);
+  const file = new File([await res.blob()], view.file.name);
+  const { mode, emptyCells, atomic, customerId, dateOrder, targetOptions } = view.options;
+  const form = new FormData();
+  form.set('target', view.target);
+  form.set('options', JSON.stringify({ mode, emptyCells, atomic, customerId, dateOrder, targetOptions }));
+  for (const [key, value] of Object.entries(choices)) if (value) form.set(key, value);
+  form.set('file', file);
+  const created = await upload<Import>('/api/v1/imports', form);
+  await cancelImport(view.id);
+  return created;
+}
+
 export const listImports = (before?: number) => get<ImportList>('/api/v1/imports', { before, limit: 25 });
 export const getImport = (id: number) => get<Import>(base(id));
 export const setMapping = (id: number, columns: (string | null)[]) =>

@@ -169,3 +169,66 @@ export function isoDurationToTime(raw: string): string {
 }
 
 export const booleanText = (value: boolean): string => (value ? 'TRUE' : 'FALSE');
+
+/**
+ * A number format that pads or shapes whole numbers with literal text, as IDs and postcodes are
+ * formatted (`00000`, `000-000`, `"ID-"0000`): its placeholders and literals, or null for any
+ * other format (General, decimals, thousands separators, percentages, currencies, dates keep the
+ * plain-number reading).
+ */
+export type DigitPattern = readonly (string | 0 | 1)[];
+
+export function digitPatternOf(formatCode: string | undefined): DigitPattern | null {
+  if (formatCode === undefined) return null;
+  const section = formatCode.split(';')[0] ?? '';
+  const pattern: (string | 0 | 1)[] = [];
+  let zeros = 0;
+  for (let i = 0; i < section.length; i++) {
+    const char = section[i]!;
+    if (char === '0') {
+      pattern.push(0);
+      zeros++;
+    } else if (char === '#') {
+      pattern.push(1);
+    } else if (char === '"') {
+      const end = section.indexOf('"', i + 1);
+      if (end === -1) return null;
+      pattern.push(section.slice(i + 1, end));
+      i = end;
+    } else if (char === '\\') {
+      pattern.push(section[i + 1] ?? '');
+      i++;
+    } else if (char === '-' || char === ' ' || char === '/' || char === '(' || char === ')') {
+      pattern.push(char);
+    } else {
+      // `.`, `,`, `%`, `E`, `$`, `[…]`, `@`, `?`, letters: not a padded whole number.
+      return null;
+    }
+  }
+  // `0` alone (and `#`) shows a number as it is: only a second zero pads.
+  return zeros >= 2 ? pattern : null;
+}
+
+/** A non-negative whole number as a digit pattern shows it (Excel: extra digits go to the first placeholder). */
+export function formatDigits(raw: string, pattern: DigitPattern): string | null {
+  const text = raw.trim();
+  if (!/^\d+(\.0*)?$/.test(text)) return null;
+  let digits = text.replace(/\.0*$/, '').replace(/^0+(?=\d)/, '');
+  if (digits === '0') digits = '';
+  const placeholders = pattern.filter((part) => typeof part === 'number').length;
+  let next = digits.length - 1;
+  let seen = 0;
+  const out: string[] = new Array(pattern.length);
+  for (let i = pattern.length - 1; i >= 0; i--) {
+    const part = pattern[i]!;
+    if (typeof part === 'string') {
+      out[i] = part;
+      continue;
+    }
+    seen++;
+    let piece = next >= 0 ? digits[next--]! : part === 0 ? '0' : '';
+    if (seen === placeholders && next >= 0) piece = digits.slice(0, next + 1) + piece;
+    out[i] = piece;
+  }
+  return out.join('');
+}

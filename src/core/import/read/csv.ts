@@ -1,50 +1,64 @@
 /**
- * CSV/TSV/TXT: encoding and delimiter detection, then RFC 4180 parsing as a pull stream.
- *
- * Parsing uses papaparse's core `Parser` directly, fed one decoded chunk at a time, exactly as
- * papaparse's own streamers do (unfinished last record carried over). Driving it ourselves gives
- * back-pressure for free (nothing is read until the consumer asks for rows) and lets us bound the
- * unfinished record: a 200 MB file with no line break, or an unclosed quote, fails after the limit
- * instead of being accumulated in memory.
+ * CSV/TSV/TXT: encoding, delimiter and line-ending detection, then parsing as a pull stream
+ * (csv-parser.ts), fed one decoded chunk at a time: nothing is read until the consumer asks for
+ * rows, and the unfinished record is bounded, so a 200 MB file with no line break, or an unclosed
+ * quote, fails after the limit instead of being accumulated in memory.
  */
 import { createReadStream } from 'node:fs';
-import Papa from 'papaparse';
+import { type CsvRecord, CsvRecordParser } from './csv-parser.js';
 import type { ReadLimits } from './limits.js';
-import { readErrors } from './read-errors.js';
 import type { RawRow, RowBatches } from './rows.js';
-import { encodingFromBom, isWholeFileUtf8, utf16WithoutBom } from './text-encoding.js';
-import type { CsvDelimiter, TextEncodingName } from './types.js';
+import { encodingFromBom, encodingFromEvidence, scanFileBytes, utf16WithoutBom } from './text-encoding.js';
+import { addReadProblem, type CsvDelimiter, type LineEnding, type TextEncodingName } from './types.js';
 
 export interface CsvSettings {
   encoding: TextEncodingName;
   byteOrderMark: boolean;
   delimiter: CsvDelimiter;
-  newline: '\n' | '\r';
+  /** Bytes that are not valid in the encoding (UTF-8): cells with U+FFFD then carry a problem. */
+  invalidBytes: number;
+  /** Records to leave out at the start (Excel's `sep=` line). */
+  skipRecords: number;
 }
 
+export type DetectedEncoding =
+  | { encoding: TextEncodingName; byteOrderMark: boolean; invalidBytes: number }
+  | { binary: true; zeroByteAt: number };
+
 /**
- * Chooses the encoding: the byte order mark, else UTF-16 by its zero bytes, else UTF-8 if the whole
- * file is valid UTF-8, else Windows-1252 (every byte means something in it). Zero bytes in any other
- * text mean the file is binary.
+ * Chooses the encoding: the byte order mark, else UTF-16 by its zero bytes, else from the bytes of
+ * the whole file (see encodingFromEvidence): UTF-8 when it is mostly UTF-8, Mac Roman or
+ * Windows-1252 otherwise. A zero byte anywhere in other text means the file is binary. `forced`
+ * (the admin's choice) replaces the guess, but the file is still scanned for zero bytes and bad bytes.
  */
 export async function detectEncoding(
   filePath: string,
   head: Buffer,
   signal: AbortSignal | undefined,
-): Promise<{ encoding: TextEncodingName; byteOrderMark: boolean } | 'binary'> {
+  forced?: TextEncodingName,
+): Promise<DetectedEncoding> {
   const fromBom = encodingFromBom(head);
-  if (fromBom) return { encoding: fromBom, byteOrderMark: true };
-  const utf16 = utf16WithoutBom(head);
-  if (utf16) return { encoding: utf16, byteOrderMark: false };
-  if (head.includes(0)) return 'binary';
-  const utf8 = await isWholeFileUtf8(filePath, signal);
-  return { encoding: utf8 ? 'utf-8' : 'windows-1252', byteOrderMark: false };
+  if (fromBom && (!forced || forced === fromBom))
+    return { encoding: fromBom, byteOrderMark: true, invalidBytes: 0 };
+  const utf16 = forced?.startsWith('utf-16') ? forced : forced ? null : utf16WithoutBom(head);
+  if (utf16) return { encoding: utf16, byteOrderMark: false, invalidBytes: 0 };
+  const evidence = await scanFileBytes(filePath, signal);
+  if (evidence.zeroByteAt !== null) return { binary: true, zeroByteAt: evidence.zeroByteAt };
+  const crOnly = !head.includes(0x0a) && head.includes(0x0d);
+  const encoding = forced ?? encodingFromEvidence(evidence, crOnly);
+  return {
+    encoding,
+    byteOrderMark: fromBom === encoding,
+    invalidBytes: encoding === 'utf-8' ? evidence.invalidSequences : 0,
+  };
 }
 
 // Control characters that never occur in text files (tab, line breaks, form feed and the old DOS
-// end-of-file mark do), plus the replacement character a decoder leaves for undecodable bytes.
+// end-of-file mark do). U+FFFD is not among them: UTF-8 text may hold it as a character of its
+// own, and as the replacement of bad bytes it gets a problem on its rows; a small file with a few
+// is not "binary" any more than a large one.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: finding control characters is the point
-const NON_TEXT = /[\u0000-\u0008\u000B\u000E-\u0019\u001B-\u001F\uFFFD]/g;
+const NON_TEXT = /[\u0000-\u0008\u000B\u000E-\u0019\u001B-\u001F]/g;
 
 /** Binary content decoded as text is full of control characters; real text has next to none. */
 export function looksBinary(sample: string): boolean {
@@ -65,9 +79,58 @@ export function decodeSample(head: Buffer, encoding: TextEncodingName): string {
   return new TextDecoder(encoding).decode(head, { stream: true });
 }
 
-export function detectNewline(sample: string): '\n' | '\r' {
-  // '\n' also serves CRLF files: the '\r' left at the end of a record is removed after parsing.
-  return sample.includes('\n') || !sample.includes('\r') ? '\n' : '\r';
+/**
+ * The line ending of the sample's text outside quotes, by what ends most records (CR, LF or
+ * CRLF); line breaks inside quoted cells do not count. Null when the sample is one line.
+ */
+export function detectLineEnding(sample: string): LineEnding | null {
+  let crlf = 0;
+  let lf = 0;
+  let cr = 0;
+  let inQuotes = false;
+  let atFieldStart = true;
+  for (let i = 0; i < sample.length; i++) {
+    const char = sample[i];
+    if (inQuotes) {
+      if (char === '"') {
+        if (sample[i + 1] === '"') i++;
+        else inQuotes = false;
+      }
+      continue;
+    }
+    if (char === '"') {
+      if (atFieldStart) inQuotes = true;
+      atFieldStart = false;
+    } else if (char === '\r') {
+      if (sample[i + 1] === '\n') {
+        crlf++;
+        i++;
+      } else cr++;
+      atFieldStart = true;
+    } else if (char === '\n') {
+      lf++;
+      atFieldStart = true;
+    } else {
+      atFieldStart = char === ',' || char === ';' || char === '\t' || char === '|';
+    }
+  }
+  if (crlf + lf + cr === 0) return null;
+  if (crlf >= lf && crlf >= cr) return 'CRLF';
+  return lf >= cr ? 'LF' : 'CR';
+}
+
+const SEP_LINE = /^sep=(.)\r?\n?\r?$/i;
+
+/**
+ * Excel's `sep=;` first line names the delimiter of the file and is no data: the delimiter it
+ * names, or null when the file does not start with one.
+ */
+export function sepLineDelimiter(sample: string): CsvDelimiter | null {
+  const end = sample.search(/[\r\n]/);
+  const first = end === -1 ? sample : sample.slice(0, end);
+  const match = SEP_LINE.exec(first.trim());
+  const delimiter = match?.[1];
+  return delimiter === ',' || delimiter === ';' || delimiter === '\t' || delimiter === '|' ? delimiter : null;
 }
 
 const DELIMITERS: readonly CsvDelimiter[] = [',', ';', '\t', '|'];
@@ -154,78 +217,61 @@ export function detectDelimiter(
   return best?.delimiter ?? order[0]!;
 }
 
-/** What papaparse's core parser returns; its typings say `any`. */
-interface ParsedChunk {
-  data: string[][];
-  meta: { cursor: number };
-}
-
-/** Records of the file in order, numbered from 1 (a record with quoted line breaks is one row, as in Excel). */
+/**
+ * Records of the file in order, numbered from 1 (a record with quoted line breaks is one row, as in
+ * Excel). Problems the parser finds (quotes it read as Excel does) come with their records; with
+ * bad bytes in a UTF-8 file, each cell that holds U+FFFD gets one too.
+ */
 export async function* readCsvRecords(
   filePath: string,
   settings: CsvSettings,
   limits: ReadLimits,
   signal: AbortSignal | undefined,
 ): RowBatches {
-  // The decoder drops the byte order mark itself; invalid bytes cannot occur in UTF-8 (checked
-  // over the whole file) and do not exist in Windows-1252.
+  // The decoder drops the byte order mark itself; bad bytes become U+FFFD.
   const decoder = new TextDecoder(settings.encoding);
-  const parser = new Papa.Parser({
-    delimiter: settings.delimiter,
-    newline: settings.newline,
-    quoteChar: '"',
-  });
+  const parser = new CsvRecordParser(settings.delimiter, limits);
   const stream = createReadStream(filePath, { highWaterMark: 64 * 1024, signal });
-  let carried = '';
-  let carriedFrom = 0;
-  let rowNumber = 0;
+  let skip = settings.skipRecords;
+  const checkBytes = settings.invalidBytes > 0;
 
-  function parse(text: string, final: boolean): RawRow[] {
-    const rows: RawRow[] = [];
-    const input = carried + text;
-    if (input === '') return rows;
-    const result = parser.parse(input, carriedFrom, !final) as ParsedChunk;
-    for (const cells of result.data) {
-      rowNumber++;
-      if (settings.newline === '\n') {
-        const last = cells.length - 1;
-        const lastCell = cells[last];
-        if (lastCell?.endsWith('\r')) cells[last] = lastCell.slice(0, -1);
-      }
-      for (let column = 0; column < cells.length; column++) {
-        const length = cells[column]!.length;
-        if (length > limits.maxCellChars) {
-          throw readErrors.cellTooLarge(limits.maxCellChars, length, {
-            what: 'cell',
-            rowNumber,
-            column: column + 1,
-          });
-        }
-      }
-      rows.push({ rowNumber, cells });
+  const shape = (records: CsvRecord[]): RawRow[] => {
+    if (skip > 0) {
+      const dropped = Math.min(skip, records.length);
+      records.splice(0, dropped);
+      skip -= dropped;
     }
-    if (final) return rows;
-    carried = input.substring(result.meta.cursor - carriedFrom);
-    carriedFrom = result.meta.cursor;
-    if (carried.length > limits.maxRecordChars) {
-      throw readErrors.cellTooLarge(limits.maxRecordChars, carried.length, {
-        what: 'row',
-        rowNumber: rowNumber + 1,
-      });
-    }
-    return rows;
-  }
+    if (checkBytes) for (const record of records) markReplacedBytes(record, settings.encoding);
+    return records;
+  };
 
   try {
     for await (const chunk of stream) {
       signal?.throwIfAborted();
+      const records: CsvRecord[] = [];
       // fs streams opened without an encoding yield Buffers; their async iterator is typed `any`.
-      const rows = parse(decoder.decode(chunk as Buffer, { stream: true }), false);
+      parser.push(decoder.decode(chunk as Buffer, { stream: true }), records);
+      const rows = shape(records);
       if (rows.length > 0) yield rows;
     }
-    const rows = parse(decoder.decode(), true);
+    const records: CsvRecord[] = [];
+    parser.push(decoder.decode(), records);
+    parser.end(records);
+    const rows = shape(records);
     if (rows.length > 0) yield rows;
   } finally {
     stream.destroy();
+  }
+}
+
+function markReplacedBytes(record: CsvRecord, encoding: TextEncodingName): void {
+  for (let column = 0; column < record.cells.length; column++) {
+    if (!record.cells[column]!.includes('\uFFFD')) continue;
+    addReadProblem(record, {
+      column,
+      code: 'read.invalid_bytes',
+      message: `Line ${record.line}: the cell holds bytes that are not ${encoding === 'utf-8' ? 'UTF-8' : encoding}; each was read as \uFFFD. Correct the cell (or upload the file again with the right encoding).`,
+      severity: 'error',
+    });
   }
 }

@@ -13,13 +13,7 @@ import { Worker } from 'node:worker_threads';
 import { appError, isErrorCode } from '../../errors.js';
 import { readErrors } from './read-errors.js';
 import type { ReadWorkerInput, ReadWorkerMessage } from './read-worker.js';
-import type {
-  CsvDelimiter,
-  OpenTabularFileOptions,
-  TabularRow,
-  TabularSource,
-  TextEncodingName,
-} from './types.js';
+import type { OpenTabularFileOptions, SheetChoice, TabularRow, TabularSource } from './types.js';
 
 export interface WorkerReadLimits {
   /** Heap of the worker (V8's old generation), in MB. */
@@ -78,7 +72,7 @@ export async function openTabularFileInWorker(
   let notify: (() => void) | null = null;
   type Opened = Extract<ReadWorkerMessage, { type: 'opened' }>['source'];
   const state: { opened: Opened | null; failure: Error | null } = { opened: null, failure: null };
-  let sheetNames: string[] | null = null;
+  let finalSheet: SheetChoice | null = null;
 
   const settle = () => {
     notify?.();
@@ -113,7 +107,7 @@ export async function openTabularFileInWorker(
         batches.push(message.rows);
         break;
       case 'done':
-        sheetNames = message.sheetNames;
+        finalSheet = message.sheet;
         finished = true;
         stop();
         break;
@@ -159,7 +153,7 @@ export async function openTabularFileInWorker(
           continue;
         }
         if (finished) {
-          if (sheet && sheetNames) sheet.sheetNames = sheetNames;
+          if (sheet && finalSheet) Object.assign(sheet, finalSheet);
           return;
         }
         await next();
@@ -170,14 +164,7 @@ export async function openTabularFileInWorker(
   }
 
   return {
-    format: source.format,
-    ...(source.encoding !== undefined && { encoding: source.encoding as TextEncodingName }),
-    ...(source.byteOrderMark !== undefined && { byteOrderMark: source.byteOrderMark }),
-    ...(source.delimiter !== undefined && { delimiter: source.delimiter as CsvDelimiter }),
-    ...(sheet !== undefined && { sheet }),
-    header: source.header,
-    headerRowNumber: source.headerRowNumber,
-    hintRowSkipped: source.hintRowSkipped,
+    ...source,
     rows,
     close: async () => stop(),
   };

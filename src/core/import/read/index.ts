@@ -4,6 +4,7 @@ export { openTabularFile } from './open-tabular-file.js';
 export type {
   CsvDelimiter,
   OpenTabularFileOptions,
+  ReadProblem,
   SheetChoice,
   TabularFormat,
   TabularRow,

@@ -47,12 +47,23 @@ function prefixesOf(root: XmlTag): Prefixes {
   return prefixes;
 }
 
+const PADDED = /^\d(?:[\d-]*\d)?$/;
+
+/** Whether a cell's displayed text is its whole number padded with zeros or split by hyphens. */
+export function paddedDisplay(display: string, plain: string): boolean {
+  if (!PADDED.test(display) || !/^\d+$/.test(plain)) return false;
+  if (!display.startsWith('0') && !display.includes('-')) return false;
+  return display.replace(/-/g, '').replace(/^0+/, '') === plain.replace(/^0+/, '');
+}
+
 /** A sheet of the workbook, with its rows streaming: what the one pass over content.xml finds. */
 export interface OdsSheetChoice {
   index: number;
   name: string;
   /** Every table's name, in order: complete once the rows have been read to the end. */
   sheetNames: string[];
+  /** The other visible tables with data: complete once the rows have been read to the end. */
+  otherSheetsWithData: string[];
   rows: RowCursor;
   firstRow: RawRow;
 }
@@ -60,6 +71,7 @@ export interface OdsSheetChoice {
 type OdsEvent =
   | { type: 'table'; index: number; name: string; hidden: boolean }
   | { type: 'hidden-data'; index: number }
+  | { type: 'other-data'; index: number }
   | { type: 'row'; table: number; row: RawRow }
   | { type: 'table-end'; index: number };
 
@@ -73,10 +85,17 @@ export async function openOdsSheet(
   zip: GuardedZip,
   limits: ReadLimits,
   zipLimits: ZipLimits,
+  wanted?: string,
 ): Promise<OdsSheetChoice | null> {
   if (!zip.has(CONTENT)) throw readErrors.fileUnreadable(ODS_EXPECTED, 'its content.xml part is missing');
   const sheetNames: string[] = [];
-  const firstPass = readTables(zip, 'first-visible', limits, zipLimits);
+  const otherSheetsWithData: string[] = [];
+  const firstPass = readTables(
+    zip,
+    wanted === undefined ? 'first-visible' : { name: wanted },
+    limits,
+    zipLimits,
+  );
   let hiddenWithData: number | null = null;
   let pending: OdsEvent[] = [];
   let at = 0;
@@ -90,6 +109,7 @@ export async function openOdsSheet(
         const event = pending[at]!;
         if (event.type === 'table') sheetNames.push(event.name);
         else if (event.type === 'hidden-data') hiddenWithData ??= event.index;
+        else if (event.type === 'other-data') otherSheetsWithData.push(sheetNames[event.index]!);
         else if (event.type === 'row') {
           found = { table: event.table, row: event.row };
           at++;
@@ -112,6 +132,7 @@ export async function openOdsSheet(
         const out: RawRow[] = [];
         for (const event of batch) {
           if (event.type === 'table') sheetNames.push(event.name);
+          else if (event.type === 'other-data') otherSheetsWithData.push(sheetNames[event.index]!);
           else if (event.type === 'row' && inTable) out.push(event.row);
           else if (event.type === 'table-end' && event.index === chosen) inTable = false;
         }
@@ -122,9 +143,17 @@ export async function openOdsSheet(
       }
     }
     const cursor = new RowCursor(rows());
-    return { index: chosen, name: sheetNames[chosen]!, sheetNames, rows: cursor, firstRow: found.row };
+    return {
+      index: chosen,
+      name: sheetNames[chosen]!,
+      sheetNames,
+      otherSheetsWithData,
+      rows: cursor,
+      firstRow: found.row,
+    };
   }
 
+  if (wanted !== undefined) throw readErrors.sheetNotFound(wanted, sheetNames);
   if (hiddenWithData === null) return null;
   const secondPass = readTables(zip, hiddenWithData, limits, zipLimits);
   async function* hiddenRows(): RowBatches {
@@ -146,7 +175,14 @@ export async function openOdsSheet(
     await cursor.close();
     return null;
   }
-  return { index: hiddenWithData, name: sheetNames[hiddenWithData]!, sheetNames, rows: cursor, firstRow };
+  return {
+    index: hiddenWithData,
+    name: sheetNames[hiddenWithData]!,
+    sheetNames,
+    otherSheetsWithData,
+    rows: cursor,
+    firstRow,
+  };
 }
 
 /**
@@ -156,7 +192,7 @@ export async function openOdsSheet(
  */
 function readTables(
   zip: GuardedZip,
-  target: number | 'first-visible',
+  target: number | 'first-visible' | { name: string },
   limits: ReadLimits,
   zipLimits: ZipLimits,
 ): AsyncGenerator<OdsEvent[]> {
@@ -208,6 +244,8 @@ function readTables(
     let tableHidden = false;
     let inTarget = false;
     let tableHasData = false;
+    // A visible table outside the target whose data has been noted.
+    let otherNoted = false;
     // first-visible: set once a visible table yielded a row; later tables are only named.
     let chosen = false;
     // Automatic table styles that hide a table (`table:display="false"`), declared before the body.
@@ -246,7 +284,11 @@ function readTables(
       const get = (name: string): string | undefined => tag.attributes[name];
       if (get(attributes.calcValueType) === 'error') return text;
       switch (get(attributes.valueType)) {
-        case 'float':
+        case 'float': {
+          const plain = plainNumberText(get(attributes.value) ?? text);
+          // A zero-padded format (`00000`, `000-000`) shows the number as text: read it as shown.
+          return paddedDisplay(text, plain) ? text : plain;
+        }
         case 'percentage':
         case 'currency':
           return plainNumberText(get(attributes.value) ?? text);
@@ -334,14 +376,16 @@ function readTables(
           const styleName = tag.attributes[attributes.tableStyleName];
           tableHidden = styleName !== undefined && hiddenStyles.has(styleName);
           tableHasData = false;
-          inTarget = target === 'first-visible' ? !chosen : tableIndex === target;
+          otherNoted = false;
+          const tableName = tag.attributes[attributes.tableName] ?? `Sheet${tableIndex + 1}`;
+          inTarget =
+            target === 'first-visible'
+              ? !chosen
+              : typeof target === 'number'
+                ? tableIndex === target
+                : !chosen && tableName.toLocaleLowerCase() === target.name.toLocaleLowerCase();
           rowNumber = 0;
-          emit({
-            type: 'table',
-            index: tableIndex,
-            name: tag.attributes[attributes.tableName] ?? `Sheet${tableIndex + 1}`,
-            hidden: tableHidden,
-          });
+          emit({ type: 'table', index: tableIndex, name: tableName, hidden: tableHidden });
           return;
         }
         if (tableIndex < 0) {
@@ -355,7 +399,14 @@ function readTables(
           }
           return;
         }
-        if (!inTarget) return;
+        if (!inTarget) {
+          // Another visible table with a value in it: named, so that the admin can pick it instead.
+          if (!otherNoted && !tableHidden && name === names.cell && tag.attributes[attributes.valueType]) {
+            otherNoted = true;
+            emit({ type: 'other-data', index: tableIndex });
+          }
+          return;
+        }
         if (name === names.row) {
           row = [];
           rowRepeat = repeatOf(tag, attributes.rowsRepeated);

@@ -3,15 +3,16 @@ import {
   decodeSample,
   detectDelimiter,
   detectEncoding,
-  detectNewline,
+  detectLineEnding,
   looksBinary,
   looksLikeMarkup,
   readCsvRecords,
+  sepLineDelimiter,
 } from './csv.js';
 import { type ReadLimits, resolveReadLimits, resolveZipLimits } from './limits.js';
 import { ODS_EXPECTED, openOdsSheet } from './ods.js';
 import { readErrors } from './read-errors.js';
-import { firstNonEmptySheet, type RawRow, RowCursor, withHeader } from './rows.js';
+import { firstNonEmptySheet, type RawRow, type RowBatches, RowCursor, withHeader } from './rows.js';
 import {
   contentKind,
   describeNonSpreadsheet,
@@ -73,10 +74,16 @@ async function openCsvFile(
   options: OpenTabularFileOptions,
 ): Promise<TabularSource> {
   const { signal } = options;
-  const detected = await detectEncoding(filePath, head, signal);
-  const notText = (): Error =>
-    readErrors.fileUnreadable(expectedFormatText(hint), notTextMessage(hint), { detected: 'binary' });
-  if (detected === 'binary') throw notText();
+  const detected = await detectEncoding(filePath, head, signal, options.encoding);
+  const notText = (found = notTextMessage(hint)): Error =>
+    readErrors.fileUnreadable(expectedFormatText(hint), found, { detected: 'binary' });
+  if ('binary' in detected) {
+    throw notText(
+      detected.zeroByteAt < head.length
+        ? notTextMessage(hint)
+        : `it holds a zero byte (at byte ${detected.zeroByteAt.toLocaleString('en-US')}), which no text file does`,
+    );
+  }
   const sample = decodeSample(head, detected.encoding);
   if (looksBinary(sample)) throw notText();
   if (looksLikeMarkup(sample)) {
@@ -87,13 +94,18 @@ async function openCsvFile(
     );
   }
 
-  const settings = {
-    ...detected,
-    newline: detectNewline(sample),
-    delimiter: detectDelimiter(sample, {
+  const fromSepLine = sepLineDelimiter(sample.replace(/^\uFEFF/, ''));
+  const delimiter =
+    options.delimiter ??
+    fromSepLine ??
+    detectDelimiter(sample, {
       sampleIsWholeFile: head.length >= size,
       preferTab: /\.(tsv|tab)$/i.test(options.fileName ?? ''),
-    }),
+    });
+  const settings = {
+    ...detected,
+    delimiter,
+    skipRecords: fromSepLine ? 1 : 0,
   };
   const records = new RowCursor(readCsvRecords(filePath, settings, limits, signal));
   let headerRow: RawRow | null;
@@ -113,6 +125,10 @@ async function openCsvFile(
     encoding: settings.encoding,
     byteOrderMark: settings.byteOrderMark,
     delimiter: settings.delimiter,
+    lineEnding: detectLineEnding(sample),
+    detected: { encoding: options.encoding === undefined, delimiter: options.delimiter === undefined },
+    sepLine: fromSepLine !== null,
+    invalidBytes: settings.invalidBytes,
     ...headered,
   };
 }
@@ -149,19 +165,59 @@ async function workbookKind(
   throw readErrors.fileUnreadable(zip.expected, 'it is a zip archive with no spreadsheet inside');
 }
 
+/** The sheet named `wanted`: exactly, else ignoring case. */
+function sheetIndexByName(names: readonly string[], wanted: string): number {
+  const exact = names.indexOf(wanted);
+  if (exact >= 0) return exact;
+  const folded = wanted.toLocaleLowerCase();
+  return names.findIndex((name) => name.toLocaleLowerCase() === folded);
+}
+
+async function firstRowOf(openSheet: () => RowBatches): Promise<boolean> {
+  const rows = new RowCursor(openSheet());
+  try {
+    return (await rows.nextNonBlank()) !== null;
+  } finally {
+    await rows.close();
+  }
+}
+
+/**
+ * The sheet to read: the one asked for, else the first visible sheet with data (hidden ones only
+ * when no visible one has any). The other visible sheets with data are named, so that the admin
+ * learns the workbook holds more than one and can pick another.
+ */
 async function chooseXlsxSheet(
   zip: GuardedZip,
   workbookPart: string,
   limits: ReadLimits,
   zipLimits: ReturnType<typeof resolveZipLimits>,
+  wanted: string | undefined,
 ) {
   const workbook = await openXlsxWorkbook(zip, workbookPart, limits, zipLimits);
-  const chosen = await firstNonEmptySheet(sheetSearchOrder(workbook.sheets), (index) =>
-    workbook.openSheetRows(index),
-  );
-  if (!chosen) return null;
   const sheetNames = workbook.sheets.map((sheet) => sheet.name);
-  return { ...chosen, name: sheetNames[chosen.index]!, sheetNames };
+  let order = sheetSearchOrder(workbook.sheets);
+  if (wanted !== undefined) {
+    const index = sheetIndexByName(sheetNames, wanted);
+    if (index < 0) throw readErrors.sheetNotFound(wanted, sheetNames);
+    order = [index];
+  }
+  const chosen = await firstNonEmptySheet(order, (index) => workbook.openSheetRows(index));
+  if (!chosen) {
+    if (wanted !== undefined) throw readErrors.sheetNotFound(wanted, sheetNames);
+    return null;
+  }
+  const otherSheetsWithData: string[] = [];
+  try {
+    for (let index = 0; index < workbook.sheets.length; index++) {
+      if (index === chosen.index || workbook.sheets[index]!.hidden) continue;
+      if (await firstRowOf(() => workbook.openSheetRows(index))) otherSheetsWithData.push(sheetNames[index]!);
+    }
+  } catch (error) {
+    await chosen.rows.close();
+    throw error;
+  }
+  return { ...chosen, name: sheetNames[chosen.index]!, sheetNames, otherSheetsWithData };
 }
 
 async function openWorkbookFile(
@@ -179,8 +235,8 @@ async function openWorkbookFile(
     zip.expected = kind.format === 'ods' ? ODS_EXPECTED : XLSX_EXPECTED;
     const chosen =
       kind.format === 'ods'
-        ? await openOdsSheet(zip, limits, zipLimits)
-        : await chooseXlsxSheet(zip, kind.workbookPart, limits, zipLimits);
+        ? await openOdsSheet(zip, limits, zipLimits, options.sheet)
+        : await chooseXlsxSheet(zip, kind.workbookPart, limits, zipLimits, options.sheet);
     if (!chosen) throw readErrors.fileEmpty('no_rows');
     const headered = await withHeader(chosen.rows, chosen.firstRow, limits, options.signal, () =>
       zip.close(),
@@ -188,7 +244,12 @@ async function openWorkbookFile(
     return {
       format: kind.format,
       // ODS: sheetNames fills up as the one pass over the file goes on, complete once the rows are read.
-      sheet: { name: chosen.name, index: chosen.index, sheetNames: chosen.sheetNames },
+      sheet: {
+        name: chosen.name,
+        index: chosen.index,
+        sheetNames: chosen.sheetNames,
+        otherSheetsWithData: chosen.otherSheetsWithData,
+      },
       ...headered,
     };
   } catch (error) {

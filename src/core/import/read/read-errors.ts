@@ -120,7 +120,13 @@ export const readErrors = {
   cellTooLarge: (
     limit: number,
     actual: number,
-    where: { rowNumber?: number; column?: number; what: 'cell' | 'row'; workbook?: boolean },
+    where: {
+      rowNumber?: number;
+      column?: number;
+      what: 'cell' | 'row';
+      workbook?: boolean;
+      quoteOpenedAtLine?: number;
+    },
   ) =>
     new AppError(
       'import.cell_too_large',
@@ -132,11 +138,33 @@ export const readErrors = {
               where.column === undefined ? '' : `, column ${where.column}`
             } is longer`
       } than ${limit.toLocaleString('en-US')} characters. ` +
-        (where.what === 'row' && where.workbook
-          ? 'Shorten its cells, or remove the columns that are not needed for the import.'
-          : where.what === 'row'
-            ? 'This usually means a CSV file with a missing closing quote, or without line breaks.'
-            : 'Shorten it, or remove data that does not belong in the import.'),
+        (where.quoteOpenedAtLine !== undefined
+          ? `A quote opened at line ${where.quoteOpenedAtLine} is not closed before it; close it (write "" for a quote inside a quoted cell) and upload the file again.`
+          : '') +
+        (where.quoteOpenedAtLine !== undefined
+          ? ''
+          : where.what === 'row' && where.workbook
+            ? 'Shorten its cells, or remove the columns that are not needed for the import.'
+            : where.what === 'row'
+              ? 'This usually means a CSV file with a missing closing quote, or without line breaks.'
+              : 'Shorten it, or remove data that does not belong in the import.'),
       { limit, actual, ...where },
+    ),
+
+  unclosedQuote: (line: number, rowNumber: number, column: number) =>
+    new AppError(
+      'import.unclosed_quote',
+      422,
+      `The quote that opens column ${column} of row ${rowNumber}, at line ${line}, is never closed, so the rest of the file would be one cell. ` +
+        'Close the quote (a quote inside a quoted cell is written "") or remove it, and upload the file again.',
+      { line, rowNumber, column },
+    ),
+
+  sheetNotFound: (sheet: string, sheetNames: readonly string[]) =>
+    new AppError(
+      'import.sheet_not_found',
+      422,
+      `The workbook has no sheet "${sheet}" with data. Its sheets: ${sheetNames.map((n) => `"${n}"`).join(', ')}.`,
+      { sheet, sheetNames: [...sheetNames] },
     ),
 };

@@ -6,7 +6,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { isAppError } from '../../errors.js';
 import { openTabularFile } from './open-tabular-file.js';
-import type { OpenTabularFileOptions, TabularRow } from './types.js';
+import type { OpenTabularFileOptions, SheetChoice, TabularMeta, TabularRow } from './types.js';
 
 export interface ReadWorkerInput {
   filePath: string;
@@ -16,21 +16,9 @@ export interface ReadWorkerInput {
 }
 
 export type ReadWorkerMessage =
-  | {
-      type: 'opened';
-      source: {
-        format: 'csv' | 'xlsx' | 'ods';
-        encoding?: string;
-        byteOrderMark?: boolean;
-        delimiter?: string;
-        sheet?: { name: string; index: number; sheetNames: string[] };
-        header: string[];
-        headerRowNumber: number;
-        hintRowSkipped: boolean;
-      };
-    }
+  | { type: 'opened'; source: TabularMeta }
   | { type: 'rows'; rows: TabularRow[] }
-  | { type: 'done'; sheetNames: string[] | null }
+  | { type: 'done'; sheet: SheetChoice | null }
   | {
       type: 'error';
       error: {
@@ -63,19 +51,8 @@ const post = (message: ReadWorkerMessage): void => port.postMessage(message);
 
 async function run(): Promise<void> {
   const source = await openTabularFile(input.filePath, input.options);
-  post({
-    type: 'opened',
-    source: {
-      format: source.format,
-      ...(source.encoding !== undefined && { encoding: source.encoding }),
-      ...(source.byteOrderMark !== undefined && { byteOrderMark: source.byteOrderMark }),
-      ...(source.delimiter !== undefined && { delimiter: source.delimiter }),
-      ...(source.sheet !== undefined && { sheet: source.sheet }),
-      header: source.header,
-      headerRowNumber: source.headerRowNumber,
-      hintRowSkipped: source.hintRowSkipped,
-    },
-  });
+  const { rows, close, ...meta } = source;
+  post({ type: 'opened', source: meta });
   let batch: TabularRow[] = [];
   let chars = 0;
   for await (const row of source.rows()) {
@@ -92,8 +69,8 @@ async function run(): Promise<void> {
     await credit();
     post({ type: 'rows', rows: batch });
   }
-  // ODS names its tables as the one pass goes: the list is complete only now.
-  post({ type: 'done', sheetNames: source.sheet?.sheetNames ?? null });
+  // ODS names its tables as the one pass goes: the lists are complete only now.
+  post({ type: 'done', sheet: source.sheet ?? null });
 }
 
 run().catch((error: unknown) => {

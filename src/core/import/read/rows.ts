@@ -4,12 +4,14 @@
  */
 import type { ReadLimits } from './limits.js';
 import { readErrors } from './read-errors.js';
-import type { TabularRow } from './types.js';
+import type { ReadProblem, TabularRow } from './types.js';
 
 /** A row as a format reader produces it: cells may stop early or run on with empty trailing cells. */
 export interface RawRow {
   rowNumber: number;
   cells: string[];
+  /** What the reader could not read exactly in this row. */
+  problems?: ReadProblem[];
 }
 
 const isBlankCell = (cell: string | undefined): boolean => cell === undefined || cell.trim() === '';
@@ -55,7 +57,7 @@ export class RowCursor {
   takeNonBlank(): RawRow | undefined {
     while (this.position < this.batch.length) {
       const row = this.batch[this.position++]!;
-      if (!isBlankRow(row.cells)) return row;
+      if (!isBlankRow(row.cells) || row.problems) return row;
     }
     return undefined;
   }
@@ -125,7 +127,9 @@ export async function withHeader(
         throw readErrors.tooManyColumns(limits.maxColumns, cells.length, row.rowNumber);
       }
       while (cells.length < header.length) cells.push('');
-      return { rowNumber: row.rowNumber, cells };
+      return row.problems
+        ? { rowNumber: row.rowNumber, cells, problems: row.problems }
+        : { rowNumber: row.rowNumber, cells };
     };
 
     async function* rows(): AsyncGenerator<TabularRow> {

@@ -13,14 +13,18 @@ import path from 'node:path';
 import {
   booleanText,
   type DateKind,
+  type DigitPattern,
   dateKindOfFormat,
+  digitPatternOf,
   excelSerialToIso,
+  formatDigits,
   normaliseIsoDateTime,
   plainNumberText,
 } from './cell-values.js';
 import type { ReadLimits, ZipLimits } from './limits.js';
 import { readErrors } from './read-errors.js';
 import type { RawRow, RowBatches } from './rows.js';
+import { addReadProblem } from './types.js';
 import type { Workbook, WorkbookSheet } from './workbook.js';
 import { localName, streamXml, type XmlHandlers, type XmlTag } from './xml.js';
 import type { GuardedZip } from './zip.js';
@@ -179,7 +183,9 @@ export async function openXlsxWorkbook(
   });
 
   const stylesPart = partOfType('/styles', 'xl/styles.xml');
-  const dateKinds = stylesPart ? await readDateStyles(context, stylesPart) : [];
+  const { dateKinds, digitPatterns } = stylesPart
+    ? await readCellStyles(context, stylesPart)
+    : { dateKinds: [], digitPatterns: [] };
   const sharedStringsPart = partOfType('/sharedStrings', 'xl/sharedStrings.xml');
   let sharedStrings: string[] | null = null;
 
@@ -189,13 +195,19 @@ export async function openXlsxWorkbook(
       const part = sheets[index]?.part;
       if (!part) return;
       sharedStrings ??= sharedStringsPart ? await readSharedStrings(context, sharedStringsPart) : [];
-      yield* readSheetRows(context, part, { sharedStrings, dateKinds, date1904 });
+      yield* readSheetRows(context, part, { sharedStrings, dateKinds, digitPatterns, date1904 });
     },
   };
 }
 
-/** For each cell style (`s` attribute), whether its number format shows a date or a time. */
-async function readDateStyles(context: XlsxContext, partName: string): Promise<(DateKind | null)[]> {
+/**
+ * For each cell style (`s` attribute), whether its number format shows a date or a time, and
+ * whether it pads whole numbers (`00000`, `000-000`), so that such a cell reads as displayed.
+ */
+async function readCellStyles(
+  context: XlsxContext,
+  partName: string,
+): Promise<{ dateKinds: (DateKind | null)[]; digitPatterns: (DigitPattern | null)[] }> {
   const formatCodes = new Map<number, string>();
   const styleFormatIds: number[] = [];
   let inCellFormats = false;
@@ -221,7 +233,10 @@ async function readDateStyles(context: XlsxContext, partName: string): Promise<(
     },
     text: noop,
   });
-  return styleFormatIds.map((id) => dateKindOfFormat(id, formatCodes.get(id)));
+  return {
+    dateKinds: styleFormatIds.map((id) => dateKindOfFormat(id, formatCodes.get(id))),
+    digitPatterns: styleFormatIds.map((id) => digitPatternOf(formatCodes.get(id))),
+  };
 }
 
 /**
@@ -321,6 +336,7 @@ export function columnOfReference(reference: string): number | null {
 interface SheetLookups {
   sharedStrings: string[];
   dateKinds: (DateKind | null)[];
+  digitPatterns: (DigitPattern | null)[];
   date1904: boolean;
 }
 
@@ -342,9 +358,12 @@ function readSheetRows(context: XlsxContext, partName: string, lookups: SheetLoo
     let style = 0;
     let value = '';
     let inline = '';
-    let capture: 'value' | 'inline' | null = null;
+    let capture: 'value' | 'inline' | 'formula' | null = null;
     let inInlineString = false;
     let inPhonetic = false;
+    // A formula, and whether a value was saved with it.
+    let formula: string | null = null;
+    let sawValue = false;
 
     const cellText = (): string => {
       switch (cellType) {
@@ -375,7 +394,8 @@ function readSheetRows(context: XlsxContext, partName: string, lookups: SheetLoo
           if (value.trim() === '') return '';
           const dateKind = lookups.dateKinds[style];
           if (dateKind) return excelSerialToIso(Number(value), dateKind, lookups.date1904);
-          return plainNumberText(value);
+          const digits = lookups.digitPatterns[style];
+          return (digits && formatDigits(value, digits)) ?? plainNumberText(value);
         }
       }
     };
@@ -404,10 +424,21 @@ function readSheetRows(context: XlsxContext, partName: string, lookups: SheetLoo
             value = '';
             inline = '';
             inCell = true;
+            formula = null;
+            sawValue = false;
             break;
           }
           case 'v':
-            if (inCell) capture = 'value';
+            if (inCell) {
+              capture = 'value';
+              sawValue = true;
+            }
+            break;
+          case 'f':
+            if (inCell) {
+              formula = '';
+              capture = 'formula';
+            }
             break;
           case 'is':
             if (inCell) inInlineString = true;
@@ -424,6 +455,7 @@ function readSheetRows(context: XlsxContext, partName: string, lookups: SheetLoo
         switch (localName(tag.name)) {
           case 'v':
           case 't':
+          case 'f':
             capture = null;
             break;
           case 'rPh':
@@ -437,6 +469,15 @@ function readSheetRows(context: XlsxContext, partName: string, lookups: SheetLoo
             inCell = false;
             nextColumn = column + 1;
             const text = cellText();
+            if (formula !== null && !sawValue && cellType !== 'inlineStr') {
+              // Written by a program that does not calculate: the value is unknown, not empty.
+              addReadProblem(row, {
+                column,
+                code: 'read.formula_without_value',
+                message: `The cell holds a formula${formula ? ` (=${formula.slice(0, 200)})` : ''} but no value was saved with it, so it was read as empty. Open the file in Excel or LibreOffice and save it again, or type the value.`,
+                severity: 'error',
+              });
+            }
             if (text === '') break;
             if (column >= maxColumns) throw readErrors.tooManyColumns(maxColumns, column + 1, row.rowNumber);
             rowChars += text.length;
@@ -453,7 +494,7 @@ function readSheetRows(context: XlsxContext, partName: string, lookups: SheetLoo
           }
           case 'row':
             // Rows without values are blank: their numbers live on in the next row's `r`.
-            if (row && row.cells.length > 0) emit(row);
+            if (row && (row.cells.length > 0 || row.problems)) emit(row);
             row = null;
             break;
           case 'sheetData':
@@ -463,6 +504,10 @@ function readSheetRows(context: XlsxContext, partName: string, lookups: SheetLoo
       },
       text(text) {
         if (capture === null) return;
+        if (capture === 'formula') {
+          if (formula !== null && formula.length < 1000) formula += text;
+          return;
+        }
         if (capture === 'value') value += text;
         else inline += text;
         const length = capture === 'value' ? value.length : inline.length;

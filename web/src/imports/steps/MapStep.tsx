@@ -18,6 +18,7 @@ import { useState } from 'react';
 import { describeError } from '../../lib/api';
 import { listConfigs, saveConfigOf, setMapping, setOptions } from '../api';
 import type { Import, ImportTarget, MappingColumn } from '../types';
+import { ReadChoicesForm } from './ReadChoicesForm';
 
 const IGNORE = '__ignore__';
 
@@ -115,6 +116,7 @@ export function MapStep({
           Each column of your file was matched to a field where its name allows. Check the matches, change any
           that are wrong; columns left on "Ignore" are not imported.
         </Text>
+        <ReadChoicesForm view={view} canRun={canRun} />
         <Table.ScrollContainer minWidth={560}>
           <Table verticalSpacing="xs" data-testid="mapping-table">
             <Table.Thead>

@@ -8,6 +8,28 @@ import { missingChoices, type OptionSchema, type OptionValues } from '../options
 import { TargetOptionsForm } from '../options/TargetOptionsForm';
 import type { Import, ImportOptions, ImportOptionsChange, ImportTarget } from '../types';
 
+const ORDER_WORDS: Record<string, string> = { DMY: 'day first', MDY: 'month first', YMD: 'year first' };
+const HOW_WORDS: Record<string, string> = {
+  chosen: 'as chosen',
+  values: 'from its values',
+  'other-columns': "from the file's other date columns",
+  delimiter: 'from the semicolon delimiter',
+};
+
+/** What the import decided for each date column, as the server says in `file.meta.dateOrders`. */
+function dateOrderDescription(view: Import): string {
+  const orders = view.file.meta.dateOrders;
+  if (!Array.isArray(orders) || orders.length === 0)
+    return 'No column of this file is mapped to a date field.';
+  return (orders as { column: string; order: string | null; how: string }[])
+    .map((o) =>
+      o.order === null
+        ? `"${o.column}": nothing in the file tells; choose the order`
+        : `"${o.column}": ${ORDER_WORDS[o.order] ?? o.order} (${HOW_WORDS[o.how] ?? o.how})`,
+    )
+    .join(' · ');
+}
+
 const same = (a: unknown, b: unknown) => JSON.stringify(a ?? null) === JSON.stringify(b ?? null);
 
 /**
@@ -41,6 +63,7 @@ export function OptionsStep({
       if (options.mode !== view.options.mode) change.mode = options.mode;
       if (options.emptyCells !== view.options.emptyCells) change.emptyCells = options.emptyCells;
       if (options.atomic !== view.options.atomic) change.atomic = options.atomic;
+      if (options.dateOrder !== view.options.dateOrder) change.dateOrder = options.dateOrder;
       if (!same(options.targetOptions, view.options.targetOptions))
         change.targetOptions = options.targetOptions;
       return Object.keys(change).length === 0 ? null : setOptions(view.id, change);
@@ -79,6 +102,19 @@ export function OptionsStep({
             <Radio value="keep" label="Keep the current value" disabled={!canRun} />
             <Radio value="clear" label="Clear the field" disabled={!canRun} />
           </Stack>
+        </Radio.Group>
+        <Radio.Group
+          label="Dates like 03/04/2025"
+          description={dateOrderDescription(view)}
+          value={options.dateOrder}
+          onChange={(v) => set({ dateOrder: v as ImportOptions['dateOrder'] })}
+        >
+          <Group gap="md" mt="xs">
+            <Radio value="auto" label="Tell from the file" disabled={!canRun} />
+            <Radio value="DMY" label="Day first" disabled={!canRun} />
+            <Radio value="MDY" label="Month first" disabled={!canRun} />
+            <Radio value="YMD" label="Year first" disabled={!canRun} />
+          </Group>
         </Radio.Group>
         <Switch
           label="All or nothing"
