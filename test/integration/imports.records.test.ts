@@ -165,7 +165,7 @@ describe(`record imports on ${process.env.ROSTER_TEST_DB}`, () => {
     const success = parseCsv(await client.download(`/api/v1/imports/${id}/files/success?format=csv`));
     expect(success.length).toBe(5);
     const failure = parseCsv(await client.download(`/api/v1/imports/${id}/files/failure?format=csv`));
-    expect(failure[0]).toEqual(['Rep email', 'Customer number', 'Name', 'Postcode', 'City', 'error']);
+    expect(failure[0]).toEqual(['Rep email', 'Customer number', 'Name', 'Postcode', 'City', 'row', 'error']);
     expect(failure.slice(1).map((r) => r[0])).toEqual(['ann@acme.example', 'anne@acme.example']);
 
     // Bob's record is edited after the import: the rollback leaves it alone and says so.
