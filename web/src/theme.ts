@@ -14,6 +14,8 @@ import {
  */
 export const theme = createTheme({
   primaryColor: 'indigo',
+  // People who ask their system for less motion get dialogs, menus and notices without transitions.
+  respectReducedMotion: true,
   components: {
     // A table wider than a phone scrolls sideways: its scroll area takes focus, so that the keyboard
     // can scroll it too.
