@@ -131,8 +131,10 @@ export async function setMapping(
   id: number,
   mapping: Mapping,
 ): Promise<ImportView> {
+  // The plan is made once, in the transaction, for the check and then for the revalidation.
+  let plan: Awaited<ReturnType<typeof planFor>> | undefined;
   const complete = async (rec: imports.ImportRecord, db: typeof ctx.db) => {
-    const plan = await planFor(ctx, rec, db, mapping);
+    plan = await planFor(ctx, rec, db, mapping);
     const problems = checkMapping(rec.header, plan.fields, mapping);
     if (problems.length > 0) throw errors.problems(problems);
     return describeMapping(rec.header, plan.fields, mapping).complete;
@@ -144,9 +146,14 @@ export async function setMapping(
     'map',
     async (db, rec) => {
       await imports.updateImport(db, id, { mapping }, ctx.now().toISOString());
-      const plan = await planFor(ctx, rec, db, mapping);
-      await revalidateAll(plan, stagingFor(db, id));
-      await saveDateOrders(db, id, rec, plan, ctx.now().toISOString());
+      // Options as they are now: a concurrent edit may have changed them since the check.
+      const current = {
+        ...plan!,
+        options: runOptions(rec.options),
+        dates: dateOrdersOf(rec.options, rec.file.meta),
+      };
+      await revalidateAll(current, stagingFor(db, id));
+      await saveDateOrders(db, id, rec, current, ctx.now().toISOString());
       await audit(ctx, db, actor, {
         action: 'import.map',
         entityType: 'import',

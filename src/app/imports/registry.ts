@@ -7,7 +7,7 @@ import { recordAppointmentsTarget } from '../../core/import/targets/record-appoi
 import { recordCustomersTarget } from '../../core/import/targets/record-customers.js';
 import { recordReportsTarget } from '../../core/import/targets/record-reports.js';
 import { recordTasksTarget } from '../../core/import/targets/record-tasks.js';
-import { type UsersDirectory, type UsersEnv, usersTarget } from '../../core/import/targets/users.js';
+import { type UsersEnv, usersTarget } from '../../core/import/targets/users.js';
 import type { Db } from '../../storage/database.js';
 import { contactsByRef } from '../../storage/targets/contacts-store.js';
 import { attributesOf, recordsStore } from '../../storage/targets/records-store.js';
@@ -91,17 +91,12 @@ export class TargetRegistry {
  * The users' directory with the users' own custom attributes only: those of record types extend
  * records, not users.
  */
-async function usersDirectory(db: Db): Promise<UsersDirectory> {
-  const [directory, own] = await Promise.all([loadUsersDirectory(db), attributesOf(db, 'user')]);
-  const ids = new Set(own.map((a) => a.id));
-  return { ...directory, attributes: directory.attributes.filter((a) => ids.has(a.id)) };
-}
 
 const users: TargetBinding<UsersEnv> = {
   target: usersTarget,
   async env(db, scopeCustomerId, settings, now = () => new Date()) {
     return {
-      directory: await usersDirectory(db),
+      directory: await loadUsersDirectory(db),
       store: usersStore(db, now),
       scopeCustomerId,
       invites: importInvitations(db, settings, now),
@@ -113,7 +108,7 @@ const contactUsers: TargetBinding<ContactUsersEnv> = {
   target: contactUsersTarget,
   async env(db, scopeCustomerId, settings, now = () => new Date()) {
     return {
-      directory: await usersDirectory(db),
+      directory: await loadUsersDirectory(db),
       store: usersStore(db, now),
       contacts: (refs) => contactsByRef(db, refs),
       scopeCustomerId,

@@ -1,9 +1,9 @@
-import type { AttributeType } from '../../core/domain/attributes.js';
 import type { UsersDirectory, UsersStore } from '../../core/import/targets/users.js';
 import { onSqliteConnection, pgQuery, prepared, sqliteHandle } from '../bulk.js';
 import type { Db } from '../database.js';
 import { deleteUsers, insertUsers, writeUsers } from '../queries/user-writes.js';
 import { usernameKeysStartingWith, usernameOwners, userStates, userVersions } from '../queries/users.js';
+import { attributesOf } from './records-store.js';
 
 /** The users target's storage: batched lookups and writes, each a few statements per batch. */
 export async function loadUsersDirectory(db: Db): Promise<UsersDirectory> {
@@ -12,22 +12,15 @@ export async function loadUsersDirectory(db: Db): Promise<UsersDirectory> {
     db.selectFrom('sites').select(['id', 'customer_id', 'name']).execute(),
     db.selectFrom('portal_roles').select(['id', 'name', 'active']).execute(),
     db.selectFrom('groups').select(['id', 'name']).execute(),
-    db.selectFrom('attribute_definitions').selectAll().orderBy('key').execute(),
+    // The custom attributes of users only: record types have their own.
+    attributesOf(db, 'user'),
   ]);
   return {
     customers: customers.map((c) => ({ id: c.id, name: c.name, externalId: c.external_id })),
     sites: sites.map((s) => ({ id: s.id, customerId: s.customer_id, name: s.name })),
     roles: roles.map((r) => ({ id: r.id, name: r.name, active: r.active === 1 })),
     groups,
-    attributes: attributes.map((a) => ({
-      id: a.id,
-      key: a.key,
-      label: a.label,
-      type: a.type as AttributeType,
-      options: JSON.parse(a.options) as string[],
-      required: a.required === 1,
-      description: a.description,
-    })),
+    attributes,
   };
 }
 

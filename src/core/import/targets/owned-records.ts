@@ -130,6 +130,48 @@ const OWNER: TargetField = {
 /** The customer number a record refers to: the key of a customers record of the same owner. */
 export const CUSTOMER_REF_FIELD = 'customerNumber';
 
+/** The field by which a record names one of its owner's customers (`customerRef` says if required). */
+export function customerRefField(required: boolean, description: string): TargetField {
+  return {
+    key: CUSTOMER_REF_FIELD,
+    column: 'Customer number',
+    label: 'Customer number',
+    type: 'text',
+    required,
+    maxLength: 100,
+    description,
+    synonyms: ['Customer no', 'Customer ID', 'Account number', 'Customer'],
+  };
+}
+
+/** The key of appointments, tasks and reports: an id from the system they come from, per owner. */
+export function externalIdField(noun: string, synonyms: readonly string[]): TargetField {
+  return {
+    key: 'externalId',
+    column: 'External ID',
+    label: 'External ID',
+    type: 'text',
+    required: true,
+    maxLength: 100,
+    description: `Identifies the ${noun} among its owner's.`,
+    synonyms: ['ID', 'External id', ...synonyms],
+  };
+}
+
+/** Free text on a record. */
+export function notesField(synonyms: readonly string[] = []): TargetField {
+  return {
+    key: 'notes',
+    column: 'Notes',
+    label: 'Notes',
+    type: 'text',
+    required: false,
+    maxLength: 5000,
+    description: 'Free text.',
+    synonyms: ['Note', 'Comment', 'Comments', ...synonyms],
+  };
+}
+
 /** What a record type declares: its fields and how a row becomes a record. */
 export interface RecordSpec {
   type: RecordType;

@@ -1,7 +1,7 @@
 import { readDateTime } from '../../domain/records.js';
 import type { RowProblem } from '../problems.js';
 import { problem } from '../validate.js';
-import { CUSTOMER_REF_FIELD, ownedRecordTarget } from './owned-records.js';
+import { customerRefField, externalIdField, notesField, ownedRecordTarget } from './owned-records.js';
 
 /** Appointments of a representative, by external id per owner, each at one of the owner's customers. */
 export const recordAppointmentsTarget = ownedRecordTarget({
@@ -14,16 +14,7 @@ export const recordAppointmentsTarget = ownedRecordTarget({
   dateField: 'start',
   customerRef: 'required',
   fields: [
-    {
-      key: 'externalId',
-      column: 'External ID',
-      label: 'External ID',
-      type: 'text',
-      required: true,
-      maxLength: 100,
-      description: "Identifies the appointment among its owner's.",
-      synonyms: ['ID', 'Appointment ID', 'External id', 'Appointment number'],
-    },
+    externalIdField('appointment', ['Appointment ID', 'Appointment number']),
     {
       key: 'subject',
       column: 'Subject',
@@ -64,26 +55,8 @@ export const recordAppointmentsTarget = ownedRecordTarget({
       description: 'Where.',
       synonyms: ['Place', 'Where'],
     },
-    {
-      key: CUSTOMER_REF_FIELD,
-      column: 'Customer number',
-      label: 'Customer number',
-      type: 'text',
-      required: true,
-      maxLength: 100,
-      description: "The number of one of the owner's customers.",
-      synonyms: ['Customer no', 'Customer ID', 'Account number', 'Customer'],
-    },
-    {
-      key: 'notes',
-      column: 'Notes',
-      label: 'Notes',
-      type: 'text',
-      required: false,
-      maxLength: 5000,
-      description: 'Free text.',
-      synonyms: ['Note', 'Comment', 'Comments'],
-    },
+    customerRefField(true, "The number of one of the owner's customers."),
+    notesField(),
   ],
   read(row) {
     const problems: RowProblem[] = [];

@@ -1,4 +1,4 @@
-import { CUSTOMER_REF_FIELD, ownedRecordTarget } from './owned-records.js';
+import { customerRefField, externalIdField, ownedRecordTarget } from './owned-records.js';
 
 /** Visit reports of a representative, by external id per owner, each about one of the owner's customers. */
 export const recordReportsTarget = ownedRecordTarget({
@@ -12,16 +12,7 @@ export const recordReportsTarget = ownedRecordTarget({
   dateField: 'date',
   customerRef: 'required',
   fields: [
-    {
-      key: 'externalId',
-      column: 'External ID',
-      label: 'External ID',
-      type: 'text',
-      required: true,
-      maxLength: 100,
-      description: "Identifies the report among its owner's.",
-      synonyms: ['ID', 'Report ID', 'External id', 'Report number'],
-    },
+    externalIdField('report', ['Report ID', 'Report number']),
     {
       key: 'date',
       column: 'Date',
@@ -31,16 +22,7 @@ export const recordReportsTarget = ownedRecordTarget({
       description: 'Day of the visit: YYYY-MM-DD (or an Excel date cell).',
       synonyms: ['Visit date', 'Report date', 'Day'],
     },
-    {
-      key: CUSTOMER_REF_FIELD,
-      column: 'Customer number',
-      label: 'Customer number',
-      type: 'text',
-      required: true,
-      maxLength: 100,
-      description: "The number of the owner's customer visited.",
-      synonyms: ['Customer no', 'Customer ID', 'Account number', 'Customer'],
-    },
+    customerRefField(true, "The number of the owner's customer visited."),
     {
       key: 'subject',
       column: 'Subject',

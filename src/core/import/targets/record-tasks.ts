@@ -1,5 +1,5 @@
 import { TASK_STATUSES } from '../../domain/records.js';
-import { CUSTOMER_REF_FIELD, ownedRecordTarget } from './owned-records.js';
+import { customerRefField, externalIdField, notesField, ownedRecordTarget } from './owned-records.js';
 
 /** Tasks of a representative, by external id per owner, optionally about one of the owner's customers. */
 export const recordTasksTarget = ownedRecordTarget({
@@ -12,16 +12,7 @@ export const recordTasksTarget = ownedRecordTarget({
   dateField: 'dueDate',
   customerRef: 'optional',
   fields: [
-    {
-      key: 'externalId',
-      column: 'External ID',
-      label: 'External ID',
-      type: 'text',
-      required: true,
-      maxLength: 100,
-      description: "Identifies the task among its owner's.",
-      synonyms: ['ID', 'Task ID', 'External id', 'Task number'],
-    },
+    externalIdField('task', ['Task ID', 'Task number']),
     {
       key: 'title',
       column: 'Title',
@@ -52,25 +43,7 @@ export const recordTasksTarget = ownedRecordTarget({
       description: 'open or done. Left empty: open.',
       synonyms: ['State', 'Task status'],
     },
-    {
-      key: CUSTOMER_REF_FIELD,
-      column: 'Customer number',
-      label: 'Customer number',
-      type: 'text',
-      required: false,
-      maxLength: 100,
-      description: "Optional: the number of one of the owner's customers.",
-      synonyms: ['Customer no', 'Customer ID', 'Account number', 'Customer'],
-    },
-    {
-      key: 'notes',
-      column: 'Notes',
-      label: 'Notes',
-      type: 'text',
-      required: false,
-      maxLength: 5000,
-      description: 'Free text.',
-      synonyms: ['Note', 'Comment', 'Comments', 'Description'],
-    },
+    customerRefField(false, "Optional: the number of one of the owner's customers."),
+    notesField(['Description']),
   ],
 });
