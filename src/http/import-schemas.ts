@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { IMPORT_STATUSES } from '../core/import/status.js';
-import { id, idText } from './schemas.js';
+import { csv, id, idText } from './schemas.js';
 
 /** Shapes of the import API. */
 const TargetOptionsValue = z
@@ -121,7 +121,35 @@ export const RowsPage = z.object({
   nextCursor: z.string().nullable(),
 });
 
-export const ImportList = z.object({ items: z.array(ImportView), nextCursor: z.string().nullable() });
+export const ImportList = z.object({
+  items: z.array(ImportView),
+  nextCursor: z.string().nullable(),
+  startedBy: z
+    .array(z.string())
+    .describe('Who started the imports this admin can see (values of `createdBy`), for the history filter'),
+});
+
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'Give a date as YYYY-MM-DD.')
+  .refine((v) => !Number.isNaN(Date.parse(`${v}T00:00:00Z`)), 'There is no such date.');
+
+export const ImportListQuery = z
+  .object({
+    before: idText().optional().describe('Imports older than this id (the cursor of the page before)'),
+    limit: z.coerce.number().int().min(1).max(200).default(50),
+    status: csv(z.enum(IMPORT_STATUSES)).optional().describe('One or more statuses, comma separated'),
+    target: z.string().max(100).optional(),
+    createdBy: z.string().max(300).optional().describe('Who started it, as `createdBy` shows it'),
+    from: day.optional().describe('Started on or after this day (UTC), YYYY-MM-DD'),
+    to: day.optional().describe('Started on or before this day (UTC), YYYY-MM-DD'),
+    q: z.string().trim().min(1).max(200).optional().describe("Part of the file's name, any case"),
+  })
+  .strict()
+  .refine((v) => v.from === undefined || v.to === undefined || v.from <= v.to, {
+    message: 'The end of the date range is before its start.',
+    path: ['to'],
+  });
 
 export const RowsQuery = z
   .object({

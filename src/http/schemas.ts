@@ -245,7 +245,7 @@ export const UserCreate = z
   .strict();
 export const UserUpdate = UserCreate.partial().strict();
 
-const csv = <T extends z.ZodType>(item: T) =>
+export const csv = <T extends z.ZodType>(item: T) =>
   z.preprocess(
     (v) => (typeof v === 'string' ? v.split(',').filter((s) => s !== '') : v),
     z.array(item).max(20),

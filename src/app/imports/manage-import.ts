@@ -33,21 +33,44 @@ export async function watchImport(
   return async () => view((await imports.findImport(ctx.db, id))!);
 }
 
+/** The history's filters, as the route received them. */
+export interface ImportListQuery {
+  before?: number;
+  limit: number;
+  status?: imports.ImportFilter['status'];
+  target?: string;
+  createdBy?: string;
+  /** Days (YYYY-MM-DD, UTC), both included. */
+  from?: string;
+  to?: string;
+  q?: string;
+}
+
+const nextDay = (day: string) => new Date(Date.parse(`${day}T00:00:00Z`) + 86_400_000).toISOString();
+
 export async function listImports(
   ctx: AppContext,
   actor: Actor,
-  query: { before?: number; limit: number },
-): Promise<{ items: ImportView[]; nextCursor: string | null }> {
+  query: ImportListQuery,
+): Promise<{ items: ImportView[]; nextCursor: string | null; startedBy: string[] }> {
   authorize(actor, 'imports.read');
+  const scope = actor.customerId ?? undefined;
   const recs = await imports.listImports(ctx.db, {
-    ...(actor.customerId !== null && { scopeCustomerId: actor.customerId }),
+    ...(scope !== undefined && { scopeCustomerId: scope }),
     ...(query.before !== undefined && { beforeId: query.before }),
+    ...(query.status !== undefined && { status: query.status }),
+    ...(query.target !== undefined && { target: query.target }),
+    ...(query.createdBy !== undefined && { createdBy: query.createdBy }),
+    ...(query.from !== undefined && { createdFrom: `${query.from}T00:00:00.000Z` }),
+    ...(query.to !== undefined && { createdBefore: nextDay(query.to) }),
+    ...(query.q !== undefined && { fileName: query.q }),
     limit: query.limit,
   });
   const view = importViewer(ctx);
   const items = await Promise.all(recs.map(view));
   const last = recs[recs.length - 1];
-  return { items, nextCursor: recs.length === query.limit && last ? String(last.id) : null };
+  const startedBy = await imports.importStarters(ctx.db, scope);
+  return { items, nextCursor: recs.length === query.limit && last ? String(last.id) : null, startedBy };
 }
 
 async function planFor(

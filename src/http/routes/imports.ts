@@ -37,6 +37,7 @@ import {
   FormatQuery,
   ImportConfig,
   ImportList,
+  ImportListQuery,
   ImportOptionsInput,
   ImportView,
   MappingInput,
@@ -50,7 +51,7 @@ import {
   TemplateQuery,
 } from '../import-schemas.js';
 import { actorOf } from '../plugins/auth.js';
-import { errorResponses, IdParam, idText, Ok } from '../schemas.js';
+import { errorResponses, IdParam, Ok } from '../schemas.js';
 import { receiveUpload } from '../upload.js';
 
 function sendFile(reply: FastifyReply, file: FileToSend) {
@@ -194,13 +195,9 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
     {
       schema: {
         tags: ['imports'],
-        summary: 'Import history, newest first',
-        querystring: z
-          .object({
-            before: idText().optional(),
-            limit: z.coerce.number().int().min(1).max(200).default(50),
-          })
-          .strict(),
+        summary:
+          'Import history, newest first; filtered by status, target, who started it, date range and file name',
+        querystring: ImportListQuery,
         response: {
           200: ImportList,
           ...errorResponses,

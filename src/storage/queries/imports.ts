@@ -1,4 +1,4 @@
-import type { Selectable } from 'kysely';
+import { type Selectable, sql } from 'kysely';
 import type { Mapping } from '../../core/import/mapping.js';
 import { COMMIT_STATUSES, type ImportStatus } from '../../core/import/status.js';
 import type { ImportOptions } from '../../core/import/target.js';
@@ -218,15 +218,55 @@ export async function findImport(db: Db, id: number): Promise<ImportRecord | und
   return r && toRecord(r);
 }
 
-export async function listImports(
-  db: Db,
-  filter: { scopeCustomerId?: number; beforeId?: number; limit: number; status?: ImportStatus[] },
-): Promise<ImportRecord[]> {
-  let q = db.selectFrom('imports').selectAll().where('status', '!=', 'staging');
+/** What the import history can be narrowed to; every filter is optional and they combine. */
+export interface ImportFilter {
+  scopeCustomerId?: number;
+  beforeId?: number;
+  limit: number;
+  status?: readonly ImportStatus[];
+  target?: string;
+  /** The label of the admin (or token) that started it, as the list shows it. */
+  createdBy?: string;
+  /** `created_at` at or after this instant, and before that one (ISO). */
+  createdFrom?: string;
+  createdBefore?: string;
+  /** Part of the file's name, any case. */
+  fileName?: string;
+}
+
+/** `%` and `_` in a searched text match themselves. */
+const likeText = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+function filtered(db: Db, filter: Omit<ImportFilter, 'limit' | 'beforeId'>) {
+  let q = db.selectFrom('imports').where('status', '!=', 'staging');
   if (filter.scopeCustomerId !== undefined) q = q.where('scope_customer_id', '=', filter.scopeCustomerId);
-  if (filter.beforeId !== undefined) q = q.where('id', '<', filter.beforeId);
   if (filter.status && filter.status.length > 0) q = q.where('status', 'in', filter.status);
+  if (filter.target !== undefined) q = q.where('target', '=', filter.target);
+  if (filter.createdBy !== undefined) q = q.where('created_by_label', '=', filter.createdBy);
+  if (filter.createdFrom !== undefined) q = q.where('created_at', '>=', filter.createdFrom);
+  if (filter.createdBefore !== undefined) q = q.where('created_at', '<', filter.createdBefore);
+  if (filter.fileName !== undefined) {
+    const pattern = likeText(filter.fileName);
+    q = q.where(sql<boolean>`lower(file_name) like ${pattern} escape '\\'`);
+  }
+  return q;
+}
+
+export async function listImports(db: Db, filter: ImportFilter): Promise<ImportRecord[]> {
+  let q = filtered(db, filter).selectAll();
+  if (filter.beforeId !== undefined) q = q.where('id', '<', filter.beforeId);
   return (await q.orderBy('id', 'desc').limit(filter.limit).execute()).map(toRecord);
+}
+
+/** Who started the imports within a scope (for the history's "started by" filter), by name. */
+export async function importStarters(db: Db, scopeCustomerId: number | undefined): Promise<string[]> {
+  const rows = await filtered(db, scopeCustomerId === undefined ? {} : { scopeCustomerId })
+    .select('created_by_label')
+    .distinct()
+    .orderBy('created_by_label')
+    .limit(200)
+    .execute();
+  return rows.map((r) => r.created_by_label);
 }
 
 export async function findCommittedBySha(

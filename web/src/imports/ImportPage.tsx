@@ -1,10 +1,12 @@
 import { Alert, Anchor, Badge, Center, Group, Loader, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
+import { useEffect, useRef } from 'react';
 import { Link, useLocation, useParams, useSearch } from 'wouter';
 import { useCan } from '../auth/session';
 import { describeError, HttpError } from '../lib/api';
 import { formatDateTime } from '../lib/format';
 import { getImport, listTargets } from './api';
+import { DiscardImport } from './DiscardImport';
 import { ImportDetails } from './ImportDetails';
 import { STATUS_COLORS, STATUS_LABELS, type StepKey } from './labels';
 import { CommitStep } from './steps/CommitStep';
@@ -28,6 +30,33 @@ function currentStep(status: Import['status'], asked: string | null): StepKey {
   return 'results';
 }
 
+/** Statuses of an upload not committed yet, which can be discarded. */
+const DISCARDABLE: readonly Import['status'][] = ['mapping_required', 'validated'];
+
+/**
+ * Brings the step's heading to the top of the view (below the fixed header) and focus to it when
+ * the step changes, so that a step opens at its beginning rather than at the last one's scroll
+ * position. The first step shown is left where the page opened.
+ */
+function useStepHeading(step: StepKey | null) {
+  const area = useRef<HTMLDivElement>(null);
+  const shown = useRef<StepKey | null>(null);
+  useEffect(() => {
+    if (step === null) return;
+    const before = shown.current;
+    shown.current = step;
+    if (before === null || before === step) return;
+    const heading = area.current?.querySelector<HTMLElement>('h3');
+    if (!heading) return;
+    const header = document.querySelector('header')?.getBoundingClientRect().height ?? 0;
+    const top = heading.getBoundingClientRect().top + window.scrollY - header - 16;
+    window.scrollTo({ top: Math.max(0, top) });
+    heading.tabIndex = -1;
+    heading.focus({ preventScroll: true });
+  }, [step]);
+  return area;
+}
+
 /** An import: the wizard step it is at (so a link or a reload resumes it), its details and emails. */
 export function ImportPage() {
   const params = useParams<{ id: string }>();
@@ -44,6 +73,15 @@ export function ImportPage() {
     refetchInterval: (q) => (q.state.data && WRITING.includes(q.state.data.status) ? 2000 : false),
   });
   const targets = useQuery({ queryKey: ['import-targets'], queryFn: listTargets, staleTime: 60_000 });
+  const asked = new URLSearchParams(search).get('step');
+  const step = imp.data ? currentStep(imp.data.status, asked) : null;
+  const stepArea = useStepHeading(step);
+  // Once committed, the status decides the step: an address still asking for one before the
+  // commit (`?step=review`) is replaced by the import's own.
+  const stale = asked !== null && (step === 'commit' || step === 'results');
+  useEffect(() => {
+    if (stale) navigate(`/imports/${id}`, { replace: true });
+  }, [stale, id, navigate]);
 
   if (!Number.isInteger(id) || id <= 0 || (imp.error instanceof HttpError && imp.error.status === 404)) {
     return (
@@ -73,7 +111,7 @@ export function ImportPage() {
 
   const view = imp.data;
   const target = targets.data?.find((t) => t.name === view.target);
-  const step = currentStep(view.status, new URLSearchParams(search).get('step'));
+  const shownStep = currentStep(view.status, asked);
   const goTo = (next: StepKey) => navigate(`/imports/${id}?step=${next}`);
   const canRun = can('imports.run');
 
@@ -88,12 +126,15 @@ export function ImportPage() {
             {target?.label ?? view.target} · by {view.createdBy} · {formatDateTime(view.createdAt)}
           </Text>
         </div>
-        <Badge color={STATUS_COLORS[view.status]} variant="light" size="lg" data-testid="import-status">
-          {STATUS_LABELS[view.status]}
-        </Badge>
+        <Group gap="xs">
+          {canRun && DISCARDABLE.includes(view.status) && <DiscardImport view={view} />}
+          <Badge color={STATUS_COLORS[view.status]} variant="light" size="lg" data-testid="import-status">
+            {STATUS_LABELS[view.status]}
+          </Badge>
+        </Group>
       </Group>
-      <WizardSteps active={step} />
-      {view.duplicateOf !== null && step !== 'results' && (
+      <WizardSteps active={shownStep} />
+      {view.duplicateOf !== null && shownStep !== 'results' && (
         <Alert color="yellow" title="This file was imported before">
           The same file was already imported as{' '}
           <Anchor component={Link} href={`/imports/${view.duplicateOf}`}>
@@ -107,22 +148,26 @@ export function ImportPage() {
           {view.warnings.join(' ')}
         </Alert>
       )}
-      {step === 'map' && target && (
-        <MapStep view={view} target={target} canRun={canRun} onNext={() => goTo('options')} />
+      <div ref={stepArea} style={{ display: 'contents' }}>
+        {shownStep === 'map' && target && (
+          <MapStep view={view} target={target} canRun={canRun} onNext={() => goTo('options')} />
+        )}
+        {shownStep === 'options' && target && (
+          <OptionsStep
+            view={view}
+            target={target}
+            canRun={canRun}
+            onBack={() => goTo('map')}
+            onNext={() => goTo('review')}
+          />
+        )}
+        {shownStep === 'review' && <ReviewStep view={view} canRun={canRun} onBack={() => goTo('options')} />}
+        {shownStep === 'commit' && <CommitStep view={view} canRun={canRun} />}
+        {shownStep === 'results' && <ResultsStep view={view} canRun={canRun} />}
+      </div>
+      {(shownStep === 'map' || shownStep === 'options') && !target && targets.isPending && (
+        <Loader size="sm" />
       )}
-      {step === 'options' && target && (
-        <OptionsStep
-          view={view}
-          target={target}
-          canRun={canRun}
-          onBack={() => goTo('map')}
-          onNext={() => goTo('review')}
-        />
-      )}
-      {step === 'review' && <ReviewStep view={view} canRun={canRun} onBack={() => goTo('options')} />}
-      {step === 'commit' && <CommitStep view={view} canRun={canRun} />}
-      {step === 'results' && <ResultsStep view={view} canRun={canRun} />}
-      {(step === 'map' || step === 'options') && !target && targets.isPending && <Loader size="sm" />}
       <ImportDetails view={view} target={target} />
     </Stack>
   );

@@ -1,13 +1,32 @@
-import { Alert, Anchor, Badge, Button, Group, Loader, Stack, Table, Text, Title } from '@mantine/core';
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Group,
+  Loader,
+  Select,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'wouter';
 import { useCan } from '../auth/session';
 import { describeError } from '../lib/api';
 import { formatDateTime, formatNumber } from '../lib/format';
-import { listImports, listTargets } from './api';
+import { useQueryParams, useSearchBox } from '../lib/url-params';
+import { type ImportFilters, listImports, listTargets } from './api';
 import { STATUS_COLORS, STATUS_LABELS } from './labels';
-import type { Import } from './types';
+import type { Import, ImportStatus } from './types';
+
+/** The statuses a history is filtered by: those an import can be seen in (not while being read). */
+const FILTER_STATUSES = (Object.keys(STATUS_LABELS) as ImportStatus[]).filter((s) => s !== 'staging');
+const DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /** "3 created · 1 failed" after a commit, the row verdicts before. */
 function countsText(i: Import): string {
@@ -18,16 +37,45 @@ function countsText(i: Import): string {
   return `${formatNumber(i.rows.total)} rows · ${formatNumber(i.rows.invalid)} with errors`;
 }
 
-/** Every import, newest first, paged on the server (by cursor: older / newer). */
+/**
+ * Every import, newest first, paged on the server (by cursor: older / newer) and narrowed there by
+ * status, target, who started it, a date range and part of the file's name. The filters live in
+ * the address, so a reload or a shared link shows the same list.
+ */
 export function ImportsPage() {
   const can = useCan();
-  // The cursors of the pages before this one: "Newer" goes back one.
-  const [cursors, setCursors] = useState<(number | undefined)[]>([undefined]);
+  const [params, update] = useQueryParams();
+  const search = useSearchBox('q', params, update);
+  const pick = (name: keyof ImportFilters, valid: (v: string) => boolean = () => true) => {
+    const v = params.get(name);
+    return v && valid(v) ? v : undefined;
+  };
+  const filters: ImportFilters = {
+    status: pick('status', (v) => (FILTER_STATUSES as string[]).includes(v)),
+    target: pick('target'),
+    createdBy: pick('createdBy'),
+    from: pick('from', (v) => DAY.test(v)),
+    to: pick('to', (v) => DAY.test(v)),
+    q: pick('q', (v) => v.trim() !== ''),
+  };
+  const filtered = Object.values(filters).some((v) => v !== undefined);
+  const rangeBackwards = filters.from !== undefined && filters.to !== undefined && filters.from > filters.to;
+  const filterKey = JSON.stringify(filters);
+  // The cursors of the pages before this one ("Newer" goes back one), for the filters they were
+  // made under: other filters start again at the newest.
+  const [paging, setPaging] = useState<{ key: string; cursors: (number | undefined)[] }>({
+    key: filterKey,
+    cursors: [undefined],
+  });
+  const cursors = paging.key === filterKey ? paging.cursors : [undefined];
+  const setCursors = (next: (c: (number | undefined)[]) => (number | undefined)[]) =>
+    setPaging({ key: filterKey, cursors: next(cursors) });
   const before = cursors[cursors.length - 1];
   const imports = useQuery({
-    queryKey: ['imports', before ?? null],
-    queryFn: () => listImports(before),
+    queryKey: ['imports', filters, before ?? null],
+    queryFn: () => listImports(filters, before),
     placeholderData: keepPreviousData,
+    enabled: !rangeBackwards,
   });
   const targets = useQuery({ queryKey: ['import-targets'], queryFn: listTargets, staleTime: 60_000 });
   const targetLabel = (name: string) => targets.data?.find((t) => t.name === name)?.label ?? name;
@@ -51,6 +99,70 @@ export function ImportsPage() {
           )}
         </Group>
       </Group>
+      <SimpleGrid cols={{ base: 2, md: 3 }} spacing="sm" data-testid="import-filters">
+        <TextInput label="File name" placeholder="Part of the name" type="search" {...search.inputProps} />
+        <Select
+          label="Status"
+          placeholder="Any status"
+          clearable
+          data={FILTER_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] }))}
+          value={filters.status ?? null}
+          onChange={(v) => update({ status: v })}
+        />
+        <Select
+          label="Target"
+          placeholder="Any target"
+          clearable
+          data={(targets.data ?? []).map((t) => ({ value: t.name, label: t.label }))}
+          value={filters.target ?? null}
+          onChange={(v) => update({ target: v })}
+        />
+        <Select
+          label="Started by"
+          placeholder="Anyone"
+          clearable
+          searchable
+          data={[
+            ...new Set([
+              ...(imports.data?.startedBy ?? []),
+              ...(filters.createdBy ? [filters.createdBy] : []),
+            ]),
+          ]}
+          value={filters.createdBy ?? null}
+          onChange={(v) => update({ createdBy: v })}
+        />
+        <TextInput
+          label="Started from"
+          type="date"
+          value={filters.from ?? ''}
+          onChange={(e) => update({ from: e.currentTarget.value })}
+        />
+        <TextInput
+          label="Started until"
+          type="date"
+          value={filters.to ?? ''}
+          min={filters.from}
+          error={rangeBackwards ? 'Before the start of the range.' : undefined}
+          onChange={(e) => update({ to: e.currentTarget.value })}
+        />
+      </SimpleGrid>
+      {filtered && (
+        <Group gap="sm">
+          <Text size="sm" c="dimmed">
+            Showing the imports that match these filters (dates in UTC).
+          </Text>
+          <Button
+            variant="subtle"
+            size="compact-sm"
+            onClick={() => {
+              search.setText('');
+              update({ status: null, target: null, createdBy: null, from: null, to: null, q: null });
+            }}
+          >
+            Clear filters
+          </Button>
+        </Group>
+      )}
       {imports.isError && (
         <Alert color="red" title="Could not load the imports" role="alert">
           {describeError(imports.error)}
@@ -93,7 +205,7 @@ export function ImportsPage() {
               <Table.Tr>
                 <Table.Td colSpan={7}>
                   <Text c="dimmed" ta="center" py="md">
-                    No import yet.
+                    {filtered ? 'No import matches these filters.' : 'No import yet.'}
                   </Text>
                 </Table.Td>
               </Table.Tr>

@@ -66,7 +66,17 @@ export async function rereadImport(view: Import, choices: ReadChoices): Promise<
   return created;
 }
 
-export const listImports = (before?: number) => get<ImportList>('/api/v1/imports', { before, limit: 25 });
+/** The history's filters, as the address and the API name them; empty ones are left out. */
+export interface ImportFilters {
+  status?: string;
+  target?: string;
+  createdBy?: string;
+  from?: string;
+  to?: string;
+  q?: string;
+}
+export const listImports = (filters: ImportFilters = {}, before?: number) =>
+  get<ImportList>('/api/v1/imports', { ...filters, before, limit: 25 });
 export const getImport = (id: number) => get<Import>(base(id));
 export const setMapping = (id: number, columns: (string | null)[]) =>
   request<Import>('PUT', `${base(id)}/mapping`, { columns });

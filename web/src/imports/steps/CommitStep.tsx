@@ -26,6 +26,11 @@ export function useLiveProgress(view: Import): { progress: ImportProgress; statu
         progress: ImportProgress;
       };
       setLive({ progress: data.progress, status: data.status });
+      // The page's status badge reads the import from the cache: it moves with the stream rather
+      // than saying "Queued" above "Importing… 62,000 of 100,000".
+      queryClient.setQueryData<Import>(['import', id], (old) =>
+        old ? { ...old, status: data.status, progress: data.progress } : old,
+      );
     });
     source.addEventListener('done', () => {
       source.close();
