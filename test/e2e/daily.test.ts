@@ -209,3 +209,26 @@ describe('the wizard', () => {
     await context.close();
   }, 240_000);
 });
+
+describe('import buttons where the work starts', () => {
+  it("starts an import from the Users page and from a customer's page with the customer chosen", async () => {
+    const { context, page, errors } = await auditedPage();
+    await signIn(page, server.url, ADMIN, '/users');
+    await page.getByRole('link', { name: 'Import users' }).click();
+    await page.waitForURL('**/imports/new?target=users');
+    await page.getByRole('heading', { name: 'What do you import?' }).waitFor();
+    await page.goto(`${server.url}/customers/${acmeId}`);
+    await page.getByRole('link', { name: 'Import users' }).waitFor();
+    await shots(page, 'daily-customer-import-button');
+    expect(await audit(page)).toEqual([]);
+    await page.getByRole('link', { name: 'Import users' }).click();
+    await page.waitForURL(`**/imports/new?customerId=${acmeId}`);
+    await expect.poll(() => page.getByRole('combobox', { name: 'Customer' }).inputValue()).toBe('Acme Daily');
+    await page.goto(`${server.url}/users`);
+    await page.getByRole('link', { name: 'Import users' }).waitFor();
+    await shots(page, 'daily-users-import-button');
+    expect(await audit(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+});

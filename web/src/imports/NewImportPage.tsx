@@ -16,25 +16,33 @@ import {
 import { Dropzone } from '@mantine/dropzone';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link, useLocation } from 'wouter';
+import { Link, useLocation, useSearch } from 'wouter';
 import { useSession } from '../auth/session';
 import { describeError } from '../lib/api';
 import { formatNumber } from '../lib/format';
+import { idParam } from '../lib/url-params';
 import { listCustomers, listTargets, readSettings, templateUrl, uploadImport } from './api';
 import { formatBytes, type StepKey } from './labels';
 import { WizardSteps } from './WizardSteps';
 
 const ACCEPTED = 'CSV, TSV, TXT, XLSX or ODS';
 
-/** Steps 1–3 of the wizard: what to import (and for which customer), the template, the upload. */
+/**
+ * Steps 1–3 of the wizard: what to import (and for which customer), the template, the upload. The
+ * pages an import starts from link here with `?customerId=` (a customer's page) or `?target=`.
+ */
 export function NewImportPage() {
   const me = useSession();
   const scopedTo = me.admin.customerId;
   const [, navigate] = useLocation();
+  const asked = new URLSearchParams(useSearch());
+  const askedCustomer = idParam(asked.get('customerId'));
   const queryClient = useQueryClient();
   const [step, setStep] = useState<StepKey>('target');
-  const [target, setTarget] = useState('users');
-  const [customerId, setCustomerId] = useState<string | null>(scopedTo === null ? null : String(scopedTo));
+  const [target, setTarget] = useState(asked.get('target') ?? 'users');
+  const [customerId, setCustomerId] = useState<string | null>(
+    scopedTo !== null ? String(scopedTo) : askedCustomer !== undefined ? String(askedCustomer) : null,
+  );
   const [includeExisting, setIncludeExisting] = useState(false);
 
   const targets = useQuery({ queryKey: ['import-targets'], queryFn: listTargets, staleTime: 60_000 });

@@ -158,6 +158,11 @@ export function CustomerPage() {
         action={
           c && (
             <Group gap="xs">
+              {can('imports.run') && (
+                <Button component={Link} href={`/imports/new?customerId=${c.id}`}>
+                  Import users
+                </Button>
+              )}
               <Button variant="default" component={Link} href={`/contacts?customerId=${c.id}`}>
                 Contacts
               </Button>

@@ -170,6 +170,15 @@ export function UsersPage() {
         </div>
         <Group gap="sm">
           {users.isFetching && <Loader size="sm" aria-label="Loading users" />}
+          {can('imports.run') && (
+            <Button
+              variant="default"
+              component={Link}
+              href={`/imports/new?target=users${customerId ? `&customerId=${customerId}` : ''}`}
+            >
+              Import users
+            </Button>
+          )}
           {can('users.manage') && (
             <Button component={Link} href="/users/new">
               New user
@@ -301,7 +310,12 @@ export function UsersPage() {
         </Table>
       </Table.ScrollContainer>
       {pages > 1 && (
-        <Pagination total={pages} value={Math.min(page, pages)} onChange={(p) => update({ page: p })} />
+        <Pagination
+          total={pages}
+          value={Math.min(page, pages)}
+          onChange={(p) => update({ page: p })}
+          getControlProps={(control) => ({ 'aria-label': `${control} page` })}
+        />
       )}
     </Stack>
   );
