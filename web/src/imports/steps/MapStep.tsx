@@ -10,30 +10,57 @@ import {
   Text,
   TextInput,
   Title,
-  Tooltip,
 } from '@mantine/core';
+import { useMediaQuery } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { describeError } from '../../lib/api';
-import { listConfigs, saveConfigOf, setMapping, setOptions } from '../api';
+import { listConfigs, listRows, saveConfigOf, setMapping, setOptions } from '../api';
 import type { Import, ImportTarget, MappingColumn } from '../types';
 import { ReadChoicesForm } from './ReadChoicesForm';
 
 const IGNORE = '__ignore__';
 
-const MATCH_LABELS: Record<NonNullable<MappingColumn['match']>, string> = {
-  exact: 'exact name',
-  normalized: 'same name, other spelling',
-  synonym: 'common synonym',
-  close: 'close spelling',
-  manual: 'chosen by hand',
+/** Why a column was matched to its field, in words. */
+const MATCH_WORDS: Record<NonNullable<MappingColumn['match']>, string> = {
+  exact: 'Same name',
+  normalized: 'Same name',
+  synonym: 'Known synonym',
+  close: 'Similar spelling',
+  manual: 'Chosen by hand',
 };
 
-function confidenceColor(confidence: number): string {
-  if (confidence >= 0.9) return 'green';
-  if (confidence >= 0.7) return 'yellow';
-  return 'orange';
+/** How sure a match is, as a colour: a similar spelling deserves a look. */
+function matchColor(match: NonNullable<MappingColumn['match']>): string {
+  if (match === 'exact' || match === 'normalized') return 'green';
+  if (match === 'synonym') return 'teal';
+  return 'yellow';
+}
+
+/** Badges that wrap rather than cut their words in a narrow cell. */
+const BADGE = {
+  tt: 'none',
+  h: 'auto',
+  maw: '100%',
+  styles: { label: { whiteSpace: 'normal', overflowWrap: 'anywhere' } },
+} as const;
+
+/** Rows read for sample values, and the samples shown per column. */
+const SAMPLE_ROWS = 20;
+const SAMPLES = 3;
+
+/** Up to three distinct, non-empty values of each column from the file's first rows. */
+function samplesOf(rows: readonly { cells: readonly string[] }[], columns: number): string[][] {
+  return Array.from({ length: columns }, (_, i) => {
+    const seen = new Set<string>();
+    for (const r of rows) {
+      const v = (r.cells[i] ?? '').trim();
+      if (v !== '') seen.add(v);
+      if (seen.size === SAMPLES) break;
+    }
+    return [...seen];
+  });
 }
 
 /** Step 4: which field each column of the file fills; required fields must all have a column. */
@@ -56,6 +83,14 @@ export function MapStep({
   const dirty = columns.some((f, i) => f !== saved[i]);
 
   const configs = useQuery({ queryKey: ['import-configs'], queryFn: listConfigs, enabled: canRun });
+  const firstRows = useQuery({
+    queryKey: ['import-rows', view.id, 'samples'],
+    queryFn: () => listRows(view.id, { filter: 'all', limit: SAMPLE_ROWS }),
+    staleTime: 60_000,
+  });
+  const samples = samplesOf(firstRows.data?.items ?? [], view.header.length);
+  // A phone has no room for three columns: why a column matched goes under its samples.
+  const narrow = useMediaQuery('(max-width: 48em)') ?? false;
   const ownConfigs = (configs.data ?? []).filter((c) => c.target === view.target);
 
   const applied = (next: Import) => {
@@ -117,13 +152,13 @@ export function MapStep({
           that are wrong; columns left on "Ignore" are not imported.
         </Text>
         <ReadChoicesForm view={view} canRun={canRun} />
-        <Table.ScrollContainer minWidth={560}>
+        <Table.ScrollContainer minWidth={narrow ? 0 : 560}>
           <Table verticalSpacing="xs" data-testid="mapping-table">
             <Table.Thead>
               <Table.Tr>
-                <Table.Th>Column in your file</Table.Th>
+                <Table.Th>Column in your file (sample values)</Table.Th>
                 <Table.Th>Field</Table.Th>
-                <Table.Th>Match</Table.Th>
+                {!narrow && <Table.Th>Why</Table.Th>}
               </Table.Tr>
             </Table.Thead>
             <Table.Tbody>
@@ -131,13 +166,41 @@ export function MapStep({
                 const auto = view.mapping.columns[i];
                 const field = columns[i] ?? null;
                 const unchanged = field === (saved[i] ?? null);
+                const why =
+                  field === null ? (
+                    <Badge color="gray" variant="light" {...BADGE}>
+                      Ignored
+                    </Badge>
+                  ) : unchanged && auto?.match ? (
+                    <Badge color={matchColor(auto.match)} variant="light" {...BADGE} data-match={auto.match}>
+                      {MATCH_WORDS[auto.match]}
+                    </Badge>
+                  ) : (
+                    <Badge color="indigo" variant="light" {...BADGE}>
+                      Chosen by hand
+                    </Badge>
+                  );
                 return (
                   // biome-ignore lint/suspicious/noArrayIndexKey: a file may repeat a header; the position is the column
                   <Table.Tr key={i}>
-                    <Table.Td fw={500} style={{ overflowWrap: 'anywhere' }}>
-                      {header || <Text c="dimmed">(no header, column {i + 1})</Text>}
+                    <Table.Td style={{ overflowWrap: 'anywhere' }}>
+                      <Text fw={500} size="sm">
+                        {header || (
+                          <Text span c="dimmed">
+                            (no header, column {i + 1})
+                          </Text>
+                        )}
+                      </Text>
+                      <Text size="xs" c="dimmed" data-testid="column-samples" lineClamp={2}>
+                        {(samples[i] ?? []).length > 0
+                          ? `e.g. ${(samples[i] ?? []).map((v) => (v.length > 40 ? `${v.slice(0, 39)}…` : v)).join(' · ')}`
+                          : firstRows.data
+                            ? 'empty in the first rows'
+                            : ' '}
+                      </Text>
+                      {narrow && <div style={{ marginTop: 4 }}>{why}</div>}
                     </Table.Td>
-                    <Table.Td miw={220}>
+                    <Table.Td miw={narrow ? 160 : 220}>
                       <Select
                         aria-label={`Field for column ${header || i + 1}`}
                         data={[
@@ -159,23 +222,7 @@ export function MapStep({
                         size="sm"
                       />
                     </Table.Td>
-                    <Table.Td>
-                      {field === null ? (
-                        <Badge color="gray" variant="light">
-                          Ignored
-                        </Badge>
-                      ) : unchanged && auto?.match ? (
-                        <Tooltip label={`Matched by ${MATCH_LABELS[auto.match]}`}>
-                          <Badge color={confidenceColor(auto.confidence)} variant="light" tabIndex={0}>
-                            {Math.round(auto.confidence * 100)}% · {auto.match}
-                          </Badge>
-                        </Tooltip>
-                      ) : (
-                        <Badge color="indigo" variant="light">
-                          Chosen by hand
-                        </Badge>
-                      )}
-                    </Table.Td>
+                    {!narrow && <Table.Td>{why}</Table.Td>}
                   </Table.Tr>
                 );
               })}

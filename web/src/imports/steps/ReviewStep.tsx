@@ -23,6 +23,7 @@ import { useEffect, useRef, useState } from 'react';
 import { describeError } from '../../lib/api';
 import { formatNumber, plural } from '../../lib/format';
 import { commitImport, fixRow, listRows } from '../api';
+import { problemLabel } from '../problem-labels';
 import type { Import, RowFilter, RowProblem, RowsPage, StagedRow } from '../types';
 import classes from './ReviewStep.module.css';
 
@@ -270,7 +271,7 @@ export function ReviewStep({ view, canRun, onBack }: { view: Import; canRun: boo
           <Select
             label="Problem"
             placeholder={codes.length ? 'Any problem' : 'No problems'}
-            data={codes.map(([c, n]) => ({ value: c, label: `${c} (${formatNumber(n)})` }))}
+            data={codes.map(([c, n]) => ({ value: c, label: `${problemLabel(c)} (${formatNumber(n)})` }))}
             value={code}
             onChange={(v) => {
               setCode(v);
