@@ -63,6 +63,11 @@ export const ERROR_CATALOGUE = {
     message:
       'This link has expired or has already been used. Ask your administrator to send you a new invitation, or request a new password reset.',
   },
+  'invitation.account_active': {
+    status: 410,
+    message:
+      'This activation link was used already: the account is active. Sign in with its email and the password chosen then (or reset the password if it is forgotten).',
+  },
   'invitation.not_invitable': {
     status: 409,
     message: 'Only pending and expired users get an invitation.',

@@ -319,7 +319,7 @@ describe(`invitations over SMTP on ${process.env.ROSTER_TEST_DB}`, () => {
 
   let activeUser: { id: number; email: string };
 
-  it('activates with the link from the received email; a used, an expired and a made-up link fail alike', async () => {
+  it('activates with the link from the received email; an expired and a made-up link fail alike, a used one says the account is active', async () => {
     activeUser = await newUser({ roleIds: [world.roles.manager], groupIds: [world.groups.field] });
     const other = await newUser();
     await invite(activeUser.id);
@@ -364,7 +364,6 @@ describe(`invitations over SMTP on ${process.env.ROSTER_TEST_DB}`, () => {
       .execute();
 
     const answers = [
-      await activate(tokenOf(link), 'another good password 7'),
       await activate(tokenOf(otherLink), STRONG),
       await activate('madeUpTokenThatNobodyWasEverSentAtAll1234', STRONG),
     ];
@@ -375,7 +374,6 @@ describe(`invitations over SMTP on ${process.env.ROSTER_TEST_DB}`, () => {
     expect(answers[0]!.json().code).toBe('invitation.link_invalid');
     expect(answers[0]!.json().message).toMatch(/expired or has already been used/);
     for (const url of [
-      link,
       otherLink,
       'http://roster.test/activate?token=madeUpTokenThatNobodyWasEverSentAtAll1234',
     ]) {
@@ -383,6 +381,28 @@ describe(`invitations over SMTP on ${process.env.ROSTER_TEST_DB}`, () => {
       expect(res.statusCode).toBe(410);
       expect(res.json()).toEqual(answers[0]!.json());
     }
+    // The used link of the now active account says so (naming no account), and changes nothing.
+    const hashBefore = await api.db.ctx.db
+      .selectFrom('users')
+      .select('password_hash')
+      .where('id', '=', activeUser.id)
+      .executeTakeFirstOrThrow();
+    for (const res of [
+      await activate(tokenOf(link), 'another good password 7'),
+      await checkLink(link, 'activation'),
+    ]) {
+      expect(res.statusCode).toBe(410);
+      expect(res.json().code).toBe('invitation.account_active');
+      expect(res.json().message).toMatch(/already: the account is active\. Sign in/);
+      expect(res.body).not.toContain(activeUser.email);
+    }
+    expect(
+      await api.db.ctx.db
+        .selectFrom('users')
+        .select('password_hash')
+        .where('id', '=', activeUser.id)
+        .executeTakeFirstOrThrow(),
+    ).toEqual(hashBefore);
 
     // The sweep turns the pending user with the expired invitation into expired; a resend reopens.
     await runInvitationSweep(api.db.ctx);
@@ -393,8 +413,10 @@ describe(`invitations over SMTP on ${process.env.ROSTER_TEST_DB}`, () => {
     const reminder = await mailFor(other.email, 2);
     expect(reminder.mail.subject).toBe('Reminder: activate your Customer Portal account');
     const fresh = linkIn(reminder);
-    expect((await activate(tokenOf(otherLink), STRONG)).statusCode).toBe(410);
+    expect((await activate(tokenOf(otherLink), STRONG)).json().code).toBe('invitation.link_invalid');
     expect((await activate(tokenOf(fresh), STRONG)).statusCode).toBe(200);
+    // Once active, the replaced link too says the account is active.
+    expect((await activate(tokenOf(otherLink), STRONG)).json().code).toBe('invitation.account_active');
     const history = (await get(`/api/v1/users/${other.id}/invitations`)).json();
     expect(history.map((i: { status: string }) => i.status)).toEqual(['used', 'expired']);
     // An active user with a password gets no new invitation.

@@ -15,9 +15,13 @@ import { mailSettings, writePasswordReset } from './invite.js';
 /**
  * Links from emails: activation (set a first password, the user becomes active) and password
  * reset. A link works once and until its invitation expires. Unknown, used, replaced and expired
- * links all get the same answer, so an answer never tells which of them a guess hit.
+ * links all get the same answer, so an answer never tells which of them a guess hit; except an
+ * activation link whose account is active now, which says so and points to the sign-in. That
+ * answer goes only to whoever holds a link that was really sent (a 256-bit secret matched by its
+ * hash), so it tells a guesser nothing, and it names no account.
  */
 export const linkInvalid = () => appError('invitation.link_invalid');
+export const accountActive = () => appError('invitation.account_active');
 
 export const weakPassword = (problem: string) =>
   errors.field('password.too_weak', 'password', `Choose a stronger password: ${problem}`);
@@ -34,6 +38,10 @@ const USABLE: Record<LinkPurpose, readonly string[]> = {
 async function openLink(db: Db, token: string, purpose: LinkPurpose, now: string) {
   if (token.length < 20 || token.length > 200) throw linkInvalid();
   const invitation = await invitations.findByTokenHash(db, hashSecret(token));
+  if (invitation?.purpose === 'activation' && invitation.status !== 'open') {
+    const holder = await portal.findAccount(db, invitation.userId);
+    if (holder?.status === 'active' && holder.passwordHash !== null) throw accountActive();
+  }
   if (
     !invitation ||
     invitation.purpose !== purpose ||
@@ -45,7 +53,8 @@ async function openLink(db: Db, token: string, purpose: LinkPurpose, now: string
   const user = await portal.findAccount(db, invitation.userId);
   if (!user || !USABLE[purpose].includes(user.status)) throw linkInvalid();
   // An active user with a password was activated already: an old invitation link is spent.
-  if (purpose === 'activation' && user.status === 'active' && user.passwordHash !== null) throw linkInvalid();
+  if (purpose === 'activation' && user.status === 'active' && user.passwordHash !== null)
+    throw accountActive();
   return { invitation, user };
 }
 

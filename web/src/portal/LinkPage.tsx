@@ -64,6 +64,29 @@ function LinkPage({ purpose }: { purpose: LinkPurpose }) {
   });
 
   if (link.isPending) return <PortalLoader />;
+  // The account of a used activation link is active: there is nothing left to do but sign in.
+  const spent = [link.error, submit.error].some(
+    (e) => e instanceof HttpError && e.code === 'invitation.account_active',
+  );
+  if (spent) {
+    return (
+      <PortalFrame title="Your account is already active">
+        <Alert color="blue" data-testid="link-account-active">
+          This activation link was used already, and the account it was sent for is active. Sign in with your
+          email address (or username) and the password you chose.
+        </Alert>
+        <Button component={Link} href="/portal/login" fullWidth>
+          Sign in
+        </Button>
+        <Text size="sm" ta="center">
+          Forgot the password?{' '}
+          <Anchor component={Link} href="/portal/forgot-password">
+            Reset it
+          </Anchor>
+        </Text>
+      </PortalFrame>
+    );
+  }
   const invalid =
     (link.error instanceof HttpError && link.error.status === 410) ||
     (submit.error instanceof HttpError && submit.error.status === 410);
