@@ -88,6 +88,17 @@ export const ImportView = z
     rollback: z.record(z.string(), z.unknown()).nullable(),
     duplicateOf: z.number().nullable(),
     warnings: z.array(z.string()),
+    rollbackImpact: z
+      .object({
+        changedSince: z
+          .number()
+          .describe('What the import wrote and was changed or deleted since: a rollback leaves it'),
+        activatedSince: z.number().describe('Of those, users who activated their account since the import'),
+      })
+      .nullable()
+      .describe(
+        'What a rollback would leave as it is; given by GET /imports/{id} while the import can be rolled back, null otherwise',
+      ),
   })
   .meta({ id: 'Import' });
 

@@ -12,7 +12,7 @@ import {
   signIn,
   startConsoleServer,
 } from '../support/browser.js';
-import { until, uploadCsv } from '../support/e2e-api.js';
+import { importCsv, until, uploadCsv } from '../support/e2e-api.js';
 import { shots } from '../support/wizard.js';
 
 /**
@@ -29,7 +29,7 @@ let api: ApiCall;
 let acmeId: number;
 
 beforeAll(async () => {
-  server = await startConsoleServer(ADMIN);
+  server = await startConsoleServer(ADMIN, { MAIL_POLL_SECONDS: '0.2' });
   api = await apiSession(server.url, ADMIN);
   acmeId = (await api<{ id: number }>('POST', '/api/v1/customers', { name: 'Acme Daily' })).id;
   await api('POST', '/api/v1/roles', { name: 'Manager' });
@@ -205,9 +205,58 @@ describe('the wizard', () => {
     await expect.poll(() => page.url()).toBe(`${server.url}/imports/${big.id}`);
     expect(await page.getByTestId('import-status').textContent()).toBe('Completed');
     expect([...seen].every((s) => ['Queued', 'Importing'].includes(s))).toBe(true);
+
+    // The rollback: nothing changed since, so everything is undone; its progress like the commit's.
+    await page.getByRole('button', { name: 'Roll back…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Roll back this import?' });
+    await expect
+      .poll(() => dialog.getByTestId('rollback-impact').textContent())
+      .toContain('No user has been activated or changed since the import');
+    await dialog.getByRole('button', { name: 'Roll back' }).click();
+    await page.getByTestId('rollback-progress').waitFor({ timeout: 30_000 });
+    await expect.poll(() => page.getByTestId('rollback-done').textContent()).toMatch(/ of 20,000 users$/);
+    await shots(page, 'daily-rollback-progress');
+    await page.getByTestId('rollback-result').waitFor({ timeout: 120_000 });
+    expect(await page.getByTestId('rollback-result').textContent()).toContain('20,000 users deleted');
     expect(errors).toEqual([]);
     await context.close();
   }, 240_000);
+});
+
+describe('the mapping and the problem filter', () => {
+  it('shows sample values beside each column, why it matched in words, and problems by their message', async () => {
+    const csv =
+      'E-mail address,First name,Surname,Roles,Fav colour\n' +
+      'ann@acme.example,Ann,Archer,Manager,red\n' +
+      'ann@acme.example,Bob,Baker,Manger,blue\n' +
+      'cy@acme.example,Cy,Cole,,green\n';
+    const { id } = await uploadCsv(server.url, ADMIN, csv, { customerId: acmeId }, 'samples.csv');
+    const { context, page, errors } = await auditedPage();
+    await signIn(page, server.url, ADMIN, `/imports/${id}?step=map`);
+    const mapping = page.getByTestId('mapping-table');
+    await expect
+      .poll(() => mapping.getByTestId('column-samples').first().textContent())
+      .toBe('e.g. ann@acme.example · cy@acme.example');
+    const rowText = (header: string) =>
+      mapping.locator('tbody tr').filter({ hasText: header }).first().textContent();
+    expect(await rowText('E-mail address')).toContain('Known synonym');
+    expect(await rowText('First name')).toContain('Same name');
+    expect(await rowText('Fav colour')).toContain('e.g. red · blue · green');
+    expect(await rowText('Fav colour')).toContain('Ignored');
+    expect(await mapping.textContent()).not.toMatch(/\d+%/);
+    await shots(page, 'daily-mapping-samples');
+    expect(await audit(page)).toEqual([]);
+
+    await page.goto(`${server.url}/imports/${id}?step=review`);
+    await page.getByRole('combobox', { name: 'Problem' }).click();
+    const options = await page.getByRole('option').allTextContents();
+    expect(options).toEqual(expect.arrayContaining(['Same value as another row (1)', 'Unknown role (1)']));
+    expect(options.join(' ')).not.toMatch(/row\.duplicate|role\.unknown/);
+    await page.getByRole('option', { name: 'Unknown role (1)' }).click();
+    await shots(page, 'daily-problem-filter');
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
 });
 
 describe('import buttons where the work starts', () => {
@@ -231,4 +280,66 @@ describe('import buttons where the work starts', () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 120_000);
+});
+
+/** The link to `path` in the newest email of the local mailbox to `to`. */
+async function linkInMail(to: string, path: string): Promise<string> {
+  const box = await until(
+    `an email to ${to} with a link to ${path}`,
+    () => api<{ items: { text: string }[] }>('GET', `/api/v1/mailbox?to=${encodeURIComponent(to)}`),
+    (b) => b.items.some((m) => m.text.includes(`${path}?token=`)),
+  );
+  const pattern = new RegExp(`(https?://\\S+${path}\\?token=[\\w-]+)`);
+  const link = box.items.map((m) => pattern.exec(m.text)?.[1]).find(Boolean);
+  if (!link) throw new Error(`no ${path} link in the mail to ${to}`);
+  return link;
+}
+
+describe('after an import', () => {
+  it('a used activation link says the account is active; the rollback says who was activated since and stays', async () => {
+    const csv = 'Email,First name,Last name\nivy@acme.example,Ivy,Invited\njon@acme.example,Jon,Invited\n';
+    const done = await importCsv(server.url, ADMIN, api, csv, {
+      customerId: acmeId,
+      targetOptions: { sendInvites: true },
+    });
+    expect(done.status).toBe('completed');
+    const link = await linkInMail('ivy@acme.example', '/activate');
+    const activated = await fetch(`${server.url}/api/v1/portal/activate`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        token: new URL(link).searchParams.get('token'),
+        password: 'ivy plants 42 trees daily',
+      }),
+    });
+    expect(activated.status).toBe(200);
+
+    // The link again: already active, sign in.
+    const { context, page, errors } = await auditedPage();
+    await page.goto(link);
+    await page.getByTestId('link-account-active').waitFor();
+    expect(await page.getByRole('heading', { name: 'Your account is already active' }).count()).toBe(1);
+    await shots(page, 'daily-activation-used');
+    expect(await audit(page)).toEqual([]);
+    await page.getByRole('link', { name: 'Sign in' }).click();
+    await page.waitForURL('**/portal/login');
+
+    // The rollback's confirmation counts the activated user, who stays.
+    await signIn(page, server.url, ADMIN, `/imports/${done.id}`);
+    await page.getByRole('button', { name: 'Roll back…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Roll back this import?' });
+    await expect
+      .poll(() => dialog.getByTestId('rollback-impact').textContent())
+      .toContain('Since the import, 1 user activated their account');
+    expect(await dialog.textContent()).toContain('leaves that user as it is now');
+    await shots(page, 'daily-rollback-confirm');
+    expect(await audit(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Roll back' }).click();
+    await page.getByTestId('rollback-result').waitFor({ timeout: 60_000 });
+    const result = (await page.getByTestId('rollback-result').textContent()) ?? '';
+    expect(result).toContain('1 user deleted');
+    expect(result).toContain('ivy@acme.example');
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 180_000);
 });

@@ -7,6 +7,7 @@ import { openTabularFileInWorker } from '../../core/import/read/in-worker.js';
 import type { TabularMeta, TabularRow } from '../../core/import/read/types.js';
 import { type OptionsInput, runOptions, type TargetField } from '../../core/import/target.js';
 import type { FileRow } from '../../core/import/validate.js';
+import * as changes from '../../storage/queries/import-changes.js';
 import { stagedCounts } from '../../storage/queries/import-rows.js';
 import * as imports from '../../storage/queries/imports.js';
 import type { AppContext } from '../context.js';
@@ -260,6 +261,11 @@ export function importViewer(ctx: AppContext): (rec: imports.ImportRecord) => Pr
     const view = toView(rec, await loading, ctx.now());
     const live = ctx.live.get(rec.id);
     if (live && live.done > view.progress.done) view.progress.done = live.done;
+    // While rolling back, the progress is the rollback's: the recorded changes dealt with.
+    if (rec.status === 'rolling_back') {
+      const undone = await changes.revertedCount(ctx.db, rec.id);
+      view.progress = { ...undone, ratePerSecond: null, etaSeconds: null };
+    }
     return view;
   };
 }

@@ -2,8 +2,9 @@ import { type Actor, authorize } from '../../core/access/policy.js';
 import { errors } from '../../core/errors.js';
 import { fixRow, revalidateAll } from '../../core/import/engine.js';
 import { checkMapping, describeMapping, type Mapping } from '../../core/import/mapping.js';
-import { transition } from '../../core/import/status.js';
+import { canTransition, transition } from '../../core/import/status.js';
 import { type ImportOptions, type OptionsInput, runOptions } from '../../core/import/target.js';
+import * as changes from '../../storage/queries/import-changes.js';
 import * as rows from '../../storage/queries/import-rows.js';
 import * as imports from '../../storage/queries/imports.js';
 import type { AppContext } from '../context.js';
@@ -19,7 +20,12 @@ import type { ImportView } from './view.js';
 
 export async function getImport(ctx: AppContext, actor: Actor, id: number): Promise<ImportView> {
   const rec = await visibleImport(ctx, actor, id, 'imports.read');
-  return importViewer(ctx)(rec);
+  const view = await importViewer(ctx)(rec);
+  if (canTransition(rec.status, 'rollback') && rec.startedAt !== null) {
+    const since = await changes.changedSince(ctx.db, id, rec.startedAt);
+    view.rollbackImpact = { changedSince: since.changed, activatedSince: since.activated };
+  }
+  return view;
 }
 
 /** Follows one import: each call reads it again (the target's fields are loaded once). */

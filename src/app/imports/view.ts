@@ -27,6 +27,11 @@ export interface ImportView {
   rollback: Record<string, unknown> | null;
   duplicateOf: number | null;
   warnings: string[];
+  /**
+   * What a rollback would leave as it is, because it changed after the import (only on one import's
+   * page, while it can be rolled back; null otherwise).
+   */
+  rollbackImpact: { changedSince: number; activatedSince: number } | null;
 }
 
 export function toView(rec: ImportRecord, fields: readonly TargetField[], now: Date): ImportView {
@@ -67,5 +72,6 @@ export function toView(rec: ImportRecord, fields: readonly TargetField[], now: D
     rollback: rec.rollback,
     duplicateOf: rec.duplicateOf,
     warnings,
+    rollbackImpact: null,
   };
 }

@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import type { RecordedChange } from '../../core/import/target.js';
+import { RECORD_ENTITY } from '../../core/import/targets/owned-records.js';
 import { USER_ENTITY } from '../../core/import/targets/user-restore.js';
 import { columnsOf, onSqliteConnection, pgQuery, prepared, sqliteHandle } from '../bulk.js';
 import type { Db } from '../database.js';
@@ -101,4 +103,44 @@ export async function importsThatChanged(db: Db, userId: number, limit: number):
     .limit(limit)
     .execute();
   return rows.map((r) => r.import_id);
+}
+
+/**
+ * What a rollback of the import would leave alone: the entities it wrote (not dealt with yet) that
+ * were deleted or changed since (their version moved on), and among them the users activated
+ * since `since` (the import's start). Each entity type is looked up in its own table.
+ */
+export async function changedSince(
+  db: Db,
+  importId: number,
+  since: string,
+): Promise<{ changed: number; activated: number }> {
+  const r = await sql<{ changed: number | string | null; activated: number | string | null }>`
+    select
+      sum(case
+        when c.entity_type = ${USER_ENTITY} and (u.id is null or u.version <> c.version_after) then 1
+        when c.entity_type = ${RECORD_ENTITY} and (r.id is null or r.version <> c.version_after) then 1
+        else 0 end) as changed,
+      sum(case
+        when u.version <> c.version_after and u.activated_at >= ${since} then 1
+        else 0 end) as activated
+    from import_changes c
+    left join users u on c.entity_type = ${USER_ENTITY} and u.id = c.entity_id
+    left join records r on c.entity_type = ${RECORD_ENTITY} and r.id = c.entity_id
+    where c.import_id = ${importId} and c.reverted = 0`.execute(db);
+  const row = r.rows[0];
+  return { changed: Number(row?.changed ?? 0), activated: Number(row?.activated ?? 0) };
+}
+
+/** A rollback's progress: the import's changes dealt with, of all it recorded. */
+export async function revertedCount(db: Db, importId: number): Promise<{ done: number; total: number }> {
+  const r = await db
+    .selectFrom('import_changes')
+    .select((eb) => [
+      eb.fn.countAll<number | string>().as('total'),
+      eb.fn.sum<number | string | null>('reverted').as('done'),
+    ])
+    .where('import_id', '=', importId)
+    .executeTakeFirst();
+  return { done: Number(r?.done ?? 0), total: Number(r?.total ?? 0) };
 }

@@ -6,6 +6,7 @@ import {
   List,
   Modal,
   Paper,
+  Progress,
   SimpleGrid,
   Stack,
   Text,
@@ -18,6 +19,7 @@ import { describeError } from '../../lib/api';
 import { formatDateTime, formatNumber, plural } from '../../lib/format';
 import { fileUrl, rollbackImport } from '../api';
 import type { Import, RollbackReport } from '../types';
+import { useLiveProgress } from './CommitStep';
 
 const COUNTS = [
   { key: 'created', label: 'Created', color: 'green' },
@@ -53,6 +55,66 @@ function Downloads({ view, kind, label }: { view: Import; kind: 'success' | 'fai
         </Button>
       ))}
     </Group>
+  );
+}
+
+/**
+ * What the rollback leaves as it is, as the server counted it when the page read the import: users
+ * activated or changed (or deleted) since the import stay as they are now.
+ */
+function RollbackImpact({ view }: { view: Import }) {
+  const impact = view.rollbackImpact;
+  if (!impact) {
+    return <Text size="sm">Users changed since the import are left alone and listed in the result.</Text>;
+  }
+  const { changedSince, activatedSince } = impact;
+  if (changedSince === 0) {
+    return (
+      <Text size="sm" data-testid="rollback-impact">
+        No user has been activated or changed since the import: everything it wrote is undone.
+      </Text>
+    );
+  }
+  const otherwise = changedSince - activatedSince;
+  const parts = [
+    ...(activatedSince > 0
+      ? [
+          `${plural(activatedSince, 'user')} activated ${activatedSince === 1 ? 'their account' : 'their accounts'}`,
+        ]
+      : []),
+    ...(otherwise > 0
+      ? [`${plural(otherwise, 'user')} ${otherwise === 1 ? 'was' : 'were'} changed or deleted`]
+      : []),
+  ];
+  return (
+    <Alert color="yellow" title="Some users stay as they are" data-testid="rollback-impact">
+      Since the import, {parts.join(' and ')}. The rollback leaves{' '}
+      {changedSince === 1 ? 'that user' : 'those'} as {changedSince === 1 ? 'it is' : 'they are'} now and
+      lists {changedSince === 1 ? 'it' : 'them'} in the result.
+    </Alert>
+  );
+}
+
+/** The rollback running: users dealt with of all, live from the server's event stream. */
+function RollbackProgress({ view }: { view: Import }) {
+  const { progress } = useLiveProgress(view);
+  const percent = progress.total > 0 ? (progress.done / progress.total) * 100 : 0;
+  return (
+    <Alert color="grape" title="Rolling back…">
+      <Stack gap="xs">
+        <Text size="sm">Users are being deleted and restored; this page updates when it is done.</Text>
+        <Progress
+          value={percent}
+          size="lg"
+          animated
+          aria-label="Users rolled back"
+          data-testid="rollback-progress"
+        />
+        <Text size="sm" fw={600} aria-live="polite" data-testid="rollback-done">
+          {formatNumber(progress.done)} of {formatNumber(progress.total)} users
+        </Text>
+      </Stack>
+    </Alert>
   );
 }
 
@@ -118,16 +180,20 @@ export function ResultsStep({ view, canRun }: { view: Import; canRun: boolean })
             Show the users of this import
           </Button>
           {canRollBack && (
-            <Button color="red" variant="light" onClick={open}>
+            <Button
+              color="red"
+              variant="light"
+              onClick={() => {
+                // Read again: what changed since the import may have changed since the page opened.
+                void queryClient.invalidateQueries({ queryKey: ['import', view.id] });
+                open();
+              }}
+            >
               Roll back…
             </Button>
           )}
         </Group>
-        {view.status === 'rolling_back' && (
-          <Alert color="grape" title="Rolling back…" aria-live="polite">
-            Users are being deleted and restored; this page updates when it is done.
-          </Alert>
-        )}
+        {view.status === 'rolling_back' && <RollbackProgress view={view} />}
         {report && (
           <Alert color="grape" title="Rolled back" data-testid="rollback-result">
             <Stack gap={4}>
@@ -158,13 +224,13 @@ export function ResultsStep({ view, canRun }: { view: Import; canRun: boolean })
         <Modal opened={confirming} onClose={close} title="Roll back this import?" centered>
           <Stack gap="sm">
             <Text size="sm">
-              This deletes the {plural(created, 'user')} this import created and restores the{' '}
-              {plural(updated, 'user')} it updated to how they were before it.
+              {created > 0 && `This deletes the ${plural(created, 'user')} this import created`}
+              {created > 0 && updated > 0 && ' and restores'}
+              {created === 0 && updated > 0 && 'This restores'}
+              {updated > 0 && ` the ${plural(updated, 'user')} it updated to how they were before it`}.
             </Text>
-            <Text size="sm">
-              Users changed since the import are left alone and listed in the result. Emails already sent
-              cannot be recalled.
-            </Text>
+            <RollbackImpact view={view} />
+            <Text size="sm">Emails already sent cannot be recalled.</Text>
             {rollback.isError && (
               <Alert color="red" role="alert">
                 {describeError(rollback.error)}
