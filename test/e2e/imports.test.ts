@@ -136,7 +136,7 @@ describe('import wizard', () => {
     await page.waitForURL(/\/imports\/\d+\?step=map/);
     const importId = importIdOf(page);
 
-    // 4. Mapping: matched by synonym with its confidence, the unknown column ignored.
+    // 4. Mapping: matched as a known synonym, the unknown column ignored.
     const mapping = page.getByTestId('mapping-table');
     await mapping.waitFor();
     const mappingText = (await mapping.textContent()) ?? '';
@@ -298,15 +298,15 @@ describe('import wizard', () => {
     await suggestion.hover();
     await expect.poll(() => page.getByRole('tooltip').textContent()).toMatch(/did you mean.*Manager/i);
     expect(await page.locator('[data-testid=cell-error][data-code~="email.invalid"]').count()).toBe(1);
-    // The error-code filter keeps only the rows with that problem.
+    // The problem filter, by the kind of problem in words, keeps only the rows with that problem.
     await page.getByRole('combobox', { name: 'Problem' }).click();
-    await page.getByRole('option', { name: 'role.unknown (1)' }).click();
+    await page.getByRole('option', { name: 'Unknown role (1)' }).click();
     await expect.poll(() => reviewRows(page).count()).toBe(1);
     expect(errors).toEqual([]);
     await context.close();
   }, 120_000);
 
-  it('pages to the end of a 100,000-row import, filters it by an error code, and follows its commit', async () => {
+  it('pages to the end of a 100,000-row import, filters it by a kind of problem, and follows its commit', async () => {
     const { context, page, errors } = await openPage(browser);
     await signIn(page, server.url, ADMIN, '/imports');
     const lines = ['Email,First name,Last name'];
@@ -338,7 +338,7 @@ describe('import wizard', () => {
     );
 
     await page.getByRole('combobox', { name: 'Problem' }).click();
-    await page.getByRole('option', { name: 'email.invalid (100)' }).click();
+    await page.getByRole('option', { name: 'Email not valid (100)' }).click();
     await within(
       STEP_MS,
       'the filter by error code',
@@ -349,7 +349,7 @@ describe('import wizard', () => {
 
     // "Next error" on another page.
     await page.getByRole('combobox', { name: 'Problem' }).click();
-    await page.getByRole('option', { name: 'email.invalid (100)' }).click();
+    await page.getByRole('option', { name: 'Email not valid (100)' }).click();
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByTestId('review-page').textContent()).toBe('Page 1 of 2,000');
     await within(
