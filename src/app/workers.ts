@@ -9,6 +9,7 @@ import { JobBusy } from './imports/lease.js';
 import { runRollback } from './imports/rollback-import.js';
 import { installMailAnnouncer } from './mail/announce.js';
 import { type MailWorker, startMailWorker } from './mail/worker.js';
+import { type SearchIndexer, startSearchIndexer } from './users/search-index.js';
 
 /** Longer than any upload takes to read: a staging import older than this was left by a stop. */
 const ABANDONED_STAGING_MS = 15 * 60_000;
@@ -52,6 +53,7 @@ export async function startWorkers(ctx: AppContext, work = true): Promise<Worker
   // Set below once running; a wake-up that comes before only finds the worker's first look to do.
   let mail: MailWorker | null = null;
   let removeAnnouncer: () => void;
+  let indexer: SearchIndexer | null = null;
   if (ctx.storage.dialect === 'postgres' && ctx.config.databaseUrl) {
     const boss = await pgBossQueue(ctx.config.databaseUrl, handlers, onError, {
       work,
@@ -84,6 +86,7 @@ export async function startWorkers(ctx: AppContext, work = true): Promise<Worker
     // The mail worker sends the outbox at the shared rate; every process that runs jobs runs one.
     mail = startMailWorker(ctx);
     ctx.mail = mail;
+    indexer = startSearchIndexer(ctx);
     // An upload is read within the reading time limit: one still staging long after was cut off by a stop.
     const since = new Date(ctx.now().getTime() - ABANDONED_STAGING_MS).toISOString();
     for (const id of await abandonedStaging(ctx.db, since)) {
@@ -104,6 +107,7 @@ export async function startWorkers(ctx: AppContext, work = true): Promise<Worker
     stop() {
       stopping ??= (async () => {
         removeAnnouncer();
+        await indexer?.stop();
         await mail?.stop();
         await queue.stop();
       })();

@@ -251,15 +251,23 @@ export const csv = <T extends z.ZodType>(item: T) =>
     z.array(item).max(20),
   );
 
+const userSelection = {
+  q: text(200)
+    .optional()
+    .describe(
+      'Text that the email, username, a name or the employee number contains (any case); one or two characters match the start of the email, username, display name or last name',
+    ),
+  status: csv(z.enum(USER_STATUSES)).optional().describe('One or more statuses, comma separated'),
+  customerId: idText().optional(),
+  siteId: idText().optional(),
+  roleId: idText().optional(),
+  groupId: idText().optional(),
+  importId: idText().optional(),
+};
+
 export const UserListQuery = z
   .object({
-    q: text(200).optional().describe('Prefix of email, username, display name or last name (any case)'),
-    status: csv(z.enum(USER_STATUSES)).optional().describe('One or more statuses, comma separated'),
-    customerId: idText().optional(),
-    siteId: idText().optional(),
-    roleId: idText().optional(),
-    groupId: idText().optional(),
-    importId: idText().optional(),
+    ...userSelection,
     sort: z.enum(['createdAt', 'email', 'username', 'displayName', 'lastName']).optional(),
     order: z.enum(['asc', 'desc']).optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
@@ -268,8 +276,18 @@ export const UserListQuery = z
   })
   .strict();
 
+export const UserExportQuery = z
+  .object({ ...userSelection, format: z.enum(['csv', 'xlsx']).default('xlsx') })
+  .strict();
+
 export const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), total: z.number(), nextCursor: z.string().nullable() });
+
+export const UserPage = page(PortalUser).extend({
+  totalExact: z
+    .boolean()
+    .describe('False when a contains search matched more users than it counts: total is then a lower bound'),
+});
 
 export const Admin = z
   .object({

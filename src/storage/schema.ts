@@ -35,6 +35,8 @@ export interface Database {
   mail_state: MailStateTable;
   portal_sessions: PortalSessionsTable;
   records: RecordsTable;
+  user_search: UserSearchTable;
+  user_search_pending: UserSearchPendingTable;
 }
 
 type Id = Generated<number>;
@@ -414,4 +416,19 @@ export interface RecordsTable {
   import_id: number | null;
   created_at: string;
   updated_at: string;
+}
+
+/**
+ * The users' contains-search index (migration 0017). On PostgreSQL a table with a trigram index; on
+ * SQLite an FTS5 table whose rowid is the user id (reached through raw SQL there).
+ */
+export interface UserSearchTable {
+  user_id: number;
+  body: string;
+}
+
+/** Users written since the search index last saw them, noted by triggers on users. */
+export interface UserSearchPendingTable {
+  seq: Generated<number>;
+  user_id: number;
 }

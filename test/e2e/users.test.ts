@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -214,10 +215,29 @@ describe('users pages', () => {
     expect(await page.getByRole('textbox', { name: 'Search' }).inputValue()).toBe('grace');
     await page.getByRole('button', { name: 'Clear filters' }).click();
     await expect.poll(() => rows(page).count()).toBeGreaterThanOrEqual(5);
+
     await page.setViewportSize(PHONE);
     await page.goto(`${server.url}/users?customerId=${acme}`);
     await expect.poll(() => rows(page).count()).toBeGreaterThanOrEqual(3);
     await shot(page, 'users-filtered');
+
+    // Part of a name finds the user; the export holds what the list shows, as a users template.
+    await page.goto(`${server.url}/users?q=uring`);
+    await expect.poll(() => rows(page).count()).toBe(1);
+    await page.getByTestId('users-export').click();
+    await expect.poll(() => page.getByRole('menuitem', { name: 'CSV file' }).isVisible()).toBe(true);
+    await shot(page, 'users-export');
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('menuitem', { name: 'CSV file' }).click(),
+    ]);
+    const file = await fs.promises.readFile((await download.path())!, 'utf8');
+    const lines = file
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split(/\r?\n/);
+    expect(lines.length).toBe(3);
+    expect(lines[2]).toContain('alan.turing@example.com');
     expect(errors).toEqual([]);
     await context.close();
   });

@@ -117,19 +117,40 @@ export async function buildTemplate(
   authorize(actor, includeExisting ? 'directory.read' : 'imports.read');
   const binding = ctx.targets.get(name);
   const env = await envFor(ctx, binding, ctx.db, actor.customerId);
-  const fields = binding.target.fields(env);
+  const target = binding.target;
+  const existing = target.existing;
+  const records =
+    includeExisting && existing
+      ? (async function* () {
+          let after = 0;
+          for (;;) {
+            const page = await existing.call(target, env, after, 1000);
+            if (page.length === 0) return;
+            yield page.map((r) => r.cells);
+            after = page[page.length - 1]!.cursor;
+          }
+        })()
+      : null;
+  return writeTemplate(target.label, target.fields(env), format, records, `${name}-template.${format}`);
+}
+
+/**
+ * Writes a template file: the header row, the hint row, then the records given (pages of cells by
+ * field key), as CSV or as an XLSX workbook with its drop-downs and text formats.
+ */
+export async function writeTemplate(
+  label: string,
+  fields: readonly TargetField[],
+  format: FileFormat,
+  records: AsyncIterable<readonly Record<string, string>[]> | null,
+  fileName: string,
+): Promise<FileToSend> {
   const file = tempFilePath('template', format);
   const rows = (async function* () {
     yield fields.map((f) => f.column);
     yield fields.map(hintFor);
-    if (!includeExisting || !binding.target.existing) return;
-    let after = 0;
-    for (;;) {
-      const page = await binding.target.existing(env, after, 1000);
-      if (page.length === 0) return;
-      for (const r of page) yield fields.map((f) => r.cells[f.key] ?? '');
-      after = page[page.length - 1]!.cursor;
-    }
+    if (!records) return;
+    for await (const page of records) for (const cells of page) yield fields.map((f) => cells[f.key] ?? '');
   })();
   if (format === 'csv') {
     const neutral = (async function* () {
@@ -142,7 +163,7 @@ export async function buildTemplate(
       useSharedStrings: false,
       useStyles: true,
     });
-    const sheet = workbook.addWorksheet(binding.target.label, {
+    const sheet = workbook.addWorksheet(label, {
       // The header and hint rows stay in view while the rows below scroll.
       views: [{ state: 'frozen', ySplit: 2 }],
     });
@@ -170,7 +191,7 @@ export async function buildTemplate(
   body.on('close', () => fs.rmSync(file, { force: true }));
   return {
     body,
-    fileName: `${name}-template.${format}`,
+    fileName,
     contentType:
       format === 'csv'
         ? 'text/csv; charset=utf-8'

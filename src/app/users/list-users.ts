@@ -8,7 +8,9 @@ import type { AppContext } from '../context.js';
 import { visibleCustomer } from '../customers.js';
 import { decodeCursor, encodeCursor } from '../shared.js';
 
-export interface ListUsersQuery {
+/** Which users: the filters of the list, shared by its export and bulk actions. */
+export interface UserSelection {
+  /** Folded and matched as contained (3 characters or more) or as a prefix (fewer). */
   search?: string;
   status?: UserStatus[];
   customerId?: number;
@@ -16,6 +18,9 @@ export interface ListUsersQuery {
   roleId?: number;
   groupId?: number;
   importId?: number;
+}
+
+export interface ListUsersQuery extends UserSelection {
   sort?: q.UserSort;
   order?: 'asc' | 'desc';
   limit?: number;
@@ -26,16 +31,19 @@ export interface ListUsersQuery {
 }
 
 /**
+ * A page of users. `totalExact` is false when a contains search matched more users than it counts
+ * (storage's CONTAINS_COUNT_LIMIT): `total` then says "at least".
+ */
+export interface UserPage extends Page<PortalUser> {
+  totalExact: boolean;
+}
+
+/**
  * Lists users the actor may see. Paging is keyset (`cursor`) for any depth, or by offset for page
  * numbers; the total counts every matching user.
  */
-export async function listUsers(
-  ctx: AppContext,
-  actor: Actor,
-  query: ListUsersQuery,
-): Promise<Page<PortalUser>> {
+export async function listUsers(ctx: AppContext, actor: Actor, query: ListUsersQuery): Promise<UserPage> {
   authorize(actor, 'directory.read');
-  if (query.customerId !== undefined) await visibleCustomer(ctx, actor, query.customerId);
   const limit = query.limit ?? 50;
   const sort = query.sort ?? 'createdAt';
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
@@ -47,18 +55,7 @@ export async function listUsers(
       { problem: 'cursor.unknown' },
     );
   }
-  const search = query.search === undefined ? '' : foldKey(query.search);
-  const filter: q.UserListFilter = {
-    ...(search !== '' && { search }),
-    ...(query.status && query.status.length > 0 && { status: query.status }),
-    ...((actor.customerId ?? query.customerId) !== undefined && {
-      customerId: actor.customerId ?? query.customerId,
-    }),
-    ...(query.siteId !== undefined && { siteId: query.siteId }),
-    ...(query.roleId !== undefined && { roleId: query.roleId }),
-    ...(query.groupId !== undefined && { groupId: query.groupId }),
-    ...(query.importId !== undefined && { importId: query.importId }),
-  };
+  const filter = await userFilterFor(ctx, actor, query);
   const order = query.order ?? (sort === 'createdAt' ? 'desc' : 'asc');
   const [rows, total] = await Promise.all([
     q.listUsers(ctx.db, {
@@ -76,8 +73,30 @@ export async function listUsers(
   const last = page[page.length - 1];
   return {
     items: page.map((r) => r.user),
-    total,
+    total: total.n,
+    totalExact: total.exact,
     nextCursor: more && last ? encodeCursor(last.sortValue, last.user.id) : null,
+  };
+}
+
+/** What a list query selects, as storage's filter: within the actor's customer, whatever was asked. */
+export async function userFilterFor(
+  ctx: AppContext,
+  actor: Actor,
+  query: UserSelection,
+): Promise<q.UserListFilter> {
+  if (query.customerId !== undefined) await visibleCustomer(ctx, actor, query.customerId);
+  const search = query.search === undefined ? '' : foldKey(query.search);
+  return {
+    ...(search !== '' && { search }),
+    ...(query.status && query.status.length > 0 && { status: query.status }),
+    ...((actor.customerId ?? query.customerId) !== undefined && {
+      customerId: actor.customerId ?? query.customerId,
+    }),
+    ...(query.siteId !== undefined && { siteId: query.siteId }),
+    ...(query.roleId !== undefined && { roleId: query.roleId }),
+    ...(query.groupId !== undefined && { groupId: query.groupId }),
+    ...(query.importId !== undefined && { importId: query.importId }),
   };
 }
 

@@ -213,6 +213,11 @@ export interface ImportTarget<Env, Own = Record<string, unknown>, Before = unkno
     limit: number,
   ): Promise<{ cursor: number; cells: Record<string, string> }[]>;
   /**
+   * The records with these ids, as template rows in the same order, leaving out any outside the
+   * admin's scope: an export of a selection (a filtered list) that can be edited and uploaded back.
+   */
+  existingOf?(env: Env, ids: readonly number[]): Promise<{ cursor: number; cells: Record<string, string> }[]>;
+  /**
    * Writes a batch of rows checked valid, inside the caller's transaction: one result per row, with
    * the restore point's entry of every entity it created or changed.
    */

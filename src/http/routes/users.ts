@@ -3,10 +3,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../app/context.js';
 import { createUser } from '../../app/users/create-user.js';
 import { deleteUser } from '../../app/users/delete-user.js';
+import { exportUsers } from '../../app/users/export-users.js';
 import { getUser } from '../../app/users/get-user.js';
 import { listUserHistory } from '../../app/users/list-user-history.js';
 import { listUsers } from '../../app/users/list-users.js';
 import { updateUser } from '../../app/users/update-user.js';
+import { attachmentDisposition } from '../content-disposition.js';
 import { actorOf } from '../plugins/auth.js';
 import {
   AuditPage,
@@ -14,10 +16,11 @@ import {
   IdParam,
   Ok,
   PortalUser,
-  page,
   UserCreate,
+  UserExportQuery,
   UserHistoryQuery,
   UserListQuery,
+  UserPage,
   UserUpdate,
 } from '../schemas.js';
 
@@ -30,12 +33,35 @@ export function userRoutes(app: FastifyInstance, ctx: AppContext): void {
         tags: ['users'],
         summary: 'List portal users: search, filters, sorting and paging',
         querystring: UserListQuery,
-        response: { 200: page(PortalUser), ...errorResponses },
+        response: { 200: UserPage, ...errorResponses },
       },
     },
     (req) => {
       const { q, ...rest } = req.query;
       return listUsers(ctx, actorOf(req), { ...rest, ...(q !== undefined && { search: q }) });
+    },
+  );
+  r.get(
+    '/api/v1/users/export',
+    {
+      schema: {
+        tags: ['users'],
+        summary:
+          'The users a list shows (same filters and search) as a users template, CSV or XLSX: edit it and upload it back',
+        querystring: UserExportQuery,
+      },
+    },
+    async (req, reply) => {
+      const { q, format, ...rest } = req.query;
+      const file = await exportUsers(
+        ctx,
+        actorOf(req),
+        { ...rest, ...(q !== undefined && { search: q }) },
+        format,
+      );
+      reply.header('content-type', file.contentType);
+      reply.header('content-disposition', attachmentDisposition(file.fileName));
+      return reply.send(file.body);
     },
   );
   r.post(

@@ -7,6 +7,7 @@ import type { Db } from '../database.js';
 import type { Database, UsersTable } from '../schema.js';
 import { attributeValues, readJson } from '../stored-json.js';
 import { startsWith } from './prefix.js';
+import { containsTerm, isSqlite, MIN_CONTAINS_LENGTH } from './user-search.js';
 
 /** A user's row as stored, with its bookkeeping (writes: storage/queries/user-writes.ts). */
 export interface UserRecord extends UserValues {
@@ -195,7 +196,10 @@ const SORT_COLUMNS = {
 } as const satisfies Record<UserSort, string>;
 
 export interface UserListFilter {
-  /** Prefix of email, username, display name or last name; matched case-insensitively. */
+  /**
+   * Folded text (foldKey) that email, username, a name or the employee number contains; under
+   * MIN_CONTAINS_LENGTH characters, that email, username, display name or last name starts with.
+   */
   search?: string;
   status?: UserStatus[];
   customerId?: number;
@@ -214,12 +218,23 @@ export interface UserListQuery extends UserListFilter {
   offset?: number;
 }
 
+/**
+ * The filter as a WHERE clause. `probe`: the page is looked for by walking the sort order (see
+ * probeWindow), where a contains search checks each user in the index rather than collecting every
+ * match first.
+ */
 function applyFilter<O>(
+  db: Db,
   q: SelectQueryBuilder<Database, 'users', O>,
   f: UserListFilter,
+  probe = false,
 ): SelectQueryBuilder<Database, 'users', O> {
   let out = q;
-  if (f.search) {
+  if (f.search && f.search.length >= MIN_CONTAINS_LENGTH) {
+    const term = f.search;
+    const how = { sqlite: isSqlite(db), probe };
+    out = out.where((eb) => containsTerm(eb, term, how));
+  } else if (f.search) {
     const s = f.search;
     out = out.where((eb) =>
       eb.or(
@@ -260,12 +275,32 @@ function applyFilter<O>(
   return out;
 }
 
-export async function countUsers(db: Db, filter: UserListFilter): Promise<number> {
+/** Past this many matches a contains search's count stops and says "at least". */
+export const CONTAINS_COUNT_LIMIT = 10_000;
+
+/**
+ * The number of matching users. A contains search counts up to CONTAINS_COUNT_LIMIT + 1 (`exact`
+ * false past it): a broad term (a domain) matches hundreds of thousands of users, and counting them
+ * all through the trigram index costs more than a second where the page itself costs milliseconds.
+ */
+export async function countUsers(db: Db, filter: UserListFilter): Promise<{ n: number; exact: boolean }> {
+  if ((filter.search?.length ?? 0) >= MIN_CONTAINS_LENGTH) {
+    const capped = applyFilter(db, db.selectFrom('users'), filter)
+      .select('users.id')
+      .limit(CONTAINS_COUNT_LIMIT + 1)
+      .as('m');
+    const r = await db
+      .selectFrom(capped)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
+    const n = Number(r.n);
+    return { n, exact: n <= CONTAINS_COUNT_LIMIT };
+  }
   const r = await (
     countMembershipOnly(db, filter) ??
-    applyFilter(db.selectFrom('users'), filter).select((eb) => eb.fn.countAll<number>().as('n'))
+    applyFilter(db, db.selectFrom('users'), filter).select((eb) => eb.fn.countAll<number>().as('n'))
   ).executeTakeFirstOrThrow();
-  return Number(r.n);
+  return { n: Number(r.n), exact: true };
 }
 
 /**
@@ -295,6 +330,21 @@ function countMembershipOnly(db: Db, f: UserListFilter) {
     .where('user_groups.group_id', '=', f.groupId!);
 }
 
+/** Ids of the users matching `filter`, in id order after `after`: a selection walked page by page. */
+export async function matchingUserIds(
+  db: Db,
+  filter: UserListFilter,
+  after: number,
+  limit: number,
+): Promise<number[]> {
+  const rows = await applyFilter(db, db.selectFrom('users').select('users.id'), filter)
+    .where('users.id', '>', after)
+    .orderBy('users.id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
 export interface UserListRow {
   user: PortalUser;
   sortValue: string;
@@ -322,7 +372,7 @@ export async function listUsers(db: Db, query: UserListQuery): Promise<UserListR
 function pageQuery(db: Db, query: UserListQuery, window: number | null) {
   const col = USER_SORTS[query.sort];
   if (window === null && query.offset) {
-    const ids = afterCursor(applyFilter(db.selectFrom('users').select('users.id'), query), query)
+    const ids = afterCursor(applyFilter(db, db.selectFrom('users').select('users.id'), query), query)
       .orderBy(col, query.order)
       .orderBy('users.id', query.order)
       .limit(query.limit)
@@ -332,7 +382,7 @@ function pageQuery(db: Db, query: UserListQuery, window: number | null) {
       .orderBy(col, query.order)
       .orderBy('users.id', query.order);
   }
-  let q = afterCursor(applyFilter(baseUserSelect(db), query), query);
+  let q = afterCursor(applyFilter(db, baseUserSelect(db), query, window !== null), query);
   if (window !== null) {
     const c = SORT_COLUMNS[query.sort];
     let ids = db.selectFrom('users as w').select('w.id');
@@ -381,12 +431,16 @@ function probeWindow(db: Db, query: UserListQuery): number | null {
   const customer = query.customerId !== undefined;
   const site = query.siteId !== undefined;
   const search = !!query.search;
+  const contains = (query.search?.length ?? 0) >= MIN_CONTAINS_LENGTH;
   if (!(status || customer || site || search)) return null;
+  // A contains search is found through its index only by collecting every match first: a broad
+  // one (a domain shared by a third of all users) costs far more than walking a few thousand users.
+  const window = Math.max(2_000, 20 * ((query.offset ?? 0) + query.limit));
+  if (contains) return window <= 20_000 ? window : null;
   // Cases SQLite already gets right: its status and customer indexes end in (created_at, id), so
   // they give the default order; and a search alone in that order is either broad (it then walks
   // created_at) or narrow (few matches to sort).
   if (query.sort === 'createdAt' && !site && !(search && (status || customer))) return null;
-  const window = Math.max(2_000, 20 * ((query.offset ?? 0) + query.limit));
   return window <= 20_000 ? window : null;
 }
 

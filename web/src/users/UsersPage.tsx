@@ -5,6 +5,7 @@ import {
   CloseButton,
   Group,
   Loader,
+  Menu,
   Pagination,
   Select,
   SimpleGrid,
@@ -19,11 +20,11 @@ import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { type ColumnDef, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import { Link } from 'wouter';
 import { useCan } from '../auth/session';
-import { formatDate, plural } from '../lib/format';
+import { formatDate, formatNumber, plural } from '../lib/format';
 import { LoadError } from '../lib/LoadError';
 import { EmptyTableRow, TableRows } from '../lib/table-rows';
 import { idParam, useQueryParams, useSearchBox } from '../lib/url-params';
-import { listUsers } from './api';
+import { exportUrl, listUsers } from './api';
 import { useGroups, useRoles, useSites } from './directory';
 import { CustomerFilter, IdSelect } from './IdSelect';
 import { displayName, STATUS_COLORS, STATUSES, statusLabel } from './status';
@@ -165,7 +166,11 @@ export function UsersPage() {
         <div>
           <Title order={2}>Users</Title>
           <Text c="dimmed" size="sm" data-testid="users-total">
-            {users.data ? plural(total, 'user') : ' '}
+            {users.data
+              ? users.data.totalExact
+                ? plural(total, 'user')
+                : `More than ${formatNumber(total - 1)} users`
+              : ' '}
           </Text>
         </div>
         <Group gap="sm">
@@ -179,6 +184,22 @@ export function UsersPage() {
               Import users
             </Button>
           )}
+          <Menu position="bottom-end">
+            <Menu.Target>
+              <Button variant="default" disabled={total === 0} data-testid="users-export">
+                Export
+              </Button>
+            </Menu.Target>
+            <Menu.Dropdown>
+              <Menu.Label>{filtered ? 'The users shown' : `All ${plural(total, 'user')}`}</Menu.Label>
+              <Menu.Item component="a" href={exportUrl(query, 'xlsx')} download>
+                Excel workbook (.xlsx)
+              </Menu.Item>
+              <Menu.Item component="a" href={exportUrl(query, 'csv')} download>
+                CSV file
+              </Menu.Item>
+            </Menu.Dropdown>
+          </Menu>
           {can('users.manage') && (
             <Button component={Link} href="/users/new">
               New user
@@ -190,7 +211,7 @@ export function UsersPage() {
         <TextInput
           style={{ gridColumn: 'span 2' }}
           label="Search"
-          placeholder="Email, username or name"
+          placeholder="Part of an email, name, username or employee number"
           {...search.inputProps}
         />
         <Select

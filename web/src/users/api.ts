@@ -1,4 +1,4 @@
-import { get, request } from '../lib/api';
+import { get, request, withParams } from '../lib/api';
 import type {
   AttributeInfo,
   AuditItem,
@@ -16,6 +16,12 @@ import type {
 } from './types';
 
 export const listUsers = (query: UserQuery) => get<UserPage>('/api/v1/users', query);
+
+/** The users a list shows (its search and filters), as a users template to edit and upload back. */
+export const exportUrl = (query: UserQuery, format: 'csv' | 'xlsx') => {
+  const { limit: _limit, offset: _offset, sort: _sort, order: _order, ...selection } = query;
+  return withParams('/api/v1/users/export', { ...selection, format });
+};
 export const getUser = (id: number) => get<User>(`/api/v1/users/${id}`);
 export const createUser = (input: UserCreateInput) => request<User>('POST', '/api/v1/users', input);
 export const updateUser = (id: number, patch: UserUpdateInput) =>

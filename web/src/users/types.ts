@@ -10,13 +10,13 @@ import type {
   Site,
   UserCreate,
   UserListQuery,
+  UserPage as UserPageSchema,
   UserUpdate,
 } from '../../../src/http/schemas.js';
-import type { Page } from '../lib/types';
 
 export type User = z.infer<typeof PortalUser>;
 export type UserStatus = User['status'];
-export type UserPage = Page<typeof PortalUser>;
+export type UserPage = z.infer<typeof UserPageSchema>;
 export type UserQuery = Partial<z.output<typeof UserListQuery>>;
 export type UserSort = NonNullable<UserQuery['sort']>;
 export type UserCreateInput = z.input<typeof UserCreate>;

@@ -406,31 +406,15 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
 
   async existing(env, after, limit) {
     const users = await env.store.page(after, limit, env.scopeCustomerId);
-    const dir = env.directory;
-    const name = <T extends { id: number; name: string }>(list: T[], id: number) =>
-      list.find((x) => x.id === id)?.name ?? '';
-    return users.map((u) => {
-      const cells: Record<string, string> = {
-        email: u.email,
-        username: u.username,
-        firstName: u.firstName,
-        lastName: u.lastName,
-        displayName: u.displayName,
-        customer: name(dir.customers, u.customerId),
-        site: name(dir.sites, u.siteId),
-        userType: u.userType,
-        accessLevel: u.accessLevel ?? '',
-        roles: u.roleIds.map((id) => name(dir.roles, id)).join('; '),
-        groups: u.groupIds.map((id) => name(dir.groups, id)).join('; '),
-        employeeNumber: u.employeeNumber ?? '',
-        status: u.status === 'disabled' || u.status === 'active' || u.status === 'pending' ? u.status : '',
-        contact: u.contactId === null ? '' : String(u.contactId),
-      };
-      for (const def of dir.attributes) {
-        const v = u.attributes[def.key];
-        cells[`attr.${def.key}`] = v === null || v === undefined ? '' : String(v);
-      }
-      return { cursor: u.id, cells };
+    return users.map((u) => ({ cursor: u.id, cells: templateCells(u, env.directory) }));
+  },
+
+  async existingOf(env, ids) {
+    const users = await env.store.snapshots(ids);
+    return ids.flatMap((id) => {
+      const u = users.get(id);
+      if (!u || (env.scopeCustomerId !== null && u.customerId !== env.scopeCustomerId)) return [];
+      return [{ cursor: u.id, cells: templateCells(u, env.directory) }];
     });
   },
 
@@ -872,4 +856,31 @@ export function assignUsernames(users: NewUser[], store: UsersStore): Promise<vo
     takenKeys: async (keys) => new Set((await store.findUsernameKeys(keys)).keys()),
     keysWithPrefix: (prefix) => store.usernameKeysWithPrefix(prefix),
   });
+}
+
+/** A user as template cells (names for ids), so that the file can be edited and uploaded back. */
+function templateCells(u: UserSnapshot, dir: UsersEnv['directory']): Record<string, string> {
+  const name = <T extends { id: number; name: string }>(list: T[], id: number) =>
+    list.find((x) => x.id === id)?.name ?? '';
+  const cells: Record<string, string> = {
+    email: u.email,
+    username: u.username,
+    firstName: u.firstName,
+    lastName: u.lastName,
+    displayName: u.displayName,
+    customer: name(dir.customers, u.customerId),
+    site: name(dir.sites, u.siteId),
+    userType: u.userType,
+    accessLevel: u.accessLevel ?? '',
+    roles: u.roleIds.map((id) => name(dir.roles, id)).join('; '),
+    groups: u.groupIds.map((id) => name(dir.groups, id)).join('; '),
+    employeeNumber: u.employeeNumber ?? '',
+    status: u.status === 'disabled' || u.status === 'active' || u.status === 'pending' ? u.status : '',
+    contact: u.contactId === null ? '' : String(u.contactId),
+  };
+  for (const def of dir.attributes) {
+    const v = u.attributes[def.key];
+    cells[`attr.${def.key}`] = v === null || v === undefined ? '' : String(v);
+  }
+  return cells;
 }
