@@ -194,10 +194,21 @@ export const FileParams = z
 export const FormatQuery = z.object({ format: z.enum(['csv', 'xlsx']).default('csv') }).strict();
 
 export const TargetParams = z.object({ target: z.string().max(50) }).strict();
+/** How to read an import's kept file again (PUT /imports/{id}/source); empty or left out: detected. */
+export const ReadChoicesInput = z
+  .object({
+    encoding: z.string().max(40).optional(),
+    delimiter: z.string().max(20).optional(),
+    sheet: z.string().max(200).optional(),
+  })
+  .strict();
+
 export const TemplateQuery = z
   .object({
     format: z.enum(['csv', 'xlsx']).default('xlsx'),
     includeExisting: z.enum(['true', 'false']).default('false'),
+    /** The customer whose sites the XLSX template's drop-down lists (a scoped admin's own, whatever is asked). */
+    customerId: idText().optional(),
   })
   .strict();
 

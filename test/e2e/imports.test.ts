@@ -306,6 +306,35 @@ describe('import wizard', () => {
     await context.close();
   }, 120_000);
 
+  it('reads the file again in another encoding from the mapping step: the same import, its rows read anew', async () => {
+    const { context, page, errors } = await openPage(browser);
+    await signIn(page, server.url, ADMIN, '/imports');
+    // Windows-1252 bytes: é is 0xE9, which Mac Roman reads as È.
+    const id = await startImport(page, server.url, 'Acme Logistics', {
+      name: 'accents.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('Email;First name;Last name\r\nsam@acme.example;José;Lee\r\n', 'latin1'),
+    });
+    const reading = page.getByTestId('file-reading');
+    await expect.poll(() => reading.textContent()).toMatch(/Read as: .*Windows-1252/);
+    await reading.getByRole('combobox', { name: 'Encoding' }).click();
+    await page.getByRole('option', { name: 'Mac Roman' }).click();
+    await within(
+      STEP_MS,
+      'reading the file again',
+      reading.getByRole('button', { name: 'Read the file again' }).click(),
+    );
+    await expect.poll(() => reading.textContent(), { timeout: STEP_MS }).toMatch(/Read as: .*Mac Roman/);
+    // The same import, read anew: no second upload.
+    expect(importIdOf(page)).toBe(id);
+    await page.getByRole('button', { name: 'Next: options' }).click();
+    await page.getByRole('button', { name: 'Next: review' }).click();
+    await expect.poll(() => page.locator('#import-row-2').textContent()).toContain('JosÈ');
+    expect(importIdOf(page)).toBe(id);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
   it('pages to the end of a 100,000-row import, filters it by a kind of problem, and follows its commit', async () => {
     const { context, page, errors } = await openPage(browser);
     await signIn(page, server.url, ADMIN, '/imports');

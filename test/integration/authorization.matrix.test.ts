@@ -652,6 +652,14 @@ const cases: Case[] = [
     }),
   },
   {
+    route: 'PUT /api/v1/imports/:id/source',
+    expect: '200 200 403 | 200 404 | 200 404 | 403 403 | 401',
+    build: async (t) => ({
+      url: `/api/v1/imports/${await freshImport(t.customer)}/source`,
+      payload: { encoding: 'utf-8' },
+    }),
+  },
+  {
     route: 'PUT /api/v1/imports/:id/options',
     expect: '200 200 403 | 200 404 | 200 404 | 403 403 | 401',
     build: async (t) => ({

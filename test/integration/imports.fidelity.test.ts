@@ -8,6 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAttribute } from '../../src/app/attributes.js';
+import { createCustomer, createSite } from '../../src/app/customers.js';
 import { SYSTEM_ACTOR } from '../../src/core/access/policy.js';
 import type { FidelityCase } from '../fixtures/fidelity/generate.js';
 import { type Caller, startApi, type TestApi } from '../support/api.js';
@@ -217,5 +218,65 @@ describe('the XLSX template', () => {
       type: 'list',
       formulae: ['"Standard,Privileged"'],
     });
+  });
+
+  const template = async (caller: Caller, query: string) =>
+    loadXlsx(
+      await importClient(caller, world.acme.id).download(
+        `/api/v1/import-targets/users/template?format=xlsx${query}`,
+      ),
+    );
+  const validationOf = (workbook: Awaited<ReturnType<typeof loadXlsx>>, header: string) => {
+    const sheet = workbook.worksheets[0]!;
+    const names = (sheet.getRow(1).values as unknown[]).slice(1).map(String);
+    return sheet.getCell(3, names.indexOf(header) + 1).dataValidation;
+  };
+
+  it("lists the customer's sites and the active portal roles in drop-downs", async () => {
+    const workbook = await template(admin, `&customerId=${world.acme.id}`);
+    expect(validationOf(workbook, 'Site')).toMatchObject({
+      type: 'list',
+      formulae: ['"HQ,North"'],
+      errorStyle: 'stop',
+    });
+    // Several roles may be typed (`Engineer; Manager`): the list is a suggestion, Excel only informs.
+    expect(validationOf(workbook, 'Roles')).toMatchObject({
+      type: 'list',
+      formulae: ['"Engineer,Manager"'],
+      errorStyle: 'information',
+    });
+    expect(workbook.worksheets.map((w) => w.name)).toEqual(['Portal users']);
+    // Without a customer there are no sites to offer.
+    expect(validationOf(await template(admin, ''), 'Site')).toBeUndefined();
+  });
+
+  it("gives a scoped admin their own customer's sites, whatever is asked", async () => {
+    const scoped = await api.caller('user_admin', world.globex.id);
+    const workbook = await template(scoped, `&customerId=${world.acme.id}`);
+    expect(validationOf(workbook, 'Site')).toMatchObject({ formulae: ['"HQ"'] });
+    const unknown = await admin.token({
+      method: 'GET',
+      url: '/api/v1/import-targets/users/template?format=xlsx&customerId=999999',
+    });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ code: 'customer.not_found' });
+  });
+
+  it('puts a list over 255 characters on a hidden sheet and points the drop-down at its range', async () => {
+    const big = await createCustomer(api.db.ctx, SYSTEM_ACTOR, { name: 'Many Sites', externalId: 'M-1' });
+    const names = Array.from({ length: 40 }, (_, i) => `Branch office ${String(i).padStart(2, '0')}`);
+    for (const name of names) await createSite(api.db.ctx, SYSTEM_ACTOR, big.id, { name });
+    const workbook = await template(admin, `&customerId=${big.id}`);
+    expect(validationOf(workbook, 'Site')).toMatchObject({
+      type: 'list',
+      formulae: ["'Lists'!$A$1:$A$41"],
+    });
+    const lists = workbook.getWorksheet('Lists')!;
+    expect(lists.state).toBe('hidden');
+    const listed = Array.from({ length: 41 }, (_, i) => String(lists.getCell(i + 1, 1).value));
+    expect(listed).toEqual([...names, 'HQ'].sort((a, b) => a.localeCompare(b)));
+    expect(lists.getCell(42, 1).value).toBeNull();
+    // The short list beside it stays inline.
+    expect(validationOf(workbook, 'Roles')).toMatchObject({ formulae: ['"Engineer,Manager"'] });
   });
 });

@@ -55,24 +55,22 @@ describe('the fidelity corpus through the reader', () => {
 });
 
 describe('the fidelity corpus through roster split', () => {
-  it.each(cases.filter((c) => !c.error && !c.options).map((c) => [title(c), c] as const))(
-    '%s',
-    async (_title, c) => {
-      const dir = path.join(out, c.file);
-      const problems: { row: number; code: string }[] = [];
-      const parts = await splitFile(path.join(corpus, c.file), {
-        maxRows: 1000,
-        maxBytes: 1_000_000,
-        outDir: dir,
-        onProblem: (row, problem) => problems.push({ row, code: problem.code }),
-      });
-      expect(parts).toHaveLength(1);
-      const part = await openTabularFile(parts[0]!.file);
-      const cells: string[][] = [];
-      for await (const row of part.rows()) cells.push(row.cells);
-      expect(part.header).toEqual(c.header);
-      expect(cells).toEqual(c.rows!.map((r) => r.cells));
-      expect(problems).toEqual((c.problems ?? []).map((p) => ({ row: p.row, code: p.code })));
-    },
-  );
+  it.each(cases.filter((c) => !c.error).map((c) => [title(c), c] as const))('%s', async (_title, c) => {
+    const dir = path.join(out, `${c.file}${c.options ? `-${Object.values(c.options).join('-')}` : ''}`);
+    const problems: { row: number; code: string }[] = [];
+    const parts = await splitFile(path.join(corpus, c.file), {
+      maxRows: 1000,
+      maxBytes: 1_000_000,
+      outDir: dir,
+      ...(c.options && { read: c.options }),
+      onProblem: (row, problem) => problems.push({ row, code: problem.code }),
+    });
+    expect(parts).toHaveLength(1);
+    const part = await openTabularFile(parts[0]!.file);
+    const cells: string[][] = [];
+    for await (const row of part.rows()) cells.push(row.cells);
+    expect(part.header).toEqual(c.header);
+    expect(cells).toEqual(c.rows!.map((r) => r.cells));
+    expect(problems).toEqual((c.problems ?? []).map((p) => ({ row: p.row, code: p.code })));
+  });
 });

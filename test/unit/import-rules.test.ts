@@ -16,6 +16,7 @@ describe('the status table', () => {
   const EVENTS: ImportEvent[] = [
     'staged',
     'map',
+    'reread',
     'set_options',
     'edit_rows',
     'commit',
@@ -49,6 +50,8 @@ describe('the status table', () => {
     expect(transition('staging', 'staged', false)).toBe('mapping_required');
     expect(transition('validated', 'map', false)).toBe('mapping_required');
     expect(transition('mapping_required', 'map', true)).toBe('validated');
+    expect(transition('validated', 'reread', false)).toBe('mapping_required');
+    expect(transition('mapping_required', 'reread', true)).toBe('validated');
     expect(() => transition('mapping_required', 'commit')).toThrow(
       expect.objectContaining({ code: 'import.not_validated' }),
     );
@@ -82,6 +85,8 @@ describe('the status table', () => {
     };
     expect(code('queued', 'set_options')).toBe('import.already_committing');
     expect(code('completed', 'edit_rows')).toBe('import.already_committed');
+    expect(code('completed', 'reread')).toBe('import.already_committed');
+    expect(code('committing', 'reread')).toBe('import.already_committing');
     expect(code('validated', 'rollback')).toBe('import.not_committed');
     expect(code('committing', 'rollback')).toBe('import.still_committing');
     expect(code('rolling_back', 'rollback')).toBe('import.rolling_back');

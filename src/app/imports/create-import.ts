@@ -157,7 +157,7 @@ export async function createImport(
 }
 
 /** The staging port with each insert in a transaction of its own. */
-function batchedStaging(ctx: AppContext, id: number): StagingPort {
+export function batchedStaging(ctx: AppContext, id: number): StagingPort {
   const direct = stagingFor(ctx.db, id);
   return {
     ...direct,
@@ -172,7 +172,7 @@ export async function discardStaging(ctx: AppContext, id: number): Promise<void>
 }
 
 /** Columns a saved configuration names take its field; the others keep the automatic match, unless it clashes. */
-function withSavedMapping(
+export function withSavedMapping(
   auto: Mapping,
   header: readonly string[],
   saved: Record<string, string | null> | undefined,
@@ -209,7 +209,7 @@ export function fileMetaOf(source: TabularMeta): Record<string, unknown> {
 }
 
 /** The file's rows as the engine takes them: what the reader could not read exactly as row problems. */
-async function* fileRows(
+export async function* fileRows(
   rows: AsyncIterable<TabularRow>,
   header: readonly string[],
 ): AsyncGenerator<FileRow> {

@@ -5,6 +5,7 @@ import { type Actor, authorize } from '../../core/access/policy.js';
 import { neutralizeCell } from '../../core/import/export.js';
 import type { ImportMode, TargetField } from '../../core/import/target.js';
 import type { AppContext } from '../context.js';
+import { visibleCustomer } from '../customers.js';
 import { tempFilePath } from '../temp-files.js';
 import { optionsJsonSchema } from './options.js';
 import { envFor } from './registry.js';
@@ -77,29 +78,79 @@ export function columnLetters(index: number): string {
   return letters;
 }
 
+/** Excel's limit on a list validation's formula written inline (`"a,b,c"`). */
+const INLINE_LIST_CHARS = 255;
+/** The hidden sheet holding the lists too long, or too awkward, to write inline. */
+const LISTS_SHEET = 'Lists';
+
+/** A drop-down list of one column: where it is, what it offers. */
+interface DropDown {
+  index: number;
+  field: TargetField;
+  values: readonly string[];
+}
+
 /**
- * A drop-down list (data validation) under the hint row for every single-value field with allowed
- * values (user type, status, a list attribute): a typo is caught as it is typed. Values are listed
- * in the formula itself, which Excel caps at 255 characters; a longer list is shown as a warning only.
+ * The drop-down lists of a template: a field's allowed values (user type, status, a list
+ * attribute) or, for the fields the target names, values of the directory (the customer's sites,
+ * the active portal roles).
  */
-function addDropDowns(sheet: ExcelJS.Worksheet, fields: readonly TargetField[]): void {
+function dropDownsOf(fields: readonly TargetField[], choices: Record<string, readonly string[]>): DropDown[] {
+  return fields.flatMap((field, index) => {
+    const values = choices[field.key] ?? field.allowed ?? [];
+    return values.length === 0 ? [] : [{ index, field, values }];
+  });
+}
+
+/**
+ * Data validation under the hint row for each drop-down: a typo is caught as it is typed. A list is
+ * written in the formula itself while it fits Excel's 255 characters (and holds no comma or quote);
+ * a longer one is a range of the hidden `Lists` sheet, one column per list, written by
+ * `writeListsSheet`. A field taking several values (roles) keeps its list as a suggestion: Excel
+ * then only warns, so `A; B` can still be typed.
+ */
+function addDropDowns(sheet: ExcelJS.Worksheet, dropDowns: readonly DropDown[]): DropDown[] {
   const ranged = sheet as unknown as RangeValidations;
-  fields.forEach((field, index) => {
-    const allowed = field.allowed ?? [];
-    if (field.multi || allowed.length === 0 || allowed.some((value) => value.includes(','))) return;
-    const list = `"${allowed.join(',').replace(/"/g, '""')}"`;
-    if (list.length > 255) return;
-    const letters = columnLetters(index);
+  const onListsSheet: DropDown[] = [];
+  for (const d of dropDowns) {
+    const inline = `"${d.values.join(',')}"`;
+    const fitsInline =
+      inline.length <= INLINE_LIST_CHARS && !d.values.some((v) => v.includes(',') || v.includes('"'));
+    let formula = inline;
+    if (!fitsInline) {
+      const column = columnLetters(onListsSheet.length);
+      onListsSheet.push(d);
+      formula = `'${LISTS_SHEET}'!$${column}$1:$${column}$${d.values.length}`;
+    }
+    const letters = columnLetters(d.index);
+    const several = d.field.multi === true;
+    const named = inline.length <= INLINE_LIST_CHARS ? `: ${d.values.join(', ')}` : ' from the list';
     ranged.dataValidations.add(`${letters}3:${letters}${LIST_ROWS + 2}`, {
       type: 'list',
-      allowBlank: !field.required,
-      formulae: [list],
+      allowBlank: !d.field.required,
+      formulae: [formula],
       showErrorMessage: true,
-      errorStyle: 'stop',
-      errorTitle: field.label,
-      error: `Choose one of: ${allowed.join(', ')}`.slice(0, 255),
+      errorStyle: several ? 'information' : 'stop',
+      errorTitle: d.field.label,
+      error: (several ? `Choose one, or type several separated by ;${named}` : `Choose one${named}`).slice(
+        0,
+        255,
+      ),
     });
-  });
+  }
+  return onListsSheet;
+}
+
+/** The hidden sheet of the lists too long to write inline: column A the first list, B the second… */
+function writeListsSheet(workbook: ExcelJS.stream.xlsx.WorkbookWriter, lists: readonly DropDown[]): void {
+  if (lists.length === 0) return;
+  const sheet = workbook.addWorksheet(LISTS_SHEET, { state: 'hidden' });
+  const rows = Math.max(...lists.map((d) => d.values.length));
+  for (let i = 0; i < rows; i++) {
+    // Written as text: a value such as =1+1 or 00123 stays what the directory holds.
+    sheet.addRow(lists.map((d) => d.values[i] ?? null)).commit();
+  }
+  sheet.commit();
 }
 
 /**
@@ -113,9 +164,13 @@ export async function buildTemplate(
   name: string,
   format: FileFormat,
   includeExisting: boolean,
+  requestedCustomerId?: number,
 ): Promise<FileToSend> {
   authorize(actor, includeExisting ? 'directory.read' : 'imports.read');
   const binding = ctx.targets.get(name);
+  // A scoped admin's template is always for their customer; another's is not found, as anywhere.
+  const customerId = actor.customerId ?? requestedCustomerId ?? null;
+  if (customerId !== null) await visibleCustomer(ctx, actor, customerId);
   const env = await envFor(ctx, binding, ctx.db, actor.customerId);
   const target = binding.target;
   const existing = target.existing;
@@ -131,7 +186,15 @@ export async function buildTemplate(
           }
         })()
       : null;
-  return writeTemplate(target.label, target.fields(env), format, records, `${name}-template.${format}`);
+  const choices = target.templateChoices?.(env, customerId) ?? {};
+  return writeTemplate(
+    target.label,
+    target.fields(env),
+    choices,
+    format,
+    records,
+    `${name}-template.${format}`,
+  );
 }
 
 /**
@@ -141,6 +204,8 @@ export async function buildTemplate(
 export async function writeTemplate(
   label: string,
   fields: readonly TargetField[],
+  /** Drop-down values from the directory, by field key (`ImportTarget.templateChoices`). */
+  choices: Record<string, readonly string[]>,
   format: FileFormat,
   records: AsyncIterable<readonly Record<string, string>[]> | null,
   fileName: string,
@@ -174,7 +239,7 @@ export async function writeTemplate(
       // employee number or postcode keeps its leading zeros, a long number its digits.
       ...(isTextField(f) && { style: { numFmt: '@' } }),
     }));
-    addDropDowns(sheet, fields);
+    const onListsSheet = addDropDowns(sheet, dropDownsOf(fields, choices));
     let n = 0;
     for await (const r of rows) {
       const row = sheet.addRow(r);
@@ -184,6 +249,7 @@ export async function writeTemplate(
       n++;
     }
     sheet.commit();
+    writeListsSheet(workbook, onListsSheet);
     await workbook.commit();
   }
   // Made for this download: gone once sent, or once the client went away.

@@ -48,5 +48,7 @@ export async function exportUsers(
     });
   })();
   const day = ctx.now().toISOString().slice(0, 10);
-  return writeTemplate(target.label, target.fields(env), format, pages, `users-${day}.${format}`);
+  // The drop-downs of the customer the export is about (an admin's own, or the one filtered on).
+  const choices = target.templateChoices?.(env, filter.customerId ?? null) ?? {};
+  return writeTemplate(target.label, target.fields(env), choices, format, pages, `users-${day}.${format}`);
 }

@@ -149,18 +149,28 @@ export function registerImportCommands(program: Command): void {
     .argument('<target>', 'e.g. users')
     .option('--format <format>', 'csv | xlsx', 'xlsx')
     .option('--include-existing', 'fill it with the current records, to edit and upload again')
+    .option('--customer <id>', "XLSX: list this customer's sites in a drop-down")
     .option('--out <file>', 'where to write it')
     .option('--url <url>', 'Roster server (or ROSTER_URL)')
     .option('--token <token>', 'API token (or ROSTER_TOKEN)')
     .action(
       async (
         target: string,
-        opts: { format: string; includeExisting?: boolean; out?: string; url?: string; token?: string },
+        opts: {
+          format: string;
+          includeExisting?: boolean;
+          customer?: string;
+          out?: string;
+          url?: string;
+          token?: string;
+        },
       ) => {
         const client = new ApiClient(opts);
         const out = opts.out ?? `${target}-template.${opts.format}`;
+        const customer =
+          opts.customer === undefined ? '' : `&customerId=${encodeURIComponent(opts.customer)}`;
         await client.download(
-          `/api/v1/import-targets/${encodeURIComponent(target)}/template?format=${opts.format}&includeExisting=${opts.includeExisting ? 'true' : 'false'}`,
+          `/api/v1/import-targets/${encodeURIComponent(target)}/template?format=${opts.format}&includeExisting=${opts.includeExisting ? 'true' : 'false'}${customer}`,
           out,
         );
         process.stdout.write(`Template written to ${out}\n`);

@@ -23,6 +23,7 @@ export type ImportStatus = (typeof IMPORT_STATUSES)[number];
 export type ImportEvent =
   | 'staged'
   | 'map'
+  | 'reread'
   | 'set_options'
   | 'edit_rows'
   | 'commit'
@@ -36,9 +37,15 @@ export type ImportEvent =
 
 const TRANSITIONS: Record<ImportStatus, Partial<Record<ImportEvent, ImportStatus>>> = {
   staging: { staged: 'validated' },
-  mapping_required: { map: 'validated', set_options: 'mapping_required', cancel: 'cancelled' },
+  mapping_required: {
+    map: 'validated',
+    reread: 'validated',
+    set_options: 'mapping_required',
+    cancel: 'cancelled',
+  },
   validated: {
     map: 'validated',
+    reread: 'validated',
     set_options: 'validated',
     edit_rows: 'validated',
     commit: 'queued',
@@ -63,16 +70,17 @@ export const WRITING_STATUSES: readonly ImportStatus[] = [...COMMIT_STATUSES, 'r
 /** A commit or rollback job has ended (a completed, cancelled or failed import may still be rolled back). */
 export const JOB_ENDED_STATUSES: readonly ImportStatus[] = [...COMMITTED_STATUSES, 'rolled_back'];
 /** Events that change what a commit would write: refused once the commit is asked for. */
-const EDITS: readonly ImportEvent[] = ['commit', 'map', 'set_options', 'edit_rows'];
+const EDITS: readonly ImportEvent[] = ['commit', 'map', 'reread', 'set_options', 'edit_rows'];
 
 /**
- * `staged` and `map` reach `validated` only when the mapping is complete, else `mapping_required`:
- * callers pass the outcome.
+ * `staged`, `map` and `reread` (the file read again with other choices) reach `validated` only
+ * when the mapping is complete, else `mapping_required`: callers pass the outcome.
  */
 export function transition(from: ImportStatus, event: ImportEvent, mappingComplete = true): ImportStatus {
   const to = TRANSITIONS[from][event];
   if (to === undefined) throw illegal(from, event);
-  if ((event === 'map' || event === 'staged') && !mappingComplete) return 'mapping_required';
+  if ((event === 'map' || event === 'staged' || event === 'reread') && !mappingComplete)
+    return 'mapping_required';
   return to;
 }
 

@@ -201,6 +201,11 @@ export interface ImportTarget<Env, Own = Record<string, unknown>, Before = unkno
   fields(env: Env): TargetField[];
   /** The target's own options, beside the general ones; none when absent. */
   options?: TargetOptions<Env, Own>;
+  /**
+   * Values from the directory a template offers in a drop-down list, by field key (a customer's
+   * sites, the active portal roles): for the customer the template is made for (null: none chosen).
+   */
+  templateChoices?(env: Env, customerId: number | null): Record<string, readonly string[]>;
   /** Checks a batch of mapped rows against the directory, without changing anything. */
   check(rows: readonly RowInput[], env: Env, options: RunOptions<Own>): Promise<CheckedRow[]>;
   /**

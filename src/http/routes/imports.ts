@@ -22,6 +22,7 @@ import {
 } from '../../app/imports/manage-import.js';
 import { parseReadChoices } from '../../app/imports/read-choices.js';
 import { takeReadSlot } from '../../app/imports/read-slots.js';
+import { rereadImport } from '../../app/imports/reread-import.js';
 import { type FileToSend, importFile } from '../../app/imports/result-files.js';
 import { requestRollback } from '../../app/imports/rollback-import.js';
 import { buildTemplate, describeTarget, listTargets } from '../../app/imports/templates.js';
@@ -41,6 +42,7 @@ import {
   ImportOptionsInput,
   ImportView,
   MappingInput,
+  ReadChoicesInput,
   RowFix,
   RowParams,
   RowsPage,
@@ -111,7 +113,8 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
     {
       schema: {
         tags: ['imports'],
-        summary: 'Download a template: header, hint row, and optionally the existing records',
+        summary:
+          'Download a template: header, hint row, and optionally the existing records; the XLSX one has drop-down lists of allowed values and, for `customerId`, of its sites and the active portal roles',
         params: TargetParams,
         querystring: TemplateQuery,
       },
@@ -125,6 +128,7 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
           req.params.target,
           req.query.format,
           req.query.includeExisting === 'true',
+          req.query.customerId,
         ),
       ),
   );
@@ -223,6 +227,45 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     (req) => setMapping(ctx, actorOf(req), req.params.id, req.body),
+  );
+  r.put(
+    '/api/v1/imports/:id/source',
+    {
+      schema: {
+        tags: ['imports'],
+        summary:
+          'Read the kept file again with another encoding, delimiter or sheet (those left out are detected again), before committing; every row is staged anew',
+        description:
+          'Columns whose header is still there keep their field; the others are mapped automatically. Fixes made to cells go with the old rows. A file that cannot be read so, or a commit asked for meanwhile, leaves the import as it was.',
+        params: IdParam,
+        body: ReadChoicesInput,
+        response: {
+          200: ImportView,
+          ...errorResponses,
+          413: errorResponses[400],
+          422: errorResponses[400],
+          503: errorResponses[400],
+        },
+      },
+    },
+    async (req, reply) => {
+      const actor = actorOf(req);
+      authorize(actor, 'imports.run');
+      const choices = parseReadChoices(req.body);
+      const release = takeReadSlot(ctx);
+      // As for an upload: the client going away stops the reading.
+      const gone = new AbortController();
+      const onClose = () => {
+        if (!reply.raw.writableEnded) gone.abort(errors.clientGone());
+      };
+      reply.raw.on('close', onClose);
+      try {
+        return await rereadImport(ctx, actor, req.params.id, choices, gone.signal);
+      } finally {
+        release();
+        reply.raw.off('close', onClose);
+      }
+    },
   );
   r.put(
     '/api/v1/imports/:id/options',

@@ -339,3 +339,16 @@ export async function resultCounts(db: Db, importId: number): Promise<Record<str
     .execute();
   return Object.fromEntries(rows.map((r) => [r.result as string, Number(r.n)]));
 }
+
+/**
+ * Replaces an import's staged rows by those staged under another import (its file read again
+ * under a stand-in): the old rows go, the new ones change hands, one statement each.
+ */
+export async function replaceStagedRows(db: Db, importId: number, stagedUnder: number): Promise<void> {
+  await db.deleteFrom('import_rows').where('import_id', '=', importId).execute();
+  await db
+    .updateTable('import_rows')
+    .set({ import_id: importId })
+    .where('import_id', '=', stagedUnder)
+    .execute();
+}

@@ -122,7 +122,8 @@ export function NewImportPage() {
             <Text size="sm">
               The template has one column per field of {targetInfo?.label ?? target}: the first row names the
               fields, the second says which are required and what values they allow, your data starts on row
-              3. An uploaded template maps itself.
+              3. In the XLSX one, fields with a fixed set of values (and, for the customer chosen, its sites
+              and the active roles) offer them in a drop-down list. An uploaded template maps itself.
             </Text>
             <Checkbox
               label="Include existing users"
@@ -133,7 +134,7 @@ export function NewImportPage() {
             <Group gap="sm">
               <Button
                 component="a"
-                href={templateUrl(target, 'xlsx', includeExisting)}
+                href={templateUrl(target, 'xlsx', includeExisting, customerId)}
                 download
                 variant="light"
               >
@@ -141,7 +142,7 @@ export function NewImportPage() {
               </Button>
               <Button
                 component="a"
-                href={templateUrl(target, 'csv', includeExisting)}
+                href={templateUrl(target, 'csv', includeExisting, customerId)}
                 download
                 variant="light"
               >

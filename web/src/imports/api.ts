@@ -23,8 +23,14 @@ export const listGroups = () => get<Group[]>('/api/v1/groups');
 export const readSettings = () => get<Settings>('/api/v1/settings');
 export const searchUsers = (q: string) => get<UserPage>('/api/v1/users', { q, limit: 20 });
 
-export const templateUrl = (target: string, format: 'csv' | 'xlsx', includeExisting: boolean) =>
-  `/api/v1/import-targets/${encodeURIComponent(target)}/template?format=${format}&includeExisting=${includeExisting}`;
+/** A template to download; for a customer, the XLSX one lists its sites in a drop-down. */
+export const templateUrl = (
+  target: string,
+  format: 'csv' | 'xlsx',
+  includeExisting: boolean,
+  customerId: string | null,
+) =>
+  `/api/v1/import-targets/${encodeURIComponent(target)}/template?format=${format}&includeExisting=${includeExisting}${customerId === null ? '' : `&customerId=${encodeURIComponent(customerId)}`}`;
 
 export const fileUrl = (id: number, kind: 'original' | 'success' | 'failure', format: 'csv' | 'xlsx') =>
   `${base(id)}/files/${kind}?format=${format}`;
@@ -48,23 +54,11 @@ export interface ReadChoices {
 }
 
 /**
- * Reads an uploaded import's file again with other choices: its original is uploaded anew with
- * the same target and options (a new import, mapped afresh), and the first one is discarded.
+ * Reads an uploaded import's kept file again with other choices (those left out are detected
+ * again): the same import, its rows staged anew, the mapping kept for the headers still there.
  */
-export async function rereadImport(view: Import, choices: ReadChoices): Promise<Import> {
-  const res = await fetch(fileUrl(view.id, 'original', 'csv'), { credentials: 'same-origin' });
-  if (!res.ok) throw new Error(`The original file could not be downloaded (${res.status}).`);
-  const file = new File([await res.blob()], view.file.name);
-  const { mode, emptyCells, atomic, customerId, dateOrder, targetOptions } = view.options;
-  const form = new FormData();
-  form.set('target', view.target);
-  form.set('options', JSON.stringify({ mode, emptyCells, atomic, customerId, dateOrder, targetOptions }));
-  for (const [key, value] of Object.entries(choices)) if (value) form.set(key, value);
-  form.set('file', file);
-  const created = await upload<Import>('/api/v1/imports', form);
-  await cancelImport(view.id);
-  return created;
-}
+export const rereadImport = (id: number, choices: ReadChoices) =>
+  request<Import>('PUT', `${base(id)}/source`, choices);
 
 /** The history's filters, as the address and the API name them; empty ones are left out. */
 export interface ImportFilters {

@@ -11,7 +11,7 @@ import { resolveRoleNames } from './role-names.js';
 import { type ContactUsersOptions, checkUserOptions, contactUsersOptionsSchema } from './user-options.js';
 import { userRestorePoint } from './user-restore.js';
 import type { NewUser, UserSnapshot, UsersDirectory, UsersStore } from './users.js';
-import { assignUsernames } from './users.js';
+import { activeRoleNames, assignUsernames } from './users.js';
 
 /** A contact as this target needs it: who it is, where it belongs, and whether it has a user. */
 export interface ContactInfo {
@@ -89,6 +89,7 @@ export const contactUsersTarget: ImportTarget<ContactUsersEnv, ContactUsersOptio
   restorePoint: userRestorePoint<ContactUsersEnv>(),
 
   fields: () => FIELDS,
+  templateChoices: (env) => ({ role: activeRoleNames(env.directory) }),
 
   async check(rows, env) {
     const contacts = await env.contacts(refsOf(rows.map((r) => text(r.values.contactId))));

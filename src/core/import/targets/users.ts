@@ -297,6 +297,18 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
     return [...BASE_FIELDS, ...env.directory.attributes.map(attributeField)];
   },
 
+  templateChoices(env, customerId) {
+    return {
+      ...(customerId !== null && {
+        site: env.directory.sites
+          .filter((s) => s.customerId === customerId)
+          .map((s) => s.name)
+          .sort(byName),
+      }),
+      roles: activeRoleNames(env.directory),
+    };
+  },
+
   async check(rows, env, options) {
     const { resolved, problems } = resolveRows(rows, env, options);
     const existing = await env.store.findByEmailKeys(resolved.map((r) => r.emailKey));
@@ -884,3 +896,13 @@ function templateCells(u: UserSnapshot, dir: UsersEnv['directory']): Record<stri
   }
   return cells;
 }
+
+/** The portal roles a row may name (an inactive one is refused), for the template's drop-down. */
+export function activeRoleNames(directory: Pick<UsersDirectory, 'roles'>): string[] {
+  return directory.roles
+    .filter((r) => r.active)
+    .map((r) => r.name)
+    .sort(byName);
+}
+
+const byName = (a: string, b: string): number => a.localeCompare(b);

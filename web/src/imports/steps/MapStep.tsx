@@ -151,7 +151,8 @@ export function MapStep({
           Each column of your file was matched to a field where its name allows. Check the matches, change any
           that are wrong; columns left on "Ignore" are not imported.
         </Text>
-        <ReadChoicesForm view={view} canRun={canRun} />
+        {/* Drawn anew for each state of the import: its pickers start from what was read last. */}
+        <ReadChoicesForm key={view.updatedAt} view={view} canRun={canRun} onReread={applied} />
         <Table.ScrollContainer minWidth={narrow ? 0 : 560}>
           <Table verticalSpacing="xs" data-testid="mapping-table">
             <Table.Thead>

@@ -1,7 +1,6 @@
 import { Alert, Button, Group, Select, Stack, Text } from '@mantine/core';
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useLocation } from 'wouter';
 import { describeError } from '../../lib/api';
 import { rereadImport } from '../api';
 import { describeReading } from '../ImportDetails';
@@ -23,10 +22,17 @@ const DELIMITERS = [
 
 /**
  * How the file was read (encoding, delimiter, line ending, sheet), and pickers to read it again
- * otherwise: the original is uploaded anew with the choices, and this import is discarded.
+ * otherwise (PUT /imports/{id}/source): the same import, its rows staged anew.
  */
-export function ReadChoicesForm({ view, canRun }: { view: Import; canRun: boolean }) {
-  const [, navigate] = useLocation();
+export function ReadChoicesForm({
+  view,
+  canRun,
+  onReread,
+}: {
+  view: Import;
+  canRun: boolean;
+  onReread: (next: Import) => void;
+}) {
   const meta = view.file.meta;
   const sheet = meta.sheet as { name: string; sheetNames: string[]; otherSheetsWithData: string[] } | null;
   const delimiter =
@@ -37,13 +43,15 @@ export function ReadChoicesForm({ view, canRun }: { view: Import; canRun: boolea
   const [sep, setSep] = useState<string | null>(delimiter);
   const [sheetName, setSheetName] = useState<string | null>(sheet?.name ?? null);
   const reread = useMutation({
+    // Every picker of the file's kind is sent: what the admin leaves as it was stays as it was read.
     mutationFn: () =>
-      rereadImport(view, {
-        ...(encoding && encoding !== meta.encoding && { encoding }),
-        ...(sep && sep !== delimiter && { delimiter: sep }),
-        ...(sheetName && sheetName !== sheet?.name && { sheet: sheetName }),
-      }),
-    onSuccess: (created) => navigate(`/imports/${created.id}?step=map`),
+      rereadImport(
+        view.id,
+        view.file.format === 'csv'
+          ? { ...(encoding && { encoding }), ...(sep && { delimiter: sep }) }
+          : { ...(sheetName && { sheet: sheetName }) },
+      ),
+    onSuccess: onReread,
   });
   const changed =
     (encoding !== null && encoding !== meta.encoding) ||
