@@ -27,10 +27,10 @@ export interface AppContext {
   /** Aborted when the process shuts down: long jobs stop at their next checkpoint. */
   shutdown: AbortController;
   /**
-   * The mail worker of this process, if it runs one: `wake` has it look at the outbox now; `idle`
-   * says it waits with nothing to send now (always, without a worker).
+   * The mail worker of this process, if it runs one: `idle` says it waits with nothing to send now
+   * (always, without a worker). It is woken only by `announceQueuedMail` (app/mail/announce.ts).
    */
-  mail: { wake(): void; idle(): boolean };
+  mail: { idle(): boolean };
   /** The import targets this process offers: the built-in ones, and any a test registers. */
   targets: TargetRegistry;
 }
@@ -57,7 +57,7 @@ export function createContext(storage: Storage, config: Config, log: Logger = si
     live: new Map(),
     workerId: `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     shutdown: new AbortController(),
-    mail: { wake() {}, idle: () => true },
+    mail: { idle: () => true },
     targets: builtInTargets(),
   };
 }

@@ -149,5 +149,4 @@ export async function requestPasswordReset(
       customerId: user.customerId,
     });
   });
-  ctx.mail.wake();
 }
