@@ -61,5 +61,3 @@ export function createContext(storage: Storage, config: Config, log: Logger = si
     targets: builtInTargets(),
   };
 }
-
-export const iso = (ctx: AppContext): string => ctx.now().toISOString();

@@ -131,10 +131,6 @@ export function defaultDisplayName(firstName: string, lastName: string, email: s
   return full === '' ? email : full;
 }
 
-export function isUserStatus(value: string): value is UserStatus {
-  return (USER_STATUSES as readonly string[]).includes(value);
-}
-
 /** A value that breaks a rule: a stable code and a sentence that says what to do. */
 export interface RuleProblem {
   code: string;

@@ -305,15 +305,3 @@ export async function releaseLease(db: Db, id: number, owner: string): Promise<v
     .where('lease_owner', '=', owner)
     .execute();
 }
-
-export async function leaseOf(db: Db, id: number): Promise<{ owner: string | null; until: number | null }> {
-  const r = await db
-    .selectFrom('imports')
-    .select(['lease_owner', 'lease_until'])
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return {
-    owner: r?.lease_owner ?? null,
-    until: r?.lease_until === null || r?.lease_until === undefined ? null : Number(r.lease_until),
-  };
-}

@@ -88,11 +88,6 @@ function byUser(pairs: readonly { userId: number; id: number }[]): Map<number, n
   return out;
 }
 
-export async function findUserRecord(db: Db, id: number): Promise<UserRecord | undefined> {
-  const r = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-  return r && toRecord(r);
-}
-
 /** Current versions of users, with their email to name them: what an undo checks first. */
 export async function userVersions(
   db: Db,
