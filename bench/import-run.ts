@@ -273,7 +273,13 @@ async function main(): Promise<void> {
   try {
     const customerId = await createWorld(target.ctx, a.rows, fileBytes);
     const ctx = target.ctx;
-    ctx.jobs = { enqueue: async () => {}, idle: async () => {}, stop: async () => {} };
+    ctx.jobs = {
+      enqueue: async () => {},
+      announceMail: async () => {},
+      work: async () => {},
+      idle: async () => {},
+      stop: async () => {},
+    };
     await WriteProbe.prepare(ctx);
     const probe = new WriteProbe(ctx);
     peak.take();

@@ -33,7 +33,13 @@ async function importFile(
   const target = await openTarget(env, dialect, name);
   try {
     const { ctx } = target;
-    ctx.jobs = { enqueue: async () => {}, idle: async () => {}, stop: async () => {} };
+    ctx.jobs = {
+      enqueue: async () => {},
+      announceMail: async () => {},
+      work: async () => {},
+      idle: async () => {},
+      stop: async () => {},
+    };
     // The worker's overhead, not the throttle: the highest rate the settings allow.
     const customerId = await createWorld(ctx, rows, fs.statSync(file).size, {
       mailRatePerMinute: SETTINGS_BOUNDS.mailRatePerMinute.max,

@@ -1,9 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { Config } from '../config.js';
-import type { JobQueue } from '../jobs/queue.js';
+import { pgBossQueue } from '../jobs/pg-boss-queue.js';
+import { inProcessQueue, type JobQueue } from '../jobs/queue.js';
 import type { Db, Storage } from '../storage/database.js';
 import { builtInTargets, type TargetRegistry } from './imports/registry.js';
+import { type MailWorker, mailWorker } from './mail/worker.js';
 
 /** What every use case is given: storage, configuration, a clock and a logger. No HTTP. */
 export interface Logger {
@@ -18,7 +20,10 @@ export interface AppContext {
   config: Config;
   now: () => Date;
   log: Logger;
-  /** Background jobs; set by the runtime that starts workers. */
+  /**
+   * Background jobs: sent from anywhere; taken in this process once `startWorkers` (app/workers.ts)
+   * starts its consumers. In process on the embedded default, pg-boss with DATABASE_URL.
+   */
   jobs: JobQueue;
   /** Progress of commits running in this process, for live views between saved checkpoints. */
   live: Map<number, { done: number; at: number }>;
@@ -27,39 +32,40 @@ export interface AppContext {
   /** Aborted when the process shuts down: long jobs stop at their next checkpoint. */
   shutdown: AbortController;
   /**
-   * The mail worker of this process, if it runs one: `wake` has it look at the outbox now; `idle`
-   * says it waits with nothing to send now (always, without a worker).
+   * This process's mail worker, started by `startWorkers` in a process that runs jobs: `idle` says
+   * it waits with nothing to send now (always, when not started). It is woken only by the job
+   * queue's mail wake-ups (`announceQueuedMail`, app/mail/announce.ts).
    */
-  mail: { wake(): void; idle(): boolean };
+  mail: MailWorker;
   /** The import targets this process offers: the built-in ones, and any a test registers. */
   targets: TargetRegistry;
 }
 
-/** Until a runtime installs a queue, enqueued work is refused loudly rather than lost quietly. */
-const noJobs: JobQueue = {
-  enqueue: async (kind) => {
-    throw new Error(`No job queue is running to take ${kind}.`);
-  },
-  idle: async () => {},
-  stop: async () => {},
-};
+/** The kinds of job there are (their handlers: app/workers.ts). */
+export const JOB_KINDS = ['import.commit', 'import.rollback'] as const;
+export type JobKind = (typeof JOB_KINDS)[number];
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };
 
 export function createContext(storage: Storage, config: Config, log: Logger = silentLogger): AppContext {
-  return {
+  const jobs =
+    storage.dialect === 'postgres' && config.databaseUrl
+      ? pgBossQueue(config.databaseUrl, JOB_KINDS, (err) => log.error({ err }, 'job queue error'))
+      : inProcessQueue();
+  const ctx: AppContext = {
     storage,
     db: storage.db,
     config,
     now: () => new Date(),
     log,
-    jobs: noJobs,
+    jobs,
     live: new Map(),
     workerId: `${os.hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`,
     shutdown: new AbortController(),
-    mail: { wake() {}, idle: () => true },
+    // Made below: the worker reads this context.
+    mail: null as unknown as MailWorker,
     targets: builtInTargets(),
   };
+  ctx.mail = mailWorker(ctx);
+  return ctx;
 }
-
-export const iso = (ctx: AppContext): string => ctx.now().toISOString();

@@ -1,4 +1,5 @@
 import { foldKey } from '../core/domain/text.js';
+import { userValuesOf } from '../core/domain/user.js';
 import { errors } from '../core/errors.js';
 import { verifyPassword } from '../security/passwords.js';
 import { csrfTokenFor, hashSecret, newSecret } from '../security/tokens.js';
@@ -67,18 +68,19 @@ export async function authenticatePortalSession(
 export async function portalProfile(ctx: AppContext, userId: number) {
   const user = await findUser(ctx.db, userId);
   if (!user) throw errors.unauthenticated();
+  const {
+    customerId: _customerId,
+    siteId: _siteId,
+    contactId: _contactId,
+    ...values
+  } = userValuesOf({
+    ...user,
+    customerId: user.customer.id,
+    siteId: user.site.id,
+  });
   return {
     id: user.id,
-    email: user.email,
-    username: user.username,
-    firstName: user.firstName,
-    lastName: user.lastName,
-    displayName: user.displayName,
-    userType: user.userType,
-    accessLevel: user.accessLevel,
-    employeeNumber: user.employeeNumber,
-    attributes: user.attributes,
-    status: user.status,
+    ...values,
     customer: user.customer,
     site: user.site,
     roles: user.roles,

@@ -1,10 +1,14 @@
 import { z } from 'zod';
+import { userValuesShape } from './user-shapes.js';
 
 /**
  * The shapes the portal's pages read: the portal's name, a link's check and the signed-in user.
  * Kept apart from the routes so that the console infers its types from them (type-only).
  */
 const RefName = z.object({ id: z.number(), name: z.string() });
+
+// A person sees every value of their account but the ids (customer and site come named).
+const { customerId: _customerId, siteId: _siteId, contactId: _contactId, ...profileValues } = userValuesShape;
 
 export const PortalInfo = z
   .object({ portalName: z.string().describe('The name people know the portal by, for titles') })
@@ -28,20 +32,7 @@ export const LinkChecked = z
 
 export const PortalMe = z
   .object({
-    user: z.object({
-      id: z.number(),
-      email: z.string(),
-      username: z.string(),
-      firstName: z.string(),
-      lastName: z.string(),
-      displayName: z.string(),
-      userType: z.string(),
-      accessLevel: z.string().nullable(),
-      employeeNumber: z.string().nullable(),
-      attributes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
-      status: z.string(),
-      activatedAt: z.string().nullable(),
-    }),
+    user: z.object({ id: z.number(), ...profileValues, activatedAt: z.string().nullable() }),
     customer: RefName,
     site: RefName,
     roles: z.array(RefName),

@@ -6,6 +6,7 @@ import { MAX_ID } from '../core/domain/entities.js';
 import { ATTRIBUTE_ENTITY_TYPES } from '../core/domain/records.js';
 import { USER_STATUSES, USER_TYPES } from '../core/domain/user.js';
 import { ERROR_CODES } from '../core/errors.js';
+import { optionalTextInputs, userValuesShape } from './user-shapes.js';
 
 /**
  * The API's shapes. Each schema checks requests (strictly: unknown fields are refused) and is the
@@ -192,24 +193,14 @@ export const AttributeListQuery = z
   })
   .strict();
 
-const AttributeValue = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const { customerId: _customerId, siteId: _siteId, ...shownValues } = userValuesShape;
 
 export const PortalUser = z
   .object({
     id: z.number(),
-    email: z.string(),
-    username: z.string(),
-    firstName: z.string(),
-    lastName: z.string(),
-    displayName: z.string(),
+    ...shownValues,
     customer: RefName,
     site: RefName,
-    contactId: z.number().nullable(),
-    userType: z.enum(USER_TYPES),
-    accessLevel: z.string().nullable(),
-    employeeNumber: z.string().nullable(),
-    attributes: z.record(z.string(), AttributeValue),
-    status: z.enum(USER_STATUSES),
     roles: z.array(RefName),
     groups: z.array(RefName),
     activatedAt: isoDate.nullable(),
@@ -235,8 +226,7 @@ export const UserCreate = z
     siteId: id().nullable().optional(),
     contactId: id().nullable().optional(),
     userType: z.enum(USER_TYPES).optional(),
-    accessLevel: text(100).nullable().optional(),
-    employeeNumber: text(50).nullable().optional(),
+    ...optionalTextInputs,
     attributes: z.record(text(63), z.union([text(1000), z.number(), z.boolean(), z.null()])).optional(),
     status: z.enum(USER_STATUSES).optional(),
     roleIds: z.array(id()).max(200).optional(),

@@ -55,3 +55,30 @@ export const rowProblems = z.array(
     source: z.enum(['cell', 'row', 'file', 'commit']),
   }),
 );
+
+// The shapes of the imports' JSON columns, as the import use cases write them.
+const importModes = z.enum(['insert', 'update', 'upsert']);
+const generalOptions = {
+  mode: importModes,
+  emptyCells: z.enum(['keep', 'clear']),
+  atomic: z.boolean(),
+  customerId: z.number().nullable(),
+  dateOrder: z.enum(['auto', 'DMY', 'MDY', 'YMD']),
+  targetOptions: jsonObject,
+};
+export const importOptions = z.object({
+  ...generalOptions,
+  // Imports stored before the date order option read as `auto`, its default.
+  dateOrder: generalOptions.dateOrder.default('auto'),
+});
+/** A saved configuration's options: any of an import's, never a customer. */
+export const configOptions = z.object(generalOptions).partial();
+export const columnMapping = z.object({ columns: z.array(z.string().nullable()) });
+export const mappingByHeader = z.record(z.string(), z.string().nullable());
+export const countsByName = z.record(z.string(), z.number());
+export const plannedCounts = z.object({
+  actions: countsByName.default({}),
+  errorCodes: countsByName.default({}),
+});
+export const importError = z.object({ code: z.string(), message: z.string() });
+export const recordFields = z.record(z.string(), z.string().nullable());

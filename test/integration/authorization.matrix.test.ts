@@ -11,6 +11,7 @@ import { cancelImport } from '../../src/app/imports/commit-import.js';
 import { saveConfig } from '../../src/app/imports/configs.js';
 import { createImport } from '../../src/app/imports/create-import.js';
 import { writeInvitations, writePasswordReset } from '../../src/app/invitations/invite.js';
+import { announceQueuedMail } from '../../src/app/mail/announce.js';
 import { createGroup, createRole } from '../../src/app/roles.js';
 import { settingDefaults } from '../../src/app/settings.js';
 import { inTransaction } from '../../src/app/shared.js';
@@ -918,7 +919,7 @@ let portalLoginEmail: string;
 /** Pauses sending and waits until the email in hand (if any) is settled. */
 async function quietMail(): Promise<void> {
   await setPaused(ctx().db, true);
-  ctx().mail.wake();
+  await announceQueuedMail(ctx().db);
   await mailSettled(ctx());
 }
 

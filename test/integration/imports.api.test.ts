@@ -190,6 +190,33 @@ describe(`import of users on ${process.env.ROSTER_TEST_DB}`, () => {
     expect(rows[0].problems[0].message).toMatch(/mode "insert" only creates/);
   });
 
+  it('counts a row whose user exists in insert mode as skipped, not valid, before and after the commit', async () => {
+    const res = await upload(csv([['Email'], ['ann@acme.example'], ['insert-new@acme.example']]), {
+      mode: 'insert',
+    });
+    const id = res.json().id;
+    expect(res.json().rows).toEqual({ total: 2, valid: 1, invalid: 0 });
+    expect(res.json().planned).toEqual({ create: 1, skip: 1 });
+    const valid = await admin.token({ method: 'GET', url: `/api/v1/imports/${id}/rows?filter=valid` });
+    expect(valid.json().items.map((r: { row: number }) => r.row)).toEqual([3]);
+    await admin.token({ method: 'POST', url: `/api/v1/imports/${id}/commit` });
+    const done = await settle(id);
+    expect(done.counts).toMatchObject({ created: 1, skipped: 1 });
+    expect(done.progress).toMatchObject({ done: 2, total: 2 });
+  });
+
+  it('refuses to commit an insert whose every row is skipped, and changes nothing', async () => {
+    const res = await upload(csv([['Email'], ['ann@acme.example']]), { mode: 'insert' });
+    const id = res.json().id;
+    expect(res.json().rows).toEqual({ total: 1, valid: 0, invalid: 0 });
+    const commit = await admin.token({ method: 'POST', url: `/api/v1/imports/${id}/commit` });
+    expect(commit.statusCode).toBe(409);
+    expect(commit.json().code).toBe('import.nothing_to_commit');
+    expect((await admin.token({ method: 'GET', url: `/api/v1/imports/${id}` })).json().status).toBe(
+      'validated',
+    );
+  });
+
   it('rolls back: deletes what it created, restores what it changed, leaves alone what changed since', async () => {
     const res = await upload(
       csv([

@@ -17,7 +17,13 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-cancel-'));
 beforeAll(async () => {
   db = await openTestDb();
   // Jobs are run by hand here, to stop one at a chosen moment.
-  db.ctx.jobs = { enqueue: async () => {}, idle: async () => {}, stop: async () => {} };
+  db.ctx.jobs = {
+    enqueue: async () => {},
+    announceMail: async () => {},
+    work: async () => {},
+    idle: async () => {},
+    stop: async () => {},
+  };
 });
 afterAll(async () => {
   await db.close();

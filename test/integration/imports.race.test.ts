@@ -29,7 +29,13 @@ beforeAll(async () => {
       ? openStorage({ databaseUrl: db.ctx.config.databaseUrl, sqlitePath: '' })
       : db.ctx.storage;
   other = createContext(storage, db.ctx.config);
-  const noop = { enqueue: async () => {}, idle: async () => {}, stop: async () => {} };
+  const noop = {
+    enqueue: async () => {},
+    announceMail: async () => {},
+    work: async () => {},
+    idle: async () => {},
+    stop: async () => {},
+  };
   db.ctx.jobs = noop;
   other.jobs = noop;
 });

@@ -36,6 +36,8 @@ beforeAll(async () => {
   // Jobs are run by the test, after the race, so that what each call promised can be checked.
   const jobs = {
     enqueue: async (_: string, id: number) => void enqueued.push(id),
+    announceMail: async () => {},
+    work: async () => {},
     idle: async () => {},
     stop: async () => {},
   };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emailKey } from '../../src/core/domain/email.js';
+import { optionalTexts } from '../../src/core/domain/user.js';
 import { usernameKey } from '../../src/core/domain/username.js';
 import { commitRows, markDuplicates, stageRows } from '../../src/core/import/engine.js';
 import { autoMap } from '../../src/core/import/mapping.js';
@@ -30,8 +31,7 @@ class MemoryUsers implements UsersStore {
       siteId: 10,
       contactId: null,
       userType: 'Standard',
-      accessLevel: null,
-      employeeNumber: null,
+      ...optionalTexts(() => null),
       attributes: {},
       status: 'active',
       roleIds: [],

@@ -39,10 +39,12 @@ export async function requestCommit(ctx: AppContext, actor: Actor, id: number): 
     if (rec.rows.valid === 0) {
       throw errors.conflict(
         'import.nothing_to_commit',
-        'No row is valid: there is nothing to import. Fix the rows first.',
+        'No row would be created or changed: there is nothing to import. Fix the rows, or choose another mode.',
       );
     }
-    await imports.updateImport(db, id, { progress: { done: 0, total: rec.rows.valid } }, at);
+    // The commit walks the skipped rows too, to record why each was skipped.
+    const walked = rec.rows.valid + (rec.planned.actions.skip ?? 0);
+    await imports.updateImport(db, id, { progress: { done: 0, total: walked } }, at);
     await audit(ctx, db, actor, {
       action: 'import.commit',
       entityType: 'import',

@@ -165,14 +165,6 @@ export async function deleteConfig(ctx: AppContext, actor: Actor, id: number): P
   });
 }
 
-/** A configuration's mapping applied to a file's header: columns it does not name are ignored. */
-export function mappingForHeader(
-  config: Pick<q.ImportConfig, 'mapping'>,
-  header: readonly string[],
-): Mapping {
-  return { columns: header.map((h) => config.mapping[h] ?? config.mapping[h.trim()] ?? null) };
-}
-
 /**
  * Saves an import's mapping (by column header, so that another file with the same columns maps
  * itself) and options (never its customer: that is chosen, or forced by scope, at each import).

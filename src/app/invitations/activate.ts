@@ -158,5 +158,4 @@ export async function requestPasswordReset(
       customerId: user.customerId,
     });
   });
-  ctx.mail.wake();
 }

@@ -133,7 +133,6 @@ export async function inviteUser(
     const [latest] = await invitations.listForUser(db, user.id, 1);
     return latest!.id;
   });
-  ctx.mail.wake();
   const created = await invitations.findInvitation(ctx.db, invitationId);
   return toInvitationView(created!);
 }
@@ -198,7 +197,6 @@ export async function resendInvitations(
       });
       return n;
     });
-    ctx.mail.wake();
   }
   await inTransaction(ctx, (db) =>
     audit(ctx, db, actor, {

@@ -45,10 +45,9 @@ export async function setMailPaused(ctx: AppContext, actor: Actor, paused: boole
   await inTransaction(ctx, async (db) => {
     await outbox.setPaused(db, paused);
     await audit(ctx, db, actor, { action: paused ? 'mail.pause' : 'mail.resume', entityType: 'mail' });
-    // What waited while paused is as good as newly queued: wake the workers of other processes too.
-    if (!paused) await announceQueuedMail(db);
+    // Either way the workers look again now: to hold back, or to send what waited while paused.
+    await announceQueuedMail(db);
   });
-  ctx.mail.wake();
   return mailStatus(ctx, actor);
 }
 

@@ -39,6 +39,9 @@ import { inTransaction } from '../shared.js';
  * queue with DATABASE_URL: app/mail/announce.ts) or until its next look (MAIL_POLL_SECONDS).
  */
 export interface MailWorker {
+  /** Starts its loop (once; later calls do nothing). */
+  start(): void;
+  /** Has it look at the outbox now: called only for the job queue's mail wake-ups. */
   wake(): void;
   /** Whether it waits for a wake-up or its next look, with nothing to send now (or sending paused). */
   idle(): boolean;
@@ -70,8 +73,16 @@ const SWEEP_EVERY_MS = 60_000;
 /** After an unexpected error (the database away), the next try; not the idle poll, which may be long. */
 const ERROR_PAUSE_MS = 5_000;
 
+/** A mail worker made and started at once. */
 export function startMailWorker(ctx: AppContext): MailWorker {
-  const sender = ctx.config.mail.smtpUrl ? smtpSender(ctx.config.mail.smtpUrl) : null;
+  const worker = mailWorker(ctx);
+  worker.start();
+  return worker;
+}
+
+/** A mail worker for `ctx`, not started yet: idle, sending nothing, until `start`. */
+export function mailWorker(ctx: AppContext): MailWorker {
+  let sender: ReturnType<typeof smtpSender> | null = null;
   let stopped = false;
   let wakeUp: (() => void) | null = null;
   let woken = false;
@@ -149,14 +160,20 @@ export function startMailWorker(ctx: AppContext): MailWorker {
       }
     }
   };
-  const running = loop();
+  let running: Promise<void> | null = null;
 
   return {
+    start() {
+      if (running || stopped) return;
+      sender = ctx.config.mail.smtpUrl ? smtpSender(ctx.config.mail.smtpUrl) : null;
+      running = loop();
+    },
     wake() {
       woken = true;
       wakeUp?.();
     },
-    idle: () => idle && !woken,
+    // Not started: nothing is being sent, so it is as good as idle.
+    idle: () => running === null || (idle && !woken),
     async stop() {
       stopped = true;
       wakeUp?.();

@@ -6,6 +6,7 @@ import {
   defaultDisplayName,
   defaultSiteId,
   type NewUser,
+  optionalTexts,
 } from '../../core/domain/user.js';
 import { assignUsernames, usernameKey } from '../../core/domain/username.js';
 import { errors } from '../../core/errors.js';
@@ -27,6 +28,7 @@ import {
   readEmail,
   readName,
   readOptionalText,
+  readOptionalTexts,
   readStatus,
   readUsername,
   type UserInput,
@@ -43,18 +45,7 @@ export async function createUser(ctx: AppContext, actor: Actor, input: UserInput
   const displayName =
     readOptionalText('displayName', input.displayName ?? null, LIMITS.displayName, problems) ??
     defaultDisplayName(firstName, lastName, email);
-  const accessLevel = readOptionalText(
-    'accessLevel',
-    input.accessLevel ?? null,
-    LIMITS.accessLevel,
-    problems,
-  );
-  const employeeNumber = readOptionalText(
-    'employeeNumber',
-    input.employeeNumber ?? null,
-    LIMITS.employeeNumber,
-    problems,
-  );
+  const texts = { ...optionalTexts(() => null), ...readOptionalTexts(input, problems) };
   const status = readStatus(input.status ?? 'pending', problems, 'new');
   const attributes = await readAttributes(ctx.db, input.attributes ?? {}, null, problems);
   await checkMemberships(ctx.db, input.roleIds, input.groupIds, problems);
@@ -87,8 +78,7 @@ export async function createUser(ctx: AppContext, actor: Actor, input: UserInput
     siteId: siteId!,
     contactId: input.contactId ?? null,
     userType: input.userType ?? DEFAULT_USER_TYPE,
-    accessLevel,
-    employeeNumber,
+    ...texts,
     attributes,
     status,
     roleIds: input.roleIds ?? [],

@@ -20,6 +20,7 @@ import {
   readEmail,
   readName,
   readOptionalText,
+  readOptionalTexts,
   readStatus,
   readUsername,
   type UserInput,
@@ -57,17 +58,7 @@ export async function updateUser(
       );
   }
   if (patch.userType !== undefined) values.userType = patch.userType;
-  if (patch.accessLevel !== undefined) {
-    values.accessLevel = readOptionalText('accessLevel', patch.accessLevel, LIMITS.accessLevel, problems);
-  }
-  if (patch.employeeNumber !== undefined) {
-    values.employeeNumber = readOptionalText(
-      'employeeNumber',
-      patch.employeeNumber,
-      LIMITS.employeeNumber,
-      problems,
-    );
-  }
+  Object.assign(values, readOptionalTexts(patch, problems));
   // An unchanged status is no change, except a historical one, which is never accepted.
   if (
     patch.status !== undefined &&

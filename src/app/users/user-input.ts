@@ -2,14 +2,15 @@ import { type AttributeValue, readAttributeValue } from '../../core/domain/attri
 import { normalizeEmail } from '../../core/domain/email.js';
 import { normalizeOptional, normalizeText } from '../../core/domain/text.js';
 import {
-  ACCESS_LEVEL_MAX_LENGTH,
   DISPLAY_NAME_MAX_LENGTH,
-  EMPLOYEE_NUMBER_MAX_LENGTH,
   emailProblem,
   NAME_MAX_LENGTH,
+  OPTIONAL_TEXT_FIELDS,
+  type OptionalTextField,
   type RuleProblem,
   statusProblem,
   tooLongProblem,
+  USER_COLUMNS,
   type UserStatus,
   type UserType,
   usernameProblem,
@@ -18,8 +19,9 @@ import type { Problems } from '../../core/problems.js';
 import type { Db } from '../../storage/database.js';
 import { listAttributeDefinitions } from '../../storage/queries/attributes.js';
 import { listGroups, listRoles } from '../../storage/queries/roles-groups.js';
+
 /** A user as an admin writes it through the API or the CLI. */
-export interface UserInput {
+interface UserInputFields {
   email: string;
   username?: string | null;
   firstName?: string;
@@ -29,13 +31,13 @@ export interface UserInput {
   siteId?: number | null;
   contactId?: number | null;
   userType?: UserType;
-  accessLevel?: string | null;
-  employeeNumber?: string | null;
   attributes?: Record<string, unknown>;
   status?: UserStatus;
   roleIds?: number[];
   groupIds?: number[];
 }
+/** …and the user's optional texts (access level, employee number…), as the model declares them. */
+export type UserInput = UserInputFields & Partial<Record<OptionalTextField, string | null>>;
 
 /** Each field of the API's user body read into the user model, its problems named by field. */
 export function readEmail(value: string, problems: Problems): string {
@@ -70,9 +72,23 @@ export function readOptionalText(
 export const LIMITS = {
   name: NAME_MAX_LENGTH,
   displayName: DISPLAY_NAME_MAX_LENGTH,
-  accessLevel: ACCESS_LEVEL_MAX_LENGTH,
-  employeeNumber: EMPLOYEE_NUMBER_MAX_LENGTH,
 };
+
+/**
+ * The optional texts a body gives (`undefined`: not given), each read under its field's name; for
+ * a new user, those not given are null.
+ */
+export function readOptionalTexts(
+  input: Partial<Record<OptionalTextField, string | null>>,
+  problems: Problems,
+): Partial<Record<OptionalTextField, string | null>> {
+  const out: Partial<Record<OptionalTextField, string | null>> = {};
+  for (const field of OPTIONAL_TEXT_FIELDS) {
+    const given = input[field];
+    if (given !== undefined) out[field] = readOptionalText(field, given, USER_COLUMNS[field].max, problems);
+  }
+  return out;
+}
 
 export function readStatus(value: UserStatus, problems: Problems, of: 'new' | 'existing'): UserStatus {
   report(problems, 'status', statusProblem(value, of));

@@ -29,5 +29,3 @@ export function checkEmail(value: string): EmailProblem | null {
   }
   return null;
 }
-
-export const isValidEmail = (value: string): boolean => checkEmail(value) === null;

@@ -1,7 +1,7 @@
 import type { AdminRole } from '../access/policy.js';
-import type { AttributeType, AttributeValue } from './attributes.js';
+import type { AttributeType } from './attributes.js';
 import type { AttributeEntityType } from './records.js';
-import type { UserStatus, UserType } from './user.js';
+import type { UserValues } from './user.js';
 
 /**
  * The largest id any object can have: keys are 32-bit integers (PostgreSQL `serial`). A larger
@@ -70,21 +70,11 @@ export interface RefName {
   name: string;
 }
 
-export interface PortalUser {
+/** A user as shown: its values (core/domain/user.ts), its customer and site named, its memberships. */
+export interface PortalUser extends Omit<UserValues, 'customerId' | 'siteId'> {
   id: number;
-  email: string;
-  username: string;
-  firstName: string;
-  lastName: string;
-  displayName: string;
   customer: RefName;
   site: RefName;
-  contactId: number | null;
-  userType: UserType;
-  accessLevel: string | null;
-  employeeNumber: string | null;
-  attributes: Record<string, AttributeValue>;
-  status: UserStatus;
   roles: RefName[];
   groups: RefName[];
   activatedAt: string | null;

@@ -7,19 +7,9 @@ import type { AttributeValue } from './attributes.js';
 export const RECORD_TYPES = ['customers', 'appointments', 'tasks', 'reports'] as const;
 export type RecordType = (typeof RECORD_TYPES)[number];
 
-export const isRecordType = (value: string): value is RecordType =>
-  (RECORD_TYPES as readonly string[]).includes(value);
-
 /** What a custom attribute extends: portal users, or one record type. */
 export const ATTRIBUTE_ENTITY_TYPES = ['user', ...RECORD_TYPES] as const;
 export type AttributeEntityType = (typeof ATTRIBUTE_ENTITY_TYPES)[number];
-
-export const RECORD_TYPE_LABELS: Record<RecordType, string> = {
-  customers: 'Customers',
-  appointments: 'Appointments',
-  tasks: 'Tasks',
-  reports: 'Visit reports',
-};
 
 /** The field each type shows as its name, and the one that dates it (for sorting). */
 export const RECORD_TITLE_FIELD: Record<RecordType, string> = {

@@ -34,21 +34,80 @@ export const DISPLAY_NAME_MAX_LENGTH = 200;
 export const ACCESS_LEVEL_MAX_LENGTH = 100;
 export const EMPLOYEE_NUMBER_MAX_LENGTH = 50;
 
-/** What a user is, as stored: every column a change may write. */
-export interface UserValues {
-  email: string;
-  username: string;
-  firstName: string;
-  lastName: string;
-  displayName: string;
-  customerId: number;
-  siteId: number;
-  contactId: number | null;
+/** The kinds of a user's values: what each holds, and so how it is stored, read and checked. */
+interface ValueOfKind {
+  text: string;
+  /** Free text a user may lack: read, stored and shown the same way whatever its name. */
+  optionalText: string | null;
+  id: number;
+  optionalId: number | null;
   userType: UserType;
-  accessLevel: string | null;
-  employeeNumber: string | null;
-  attributes: Record<string, AttributeValue>;
   status: UserStatus;
+  attributes: Record<string, AttributeValue>;
+}
+type ValueKind = keyof ValueOfKind;
+
+/**
+ * Every value of a user, declared once: its column in `users` and its kind (with its longest length
+ * for text). The writer, the readers, the API's shapes, the API's reading of a body and the import's
+ * reading of a row are made from this list, so a new column is declared here, in the schema, in its
+ * migration and (to import it) in the users target's fields, and nowhere else.
+ */
+export const USER_COLUMNS = {
+  email: { column: 'email', kind: 'text', max: EMAIL_MAX_LENGTH },
+  username: { column: 'username', kind: 'text', max: USERNAME_MAX_LENGTH },
+  firstName: { column: 'first_name', kind: 'text', max: NAME_MAX_LENGTH },
+  lastName: { column: 'last_name', kind: 'text', max: NAME_MAX_LENGTH },
+  displayName: { column: 'display_name', kind: 'text', max: DISPLAY_NAME_MAX_LENGTH },
+  customerId: { column: 'customer_id', kind: 'id' },
+  siteId: { column: 'site_id', kind: 'id' },
+  contactId: { column: 'contact_id', kind: 'optionalId' },
+  userType: { column: 'user_type', kind: 'userType' },
+  accessLevel: { column: 'access_level', kind: 'optionalText', max: ACCESS_LEVEL_MAX_LENGTH },
+  employeeNumber: { column: 'employee_number', kind: 'optionalText', max: EMPLOYEE_NUMBER_MAX_LENGTH },
+  attributes: { column: 'attributes', kind: 'attributes' },
+  status: { column: 'status', kind: 'status' },
+} as const satisfies Record<string, { column: string; kind: ValueKind; max?: number }>;
+
+export type UserField = keyof typeof USER_COLUMNS;
+export const USER_FIELDS = Object.keys(USER_COLUMNS) as UserField[];
+
+/** What a user is, as stored: every column a change may write. */
+export type UserValues = { -readonly [K in UserField]: ValueOfKind[(typeof USER_COLUMNS)[K]['kind']] };
+
+/** The free-text values a user may lack (access level, employee number…): each read the same way. */
+export type OptionalTextField = {
+  [K in UserField]: (typeof USER_COLUMNS)[K]['kind'] extends 'optionalText' ? K : never;
+}[UserField];
+export const OPTIONAL_TEXT_FIELDS = USER_FIELDS.filter(
+  (f): f is OptionalTextField => USER_COLUMNS[f].kind === 'optionalText',
+);
+
+/** The optional texts, each made by `value` (a body's, a row's, or none). */
+export function optionalTexts(
+  value: (field: OptionalTextField) => string | null,
+): Record<OptionalTextField, string | null> {
+  return Object.fromEntries(OPTIONAL_TEXT_FIELDS.map((f) => [f, value(f)])) as Record<
+    OptionalTextField,
+    string | null
+  >;
+}
+
+/** A user's values alone, out of anything that holds them (a row read back, a full state). */
+export function userValuesOf(source: UserValues): UserValues {
+  return Object.fromEntries(USER_FIELDS.map((f) => [f, source[f]])) as UserValues;
+}
+
+/** Whether two users' values are the same (attributes whatever their order). */
+export function sameUserValues(a: UserValues, b: UserValues): boolean {
+  return USER_FIELDS.every((f) =>
+    f === 'attributes' ? sameAttributes(a.attributes, b.attributes) : a[f] === b[f],
+  );
+}
+
+function sameAttributes(a: Record<string, AttributeValue>, b: Record<string, AttributeValue>): boolean {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((k) => k in b && a[k] === b[k]);
 }
 
 /** A user to create: its values and its memberships. */
@@ -70,10 +129,6 @@ export const nameKey = (value: string): string => value.toLowerCase();
 export function defaultDisplayName(firstName: string, lastName: string, email: string): string {
   const full = `${firstName} ${lastName}`.trim();
   return full === '' ? email : full;
-}
-
-export function isUserStatus(value: string): value is UserStatus {
-  return (USER_STATUSES as readonly string[]).includes(value);
 }
 
 /** A value that breaks a rule: a stable code and a sentence that says what to do. */

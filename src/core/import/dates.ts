@@ -8,7 +8,6 @@
  */
 export type DateOrder = 'DMY' | 'MDY' | 'YMD';
 export type DateOrderChoice = 'auto' | DateOrder;
-export const DATE_ORDER_CHOICES: readonly DateOrderChoice[] = ['auto', 'DMY', 'MDY', 'YMD'];
 
 export const DATE_ORDER_WORDS: Record<DateOrder, string> = {
   DMY: 'day first (DD/MM/YYYY)',

@@ -65,8 +65,6 @@ const TRANSITIONS: Record<ImportStatus, Partial<Record<ImportEvent, ImportStatus
 export const COMMIT_STATUSES: readonly ImportStatus[] = ['queued', 'committing', 'cancelling'];
 /** A commit ended, whatever its outcome: what it wrote can be rolled back. */
 export const COMMITTED_STATUSES: readonly ImportStatus[] = ['completed', 'cancelled', 'failed'];
-/** A job is writing the directory for this import. */
-export const WRITING_STATUSES: readonly ImportStatus[] = [...COMMIT_STATUSES, 'rolling_back'];
 /** A commit or rollback job has ended (a completed, cancelled or failed import may still be rolled back). */
 export const JOB_ENDED_STATUSES: readonly ImportStatus[] = [...COMMITTED_STATUSES, 'rolled_back'];
 /** Events that change what a commit would write: refused once the commit is asked for. */

@@ -10,7 +10,6 @@ import type { RowProblem } from './problems.js';
  */
 export type FieldType = 'text' | 'email' | 'number' | 'date' | 'boolean' | 'enum';
 export type ImportMode = 'insert' | 'update' | 'upsert';
-export const IMPORT_MODES: readonly ImportMode[] = ['insert', 'update', 'upsert'];
 
 export interface TargetField {
   /** Key of the value in a mapped row. */

@@ -151,10 +151,6 @@ export async function deleteSessionsOf(db: Db, adminId: number): Promise<void> {
   await db.deleteFrom('admin_sessions').where('admin_id', '=', adminId).execute();
 }
 
-export async function deleteExpiredSessions(db: Db, now: string): Promise<void> {
-  await db.deleteFrom('admin_sessions').where('expires_at', '<=', now).execute();
-}
-
 // API tokens
 
 const toToken = (r: Selectable<ApiTokensTable>): ApiToken => ({

@@ -108,16 +108,6 @@ export async function findSite(db: Db, id: number): Promise<Site | undefined> {
   return r && toSite(r);
 }
 
-export async function findSiteByName(db: Db, customerId: number, nameKey: string): Promise<Site | undefined> {
-  const r = await db
-    .selectFrom('sites')
-    .selectAll()
-    .where('customer_id', '=', customerId)
-    .where('name_key', '=', nameKey)
-    .executeTakeFirst();
-  return r && toSite(r);
-}
-
 export async function insertSite(
   db: Db,
   v: { customerId: number; name: string; nameKey: string; at: string },

@@ -3,6 +3,7 @@ import type { Mapping } from '../../core/import/mapping.js';
 import type { OptionsInput } from '../../core/import/target.js';
 import type { Db } from '../database.js';
 import type { ImportConfigsTable } from '../schema.js';
+import { configOptions, mappingByHeader, readJson } from '../stored-json.js';
 
 export interface ImportConfig {
   id: number;
@@ -23,8 +24,8 @@ const toConfig = (r: Selectable<ImportConfigsTable>): ImportConfig => ({
   id: r.id,
   name: r.name,
   target: r.target,
-  mapping: JSON.parse(r.mapping) as Record<string, string | null>,
-  options: JSON.parse(r.options) as OptionsInput,
+  mapping: readJson(r.mapping, mappingByHeader, `mapping of import configuration ${r.id}`),
+  options: readJson(r.options, configOptions, `options of import configuration ${r.id}`),
   customerId: r.customer_id,
   createdBy: r.created_by_label,
   createdAt: r.created_at,

@@ -1,9 +1,10 @@
-import { sql } from 'kysely';
+import { type ExpressionBuilder, sql } from 'kysely';
 import type { RowProblem } from '../../core/import/problems.js';
 import type { ResultAction, RowResult } from '../../core/import/target.js';
 import type { StagedRow } from '../../core/import/validate.js';
 import { columnsOf, onSqliteConnection, pgQuery, prepared, sqliteHandle } from '../bulk.js';
 import type { Db } from '../database.js';
+import type { Database } from '../schema.js';
 import { readJson, readStringList, rowProblems } from '../stored-json.js';
 
 /** Staged rows of an import: written in batches, paged and filtered for review, marked at commit. */
@@ -158,7 +159,7 @@ export async function pageStagedRows(
   page: { afterRow?: number; offset?: number; limit: number },
 ): Promise<StagedRowView[]> {
   let q = db.selectFrom('import_rows').selectAll().where('import_id', '=', importId);
-  if (filter.kind === 'valid') q = q.where('valid', '=', 1);
+  if (filter.kind === 'valid') q = q.where('valid', '=', 1).where(notSkipped);
   if (filter.kind === 'invalid') q = q.where('valid', '=', 0);
   if (filter.kind === 'code') q = q.where('codes', 'like', `%,${filter.code.replace(/[%_,]/g, '')},%`);
   if (page.afterRow !== undefined) q = q.where('row_number', '>', page.afterRow);
@@ -197,15 +198,21 @@ export async function countStagedRows(
     .selectFrom('import_rows')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('import_id', '=', importId);
-  if (filter.kind === 'valid') q = q.where('valid', '=', 1);
+  if (filter.kind === 'valid') q = q.where('valid', '=', 1).where(notSkipped);
   if (filter.kind === 'invalid') q = q.where('valid', '=', 0);
   if (filter.kind === 'code') q = q.where('codes', 'like', `%,${filter.code.replace(/[%_,]/g, '')},%`);
   if (throughRow !== undefined) q = q.where('row_number', '<=', throughRow);
   return Number((await q.executeTakeFirstOrThrow()).n);
 }
 
+// A row the mode skips (insert of an existing entity, update of a missing one) has no errors but
+// is not imported: it counts under `planned.skip`, never as valid, as the commit's results count it.
+const notSkipped = (eb: ExpressionBuilder<Database, 'import_rows'>) =>
+  eb.or([eb('action', 'is', null), eb('action', '!=', 'skip')]);
+
 export interface StagedCounts {
   total: number;
+  /** Rows the commit will write: no errors, and not skipped under the mode. */
   valid: number;
   invalid: number;
   planned: Record<string, number>;
@@ -230,8 +237,8 @@ export async function stagedCounts(db: Db, importId: number): Promise<StagedCoun
   for (const r of byVerdict) {
     const n = Number(r.n);
     out.total += n;
-    if (r.valid === 1) out.valid += n;
-    else out.invalid += n;
+    if (r.valid !== 1) out.invalid += n;
+    else if (r.action !== 'skip') out.valid += n;
     if (r.action) out.planned[r.action] = (out.planned[r.action] ?? 0) + n;
   }
   for (const r of byCodes) {

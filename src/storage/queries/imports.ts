@@ -4,6 +4,16 @@ import { COMMIT_STATUSES, type ImportStatus } from '../../core/import/status.js'
 import type { ImportOptions } from '../../core/import/target.js';
 import type { Db } from '../database.js';
 import type { ImportsTable } from '../schema.js';
+import {
+  columnMapping,
+  countsByName,
+  importError,
+  importOptions,
+  jsonObject,
+  plannedCounts,
+  readJson,
+  readStringList,
+} from '../stored-json.js';
 
 /** What validation found: rows by planned action, and error rows by problem code. */
 export interface PlannedCounts {
@@ -53,21 +63,20 @@ const toRecord = (r: Selectable<ImportsTable>): ImportRecord => ({
     size: Number(r.file_size),
     sha256: r.file_sha256,
     format: r.file_format,
-    meta: JSON.parse(r.file_meta) as Record<string, unknown>,
+    meta: readJson(r.file_meta, jsonObject, `file details of import ${r.id}`),
   },
-  header: JSON.parse(r.header) as string[],
-  mapping: JSON.parse(r.mapping) as Mapping,
-  // Imports stored before the date order option read as `auto`, its default.
-  options: { dateOrder: 'auto', ...(JSON.parse(r.options) as Omit<ImportOptions, 'dateOrder'>) },
+  header: readStringList(r.header, `header of import ${r.id}`),
+  mapping: readJson(r.mapping, columnMapping, `mapping of import ${r.id}`),
+  options: readJson(r.options, importOptions, `options of import ${r.id}`),
   rows: { total: r.total_rows, valid: r.valid_rows, invalid: r.invalid_rows },
-  planned: { actions: {}, errorCodes: {}, ...(JSON.parse(r.planned) as Partial<PlannedCounts>) },
+  planned: readJson(r.planned, plannedCounts, `planned counts of import ${r.id}`),
   progress: { done: r.progress_done, total: r.progress_total },
   committedThrough: r.committed_through,
-  counts: JSON.parse(r.counts) as Record<string, number>,
+  counts: readJson(r.counts, countsByName, `counts of import ${r.id}`),
   startedAt: r.started_at,
   finishedAt: r.finished_at,
-  error: r.error ? (JSON.parse(r.error) as { code: string; message: string }) : null,
-  rollback: r.rollback ? (JSON.parse(r.rollback) as Record<string, unknown>) : null,
+  error: r.error ? readJson(r.error, importError, `error of import ${r.id}`) : null,
+  rollback: r.rollback ? readJson(r.rollback, jsonObject, `rollback report of import ${r.id}`) : null,
   duplicateOf: r.duplicate_of,
   cancelRequested: r.cancel_requested === 1,
 });
@@ -335,16 +344,4 @@ export async function releaseLease(db: Db, id: number, owner: string): Promise<v
     .where('id', '=', id)
     .where('lease_owner', '=', owner)
     .execute();
-}
-
-export async function leaseOf(db: Db, id: number): Promise<{ owner: string | null; until: number | null }> {
-  const r = await db
-    .selectFrom('imports')
-    .select(['lease_owner', 'lease_until'])
-    .where('id', '=', id)
-    .executeTakeFirst();
-  return {
-    owner: r?.lease_owner ?? null,
-    until: r?.lease_until === null || r?.lease_until === undefined ? null : Number(r.lease_until),
-  };
 }

@@ -1,8 +1,6 @@
 import type { Selectable, SelectQueryBuilder } from 'kysely';
-import type { AttributeValue } from '../../core/domain/attributes.js';
 import {
   type NewRecord,
-  type RecordFields,
   type RecordSnapshot,
   type RecordType,
   recordKeyFold,
@@ -10,6 +8,7 @@ import {
 import { foldKey } from '../../core/domain/text.js';
 import type { Db } from '../database.js';
 import type { Database, RecordsTable } from '../schema.js';
+import { attributeValues, readJson, recordFields } from '../stored-json.js';
 import { startsWith } from './prefix.js';
 
 /** A record as the API shows it: the snapshot, its owner and customer named, and its dates. */
@@ -30,8 +29,8 @@ export const toSnapshot = (r: Selectable<RecordsTable>): RecordSnapshot => ({
   title: r.title,
   customerRef: r.customer_ref,
   date: r.record_date,
-  fields: JSON.parse(r.fields) as RecordFields,
-  attributes: JSON.parse(r.attributes) as Record<string, AttributeValue>,
+  fields: readJson(r.fields, recordFields, `fields of record ${r.id}`),
+  attributes: readJson(r.attributes, attributeValues, `attributes of record ${r.id}`),
   version: r.version,
 });
 

@@ -1,6 +1,14 @@
 import type { Insertable } from 'kysely';
 import { emailKey } from '../../core/domain/email.js';
-import { type NewUser, nameKey, type UserState, type UserValues } from '../../core/domain/user.js';
+import {
+  type NewUser,
+  nameKey,
+  USER_COLUMNS,
+  USER_FIELDS,
+  type UserField,
+  type UserState,
+  type UserValues,
+} from '../../core/domain/user.js';
 import { usernameKey } from '../../core/domain/username.js';
 import { columnsOf, onSqliteConnection, pgQuery, prepared, sqliteHandle } from '../bulk.js';
 import type { Db } from '../database.js';
@@ -15,31 +23,33 @@ import type { UsersTable } from '../schema.js';
 interface Column {
   name: keyof UsersTable & string;
   /** The value a column's content comes from: a change that leaves it alone leaves the column. */
-  from: keyof UserValues;
+  from: UserField;
   /** The PostgreSQL array type of its `unnest` parameter. */
   pg: 'text' | 'int4';
   value(u: UserValues): string | number | null;
 }
 
-const COLUMNS: readonly Column[] = [
-  { name: 'email', from: 'email', pg: 'text', value: (u) => u.email },
+// Every column the model declares holds its value as it is (JSON for attributes); one the schema
+// lacks fails the type-check here (`name`)…
+const VALUE_COLUMNS: readonly Column[] = USER_FIELDS.map((from) => {
+  const { column, kind } = USER_COLUMNS[from];
+  return {
+    name: column,
+    from,
+    pg: kind === 'id' || kind === 'optionalId' ? 'int4' : 'text',
+    value: kind === 'attributes' ? (u) => JSON.stringify(u[from]) : (u) => u[from] as string | number | null,
+  };
+});
+
+// …and the lookup keys are derived here, and nowhere else.
+const KEY_COLUMNS: readonly Column[] = [
   { name: 'email_key', from: 'email', pg: 'text', value: (u) => emailKey(u.email) },
-  { name: 'username', from: 'username', pg: 'text', value: (u) => u.username },
   { name: 'username_key', from: 'username', pg: 'text', value: (u) => usernameKey(u.username) },
-  { name: 'first_name', from: 'firstName', pg: 'text', value: (u) => u.firstName },
-  { name: 'last_name', from: 'lastName', pg: 'text', value: (u) => u.lastName },
   { name: 'last_name_key', from: 'lastName', pg: 'text', value: (u) => nameKey(u.lastName) },
-  { name: 'display_name', from: 'displayName', pg: 'text', value: (u) => u.displayName },
   { name: 'display_name_key', from: 'displayName', pg: 'text', value: (u) => nameKey(u.displayName) },
-  { name: 'customer_id', from: 'customerId', pg: 'int4', value: (u) => u.customerId },
-  { name: 'site_id', from: 'siteId', pg: 'int4', value: (u) => u.siteId },
-  { name: 'contact_id', from: 'contactId', pg: 'int4', value: (u) => u.contactId },
-  { name: 'user_type', from: 'userType', pg: 'text', value: (u) => u.userType },
-  { name: 'access_level', from: 'accessLevel', pg: 'text', value: (u) => u.accessLevel },
-  { name: 'employee_number', from: 'employeeNumber', pg: 'text', value: (u) => u.employeeNumber },
-  { name: 'attributes', from: 'attributes', pg: 'text', value: (u) => JSON.stringify(u.attributes) },
-  { name: 'status', from: 'status', pg: 'text', value: (u) => u.status },
 ];
+
+const COLUMNS: readonly Column[] = [...VALUE_COLUMNS, ...KEY_COLUMNS];
 
 /** The columns of `patch` (those whose source value it holds), with their values. */
 function columnsOfPatch(patch: Partial<UserValues>): Record<string, string | number | null> {

@@ -1,6 +1,13 @@
 import { type ExpressionBuilder, type Selectable, type SelectQueryBuilder, SqliteAdapter } from 'kysely';
 import type { PortalUser, RefName } from '../../core/domain/entities.js';
-import type { UserState, UserStatus, UserType, UserValues } from '../../core/domain/user.js';
+import {
+  USER_COLUMNS,
+  USER_FIELDS,
+  type UserState,
+  type UserStatus,
+  type UserValues,
+  userValuesOf,
+} from '../../core/domain/user.js';
 import type { UsernameLookup } from '../../core/domain/username.js';
 import { onSqliteConnection, pgQuery, prepared, sqliteHandle } from '../bulk.js';
 import type { Db } from '../database.js';
@@ -20,21 +27,20 @@ export interface UserRecord extends UserValues {
   createdByImportId: number | null;
 }
 
+/** A user's values out of its row, as the model declares its columns (core/domain/user.ts). */
+function valuesOf(r: Selectable<UsersTable>): UserValues {
+  const values: Record<string, unknown> = {};
+  for (const field of USER_FIELDS) {
+    const { column, kind } = USER_COLUMNS[field];
+    values[field] =
+      kind === 'attributes' ? readJson(r[column], attributeValues, `attributes of user ${r.id}`) : r[column];
+  }
+  return values as UserValues;
+}
+
 const toRecord = (r: Selectable<UsersTable>): UserRecord => ({
+  ...valuesOf(r),
   id: r.id,
-  email: r.email,
-  username: r.username,
-  firstName: r.first_name,
-  lastName: r.last_name,
-  displayName: r.display_name,
-  customerId: r.customer_id,
-  siteId: r.site_id,
-  contactId: r.contact_id,
-  userType: r.user_type as UserType,
-  accessLevel: r.access_level,
-  employeeNumber: r.employee_number,
-  attributes: readJson(r.attributes, attributeValues, `attributes of user ${r.id}`),
-  status: r.status as UserStatus,
   activatedAt: r.activated_at,
   createdAt: r.created_at,
   updatedAt: r.updated_at,
@@ -62,7 +68,7 @@ export async function userStates(db: Db, ids: readonly number[]): Promise<Map<nu
     for (const u of users) {
       const rec = toRecord(u);
       out.set(u.id, {
-        ...pickValues(rec),
+        ...userValuesOf(rec),
         id: u.id,
         version: u.version,
         roleIds: roleIds.get(u.id) ?? [],
@@ -81,29 +87,6 @@ function byUser(pairs: readonly { userId: number; id: number }[]): Map<number, n
     else out.set(p.userId, [p.id]);
   }
   return out;
-}
-
-function pickValues(r: UserRecord): UserValues {
-  return {
-    email: r.email,
-    username: r.username,
-    firstName: r.firstName,
-    lastName: r.lastName,
-    displayName: r.displayName,
-    customerId: r.customerId,
-    siteId: r.siteId,
-    contactId: r.contactId,
-    userType: r.userType,
-    accessLevel: r.accessLevel,
-    employeeNumber: r.employeeNumber,
-    attributes: r.attributes,
-    status: r.status,
-  };
-}
-
-export async function findUserRecord(db: Db, id: number): Promise<UserRecord | undefined> {
-  const r = await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
-  return r && toRecord(r);
 }
 
 /** Current versions of users, with their email to name them: what an undo checks first. */
@@ -276,7 +259,7 @@ function applyFilter<O>(
 }
 
 /** Past this many matches a contains search's count stops and says "at least". */
-export const CONTAINS_COUNT_LIMIT = 10_000;
+const CONTAINS_COUNT_LIMIT = 10_000;
 
 /**
  * The number of matching users. A contains search counts up to CONTAINS_COUNT_LIMIT + 1 (`exact`
@@ -499,30 +482,13 @@ async function attachMemberships(db: Db, rows: BaseRow[]): Promise<PortalUser[]>
   const roleMap = byUser(roles);
   const groupMap = byUser(groups);
   return rows.map((r) => {
-    const rec = toRecord(r);
+    const { customerId, siteId, ...rest } = toRecord(r);
     return {
-      id: rec.id,
-      email: rec.email,
-      username: rec.username,
-      firstName: rec.firstName,
-      lastName: rec.lastName,
-      displayName: rec.displayName,
-      customer: { id: rec.customerId, name: r.customer_name },
-      site: { id: rec.siteId, name: r.site_name },
-      contactId: rec.contactId,
-      userType: rec.userType,
-      accessLevel: rec.accessLevel,
-      employeeNumber: rec.employeeNumber,
-      attributes: rec.attributes,
-      status: rec.status,
+      ...rest,
+      customer: { id: customerId, name: r.customer_name },
+      site: { id: siteId, name: r.site_name },
       roles: roleMap.get(r.id) ?? [],
       groups: groupMap.get(r.id) ?? [],
-      activatedAt: rec.activatedAt,
-      createdAt: rec.createdAt,
-      updatedAt: rec.updatedAt,
-      version: rec.version,
-      importId: rec.importId,
-      createdByImportId: rec.createdByImportId,
     };
   });
 }

@@ -4,6 +4,7 @@ import type { RecordType } from '../../core/domain/records.js';
 import type { RecordOwner, RecordsStore } from '../../core/import/targets/owned-records.js';
 import type { Db } from '../database.js';
 import { recordColumns, toSnapshot } from '../queries/records.js';
+import { readStringList } from '../stored-json.js';
 
 /** The record targets' storage: batched lookups and writes, a few statements per batch. */
 const CHUNK = 500;
@@ -42,7 +43,7 @@ export async function attributesOf(db: Db, entityType: string): Promise<Attribut
     key: a.key,
     label: a.label,
     type: a.type as AttributeType,
-    options: JSON.parse(a.options) as string[],
+    options: readStringList(a.options, `options of attribute ${a.key}`),
     required: a.required === 1,
     description: a.description,
   }));

@@ -265,11 +265,3 @@ export class CsvRecordParser {
     }
   }
 }
-
-/** The usual line ending of the text outside quotes: the most frequent kind; null for one line. */
-export function lineEndingOf(counts: LineEndingCounts): 'CRLF' | 'LF' | 'CR' | null {
-  const { crlf, lf, cr } = counts;
-  if (crlf + lf + cr === 0) return null;
-  if (crlf >= lf && crlf >= cr) return 'CRLF';
-  return lf >= cr ? 'LF' : 'CR';
-}

@@ -1,11 +1,6 @@
 import { createReadStream } from 'node:fs';
 import type { TextEncodingName } from './types.js';
 
-export interface DetectedEncoding {
-  encoding: TextEncodingName;
-  byteOrderMark: boolean;
-}
-
 /** The byte order mark, if any, that opens a text file. */
 export function encodingFromBom(head: Uint8Array): TextEncodingName | null {
   if (head[0] === 0xef && head[1] === 0xbb && head[2] === 0xbf) return 'utf-8';
@@ -157,10 +152,4 @@ export function encodingFromEvidence(evidence: ByteEvidence, crOnly: boolean): T
     mac += count * MAC_WEIGHTS[i]!;
   }
   return mac > windows || (crOnly && mac === windows) ? 'macintosh' : 'windows-1252';
-}
-
-/** The bytes that open the file in this encoding, to be skipped (TextDecoder would drop them too). */
-export function bomLength(encoding: TextEncodingName, byteOrderMark: boolean): number {
-  if (!byteOrderMark) return 0;
-  return encoding === 'utf-8' ? 3 : 2;
 }

@@ -1,7 +1,12 @@
 import { crmIdCandidates } from '../../domain/crm-id.js';
 import { checkEmail, emailKey } from '../../domain/email.js';
 import { foldKey } from '../../domain/text.js';
-import { DEFAULT_SITE_NAME, DEFAULT_USER_TYPE, defaultDisplayName } from '../../domain/user.js';
+import {
+  DEFAULT_SITE_NAME,
+  DEFAULT_USER_TYPE,
+  defaultDisplayName,
+  optionalTexts,
+} from '../../domain/user.js';
 import type { CellValue } from '../cells.js';
 import type { InvitePort } from '../invite-port.js';
 import type { RowProblem } from '../problems.js';
@@ -173,8 +178,7 @@ export const contactUsersTarget: ImportTarget<ContactUsersEnv, ContactUsersOptio
         siteId: hq(c.customerId),
         contactId: c.id,
         userType: DEFAULT_USER_TYPE,
-        accessLevel: null,
-        employeeNumber: null,
+        ...optionalTexts(() => null),
         attributes: {},
         status: 'pending',
         roleIds: options.permissions.kind === 'assignGroups' ? [] : roleIds,

@@ -14,6 +14,9 @@ import {
   NAME_MAX_LENGTH,
   NEW_USER_STATUSES,
   type NewUser,
+  OPTIONAL_TEXT_FIELDS,
+  optionalTexts,
+  sameUserValues,
   USER_TYPES,
   type UserState,
   type UserStatus,
@@ -746,8 +749,9 @@ function newUser(
     siteId: r.siteId ?? defaultSite(env, customerId),
     contactId: r.contactRef ? (contacts.get(r.contactRef)?.id ?? null) : null,
     userType: (str(v.userType) as UserType | null) ?? DEFAULT_USER_TYPE,
-    accessLevel: perms.accessLevel !== undefined ? perms.accessLevel : str(v.accessLevel),
-    employeeNumber: str(v.employeeNumber),
+    ...optionalTexts((f) => str(v[f])),
+    // Mirroring a user copies its access level with its permissions.
+    ...(perms.accessLevel !== undefined && { accessLevel: perms.accessLevel }),
     attributes: r.attributes,
     status: (str(v.status) as UserStatus | null) ?? 'pending',
     roleIds: perms.roleIds ?? [],
@@ -800,11 +804,8 @@ function updatedUser(
         ? (contacts.get(r.contactRef)?.id ?? current.contactId)
         : pick('contact', null, current.contactId, null),
     userType: pick('userType', str(v.userType) as UserType | null, current.userType, DEFAULT_USER_TYPE),
-    accessLevel:
-      perms.accessLevel !== undefined
-        ? perms.accessLevel
-        : pick('accessLevel', str(v.accessLevel), current.accessLevel, null),
-    employeeNumber: pick('employeeNumber', str(v.employeeNumber), current.employeeNumber, null),
+    ...optionalTexts((f) => pick(f, str(v[f]), current[f], null)),
+    ...(perms.accessLevel !== undefined && { accessLevel: perms.accessLevel }),
     attributes: mergeAttributes(current.attributes, r.attributes, row, clear),
     status: pick('status', str(v.status) as UserStatus | null, current.status, current.status),
     roleIds:
@@ -840,27 +841,8 @@ const sameList = (a: readonly number[], b: readonly number[]) =>
   a.length === b.length && [...a].sort().every((x, i) => x === [...b].sort()[i]);
 
 export function sameUser(a: UserSnapshot, b: NewUser): boolean {
-  return (
-    a.email === b.email &&
-    a.username === b.username &&
-    a.firstName === b.firstName &&
-    a.lastName === b.lastName &&
-    a.displayName === b.displayName &&
-    a.customerId === b.customerId &&
-    a.siteId === b.siteId &&
-    a.contactId === b.contactId &&
-    a.userType === b.userType &&
-    a.accessLevel === b.accessLevel &&
-    a.employeeNumber === b.employeeNumber &&
-    a.status === b.status &&
-    JSON.stringify(sortKeys(a.attributes)) === JSON.stringify(sortKeys(b.attributes)) &&
-    sameList(a.roleIds, b.roleIds) &&
-    sameList(a.groupIds, b.groupIds)
-  );
+  return sameUserValues(a, b) && sameList(a.roleIds, b.roleIds) && sameList(a.groupIds, b.groupIds);
 }
-
-const sortKeys = (o: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(o).sort(([x], [y]) => x.localeCompare(y)));
 
 /** Gives every new user without a username one made from the email (core/domain/username.ts). */
 export function assignUsernames(users: NewUser[], store: UsersStore): Promise<void> {
@@ -883,13 +865,12 @@ function templateCells(u: UserSnapshot, dir: UsersEnv['directory']): Record<stri
     customer: name(dir.customers, u.customerId),
     site: name(dir.sites, u.siteId),
     userType: u.userType,
-    accessLevel: u.accessLevel ?? '',
     roles: u.roleIds.map((id) => name(dir.roles, id)).join('; '),
     groups: u.groupIds.map((id) => name(dir.groups, id)).join('; '),
-    employeeNumber: u.employeeNumber ?? '',
     status: u.status === 'disabled' || u.status === 'active' || u.status === 'pending' ? u.status : '',
     contact: u.contactId === null ? '' : String(u.contactId),
   };
+  for (const f of OPTIONAL_TEXT_FIELDS) cells[f] = u[f] ?? '';
   for (const def of dir.attributes) {
     const v = u.attributes[def.key];
     cells[`attr.${def.key}`] = v === null || v === undefined ? '' : String(v);
