@@ -17,6 +17,7 @@ import * as m0014 from './migrations/0014_target_options.js';
 import * as m0015 from './migrations/0015_records.js';
 import * as m0016 from './migrations/0016_import_history.js';
 import * as m0017 from './migrations/0017_user_search.js';
+import * as m0018 from './migrations/0018_import_owners.js';
 
 /** Migrations in code, in order. Names are permanent: add, never rename. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0015_records': m0015,
   '0016_import_history': m0016,
   '0017_user_search': m0017,
+  '0018_import_owners': m0018,
 };
 
 const migrator = (db: Db) =>
