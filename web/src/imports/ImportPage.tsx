@@ -6,7 +6,11 @@ import { describeError, HttpError } from '../lib/api';
 import { formatDateTime } from '../lib/format';
 import { getImport, listTargets } from './api';
 import { ImportDetails } from './ImportDetails';
-import { STATUS_COLORS, STATUS_LABELS, type StepKey } from './labels';
+import { GROUPED_STEPS, STATUS_COLORS, STATUS_LABELS, STEPS, type StepKey } from './labels';
+import { OwnerPreviewStep } from './owners/OwnerPreviewStep';
+import { OwnersStep } from './owners/OwnersStep';
+import { SummaryStep } from './owners/SummaryStep';
+import { groupedByOf, isPartlyCommitted } from './owners/types';
 import { CommitStep } from './steps/CommitStep';
 import { MapStep } from './steps/MapStep';
 import { OptionsStep } from './steps/OptionsStep';
@@ -27,6 +31,26 @@ function currentStep(status: Import['status'], asked: string | null): StepKey {
   if (status === 'queued' || status === 'committing' || status === 'cancelling') return 'commit';
   return 'results';
 }
+
+/**
+ * The step of an import whose rows each belong to an owner: before any commit the admin moves
+ * between map, options, the owners and the preview; once owners are committed, between the owners
+ * and the preview (`?owner=` names the one previewed) until none is left, then the summary.
+ */
+function groupedStep(view: Import, asked: string | null): StepKey {
+  const status = view.status;
+  if (status === 'mapping_required') return 'map';
+  if (status === 'validated')
+    return asked === 'options' || asked === 'owners' || asked === 'preview' ? asked : 'map';
+  if (isPartlyCommitted(view)) return asked === 'owners' ? 'owners' : 'preview';
+  if (status === 'queued' || status === 'committing' || status === 'cancelling') return 'commit';
+  return 'summary';
+}
+
+const idOf = (value: string | null) => {
+  const n = Number(value);
+  return value && Number.isInteger(n) && n > 0 ? n : null;
+};
 
 /** An import: the wizard step it is at (so a link or a reload resumes it), its details and emails. */
 export function ImportPage() {
@@ -73,9 +97,17 @@ export function ImportPage() {
 
   const view = imp.data;
   const target = targets.data?.find((t) => t.name === view.target);
-  const step = currentStep(view.status, new URLSearchParams(search).get('step'));
-  const goTo = (next: StepKey) => navigate(`/imports/${id}?step=${next}`);
+  const query = new URLSearchParams(search);
+  const groupedBy = groupedByOf(target);
+  const step = groupedBy ? groupedStep(view, query.get('step')) : currentStep(view.status, query.get('step'));
+  const goTo = (next: StepKey, more: Record<string, number> = {}, replace = false) => {
+    const params = new URLSearchParams({ step: next });
+    for (const [key, value] of Object.entries(more)) params.set(key, String(value));
+    navigate(`/imports/${id}?${params}`, { replace });
+  };
   const canRun = can('imports.run');
+  // Mapping and options may change only while no owner was committed or skipped.
+  const untouched = view.status === 'validated';
 
   return (
     <Stack gap="lg">
@@ -92,7 +124,10 @@ export function ImportPage() {
           {STATUS_LABELS[view.status]}
         </Badge>
       </Group>
-      <WizardSteps active={step} />
+      <WizardSteps
+        active={step === 'commit' && groupedBy ? 'preview' : step}
+        steps={groupedBy ? GROUPED_STEPS : STEPS}
+      />
       {view.duplicateOf !== null && step !== 'results' && (
         <Alert color="yellow" title="This file was imported before">
           The same file was already imported as{' '}
@@ -116,11 +151,37 @@ export function ImportPage() {
           target={target}
           canRun={canRun}
           onBack={() => goTo('map')}
-          onNext={() => goTo('review')}
+          onNext={() => goTo(groupedBy ? 'owners' : 'review')}
         />
       )}
+      {step === 'owners' && groupedBy && (
+        <OwnersStep
+          view={view}
+          groupedBy={groupedBy}
+          canRun={canRun}
+          onBack={untouched ? () => goTo('options') : null}
+          onNext={() => goTo('preview')}
+        />
+      )}
+      {step === 'preview' && groupedBy && (
+        <OwnerPreviewStep
+          view={view}
+          groupedBy={groupedBy}
+          canRun={canRun}
+          ownerId={idOf(query.get('owner'))}
+          lastId={idOf(query.get('last'))}
+          onShown={(owner) => {
+            const last = idOf(query.get('last'));
+            goTo('preview', { owner, ...(last ? { last } : {}) }, true);
+          }}
+          onBack={() => goTo('owners')}
+          onCommitted={(owner) => (owner === null ? goTo('summary') : goTo('preview', { last: owner }))}
+          onSkipped={() => goTo('preview')}
+        />
+      )}
+      {step === 'summary' && groupedBy && <SummaryStep view={view} groupedBy={groupedBy} canRun={canRun} />}
       {step === 'review' && <ReviewStep view={view} canRun={canRun} onBack={() => goTo('options')} />}
-      {step === 'commit' && <CommitStep view={view} canRun={canRun} />}
+      {step === 'commit' && <CommitStep view={view} canRun={canRun} noun={groupedBy?.noun} />}
       {step === 'results' && <ResultsStep view={view} canRun={canRun} />}
       {(step === 'map' || step === 'options') && !target && targets.isPending && <Loader size="sm" />}
       <ImportDetails view={view} target={target} />

@@ -1,9 +1,13 @@
 import type { ImportStatus } from './types';
 
-export const STATUS_COLORS: Record<ImportStatus, string> = {
+/** Also `partly_committed`: an import committed owner by owner, with owners still to go. */
+type Status = ImportStatus | 'partly_committed';
+
+export const STATUS_COLORS: Record<Status, string> = {
   staging: 'gray',
   mapping_required: 'orange',
   validated: 'blue',
+  partly_committed: 'teal',
   queued: 'cyan',
   committing: 'cyan',
   cancelling: 'yellow',
@@ -14,10 +18,11 @@ export const STATUS_COLORS: Record<ImportStatus, string> = {
   rolled_back: 'grape',
 };
 
-export const STATUS_LABELS: Record<ImportStatus, string> = {
+export const STATUS_LABELS: Record<Status, string> = {
   staging: 'Reading the file',
   mapping_required: 'Mapping required',
   validated: 'Ready to review',
+  partly_committed: 'Partly imported',
   queued: 'Queued',
   committing: 'Importing',
   cancelling: 'Cancelling',
@@ -45,8 +50,23 @@ export const STEPS = [
   { key: 'commit', label: 'Commit' },
   { key: 'results', label: 'Results' },
 ] as const;
-export type StepKey = (typeof STEPS)[number]['key'];
-export const stepIndex = (key: StepKey) => STEPS.findIndex((s) => s.key === key);
+
+/**
+ * The steps of a target whose rows each belong to an owner: after the options, the owners to import,
+ * a preview owner by owner (each commit shows there), and the summary.
+ */
+export const GROUPED_STEPS = [
+  ...STEPS.slice(0, 5),
+  { key: 'owners', label: 'Users' },
+  { key: 'preview', label: 'Preview' },
+  { key: 'summary', label: 'Summary' },
+] as const;
+
+export type StepKey = (typeof STEPS)[number]['key'] | (typeof GROUPED_STEPS)[number]['key'];
+export interface Step {
+  key: StepKey;
+  label: string;
+}
 
 /** "3 min 20 s", "45 s": for time left. */
 export function formatDuration(seconds: number): string {
