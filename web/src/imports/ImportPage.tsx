@@ -152,6 +152,7 @@ export function ImportPage() {
           canRun={canRun}
           onBack={() => goTo('map')}
           onNext={() => goTo(groupedBy ? 'owners' : 'review')}
+          nextLabel={groupedBy ? `Next: ${groupedBy.noun}s` : undefined}
         />
       )}
       {step === 'owners' && groupedBy && (

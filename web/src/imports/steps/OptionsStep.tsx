@@ -42,12 +42,14 @@ export function OptionsStep({
   canRun,
   onBack,
   onNext,
+  nextLabel = 'Next: review',
 }: {
   view: Import;
   target: ImportTarget;
   canRun: boolean;
   onBack: () => void;
   onNext: () => void;
+  nextLabel?: string;
 }) {
   const queryClient = useQueryClient();
   const [options, setLocal] = useState<ImportOptions>(view.options);
@@ -148,7 +150,7 @@ export function OptionsStep({
             loading={save.isPending}
             disabled={canRun && missing.length > 0}
           >
-            Next: review
+            {nextLabel}
           </Button>
         </Group>
       </Stack>
