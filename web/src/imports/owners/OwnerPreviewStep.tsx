@@ -8,6 +8,7 @@ import { listRows } from '../api';
 import { ReviewStep } from '../steps/ReviewStep';
 import type { Import } from '../types';
 import { commitOwners, skipOwners } from './api';
+import classes from './owners.module.css';
 import { OwnerStateBadge, useOwners } from './shared';
 import type { GroupedBy, ImportOwner } from './types';
 import { isOpen, title } from './types';
@@ -37,30 +38,28 @@ function FailedRows({ view, owner }: { view: Import; owner: ImportOwner }) {
   if (rows.isError) return <Text c="red">{describeError(rows.error)}</Text>;
   if (failed.length === 0) return null;
   return (
-    <Table.ScrollContainer minWidth={420}>
-      <Table verticalSpacing={4} aria-label={`Rows of ${owner.name} that were not imported`}>
-        <Table.Thead>
-          <Table.Tr>
-            <Table.Th w={70}>Row</Table.Th>
-            <Table.Th>Why it was not imported</Table.Th>
+    <Table verticalSpacing={4} aria-label={`Rows of ${owner.name} that were not imported`}>
+      <Table.Thead>
+        <Table.Tr>
+          <Table.Th w={70}>Row</Table.Th>
+          <Table.Th>Why it was not imported</Table.Th>
+        </Table.Tr>
+      </Table.Thead>
+      <Table.Tbody>
+        {failed.slice(0, 20).map((r) => (
+          <Table.Tr key={r.row} data-testid="failed-row">
+            <Table.Td>{r.row}</Table.Td>
+            <Table.Td>
+              {r.resultMessage ??
+                r.problems
+                  .filter((p) => p.severity === 'error')
+                  .map((p) => p.message)
+                  .join(' ')}
+            </Table.Td>
           </Table.Tr>
-        </Table.Thead>
-        <Table.Tbody>
-          {failed.slice(0, 20).map((r) => (
-            <Table.Tr key={r.row} data-testid="failed-row">
-              <Table.Td>{r.row}</Table.Td>
-              <Table.Td>
-                {r.resultMessage ??
-                  r.problems
-                    .filter((p) => p.severity === 'error')
-                    .map((p) => p.message)
-                    .join(' ')}
-              </Table.Td>
-            </Table.Tr>
-          ))}
-        </Table.Tbody>
-      </Table>
-    </Table.ScrollContainer>
+        ))}
+      </Table.Tbody>
+    </Table>
   );
 }
 
@@ -72,9 +71,7 @@ export function OwnerResult({ view, owner, noun }: { view: Import; owner: Import
       color={failed ? 'orange' : 'green'}
       title={
         <Group gap="xs">
-          <span>
-            {title(noun)} {owner.name}:
-          </span>
+          <span>{owner.name}</span>
           <OwnerStateBadge owner={owner} />
         </Group>
       }
@@ -82,7 +79,7 @@ export function OwnerResult({ view, owner, noun }: { view: Import; owner: Import
     >
       <Stack gap="xs">
         <Text size="sm" data-testid="owner-result-counts">
-          {owner.result ? describeResult(owner) : 'The commit wrote nothing for this user.'}
+          {owner.result ? describeResult(owner) : `The commit wrote nothing for this ${noun}.`}
         </Text>
         {(owner.result?.failed ?? 0) > 0 && <FailedRows view={view} owner={owner} />}
       </Stack>
@@ -217,12 +214,12 @@ export function OwnerPreviewStep({
           "All or nothing" is on: fix this {noun}'s rows with errors, or skip this {noun}, to go on.
         </Alert>
       )}
-      <Group justify="space-between" wrap="wrap" gap="sm">
+      <Group justify="space-between" wrap="wrap" gap="sm" className={classes.footer}>
         <Button variant="default" onClick={onBack} disabled={busy}>
           Back
         </Button>
         {canRun && (
-          <Group gap="sm" wrap="wrap" justify="flex-end">
+          <Group gap="sm" wrap="wrap" justify="flex-end" className={classes.actions}>
             <Button
               variant="default"
               onClick={() => skip.mutate(owner.userId)}

@@ -13,6 +13,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { describeError } from '../../lib/api';
 import { formatNumber, plural } from '../../lib/format';
 import { usePhone } from '../../lib/responsive';
@@ -165,16 +166,21 @@ export function OwnersStep({
   const phone = usePhone();
   const noun = groupedBy.noun;
   const owners = useOwners(view.id, view.updatedAt);
+  const key = ['import-owners', view.id, view.updatedAt];
+  // Boxes clicked whose change the server has not answered yet: they show the click at once.
+  const [clicked, setClicked] = useState<Record<number, boolean>>({});
   const change = useMutation({
     mutationFn: (excluded: number[]) => setExcluded(view.id, excluded),
     onSuccess: (page) => {
-      queryClient.setQueryData(['import-owners', view.id, view.updatedAt], page);
+      queryClient.setQueryData(key, page);
       queryClient.invalidateQueries({ queryKey: ['import', view.id] });
     },
+    onSettled: () => setClicked({}),
   });
   const toggle = (page: OwnersPage, owner: ImportOwner, included: boolean) => {
+    setClicked((c) => ({ ...c, [owner.userId]: included }));
     const excluded = page.owners
-      .filter((o) => (o.userId === owner.userId ? !included : !o.included))
+      .filter((o) => (o.userId === owner.userId ? !included : !(clicked[o.userId] ?? o.included)))
       .map((o) => o.userId);
     change.mutate(excluded);
   };
@@ -188,11 +194,14 @@ export function OwnersStep({
   const page = owners.data;
   if (!page) return <Loader />;
 
-  const list = page.owners;
+  const list = page.owners.map((o) =>
+    o.userId in clicked ? { ...o, included: clicked[o.userId] === true } : o,
+  );
   const open = list.filter(isOpen);
   const showState = list.some((o) => o.state !== 'pending');
   const included = list.filter((o) => o.included);
   const noneMatched = list.length === 0;
+  const validRows = included.reduce((n, o) => n + o.valid, 0);
 
   return (
     <Card withBorder padding="lg">
@@ -215,10 +224,11 @@ export function OwnersStep({
             <b>{formatNumber(included.length)}</b> of {plural(list.length, noun)} to import
           </Text>
           <Text size="sm">
-            <b>{formatNumber(included.reduce((n, o) => n + o.valid, 0))}</b> valid rows among them
+            <b>{formatNumber(validRows)}</b> valid {validRows === 1 ? 'row' : 'rows'} among them
           </Text>
           <Text size="sm" c={page.unmatchedRows > 0 ? 'orange.8' : undefined}>
-            <b>{formatNumber(page.unmatchedRows)}</b> rows with an unknown owner
+            <b>{formatNumber(page.unmatchedRows)}</b> {page.unmatchedRows === 1 ? 'row' : 'rows'} with an
+            unknown owner
           </Text>
         </SimpleGrid>
         {list.length > 0 &&

@@ -61,6 +61,20 @@ const written = (o: ImportOwner) => (o.result ? o.result.created + o.result.upda
 const canUndo = (o: ImportOwner) => (o.state === 'imported' || o.state === 'failed') && written(o) > 0;
 const ROLLBACK_FROM = ['completed', 'cancelled', 'failed'];
 
+/** What a rollback will do, in one sentence: only the parts that apply. */
+function describeUndo(created: number, updated: number, who: string | null): string {
+  const forWhom = who ? ` for ${who}` : '';
+  const parts = [
+    ...(created > 0 ? [`deletes the ${plural(created, 'record')} this import created${forWhom}`] : []),
+    ...(updated > 0
+      ? [
+          `restores the ${plural(updated, 'record')} it updated${created > 0 ? '' : forWhom} to how they were before it`,
+        ]
+      : []),
+  ];
+  return parts.length > 0 ? `This ${parts.join(' and ')}.` : `This import wrote no record${forWhom} to undo.`;
+}
+
 function ResultCells({ owner }: { owner: ImportOwner }) {
   return (
     <>
@@ -286,9 +300,11 @@ export function SummaryStep({
             {(owners.data?.unmatchedRows ?? 0) === 1 ? 'was' : 'were'} not imported.
           </Text>
         )}
-        <Text size="sm" c="dimmed">
-          Started {formatDateTime(view.startedAt)} · finished {formatDateTime(view.finishedAt)}
-        </Text>
+        {view.startedAt && (
+          <Text size="sm" c="dimmed">
+            Started {formatDateTime(view.startedAt)} · finished {formatDateTime(view.finishedAt)}
+          </Text>
+        )}
         <Stack gap="xs">
           <Downloads view={view} kind="success" label="Success file" />
           <Downloads view={view} kind="failure" label="Failure file" />
@@ -351,9 +367,7 @@ export function SummaryStep({
         >
           <Stack gap="sm">
             <Text size="sm" data-testid="rollback-what">
-              This deletes the {plural(askedCreated, 'record')} this import created
-              {asked ? ` for ${asked.name}` : ''} and restores the {plural(askedUpdated, 'record')} it updated
-              to how they were before it.
+              {describeUndo(askedCreated, askedUpdated, asked?.name ?? null)}
               {asked ? ` Other ${noun}s' records are not touched.` : ''}
             </Text>
             <Text size="sm">
