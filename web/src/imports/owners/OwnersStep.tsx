@@ -219,18 +219,20 @@ export function OwnersStep({
             with the Import box on; you preview them one by one next.
           </Text>
         )}
-        <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="xs">
-          <Text size="sm">
-            <b>{formatNumber(included.length)}</b> of {plural(list.length, noun)} to import
-          </Text>
-          <Text size="sm">
-            <b>{formatNumber(validRows)}</b> valid {validRows === 1 ? 'row' : 'rows'} among them
-          </Text>
-          <Text size="sm" c={page.unmatchedRows > 0 ? 'orange.8' : undefined}>
-            <b>{formatNumber(page.unmatchedRows)}</b> {page.unmatchedRows === 1 ? 'row' : 'rows'} with an
-            unknown owner
-          </Text>
-        </SimpleGrid>
+        {!noneMatched && (
+          <SimpleGrid cols={{ base: 1, sm: 3 }} spacing="xs">
+            <Text size="sm">
+              <b>{formatNumber(included.length)}</b> of {plural(list.length, noun)} to import
+            </Text>
+            <Text size="sm">
+              <b>{formatNumber(validRows)}</b> valid {validRows === 1 ? 'row' : 'rows'} among them
+            </Text>
+            <Text size="sm">
+              <b>{formatNumber(page.unmatchedRows)}</b> {page.unmatchedRows === 1 ? 'row' : 'rows'} with an
+              unknown owner
+            </Text>
+          </SimpleGrid>
+        )}
         {list.length > 0 &&
           (phone ? (
             <Stack gap="xs" data-testid="owners-table">
