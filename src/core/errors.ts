@@ -138,6 +138,10 @@ export const ERROR_CATALOGUE = {
   'import.file_rejected': { status: 422, message: 'This file was rejected.' },
   'import.file_too_large': { status: 413, message: 'The file is over the size limit.' },
   'import.too_many_rows': { status: 422, message: 'The file has more data rows than the limit.' },
+  'import.too_many_owners': {
+    status: 422,
+    message: 'The file names more owners than one import takes; "roster import FILE --split" cuts it.',
+  },
   'import.too_many_columns': { status: 422, message: 'A row has more columns than the limit.' },
   'import.cell_too_large': { status: 422, message: 'A cell or a row is longer than the limit.' },
   'import.unclosed_quote': {
@@ -180,6 +184,27 @@ export const ERROR_CATALOGUE = {
     message: 'This import has been rolled back; nothing more can be done with it.',
   },
   'import.not_cancellable': { status: 409, message: 'This import cannot be cancelled.' },
+  'import.partly_committed': {
+    status: 409,
+    message:
+      'Some owners of this import are committed or skipped already: its mapping and options can no longer change.',
+  },
+  'import.not_grouped': {
+    status: 409,
+    message: 'This import’s rows are not grouped by owner: it has no owners to choose.',
+  },
+  'import.owner_not_pending': {
+    status: 409,
+    message: 'Only owners still pending can be chosen, excluded, committed or skipped.',
+  },
+  'import.owner_not_committed': {
+    status: 409,
+    message: 'Only owners whose rows were imported can be rolled back.',
+  },
+  'import.no_owner_matched': {
+    status: 409,
+    message: 'No row names a user you may assign to: there is nothing to import. Check the owner column.',
+  },
   'import.illegal_transition': { status: 409, message: 'This import cannot do that in its present status.' },
   'import.changed': { status: 409, message: 'This import changed meanwhile; reload it and try again.' },
   'import.has_invalid_rows': {

@@ -80,6 +80,14 @@ export const ImportView = z
       total: z.number(),
       ratePerSecond: z.number().nullable(),
       etaSeconds: z.number().nullable(),
+      owners: z
+        .object({
+          done: z.number(),
+          total: z.number(),
+          current: z.object({ userId: z.number(), name: z.string() }).nullable(),
+        })
+        .optional()
+        .describe('On imports grouped by owner: the owners of the latest commit done, and the one in hand'),
     }),
     counts: Counts,
     startedAt: z.string().nullable(),
@@ -88,8 +96,77 @@ export const ImportView = z
     rollback: z.record(z.string(), z.unknown()).nullable(),
     duplicateOf: z.number().nullable(),
     warnings: z.array(z.string()),
+    owners: z
+      .object({
+        total: z.number(),
+        included: z.number(),
+        pending: z.number(),
+        imported: z.number(),
+        skipped: z.number(),
+        failed: z.number(),
+        rolledBack: z.number(),
+        unmatchedRows: z.number(),
+        current: z
+          .number()
+          .nullable()
+          .describe('The user id of the next included, pending owner in file order'),
+      })
+      .nullable()
+      .describe('Imports whose target is grouped by owner (`groupedBy`): where the owners are; else null'),
   })
   .meta({ id: 'Import' });
+
+const OwnerState = z.enum(['pending', 'queued', 'importing', 'imported', 'skipped', 'failed', 'rolled_back']);
+
+export const ImportOwners = z
+  .object({
+    owners: z.array(
+      z.object({
+        userId: z.number(),
+        name: z.string(),
+        email: z.string(),
+        employeeNumber: z.string().nullable(),
+        rows: z.number(),
+        valid: z.number(),
+        invalid: z.number(),
+        firstRow: z.number(),
+        included: z.boolean(),
+        state: OwnerState,
+        result: z
+          .object({
+            created: z.number(),
+            updated: z.number(),
+            unchanged: z.number(),
+            skipped: z.number(),
+            failed: z.number(),
+          })
+          .nullable(),
+      }),
+    ),
+    unmatched: z.array(
+      z.object({ value: z.string(), rows: z.number(), firstRow: z.number(), hint: z.string() }),
+    ),
+    unmatchedRows: z.number(),
+    limits: z.object({ maxOwners: z.number(), maxRows: z.number() }),
+  })
+  .meta({ id: 'ImportOwners' });
+
+const OwnerIds = z.array(id()).max(10_000);
+export const OwnersExclude = z
+  .object({ excluded: OwnerIds.describe('User ids of the owners whose Import box is off') })
+  .strict();
+export const OwnersChoice = z.object({ owners: OwnerIds.min(1) }).strict();
+export const OptionalOwnersChoice = z
+  .object({
+    owners: OwnerIds.min(1)
+      .optional()
+      .describe(
+        'Only these owners (user ids); without it every included pending owner (commit) or everything (rollback)',
+      ),
+  })
+  .strict()
+  // No body at all (a bare POST) reads as null.
+  .nullish();
 
 export const RowProblem = z.object({
   row: z.number(),
@@ -111,6 +188,10 @@ export const StagedRow = z
     result: z.string().nullable(),
     resultId: z.number().nullable(),
     resultMessage: z.string().nullable(),
+    owner: z
+      .number()
+      .nullable()
+      .describe('The owner (user id) the row resolved to, on imports grouped by owner'),
   })
   .meta({ id: 'StagedRow' });
 
@@ -136,6 +217,13 @@ export const RowsQuery = z
       .describe('Row number to continue after (keyset paging)'),
     offset: z.coerce.number().int().min(0).max(10_000_000).optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
+    owner: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(2_147_483_647)
+      .optional()
+      .describe("Only this owner's rows (a user id), on imports grouped by owner"),
   })
   .strict();
 
@@ -190,6 +278,12 @@ export const TargetDescription = z
       .record(z.string(), z.unknown())
       .describe(
         "The target's own options (`targetOptions` of an import) as JSON Schema, with defaults; the metadata the console draws its options step from (title, description, labels, widget, placeholder, missing, shownWhen) included",
+      ),
+    groupedBy: z
+      .object({ field: z.string(), noun: z.literal('user') })
+      .nullable()
+      .describe(
+        'Rows grouped by owner (the field naming it; owners are portal users): the import is selected, committed, skipped and rolled back owner by owner',
       ),
   })
   .meta({ id: 'ImportTarget' });

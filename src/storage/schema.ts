@@ -25,6 +25,7 @@ export interface Database {
   imports: ImportsTable;
   import_rows: ImportRowsTable;
   import_changes: ImportChangesTable;
+  import_owners: ImportOwnersTable;
   import_files: ImportFilesTable;
   notifications: NotificationsTable;
   import_configs: ImportConfigsTable;
@@ -261,6 +262,24 @@ export interface ImportRowsTable {
   result: string | null;
   result_id: number | null;
   result_message: string | null;
+  /** The owner the row resolved to, on imports grouped by owner (a user id). */
+  owner_id: number | null;
+  /** What the row named as its owner when it matched nobody (for the unmatched list). */
+  owner_value: string | null;
+}
+
+/** What the admin decided for each owner of a grouped import, and where that owner is. */
+export interface ImportOwnersTable {
+  import_id: number;
+  owner_id: number;
+  included: Flag;
+  state: string;
+  /** The owner's first row in the file: owners are taken in file order. */
+  first_row: number;
+  /** The commit request that queued the owner (counted per import): progress counts its owners. */
+  job: number;
+  /** The owner's result counts (JSON) once imported. */
+  result: string | null;
 }
 
 /** The restore points of imports: one row per import and entity it created or changed. */
@@ -274,6 +293,8 @@ export interface ImportChangesTable {
   version_after: number;
   /** Set once a rollback has dealt with this entity (reverted or reported). */
   reverted: Flag;
+  /** The owner whose row wrote it, on imports grouped by owner: a rollback of one owner reads only these. */
+  owner_id: number | null;
 }
 
 export interface NotificationsTable {

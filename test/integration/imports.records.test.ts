@@ -165,8 +165,22 @@ describe(`record imports on ${process.env.ROSTER_TEST_DB}`, () => {
     const success = parseCsv(await client.download(`/api/v1/imports/${id}/files/success?format=csv`));
     expect(success.length).toBe(5);
     const failure = parseCsv(await client.download(`/api/v1/imports/${id}/files/failure?format=csv`));
-    expect(failure[0]).toEqual(['Rep email', 'Customer number', 'Name', 'Postcode', 'City', 'row', 'error']);
-    expect(failure.slice(1).map((r) => r[0])).toEqual(['ann@acme.example', 'anne@acme.example']);
+    // Grouped by owner: each line names its owner's email (empty where the row matched nobody).
+    expect(failure[0]).toEqual([
+      'Rep email',
+      'Customer number',
+      'Name',
+      'Postcode',
+      'City',
+      'row',
+      'owner',
+      'error',
+    ]);
+    expect(failure.slice(1).map((r) => [r[0], r[6]])).toEqual([
+      ['ann@acme.example', 'ann@acme.example'],
+      ['anne@acme.example', ''],
+    ]);
+    expect(success[0]).toContain('owner');
 
     // Bob's record is edited after the import: the rollback leaves it alone and says so.
     const bobs = (await records(`type=customers&ownerUserId=${users.bob}`)).find((r) => r.key === '1001')!;

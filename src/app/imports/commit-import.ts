@@ -1,10 +1,11 @@
 import { type Actor, IMPORT_WORKER } from '../../core/access/policy.js';
 import { AppError, errors } from '../../core/errors.js';
-import { type CommitPort, commitRows } from '../../core/import/engine.js';
+import { type CommitOutcome, type CommitPort, commitRows } from '../../core/import/engine.js';
 import { canTransition, transition } from '../../core/import/status.js';
 import { runOptions } from '../../core/import/target.js';
 import type { Db } from '../../storage/database.js';
 import { recordChanges } from '../../storage/queries/import-changes.js';
+import * as ownerQueries from '../../storage/queries/import-owners.js';
 import * as rows from '../../storage/queries/import-rows.js';
 import * as imports from '../../storage/queries/imports.js';
 import { insertNotification } from '../../storage/queries/notifications.js';
@@ -17,12 +18,23 @@ import { dateOrdersOf } from './date-orders.js';
 import { type Lease, leaseLost, withLease } from './lease.js';
 import { getImport } from './manage-import.js';
 import { moveStatus } from './move-status.js';
+import { chosenOwners, groupingOf } from './owners.js';
 import { envFor } from './registry.js';
 import type { ImportView } from './view.js';
 
-/** Queues the commit of a validated import; the work happens in the background. */
-export async function requestCommit(ctx: AppContext, actor: Actor, id: number): Promise<ImportView> {
+/**
+ * Queues the commit of a validated import; the work happens in the background. On an import grouped
+ * by owner, `owners` chooses whose rows (each pending); without it every included pending owner's.
+ */
+export async function requestCommit(
+  ctx: AppContext,
+  actor: Actor,
+  id: number,
+  chosen?: readonly number[],
+): Promise<ImportView> {
   const seen = await visibleImport(ctx, actor, id, 'imports.run');
+  const grouping = groupingOf(ctx, seen);
+  if (chosen !== undefined && !grouping) throw errors.conflict('import.not_grouped');
   transition(seen.status, 'commit');
   const at = ctx.now().toISOString();
   await inTransaction(ctx, async (db) => {
@@ -36,18 +48,42 @@ export async function requestCommit(ctx: AppContext, actor: Actor, id: number): 
         { invalid: rec.rows.invalid },
       );
     }
-    if (rec.rows.valid === 0) {
+    let total = rec.rows.valid;
+    if (grouping) {
+      const lines = await ownerQueries.ownerLines(db, id);
+      if (lines.length === 0) throw errors.conflict('import.no_owner_matched');
+      const queued =
+        chosen === undefined
+          ? lines.filter((l) => l.included && l.state === 'pending')
+          : await chosenOwners(db, id, chosen, 'owners');
+      if (queued.length === 0) {
+        throw errors.conflict(
+          'import.nothing_to_commit',
+          'No included owner is pending: there is nothing to import. Include an owner first.',
+        );
+      }
+      total = queued.reduce((n, l) => n + l.valid, 0);
+      const job = (await ownerQueries.lastJob(db, id)) + 1;
+      await ownerQueries.setOwners(
+        db,
+        id,
+        queued.map((l) => ({ ownerId: l.userId, firstRow: l.firstRow })),
+        { state: 'queued', job },
+      );
+    }
+    if (rec.rows.valid === 0 || total === 0) {
       throw errors.conflict(
         'import.nothing_to_commit',
         'No row is valid: there is nothing to import. Fix the rows first.',
       );
     }
-    await imports.updateImport(db, id, { progress: { done: 0, total: rec.rows.valid } }, at);
+    await imports.updateImport(db, id, { progress: { done: 0, total } }, at);
     await audit(ctx, db, actor, {
       action: 'import.commit',
       entityType: 'import',
       entityId: id,
       customerId: rec.customerId,
+      ...(chosen !== undefined && { details: { owners: [...chosen] } }),
     });
   });
   await ctx.jobs.enqueue('import.commit', id);
@@ -108,13 +144,18 @@ export async function runCommit(ctx: AppContext, id: number): Promise<void> {
       options: runOptions(rec.options),
       dates: dateOrdersOf(rec.options, rec.file.meta),
     };
-    const doneBefore = rec.committedThrough === 0 ? 0 : await committedRowCount(ctx.db, id);
+    const grouped = groupingOf(ctx, rec) !== null;
     try {
-      const outcome = rec.options.atomic
-        ? await inTransaction(ctx, (tx) =>
-            commitRows(plan, port(ctx, rec, tx, lease), id, rec.committedThrough, doneBefore),
-          )
-        : await commitRows(plan, port(ctx, rec, null, lease), id, rec.committedThrough, doneBefore);
+      let outcome: CommitOutcome;
+      if (grouped) outcome = await commitOwners(ctx, rec, plan, lease);
+      else {
+        const doneBefore = rec.committedThrough === 0 ? 0 : await committedRowCount(ctx.db, id);
+        outcome = rec.options.atomic
+          ? await inTransaction(ctx, (tx) =>
+              commitRows(plan, port(ctx, rec, tx, lease), id, rec.committedThrough, doneBefore),
+            )
+          : await commitRows(plan, port(ctx, rec, null, lease), id, rec.committedThrough, doneBefore);
+      }
       if (outcome === 'interrupted') return;
       await finish(ctx, id, outcome === 'cancelled' ? 'stopped' : 'finish', null);
     } catch (e) {
@@ -134,24 +175,75 @@ export async function runCommit(ctx: AppContext, id: number): Promise<void> {
   });
 }
 
+/**
+ * The commit of an import grouped by owner: its queued owners one after the other, in file order,
+ * each one's valid rows through the engine, then the owner marked imported with its counts in one
+ * transaction. A restart takes up the owner it was importing with the rows not written yet (the
+ * rows' results are saved with each batch), and never an owner marked imported: none twice.
+ */
+async function commitOwners(
+  ctx: AppContext,
+  rec: imports.ImportRecord,
+  plan: Parameters<typeof commitRows<unknown>>[0],
+  lease: Lease,
+): Promise<CommitOutcome> {
+  const id = rec.id;
+  if (rec.options.atomic) {
+    // All or nothing: every queued owner in one transaction, or none.
+    return inTransaction(ctx, async (tx) => {
+      for (;;) {
+        const owner = await ownerQueries.nextQueuedOwner(tx, id);
+        if (owner === null) return 'completed';
+        const done = await committedRowCount(tx, id);
+        const outcome = await commitRows(plan, port(ctx, rec, tx, lease, owner), id, 0, done);
+        if (outcome !== 'completed') return outcome;
+        await ownerDone(tx, id, owner);
+      }
+    });
+  }
+  for (;;) {
+    const owner = await ownerQueries.nextQueuedOwner(ctx.db, id);
+    if (owner === null) return 'completed';
+    await inTransaction(ctx, (db) => ownerQueries.setOwnerState(db, id, owner, 'importing'));
+    const done = await rowsOfJobDone(ctx.db, id);
+    const outcome = await commitRows(plan, port(ctx, rec, null, lease, owner), id, 0, done);
+    if (outcome !== 'completed') return outcome;
+    await inTransaction(ctx, async (db) => {
+      await lease.renew(db);
+      await ownerDone(db, id, owner);
+    });
+  }
+}
+
+async function ownerDone(db: Db, id: number, owner: number): Promise<void> {
+  const result = await ownerQueries.ownerResult(db, id, owner);
+  await ownerQueries.setOwnerState(db, id, owner, 'imported', result);
+}
+
+/** Rows the latest commit job has written so far (its owners' rows with a result). */
+async function rowsOfJobDone(db: Db, id: number): Promise<number> {
+  return ownerQueries.jobRowsDone(db, id);
+}
+
 /** The engine's commit port for one import: each batch its own transaction, or all in `outer` (atomic). */
 function port(
   ctx: AppContext,
   rec: imports.ImportRecord,
   outer: Db | null,
   lease: Lease,
+  owner?: number,
 ): CommitPort<unknown> {
   const id = rec.id;
   const binding = ctx.targets.get(rec.target);
   const atomic = outer !== null;
   return {
-    readValid: (after, limit) => rows.readStagedCells(outer ?? ctx.db, id, after, limit, true),
+    readValid: (after, limit) => rows.readStagedCells(outer ?? ctx.db, id, after, limit, true, owner),
     async transaction(work) {
       const run = async (db: Db) => {
         const env = await envFor(ctx, binding, db, rec.scopeCustomerId);
         return work({
           env,
-          readValid: (after, limit) => rows.readStagedCells(db, id, after, limit, true),
+          readValid: (after, limit) => rows.readStagedCells(db, id, after, limit, true, owner),
           async saveResults(results, committedThrough) {
             if (atomic) {
               const failed = results.find((r) => r.action === 'failed');
@@ -168,7 +260,7 @@ function port(
             const written = results.flatMap((r) =>
               r.restore && r.entityId !== null ? [{ ...r.restore, entityId: r.entityId }] : [],
             );
-            await recordChanges(db, id, binding.target.restorePoint.entityType, written);
+            await recordChanges(db, id, binding.target.restorePoint.entityType, written, owner ?? null);
             await rows.setRowResults(db, id, results);
             await imports.updateImport(db, id, { committedThrough }, ctx.now().toISOString());
           },
@@ -207,11 +299,31 @@ async function committedRowCount(db: Db, id: number): Promise<number> {
 async function finish(
   ctx: AppContext,
   id: number,
-  event: 'finish' | 'stopped' | 'fail',
+  requested: 'finish' | 'stopped' | 'fail',
   error: { code: string; message: string } | null,
 ): Promise<void> {
   const at = ctx.now().toISOString();
   await inTransaction(ctx, async (db) => {
+    let event: 'finish' | 'finish_part' | 'stopped' | 'fail' = requested;
+    const before = (await imports.findImport(db, id))!;
+    if (groupingOf(ctx, before)) {
+      if (requested === 'finish') {
+        // Owners the admin has not decided on yet: the import waits for them, partly committed.
+        const lines = await ownerQueries.ownerLines(db, id);
+        if (lines.some((l) => l.included && l.state === 'pending')) event = 'finish_part';
+      } else {
+        // Stopped or failed: the owner in hand keeps what it wrote (failed), the queued ones were never begun.
+        for (const owner of await ownerQueries.ownersIn(db, id, ['importing']))
+          await ownerQueries.setOwnerState(
+            db,
+            id,
+            owner,
+            'failed',
+            await ownerQueries.ownerResult(db, id, owner),
+          );
+        await ownerQueries.moveOwners(db, id, ['queued'], 'pending');
+      }
+    }
     const { to: status } = await moveStatus(db, id, event, at);
     const rec = (await imports.findImport(db, id))!;
     const results = await rows.resultCounts(db, id);
@@ -222,14 +334,23 @@ async function finish(
       skipped: results.skipped ?? 0,
       failed: (results.failed ?? 0) + rec.rows.invalid,
     };
-    const done = Object.values(results).reduce((a, b) => a + b, 0);
+    // A grouped import's progress is its latest commit job's (earlier jobs wrote other owners).
+    const done = groupingOf(ctx, rec)
+      ? await ownerQueries.jobRowsDone(db, id)
+      : Object.values(results).reduce((a, b) => a + b, 0);
     await imports.updateImport(
       db,
       id,
-      { counts, finishedAt: at, error, progress: { done, total: rec.progress.total } },
+      {
+        counts,
+        ...(status !== 'partly_committed' && { finishedAt: at }),
+        error,
+        progress: { done, total: rec.progress.total },
+      },
       at,
     );
-    if (rec.createdByAdminId !== null) {
+    // A partly committed import is not finished: the admin goes on with its other owners.
+    if (rec.createdByAdminId !== null && status !== 'partly_committed') {
       const ok = status === 'completed';
       // Rows refused at validation were never written: said apart from writes that failed.
       const writeFailed = results.failed ?? 0;

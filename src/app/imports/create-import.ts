@@ -1,5 +1,5 @@
 import { type Actor, authorize } from '../../core/access/policy.js';
-import { errors } from '../../core/errors.js';
+import { appError, errors } from '../../core/errors.js';
 import { DateOrders, leaningOf } from '../../core/import/dates.js';
 import { markDuplicates, type StagingPort, stageRows } from '../../core/import/engine.js';
 import { autoMap, checkMapping, describeMapping, type Mapping } from '../../core/import/mapping.js';
@@ -7,6 +7,7 @@ import { openTabularFileInWorker } from '../../core/import/read/in-worker.js';
 import type { TabularMeta, TabularRow } from '../../core/import/read/types.js';
 import { type OptionsInput, runOptions, type TargetField } from '../../core/import/target.js';
 import type { FileRow } from '../../core/import/validate.js';
+import { ownerCount } from '../../storage/queries/import-owners.js';
 import { stagedCounts } from '../../storage/queries/import-rows.js';
 import * as imports from '../../storage/queries/imports.js';
 import type { AppContext } from '../context.js';
@@ -17,6 +18,7 @@ import { describeDateOrders } from './date-orders.js';
 import { fileDigest, originalFiles } from './files.js';
 import { moveStatus } from './move-status.js';
 import { resolveOptions } from './options.js';
+import { ownersSummary } from './owners.js';
 import type { ReadChoices } from './read-choices.js';
 import { envFor } from './registry.js';
 import { stagingFor } from './staging.js';
@@ -118,6 +120,10 @@ export async function createImport(
         ...(input.signal && { signal: input.signal }),
         maxStagedBytes: ctx.config.imports.maxStagedBytes,
       });
+      if (binding.target.groupedBy) {
+        const found = await ownerCount(ctx.db, id);
+        if (found > settings.importMaxOwners) throw tooManyOwners(settings.importMaxOwners, found);
+      }
       await originalFiles(ctx).keep(id, source.format, input.filePath);
       await inTransaction(ctx, async (db) => {
         const at = ctx.now().toISOString();
@@ -153,6 +159,16 @@ export async function createImport(
   } finally {
     await source.close();
   }
+}
+
+/** A file naming more owners than one import takes: refused, with what to do instead. */
+function tooManyOwners(limit: number, found: number) {
+  const n = (v: number) => v.toLocaleString('en-US');
+  return appError(
+    'import.too_many_owners',
+    `The file names ${n(found)} owners; one import takes at most ${n(limit)}. Split it into files of at most ${n(limit)} owners each and import them one after the other: "roster import FILE --split" does both, keeping each owner's rows in one part.`,
+    { limit, actual: found },
+  );
 }
 
 /** The staging port with each insert in a transaction of its own. */
@@ -260,6 +276,11 @@ export function importViewer(ctx: AppContext): (rec: imports.ImportRecord) => Pr
     const view = toView(rec, await loading, ctx.now());
     const live = ctx.live.get(rec.id);
     if (live && live.done > view.progress.done) view.progress.done = live.done;
+    const owners = await ownersSummary(ctx, rec);
+    if (owners) {
+      view.owners = owners.summary;
+      view.progress.owners = owners.progress;
+    }
     return view;
   };
 }

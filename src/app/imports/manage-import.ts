@@ -202,7 +202,14 @@ export async function setOptions(
   return getImport(ctx, actor, id);
 }
 
-export type RowsQuery = { filter: rows.RowFilter; afterRow?: number; offset?: number; limit: number };
+export type RowsQuery = {
+  filter: rows.RowFilter;
+  afterRow?: number;
+  offset?: number;
+  limit: number;
+  /** Only this owner's rows (imports grouped by owner). */
+  owner?: number;
+};
 
 /**
  * A page of staged rows. `offset` in the answer is the position of its first row among the rows
@@ -211,15 +218,21 @@ export type RowsQuery = { filter: rows.RowFilter; afterRow?: number; offset?: nu
 export async function listRows(ctx: AppContext, actor: Actor, id: number, query: RowsQuery) {
   await visibleImport(ctx, actor, id, 'imports.read');
   const [items, total, before] = await Promise.all([
-    rows.pageStagedRows(ctx.db, id, query.filter, {
-      ...(query.afterRow !== undefined && { afterRow: query.afterRow }),
-      ...(query.offset !== undefined && { offset: query.offset }),
-      limit: query.limit,
-    }),
-    rows.countStagedRows(ctx.db, id, query.filter),
+    rows.pageStagedRows(
+      ctx.db,
+      id,
+      query.filter,
+      {
+        ...(query.afterRow !== undefined && { afterRow: query.afterRow }),
+        ...(query.offset !== undefined && { offset: query.offset }),
+        limit: query.limit,
+      },
+      query.owner,
+    ),
+    rows.countStagedRows(ctx.db, id, query.filter, undefined, query.owner),
     query.afterRow === undefined
       ? Promise.resolve(0)
-      : rows.countStagedRows(ctx.db, id, query.filter, query.afterRow),
+      : rows.countStagedRows(ctx.db, id, query.filter, query.afterRow, query.owner),
   ]);
   const last = items[items.length - 1];
   return {

@@ -10,6 +10,7 @@ import {
   CSV_QUOTED_CELL,
   ERROR_COLUMN,
   neutralizeCell,
+  OWNER_COLUMN,
   RESULT_ACTION_COLUMN,
   RESULT_ID_COLUMN,
   type ResultFileKind,
@@ -19,6 +20,7 @@ import {
 import { describeProblems } from '../../core/import/problems.js';
 import type { CsvDelimiter } from '../../core/import/read/types.js';
 import { mapRow } from '../../core/import/validate.js';
+import { ownerLines } from '../../storage/queries/import-owners.js';
 import { pageStagedRows, type StagedRowView } from '../../storage/queries/import-rows.js';
 import type { ImportRecord } from '../../storage/queries/imports.js';
 import type { AppContext } from '../context.js';
@@ -26,6 +28,7 @@ import { settingDefaults } from '../settings.js';
 import { visibleImport } from './access.js';
 import { dateOrdersOf } from './date-orders.js';
 import { downloadPath, originalFiles } from './files.js';
+import { groupingOf } from './owners.js';
 
 export type FileFormat = 'csv' | 'xlsx';
 export type FileKind = ResultFileKind | 'original';
@@ -42,7 +45,7 @@ const CONTENT_TYPES: Record<string, string> = {
   ods: 'application/vnd.oasis.opendocument.spreadsheet',
 };
 
-const COMMITTED = ['completed', 'cancelled', 'failed', 'rolling_back', 'rolled_back'];
+const COMMITTED = ['completed', 'partly_committed', 'cancelled', 'failed', 'rolling_back', 'rolled_back'];
 
 /**
  * An import's files: the original upload, and after a commit the success file (each row with
@@ -75,11 +78,22 @@ export async function importFile(
     );
   }
   const out = downloadPath(id, `${kind}.${format}`);
+  // Grouped by owner: each line says whose it is, after its row number.
+  const ownerEmails = groupingOf(ctx, rec)
+    ? new Map((await ownerLines(ctx.db, id)).map((l) => [l.userId, l.email]))
+    : null;
+  const owner = ownerEmails ? [OWNER_COLUMN] : [];
   const header =
     kind === 'failure'
-      ? [...rec.header, ROW_COLUMN, ERROR_COLUMN]
-      : [...rec.header, ROW_COLUMN, RESULT_ID_COLUMN, RESULT_ACTION_COLUMN, STORED_COLUMN];
-  const lines = resultLines(ctx, rec, kind, kind === 'success' ? await storedDifferences(ctx, rec) : null);
+      ? [...rec.header, ROW_COLUMN, ...owner, ERROR_COLUMN]
+      : [...rec.header, ROW_COLUMN, ...owner, RESULT_ID_COLUMN, RESULT_ACTION_COLUMN, STORED_COLUMN];
+  const lines = resultLines(
+    ctx,
+    rec,
+    kind,
+    kind === 'success' ? await storedDifferences(ctx, rec) : null,
+    ownerEmails,
+  );
   // A CSV comes back with the delimiter the uploaded CSV had (a `;` file opens right where it came from).
   if (format === 'csv') await writeCsv(out, header, lines, uploadedDelimiter(rec));
   else await writeXlsx(out, header, lines, kind);
@@ -126,6 +140,7 @@ async function* resultLines(
   rec: ImportRecord,
   kind: ResultFileKind,
   stored: ((cells: string[], row: number) => string) | null,
+  ownerEmails: Map<number, string> | null,
 ): AsyncGenerator<string[]> {
   const committed = COMMITTED.includes(rec.status);
   let after = 0;
@@ -134,11 +149,13 @@ async function* resultLines(
     if (page.length === 0) return;
     for (const row of page) {
       const cells = rec.header.map((_, i) => row.cells[i] ?? '');
+      const owner = ownerEmails ? [row.owner === null ? '' : (ownerEmails.get(row.owner) ?? '')] : [];
       if (kind === 'success') {
         if (row.result === 'created' || row.result === 'updated' || row.result === 'unchanged') {
           yield [
             ...cells,
             String(row.row),
+            ...owner,
             String(row.resultId ?? ''),
             row.result,
             stored?.(row.cells, row.row) ?? '',
@@ -146,7 +163,7 @@ async function* resultLines(
         }
       } else {
         const reason = failureReason(row, committed);
-        if (reason !== null) yield [...cells, String(row.row), reason];
+        if (reason !== null) yield [...cells, String(row.row), ...owner, reason];
       }
     }
     after = page[page.length - 1]!.row;

@@ -1,6 +1,8 @@
 import { type Actor, IMPORT_WORKER } from '../../core/access/policy.js';
+import { errors } from '../../core/errors.js';
 import { transition } from '../../core/import/status.js';
 import * as changes from '../../storage/queries/import-changes.js';
+import * as owners from '../../storage/queries/import-owners.js';
 import * as imports from '../../storage/queries/imports.js';
 import { insertNotification } from '../../storage/queries/notifications.js';
 import type { AppContext } from '../context.js';
@@ -9,21 +11,57 @@ import { visibleImport } from './access.js';
 import { type Lease, withLease } from './lease.js';
 import { getImport } from './manage-import.js';
 import { moveStatus } from './move-status.js';
+import { groupingOf } from './owners.js';
 import { envFor } from './registry.js';
 import type { ImportView } from './view.js';
 
-/** Queues the rollback of a committed (or stopped) import. */
-export async function requestRollback(ctx: AppContext, actor: Actor, id: number): Promise<ImportView> {
+/**
+ * Queues the rollback of a committed (or stopped) import. On an import grouped by owner, `chosen`
+ * limits it to those owners' records (each one whose rows were imported); the others stay.
+ */
+export async function requestRollback(
+  ctx: AppContext,
+  actor: Actor,
+  id: number,
+  chosen?: readonly number[],
+): Promise<ImportView> {
   const rec = await visibleImport(ctx, actor, id, 'imports.run');
+  if (chosen !== undefined && !groupingOf(ctx, rec)) throw errors.conflict('import.not_grouped');
   transition(rec.status, 'rollback');
   const at = ctx.now().toISOString();
   await inTransaction(ctx, async (db) => {
     await moveStatus(db, id, 'rollback', at);
+    if (chosen !== undefined) {
+      const lines = new Map((await owners.ownerLines(db, id)).map((l) => [l.userId, l]));
+      for (const [i, userId] of chosen.entries()) {
+        const line = lines.get(userId);
+        if (!line) {
+          throw errors.field(
+            'request.invalid',
+            `owners.${i}`,
+            `No row of this import belongs to user ${userId}.`,
+            {
+              problem: 'import.no_such_owner',
+            },
+          );
+        }
+        if (line.state !== 'imported' && line.state !== 'failed') {
+          throw errors.conflict(
+            'import.owner_not_committed',
+            `${line.email} is ${line.state.replace('_', ' ')}: only owners whose rows were imported can be rolled back.`,
+            { userId, state: line.state },
+          );
+        }
+      }
+    }
+    // Which owners the job undoes, kept until its report replaces it.
+    await imports.updateImport(db, id, { rollback: { owners: chosen ? [...new Set(chosen)] : null } }, at);
     await audit(ctx, db, actor, {
       action: 'import.rollback',
       entityType: 'import',
       entityId: id,
       customerId: rec.customerId,
+      ...(chosen !== undefined && { details: { owners: [...chosen] } }),
     });
   });
   await ctx.jobs.enqueue('import.rollback', id);
@@ -40,6 +78,8 @@ export interface RollbackReport {
   conflicts: { entityType: string; entityId: number; label: string | null; reason: string }[];
   conflictCount: number;
   finishedAt: string;
+  /** The owners rolled back, on an import grouped by owner; null: everything the import did. */
+  owners?: number[] | null;
 }
 
 const BATCH = 500;
@@ -64,13 +104,15 @@ async function rollBack(ctx: AppContext, rec: imports.ImportRecord, lease: Lease
   const id = rec.id;
   const binding = ctx.targets.get(rec.target);
   const restorePoint = binding.target.restorePoint;
+  const chosen = Array.isArray(rec.rollback?.owners) ? (rec.rollback.owners as number[]) : null;
   const report: RollbackReport = { deleted: 0, restored: 0, conflicts: [], conflictCount: 0, finishedAt: '' };
+  if (groupingOf(ctx, rec)) report.owners = chosen;
   for (;;) {
     // Shutting down: stop between batches; the job resumes on the next start.
     if (ctx.shutdown.signal.aborted) return;
     const done = await inTransaction(ctx, async (db) => {
       await lease.renew(db);
-      const batch = await changes.pendingChanges(db, id, BATCH);
+      const batch = await changes.pendingChanges(db, id, BATCH, chosen ?? undefined);
       if (batch.length === 0) return true;
       const foreign = batch.find((c) => c.entityType !== restorePoint.entityType);
       if (foreign) {
@@ -112,7 +154,12 @@ async function rollBack(ctx: AppContext, rec: imports.ImportRecord, lease: Lease
   }
   report.finishedAt = ctx.now().toISOString();
   await inTransaction(ctx, async (db) => {
-    await moveStatus(db, id, 'rolled_back', report.finishedAt);
+    // Some owners rolled back: the import stays committed for the others.
+    await moveStatus(db, id, chosen ? 'rolled_back_part' : 'rolled_back', report.finishedAt);
+    if (groupingOf(ctx, rec)) {
+      const undone = chosen ?? (await owners.ownersIn(db, id, ['imported', 'failed']));
+      for (const owner of undone) await owners.setOwnerState(db, id, owner, 'rolled_back');
+    }
     await imports.updateImport(db, id, { rollback: { ...report } }, report.finishedAt);
     if (rec.createdByAdminId !== null) {
       await insertNotification(

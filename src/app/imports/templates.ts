@@ -19,6 +19,8 @@ export interface TargetDescription {
   fields: TargetField[];
   /** The target's own options, as JSON Schema. */
   options: Record<string, unknown>;
+  /** Rows grouped by owner: the field naming the owner, and what an owner is. */
+  groupedBy: { field: string; noun: 'user' } | null;
 }
 
 export async function listTargets(ctx: AppContext, actor: Actor): Promise<TargetDescription[]> {
@@ -43,6 +45,7 @@ export async function describeTarget(
     keyField: t.keyField,
     fields: t.fields(env),
     options: optionsJsonSchema(t),
+    groupedBy: t.groupedBy ? { field: t.groupedBy.field, noun: t.groupedBy.noun } : null,
   };
 }
 

@@ -2,6 +2,7 @@ import { describeMapping, type MappingReport } from '../../core/import/mapping.j
 import type { ImportStatus } from '../../core/import/status.js';
 import type { ImportOptions, TargetField } from '../../core/import/target.js';
 import type { ImportRecord } from '../../storage/queries/imports.js';
+import type { OwnersProgress, OwnersSummary } from './owners.js';
 
 /** An import as the API and CLI show it. */
 export interface ImportView {
@@ -19,7 +20,14 @@ export interface ImportView {
   rows: { total: number; valid: number; invalid: number };
   planned: Record<string, number>;
   errorCodes: Record<string, number>;
-  progress: { done: number; total: number; ratePerSecond: number | null; etaSeconds: number | null };
+  progress: {
+    done: number;
+    total: number;
+    ratePerSecond: number | null;
+    etaSeconds: number | null;
+    /** On imports grouped by owner: the owners of the latest commit done, and the one in hand. */
+    owners?: OwnersProgress;
+  };
   counts: Record<string, number>;
   startedAt: string | null;
   finishedAt: string | null;
@@ -27,6 +35,8 @@ export interface ImportView {
   rollback: Record<string, unknown> | null;
   duplicateOf: number | null;
   warnings: string[];
+  /** On imports grouped by owner: how many owners are where, and the next one to preview. */
+  owners: OwnersSummary | null;
 }
 
 export function toView(rec: ImportRecord, fields: readonly TargetField[], now: Date): ImportView {
@@ -67,5 +77,6 @@ export function toView(rec: ImportRecord, fields: readonly TargetField[], now: D
     rollback: rec.rollback,
     duplicateOf: rec.duplicateOf,
     warnings,
+    owners: null,
   };
 }

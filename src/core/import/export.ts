@@ -28,5 +28,7 @@ export const RESULT_ID_COLUMN = 'user_id';
 export const RESULT_ACTION_COLUMN = 'action';
 /** The row's number in the uploaded file (as a spreadsheet numbers it), in both result files. */
 export const ROW_COLUMN = 'row';
+/** On imports grouped by owner: the email of the row's owner (empty when it matched none). */
+export const OWNER_COLUMN = 'owner';
 /** In the success file: each value stored otherwise than the file wrote it (`Column: "file" → stored`). */
 export const STORED_COLUMN = 'stored as';

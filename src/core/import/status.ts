@@ -9,6 +9,8 @@ export const IMPORT_STATUSES = [
   'staging', // the file is being read, checked and staged, batch by batch; not listed yet
   'mapping_required', // read; a required field has no column yet
   'validated', // read, mapped and validated: reviewable, fixable, committable (this is a dry run's end)
+  // Grouped by owner: some owners committed or skipped, included ones still pending; more may be committed.
+  'partly_committed',
   'queued', // commit requested, waiting for a worker
   'committing',
   'cancelling',
@@ -32,7 +34,13 @@ export type ImportEvent =
   | 'cancel'
   | 'stopped'
   | 'rollback'
-  | 'rolled_back';
+  | 'rolled_back'
+  // Imports grouped by owner (a target's `groupedBy`):
+  | 'select' // include or exclude owners
+  | 'skip' // mark owners skipped
+  | 'finish_part' // a commit job ended with included owners still pending
+  | 'owners_done' // no included owner is pending any more
+  | 'rolled_back_part'; // a rollback of some owners ended: the others' records stay
 
 const TRANSITIONS: Record<ImportStatus, Partial<Record<ImportEvent, ImportStatus>>> = {
   staging: { staged: 'validated' },
@@ -43,14 +51,37 @@ const TRANSITIONS: Record<ImportStatus, Partial<Record<ImportEvent, ImportStatus
     edit_rows: 'validated',
     commit: 'queued',
     cancel: 'cancelled',
+    select: 'validated',
+    skip: 'partly_committed',
+  },
+  // Mapping and options may no longer change: rows of committed owners were written under them.
+  partly_committed: {
+    edit_rows: 'partly_committed',
+    commit: 'queued',
+    select: 'partly_committed',
+    skip: 'partly_committed',
+    owners_done: 'completed',
+    cancel: 'cancelled',
   },
   queued: { start: 'committing', cancel: 'cancelled', fail: 'failed' },
-  committing: { start: 'committing', finish: 'completed', fail: 'failed', cancel: 'cancelling' },
-  cancelling: { start: 'cancelling', stopped: 'cancelled', finish: 'completed', fail: 'failed' },
+  committing: {
+    start: 'committing',
+    finish: 'completed',
+    finish_part: 'partly_committed',
+    fail: 'failed',
+    cancel: 'cancelling',
+  },
+  cancelling: {
+    start: 'cancelling',
+    stopped: 'cancelled',
+    finish: 'completed',
+    finish_part: 'partly_committed',
+    fail: 'failed',
+  },
   completed: { rollback: 'rolling_back' },
   cancelled: { rollback: 'rolling_back' },
   failed: { rollback: 'rolling_back' },
-  rolling_back: { rolled_back: 'rolled_back' },
+  rolling_back: { rolled_back: 'rolled_back', rolled_back_part: 'completed' },
   rolled_back: {},
 };
 
@@ -63,7 +94,7 @@ export const WRITING_STATUSES: readonly ImportStatus[] = [...COMMIT_STATUSES, 'r
 /** A commit or rollback job has ended (a completed, cancelled or failed import may still be rolled back). */
 export const JOB_ENDED_STATUSES: readonly ImportStatus[] = [...COMMITTED_STATUSES, 'rolled_back'];
 /** Events that change what a commit would write: refused once the commit is asked for. */
-const EDITS: readonly ImportEvent[] = ['commit', 'map', 'set_options', 'edit_rows'];
+const EDITS: readonly ImportEvent[] = ['commit', 'map', 'set_options', 'edit_rows', 'select', 'skip'];
 
 /**
  * `staged` and `map` reach `validated` only when the mapping is complete, else `mapping_required`:
@@ -88,6 +119,14 @@ function illegal(from: ImportStatus, event: ImportEvent): AppError {
       'import.not_validated',
       409,
       'Map every required field before committing this import.',
+      details,
+    );
+  }
+  if (from === 'partly_committed' && (event === 'map' || event === 'set_options')) {
+    return new AppError(
+      'import.partly_committed',
+      409,
+      'Some owners of this import are committed or skipped already, so its mapping and options can no longer change. Fix rows, commit or skip the other owners, or upload the file again to start anew.',
       details,
     );
   }

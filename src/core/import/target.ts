@@ -135,6 +135,27 @@ export interface CheckedRow {
   skipReason?: string;
   /** The existing record the row's key matched, when the target looked it up. */
   existingId?: number;
+  /** On a target grouped by owner (`groupedBy`): the group (owner) the row resolved to, or null. */
+  group?: number | null;
+}
+
+/**
+ * A target whose rows each belong to a group (records: to the portal user who owns them) declares
+ * it: the engine then stores each staged row's group, and the use cases offer the group by group
+ * flow (select, commit, skip, roll back per group) without knowing what a group is beyond `noun`.
+ */
+export interface GroupedBy<Env, Own> {
+  /** The field whose value names the row's group. */
+  field: string;
+  /** What a group is, for people and for the API (`user`: groups are portal users' ids). */
+  noun: 'user';
+  /**
+   * The groups of rows the check did not look at (rows with problems in their cells): by the same
+   * rules as the check, null where the value names none.
+   */
+  resolve(rows: readonly RowInput[], env: Env, options: RunOptions<Own>): Promise<(number | null)[]>;
+  /** What to tell the admin about a value that named no group (where to look, what to compare). */
+  hint(value: string, options: RunOptions<Own>): string;
 }
 
 /**
@@ -224,4 +245,6 @@ export interface ImportTarget<Env, Own = Record<string, unknown>, Before = unkno
   ): Promise<RowResult<Before>[]>;
   /** What the commit records of each entity it writes, and how a rollback undoes it. */
   restorePoint: RestorePoint<Env, Before>;
+  /** Rows grouped by owner: imported, skipped and rolled back group by group. */
+  groupedBy?: GroupedBy<Env, Own>;
 }

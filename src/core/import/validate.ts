@@ -12,6 +12,10 @@ export interface StagedRow {
   keys: (string | null)[];
   problems: RowProblem[];
   action: PlannedAction | null;
+  /** On a target grouped by owner: the row's group, or null when it named none (see GroupedBy). */
+  group?: number | null;
+  /** What the row named as its group when it matched none (trimmed; empty when the cell is). */
+  groupValue?: string | null;
 }
 
 export interface FileRow {
@@ -248,6 +252,7 @@ export async function validateBatch<Env>(
         )
       : [];
   const verdicts = new Map<number, CheckedRow>(clean.map((m, i) => [m.input.row, checked[i]!]));
+  const groups = target.groupedBy ? await groupsOf(target, mapped, verdicts, env, options) : null;
   const staged = mapped.map((m, i): StagedRow => {
     const verdict = verdicts.get(m.input.row);
     const problems = [...m.problems, ...(verdict?.problems ?? [])];
@@ -260,6 +265,7 @@ export async function validateBatch<Env>(
       keys: uniqueKeys(m.input, fields),
       problems,
       action: hasErrors(problems) ? null : (verdict?.action ?? null),
+      ...(groups && groupFields(groups.get(m.input.row) ?? null, m.input, target)),
     };
   });
   return {
@@ -267,6 +273,39 @@ export async function validateBatch<Env>(
     inputs: mapped.map((m) => m.input),
     existingIds: mapped.map((m) => verdicts.get(m.input.row)?.existingId ?? null),
   };
+}
+
+/**
+ * The group of every row of a grouped target: the check's answer for the rows it saw, the target's
+ * `resolve` for the others (rows with a problem in a cell still belong to their owner).
+ */
+async function groupsOf<Env>(
+  target: ImportTarget<Env>,
+  mapped: readonly { input: RowInput }[],
+  verdicts: ReadonlyMap<number, CheckedRow>,
+  env: Env,
+  options: RunOptions,
+): Promise<Map<number, number | null>> {
+  const grouped = target.groupedBy!;
+  const out = new Map<number, number | null>();
+  const unresolved: RowInput[] = [];
+  for (const { input } of mapped) {
+    const verdict = verdicts.get(input.row);
+    if (verdict && verdict.group !== undefined) out.set(input.row, verdict.group);
+    else if (input.values[grouped.field] !== null && input.values[grouped.field] !== undefined)
+      unresolved.push(input);
+    else out.set(input.row, null);
+  }
+  if (unresolved.length > 0) {
+    const found = await grouped.resolve(unresolved, env, options);
+    for (const [i, input] of unresolved.entries()) out.set(input.row, found[i] ?? null);
+  }
+  return out;
+}
+
+function groupFields<Env>(group: number | null, input: RowInput, target: ImportTarget<Env>) {
+  const field = target.groupedBy!.field;
+  return { group, groupValue: group === null ? (input.raw[field] ?? '').trim() : null };
 }
 
 /** The problem a later row gets for repeating an earlier row's unique value. */

@@ -20,6 +20,7 @@ import {
   setOptions,
   watchImport,
 } from '../../app/imports/manage-import.js';
+import { listOwners, setExcluded, skipOwners } from '../../app/imports/owners.js';
 import { parseReadChoices } from '../../app/imports/read-choices.js';
 import { takeReadSlot } from '../../app/imports/read-slots.js';
 import { type FileToSend, importFile } from '../../app/imports/result-files.js';
@@ -28,7 +29,7 @@ import { buildTemplate, describeTarget, listTargets } from '../../app/imports/te
 import { readSettings } from '../../app/settings.js';
 import { authorize } from '../../core/access/policy.js';
 import { errors } from '../../core/errors.js';
-import { JOB_ENDED_STATUSES } from '../../core/import/status.js';
+import { JOB_ENDED_STATUSES, WRITING_STATUSES } from '../../core/import/status.js';
 import { problemsOfIssues } from '../../core/problems.js';
 import { attachmentDisposition } from '../content-disposition.js';
 import {
@@ -38,8 +39,12 @@ import {
   ImportConfig,
   ImportList,
   ImportOptionsInput,
+  ImportOwners,
   ImportView,
   MappingInput,
+  OptionalOwnersChoice,
+  OwnersChoice,
+  OwnersExclude,
   RowFix,
   RowParams,
   RowsPage,
@@ -261,6 +266,7 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
         filter,
         ...(q.after !== undefined && { afterRow: q.after }),
         ...(q.offset !== undefined && { offset: q.offset }),
+        ...(q.owner !== undefined && { owner: q.owner }),
         limit: q.limit,
       });
     },
@@ -284,11 +290,54 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
       schema: {
         tags: ['imports'],
         summary: 'Commit in the background',
+        description:
+          'On an import grouped by owner (its target has `groupedBy`): `owners` commits those owners’ valid rows (each pending), one job; without it every included pending owner’s, one job, owner after owner.',
         params: IdParam,
+        body: OptionalOwnersChoice,
         response: { 202: ImportView, ...errorResponses },
       },
     },
-    async (req, reply) => reply.status(202).send(await requestCommit(ctx, actorOf(req), req.params.id)),
+    async (req, reply) =>
+      reply.status(202).send(await requestCommit(ctx, actorOf(req), req.params.id, req.body?.owners)),
+  );
+  r.get(
+    '/api/v1/imports/:id/owners',
+    {
+      schema: {
+        tags: ['imports'],
+        summary:
+          'The owners of an import grouped by owner: counts per owner, and the values that matched nobody',
+        params: IdParam,
+        response: { 200: ImportOwners, ...errorResponses },
+      },
+    },
+    (req) => listOwners(ctx, actorOf(req), req.params.id),
+  );
+  r.put(
+    '/api/v1/imports/:id/owners',
+    {
+      schema: {
+        tags: ['imports'],
+        summary: 'Choose the owners to leave out (their Import box off); only pending owners change',
+        params: IdParam,
+        body: OwnersExclude,
+        response: { 200: ImportOwners, ...errorResponses },
+      },
+    },
+    (req) => setExcluded(ctx, actorOf(req), req.params.id, req.body.excluded),
+  );
+  r.post(
+    '/api/v1/imports/:id/owners/skip',
+    {
+      schema: {
+        tags: ['imports'],
+        summary: 'Skip pending owners: their rows are not imported',
+        params: IdParam,
+        body: OwnersChoice,
+        response: { 200: ImportView, ...errorResponses },
+      },
+    },
+    (req) => skipOwners(ctx, actorOf(req), req.params.id, req.body.owners),
   );
   r.post(
     '/api/v1/imports/:id/cancel',
@@ -301,11 +350,15 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
       schema: {
         tags: ['imports'],
         summary: 'Undo: delete what it created, restore what it changed, leave alone what changed since',
+        description:
+          'On an import grouped by owner, `owners` undoes only those owners’ records (each one whose rows were imported); the other owners’ stay.',
         params: IdParam,
+        body: OptionalOwnersChoice,
         response: { 202: ImportView, ...errorResponses },
       },
     },
-    async (req, reply) => reply.status(202).send(await requestRollback(ctx, actorOf(req), req.params.id)),
+    async (req, reply) =>
+      reply.status(202).send(await requestRollback(ctx, actorOf(req), req.params.id, req.body?.owners)),
   );
   r.get(
     '/api/v1/imports/:id/files/:kind',
@@ -343,6 +396,7 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
         connection: 'keep-alive',
       });
       let closed = false;
+      let sawJob = false;
       req.raw.on('close', () => {
         closed = true;
       });
@@ -363,7 +417,9 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
           res.write(': still here\n\n');
           quietSince = Date.now();
         }
-        if (JOB_ENDED_STATUSES.includes(view.status)) {
+        // A grouped import's commit job may end with owners still pending: done once a job was seen.
+        if (WRITING_STATUSES.includes(view.status)) sawJob = true;
+        if (JOB_ENDED_STATUSES.includes(view.status) || (sawJob && view.status === 'partly_committed')) {
           res.write(`event: done\ndata: ${JSON.stringify({ status: view.status, counts: view.counts })}\n\n`);
           break;
         }

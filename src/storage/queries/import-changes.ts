@@ -23,6 +23,7 @@ export async function recordChanges(
   importId: number,
   entityType: string,
   changes: readonly RecordedChange<unknown>[],
+  owner: number | null = null,
 ): Promise<void> {
   if (changes.length === 0) return;
   const rows = changes.map((c) => ({
@@ -35,29 +36,53 @@ export async function recordChanges(
   if (sqlite) {
     await onSqliteConnection(db, () => {
       const insert = prepared(sqlite, INSERT_CHANGE_SQLITE);
-      for (const r of rows) insert.run(importId, entityType, r.entityId, r.change, r.before, r.versionAfter);
+      for (const r of rows)
+        insert.run(importId, entityType, r.entityId, r.change, r.before, r.versionAfter, owner);
     });
     return;
   }
   await pgQuery(db, INSERT_CHANGES_POSTGRES, [
     importId,
     entityType,
+    owner,
     ...columnsOf(rows, [(r) => r.entityId, (r) => r.change, (r) => r.before, (r) => r.versionAfter]),
   ]);
 }
 const INSERT_CHANGE_SQLITE =
-  'insert into import_changes (import_id, entity_type, entity_id, change, before, version_after, reverted) ' +
-  'values (?, ?, ?, ?, ?, ?, 0)';
+  'insert into import_changes (import_id, entity_type, entity_id, change, before, version_after, reverted, owner_id) ' +
+  'values (?, ?, ?, ?, ?, ?, 0, ?)';
 const INSERT_CHANGES_POSTGRES =
-  'insert into import_changes (import_id, entity_type, entity_id, change, before, version_after, reverted) ' +
-  'select $1::int4, $2::text, c.*, 0 from unnest($3::int4[], $4::text[], $5::text[], $6::int4[]) as c';
+  'insert into import_changes (import_id, entity_type, owner_id, entity_id, change, before, version_after, reverted) ' +
+  'select $1::int4, $2::text, $3::int4, c.*, 0 from unnest($4::int4[], $5::text[], $6::text[], $7::int4[]) as c';
 
-/** The next changes a rollback has not dealt with yet, in key order. */
-export async function pendingChanges(db: Db, importId: number, limit: number): Promise<ChangeRecord[]> {
-  const rows = await db
+/**
+ * The next changes a rollback has not dealt with yet, in key order; with `owners`, only the changes
+ * those owners' rows made (read through the `import_changes_owner` index, one owner at a time, so
+ * that the other owners' changes are never read).
+ */
+export async function pendingChanges(
+  db: Db,
+  importId: number,
+  limit: number,
+  owners?: readonly number[],
+): Promise<ChangeRecord[]> {
+  if (owners) {
+    for (const owner of owners) {
+      const found = await pendingOf(db, importId, limit, owner);
+      if (found.length > 0) return found;
+    }
+    return [];
+  }
+  return pendingOf(db, importId, limit);
+}
+
+async function pendingOf(db: Db, importId: number, limit: number, owner?: number): Promise<ChangeRecord[]> {
+  let q = db
     .selectFrom('import_changes')
     .select(['entity_type', 'entity_id', 'change', 'before', 'version_after'])
-    .where('import_id', '=', importId)
+    .where('import_id', '=', importId);
+  if (owner !== undefined) q = q.where('owner_id', '=', owner);
+  const rows = await q
     .where('reverted', '=', 0)
     .orderBy('entity_type')
     .orderBy('entity_id')

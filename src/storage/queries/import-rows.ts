@@ -21,16 +21,18 @@ function verdictColumns(r: StagedRow) {
     action: r.action,
     problems: r.problems.length > 0 ? JSON.stringify(r.problems) : null,
     codes: errors.length > 0 ? `,${[...new Set(errors.map((p) => p.code))].join(',')},` : null,
+    ownerId: r.group ?? null,
+    ownerValue: r.group === null || r.group === undefined ? (r.groupValue ?? null) : null,
   };
 }
 
 const INSERT_SQLITE =
-  'insert into import_rows (import_id, row_number, cells, k1, k2, k3, valid, action, problems, codes) ' +
-  'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  'insert into import_rows (import_id, row_number, cells, k1, k2, k3, valid, action, problems, codes, owner_id, owner_value) ' +
+  'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 const INSERT_POSTGRES =
-  'insert into import_rows (import_id, row_number, cells, k1, k2, k3, valid, action, problems, codes) ' +
+  'insert into import_rows (import_id, row_number, cells, k1, k2, k3, valid, action, problems, codes, owner_id, owner_value) ' +
   'select $1::int4, * from unnest($2::int4[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int4[], ' +
-  '$8::text[], $9::text[], $10::text[])';
+  '$8::text[], $9::text[], $10::text[], $11::int4[], $12::text[])';
 
 /** Stages a batch: a prepared statement per row on SQLite, one statement on PostgreSQL (bulk.ts). */
 export async function insertStagedRows(db: Db, importId: number, rows: readonly StagedRow[]): Promise<void> {
@@ -52,31 +54,47 @@ export async function insertStagedRows(db: Db, importId: number, rows: readonly 
           v.action,
           v.problems,
           v.codes,
+          v.ownerId,
+          v.ownerValue,
         );
       }
     });
     return;
   }
-  const columns: unknown[][] = [[], [], [], [], [], [], [], [], []];
+  const columns: unknown[][] = [[], [], [], [], [], [], [], [], [], [], []];
   for (const r of rows) {
     const v = verdictColumns(r);
-    const values = [r.row, JSON.stringify(r.cells), v.k1, v.k2, v.k3, v.valid, v.action, v.problems, v.codes];
+    const values = [
+      r.row,
+      JSON.stringify(r.cells),
+      v.k1,
+      v.k2,
+      v.k3,
+      v.valid,
+      v.action,
+      v.problems,
+      v.codes,
+      v.ownerId,
+      v.ownerValue,
+    ];
     for (let c = 0; c < values.length; c++) columns[c]!.push(values[c]);
   }
   await pgQuery(db, INSERT_POSTGRES, [importId, ...columns]);
 }
 
 const VERDICT_SQLITE =
-  'update import_rows set k1 = ?, k2 = ?, k3 = ?, valid = ?, action = ?, problems = ?, codes = ? ' +
-  'where import_id = ? and row_number = ?';
+  'update import_rows set k1 = ?, k2 = ?, k3 = ?, valid = ?, action = ?, problems = ?, codes = ?, ' +
+  'owner_id = ?, owner_value = ? where import_id = ? and row_number = ?';
 const VERDICT_CELLS_SQLITE =
-  'update import_rows set k1 = ?, k2 = ?, k3 = ?, valid = ?, action = ?, problems = ?, codes = ?, cells = ? ' +
-  'where import_id = ? and row_number = ?';
+  'update import_rows set k1 = ?, k2 = ?, k3 = ?, valid = ?, action = ?, problems = ?, codes = ?, ' +
+  'owner_id = ?, owner_value = ?, cells = ? where import_id = ? and row_number = ?';
 const VERDICT_POSTGRES =
   'update import_rows r set k1 = v.k1, k2 = v.k2, k3 = v.k3, valid = v.valid, action = v.action, ' +
-  'problems = v.problems, codes = v.codes, cells = coalesce(v.cells, r.cells) ' +
+  'problems = v.problems, codes = v.codes, owner_id = v.owner_id, owner_value = v.owner_value, ' +
+  'cells = coalesce(v.cells, r.cells) ' +
   'from unnest($2::int4[], $3::text[], $4::text[], $5::text[], $6::int4[], $7::text[], $8::text[], $9::text[], ' +
-  '$10::text[]) as v(row_number, k1, k2, k3, valid, action, problems, codes, cells) ' +
+  '$10::int4[], $11::text[], $12::text[]) ' +
+  'as v(row_number, k1, k2, k3, valid, action, problems, codes, owner_id, owner_value, cells) ' +
   'where r.import_id = $1 and r.row_number = v.row_number';
 
 export async function updateStagedVerdicts(
@@ -92,18 +110,40 @@ export async function updateStagedVerdicts(
     await onSqliteConnection(db, () => {
       for (const r of rows) {
         const v = verdictColumns(r);
-        const values: unknown[] = [v.k1, v.k2, v.k3, v.valid, v.action, v.problems, v.codes];
+        const values: unknown[] = [
+          v.k1,
+          v.k2,
+          v.k3,
+          v.valid,
+          v.action,
+          v.problems,
+          v.codes,
+          v.ownerId,
+          v.ownerValue,
+        ];
         if (withCells) values.push(JSON.stringify(r.cells));
         update.run(...values, importId, r.row);
       }
     });
     return;
   }
-  const columns: unknown[][] = [[], [], [], [], [], [], [], [], []];
+  const columns: unknown[][] = [[], [], [], [], [], [], [], [], [], [], []];
   for (const r of rows) {
     const v = verdictColumns(r);
     const cells = withCells ? JSON.stringify(r.cells) : null;
-    const values = [r.row, v.k1, v.k2, v.k3, v.valid, v.action, v.problems, v.codes, cells];
+    const values = [
+      r.row,
+      v.k1,
+      v.k2,
+      v.k3,
+      v.valid,
+      v.action,
+      v.problems,
+      v.codes,
+      v.ownerId,
+      v.ownerValue,
+      cells,
+    ];
     for (let c = 0; c < values.length; c++) columns[c]!.push(values[c]);
   }
   await pgQuery(db, VERDICT_POSTGRES, [importId, ...columns]);
@@ -115,6 +155,7 @@ export async function readStagedCells(
   afterRow: number,
   limit: number,
   onlyValid = false,
+  owner?: number,
 ): Promise<{ row: number; cells: string[]; readProblems?: RowProblem[] }[]> {
   let q = db
     .selectFrom('import_rows')
@@ -122,6 +163,8 @@ export async function readStagedCells(
     .where('import_id', '=', importId)
     .where('row_number', '>', afterRow);
   if (onlyValid) q = q.where('valid', '=', 1).where('action', 'is not', null);
+  // One owner's rows not written yet: an owner's commit resumes on what it has not done.
+  if (owner !== undefined) q = q.where('owner_id', '=', owner).where('result', 'is', null);
   const rows = await q.orderBy('row_number').limit(limit).execute();
   return rows.map((r) => {
     const row = { row: r.row_number, cells: readStringList(r.cells, `cells of row ${r.row_number}`) };
@@ -143,6 +186,8 @@ export interface StagedRowView {
   result: ResultAction | null;
   resultId: number | null;
   resultMessage: string | null;
+  /** The owner the row resolved to, on imports grouped by owner. */
+  owner: number | null;
 }
 
 export type RowFilter =
@@ -156,8 +201,10 @@ export async function pageStagedRows(
   importId: number,
   filter: RowFilter,
   page: { afterRow?: number; offset?: number; limit: number },
+  owner?: number,
 ): Promise<StagedRowView[]> {
   let q = db.selectFrom('import_rows').selectAll().where('import_id', '=', importId);
+  if (owner !== undefined) q = q.where('owner_id', '=', owner);
   if (filter.kind === 'valid') q = q.where('valid', '=', 1);
   if (filter.kind === 'invalid') q = q.where('valid', '=', 0);
   if (filter.kind === 'code') q = q.where('codes', 'like', `%,${filter.code.replace(/[%_,]/g, '')},%`);
@@ -174,6 +221,7 @@ export async function pageStagedRows(
     result: r.result as ResultAction | null,
     resultId: r.result_id,
     resultMessage: r.result_message,
+    owner: r.owner_id,
   }));
 }
 
@@ -192,11 +240,13 @@ export async function countStagedRows(
   importId: number,
   filter: RowFilter,
   throughRow?: number,
+  owner?: number,
 ): Promise<number> {
   let q = db
     .selectFrom('import_rows')
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('import_id', '=', importId);
+  if (owner !== undefined) q = q.where('owner_id', '=', owner);
   if (filter.kind === 'valid') q = q.where('valid', '=', 1);
   if (filter.kind === 'invalid') q = q.where('valid', '=', 0);
   if (filter.kind === 'code') q = q.where('codes', 'like', `%,${filter.code.replace(/[%_,]/g, '')},%`);

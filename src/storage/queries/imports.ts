@@ -239,7 +239,7 @@ export async function findCommittedBySha(
     .select('id')
     .where('file_sha256', '=', sha256)
     .where('target', '=', target)
-    .where('status', 'in', [...COMMIT_STATUSES, 'completed'])
+    .where('status', 'in', [...COMMIT_STATUSES, 'completed', 'partly_committed'])
     .orderBy('id', 'desc')
     .executeTakeFirst();
   return r?.id;

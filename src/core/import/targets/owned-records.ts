@@ -220,6 +220,14 @@ export function ownerMode(chosen: OwnerBy | undefined, header: string | undefine
   return value.includes('@') ? 'email' : 'employeeNumber';
 }
 
+/** What to check when a value named no user: the email's spelling, or the number in the user's record. */
+export function ownerHint(value: string, chosen: OwnerBy | undefined): string {
+  if (value === '') return "The owner cell is empty: write the owner's email or employee number.";
+  return ownerMode(chosen, undefined, value) === 'email'
+    ? `No user has this email among the users you may assign to: check its spelling against the user's access email.`
+    : "No user has this employee number: check it against the employee number as in the user's record (case and surrounding spaces do not count; leading zeros do).";
+}
+
 const ownerLabel = (o: RecordOwner) => (o.displayName ? `${o.email} (${o.displayName})` : o.email);
 
 /**
@@ -491,9 +499,10 @@ async function checkRows(
         );
       }
     }
+    const group = owner?.id ?? null;
     if (!owner || problems.some((p) => p.severity === 'error')) {
       plans.push(null);
-      return { problems, action: null };
+      return { problems, action: null, group };
     }
     plans.push({ owner, r });
     const id = existing.get(`${owner.id}:${r.fold}`);
@@ -504,8 +513,9 @@ async function checkRows(
             problems,
             action: 'skip',
             skipReason: `${owner.email} has no ${what} record "${r.key}" to update.`,
+            group,
           }
-        : { problems, action: 'create' };
+        : { problems, action: 'create', group };
     }
     return options.mode === 'insert'
       ? {
@@ -513,8 +523,9 @@ async function checkRows(
           action: 'skip',
           skipReason: `${owner.email} has a ${what} record "${r.key}" already.`,
           existingId: id,
+          group,
         }
-      : { problems, action: 'update', existingId: id };
+      : { problems, action: 'update', existingId: id, group };
   });
   return { checked, plans };
 }
@@ -539,6 +550,14 @@ export function ownedRecordTarget(spec: RecordSpec): ImportTarget<RecordsEnv, Re
     keyField: spec.keyField,
     options: { schema: recordOptionsSchema },
     restorePoint: recordRestorePoint(),
+    groupedBy: {
+      field: OWNER_FIELD,
+      noun: 'user',
+      async resolve(rows, env, options) {
+        return (await resolveOwners(rows, env, options)).owners.map((o) => o?.id ?? null);
+      },
+      hint: (value, options) => ownerHint(value, options.ownerBy),
+    },
 
     fields: (env) => [...fields, ...env.attributes.map(attributeField)],
 
