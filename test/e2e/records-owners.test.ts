@@ -232,6 +232,7 @@ describe('records for many users in the console', () => {
     const rolledBack = page.getByTestId('rollback-result');
     await rolledBack.waitFor({ timeout: 60_000 });
     await expect.poll(() => stateOf('Ann')).toBe('rolled_back');
+    expect(await rolledBack.textContent()).toContain('Rolled back for Ann Archer');
     expect(await rolledBack.textContent()).toContain('1 record deleted');
     expect(await rolledBack.textContent()).toContain('1 record changed since the import');
     found.push(...(await look(page, 'owners-8-rolled-back')));

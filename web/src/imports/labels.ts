@@ -33,11 +33,13 @@ export const STATUS_LABELS: Record<Status, string> = {
   rolled_back: 'Rolled back',
 };
 
-export const MODE_LABELS: Record<string, string> = {
-  insert: 'Insert: create new users only',
-  update: 'Update: change existing users only',
-  upsert: 'Upsert: create new users and update existing ones',
-};
+/** A mode in words, for what the target imports (`what`: its label in lower case, e.g. "customers"). */
+export function modeLabel(mode: string, what: string): string {
+  if (mode === 'insert') return `Insert: create new ${what} only`;
+  if (mode === 'update') return `Update: change existing ${what} only`;
+  if (mode === 'upsert') return `Upsert: create new ${what} and update existing ones`;
+  return mode;
+}
 
 /** The wizard's steps, in order; an import's page starts at `map`. */
 export const STEPS = [

@@ -119,9 +119,13 @@ function Unmatched({ items, rows, noun }: { items: UnmatchedOwner[]; rows: numbe
         <Table verticalSpacing="xs" striped aria-label="Owner values that match no user">
           <Table.Thead>
             <Table.Tr>
-              <Table.Th>Value in the file</Table.Th>
-              <Table.Th ta="right">Rows</Table.Th>
-              <Table.Th ta="right">First row</Table.Th>
+              <Table.Th miw={200}>Value in the file</Table.Th>
+              <Table.Th ta="right" style={{ whiteSpace: 'nowrap' }}>
+                Rows
+              </Table.Th>
+              <Table.Th ta="right" style={{ whiteSpace: 'nowrap' }}>
+                First row
+              </Table.Th>
               <Table.Th>Hint</Table.Th>
             </Table.Tr>
           </Table.Thead>

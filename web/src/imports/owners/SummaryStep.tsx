@@ -36,6 +36,8 @@ interface RollbackSummary {
   conflictCount: number;
   conflicts: { entityType: string; entityId: number; label: string | null; reason: string }[];
   finishedAt: string | null;
+  /** The owners the rollback covered; null: everybody. */
+  owners: number[] | null;
 }
 
 function readRollback(raw: Import['rollback']): RollbackSummary | null {
@@ -53,6 +55,7 @@ function readRollback(raw: Import['rollback']): RollbackSummary | null {
     conflictCount: count,
     conflicts: list,
     finishedAt: typeof raw.finishedAt === 'string' ? raw.finishedAt : null,
+    owners: Array.isArray(raw.owners) ? (raw.owners as number[]) : null,
   };
 }
 
@@ -178,6 +181,8 @@ export function SummaryStep({
   const askedCreated = asking === 'all' ? created : (asked?.result?.created ?? 0);
   const askedUpdated = asking === 'all' ? updated : (asked?.result?.updated ?? 0);
 
+  const names = (userIds: number[]) =>
+    userIds.map((userId) => list.find((o) => o.userId === userId)?.name ?? `#${userId}`).join(', ');
   const rollbackButton = (o: ImportOwner) =>
     mayRollBack && canUndo(o) ? (
       <Button
@@ -330,7 +335,11 @@ export function SummaryStep({
           </Alert>
         )}
         {report && view.status !== 'rolling_back' && (
-          <Alert color="grape" title="Rolled back" data-testid="rollback-result">
+          <Alert
+            color="grape"
+            title={report.owners ? `Rolled back for ${names(report.owners)}` : `Rolled back for all ${noun}s`}
+            data-testid="rollback-result"
+          >
             <Stack gap={4}>
               <Text size="sm">
                 {plural(report.deleted, 'record')} deleted, {plural(report.restored, 'record')} restored to
