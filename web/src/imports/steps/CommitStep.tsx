@@ -2,7 +2,7 @@ import { Alert, Button, Card, Group, Progress, Stack, Text, Title } from '@manti
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { describeError } from '../../lib/api';
-import { formatNumber } from '../../lib/format';
+import { formatNumber, plural } from '../../lib/format';
 import { cancelImport, eventsUrl } from '../api';
 import { formatDuration, STATUS_LABELS } from '../labels';
 import { ownersProgressOf, title } from '../owners/types';
@@ -61,21 +61,25 @@ export function CommitStep({ view, canRun, noun }: { view: Import; canRun: boole
         <Text size="sm">
           You can leave this page: the import goes on in the background, and the bell tells you when it ends.
         </Text>
-        {owners && noun && (
-          <Stack gap={6} data-testid="commit-owners">
-            <Group justify="space-between" wrap="wrap" gap="xs" aria-live="polite">
-              <Text fw={600}>
-                {owners.current
-                  ? `${title(noun)} ${formatNumber(Math.min(owners.done + 1, owners.total))} of ${formatNumber(owners.total)}: ${owners.current.name}`
-                  : `${formatNumber(owners.done)} of ${formatNumber(owners.total)} ${noun}s done`}
-              </Text>
-            </Group>
+        {owners && noun && owners.total > 0 && (
+          // By owner first (which one is in hand), then by row below.
+          <Stack gap={6} data-testid="commit-owners" mb="sm">
             <Progress
-              value={owners.total > 0 ? (owners.done / owners.total) * 100 : 0}
+              value={(owners.done / owners.total) * 100}
               size="md"
               color="teal"
               aria-label={`${title(noun)}s imported`}
             />
+            <Group justify="space-between" wrap="wrap" gap="xs" aria-live="polite">
+              <Text fw={600}>
+                {owners.current
+                  ? `${title(noun)} ${formatNumber(Math.min(owners.done + 1, owners.total))} of ${formatNumber(owners.total)}: ${owners.current.name}`
+                  : `${formatNumber(owners.done)} of ${plural(owners.total, noun)} done`}
+              </Text>
+              <Text size="sm" c="dimmed">
+                {plural(owners.done, noun)} done
+              </Text>
+            </Group>
           </Stack>
         )}
         <Progress
