@@ -24,6 +24,8 @@ export interface StagedRowJson {
   result: string | null;
   resultId: number | null;
   resultMessage: string | null;
+  /** The owner the row resolved to (imports grouped by owner). */
+  owner: number | null;
 }
 
 /** A portal user as GET /api/v1/users returns it (the fields the import tests look at). */
