@@ -32,6 +32,7 @@ const FILE = [
   'Rep email,Customer number,Name,City',
   'ann.archer@example.com,1001,Bakery Brot,Dresden',
   'ann.archer@example.com,1002,,Leipzig',
+  'ann.archer@example.com,,Corner Shop,Halle',
   'bob.baker@example.com,2001,Bob’s Bikes,Berlin',
   'cy.cole@example.com,3001,Cole Coffee,Hamburg',
   'cy.cole@example.com,3002,Cole Cakes,Bremen',
@@ -160,7 +161,7 @@ describe('records for many users in the console', () => {
     const heading = page.getByTestId('owner-heading');
     await expect.poll(() => heading.textContent()).toBe('User 1 of 3: Ann Archer');
     await page.waitForURL(`**owner=${ids.Ann}**`);
-    await expect.poll(() => reviewRows(page).count()).toBe(2);
+    await expect.poll(() => reviewRows(page).count()).toBe(3);
     await page.getByRole('button', { name: 'Back' }).click();
     await page.waitForURL('**?step=owners');
     await page.getByRole('button', { name: 'Next: preview' }).click();
@@ -170,7 +171,8 @@ describe('records for many users in the console', () => {
     await page.getByRole('textbox', { name: 'New value for Row 3, Name' }).fill('Café Crème');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByTestId('review-announce').textContent()).toBe('Row 3 is now valid.');
-    await expect.poll(() => page.getByTestId('review-counts').textContent()).toContain('0 with errors');
+    // The row without a customer number stays as it is: it is reported, not imported.
+    await expect.poll(() => page.getByTestId('review-counts').textContent()).toContain('1 with errors');
 
     // Import Ann: her result above the next user's preview.
     await page.getByRole('button', { name: 'Import', exact: true }).click();
@@ -178,6 +180,10 @@ describe('records for many users in the console', () => {
     await result.waitFor({ timeout: 60_000 });
     expect(await result.textContent()).toContain('Ann Archer');
     await expect.poll(() => page.getByTestId('owner-result-counts').textContent()).toContain('2 created');
+    expect(await page.getByTestId('owner-result-counts').textContent()).toContain('1 failed');
+    const failedRow = page.getByTestId('failed-row');
+    await failedRow.waitFor();
+    expect(await failedRow.textContent()).toMatch(/^4/);
     await expect.poll(() => heading.textContent()).toBe('User 2 of 3: Bob Baker');
     await page.waitForURL(`**owner=${ids.Bob}**`);
     expect(await page.getByTestId('import-status').textContent()).toBe('Partly imported');
@@ -211,7 +217,10 @@ describe('records for many users in the console', () => {
     expect(await page.getByTestId('import-status').textContent()).toBe('Completed');
     await page.getByRole('textbox', { name: "Save this import's configuration" }).fill('All reps');
     await page.getByRole('button', { name: 'Save configuration' }).click();
-    await page.getByText('Saved as "All reps".').first().waitFor();
+    await page.getByText('Saved as "All reps".').waitFor();
+    expect(await page.getByRole('link', { name: 'Download it as JSON' }).getAttribute('href')).toMatch(
+      /^\/api\/v1\/import-configs\/\d+$/,
+    );
     expect(
       await page.getByRole('link', { name: 'Download the failure file as CSV' }).getAttribute('href'),
     ).toBe(`/api/v1/imports/${importId}/files/failure?format=csv`);

@@ -15,7 +15,6 @@ import {
   Title,
   VisuallyHidden,
 } from '@mantine/core';
-import { notifications } from '@mantine/notifications';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link } from 'wouter';
@@ -96,10 +95,9 @@ function SaveConfig({ view }: { view: Import }) {
   const [name, setName] = useState('');
   const save = useMutation({
     mutationFn: () => saveConfigOf(view.id, name.trim()),
-    onSuccess: (config) => {
+    onSuccess: () => {
       setName('');
       queryClient.invalidateQueries({ queryKey: ['import-configs'] });
-      notifications.show({ color: 'green', message: `Saved as "${config.name}".` });
     },
   });
   return (
@@ -124,10 +122,10 @@ function SaveConfig({ view }: { view: Import }) {
         </Button>
       </Group>
       {save.data && (
-        <Text size="sm">
-          Saved.{' '}
+        <Text size="sm" role="status">
+          Saved as "{save.data.name}".{' '}
           <Anchor href={`/api/v1/import-configs/${save.data.id}`} download={`${save.data.name}.json`}>
-            Download "{save.data.name}" as JSON
+            Download it as JSON
           </Anchor>
         </Text>
       )}
