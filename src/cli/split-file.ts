@@ -28,6 +28,12 @@ export interface SplitOptions {
    * Excel reads it, a formula without a value): the parts hold what was read, so say so.
    */
   onProblem?: (rowNumber: number, problem: ReadProblem) => void;
+  /**
+   * Rows grouped by owner (record files): the column naming each row's owner, and the most owners
+   * a part may hold. Each owner's rows then go to one part (in file order), and no part holds more
+   * owners than that; an owner with more rows than a part takes cannot be split and is refused.
+   */
+  groupBy?: { column: (header: readonly string[]) => number; maxGroups: number };
 }
 
 /** Excel reads a CSV as UTF-8 only when it starts with this mark; Roster reads it either way. */
@@ -68,6 +74,10 @@ export async function splitFile(file: string, options: SplitOptions): Promise<Sp
     );
   }
   fs.mkdirSync(options.outDir, { recursive: true });
+  if (options.groupBy) {
+    await source.close();
+    return splitByGroup(file, options, options.groupBy, header);
+  }
   const name = path.parse(file).name;
   const parts: SplitPart[] = [];
   let out: fs.WriteStream | null = null;
@@ -137,6 +147,133 @@ export async function splitFile(file: string, options: SplitOptions): Promise<Sp
       fs.rmSync(f, { force: true });
     }
     throw e;
+  }
+  return parts;
+}
+
+/** A row as a part's CSV line. */
+function csvLine(cells: readonly string[], width: number): Buffer {
+  return Buffer.from(
+    stringify([cells.slice(0, Math.max(width, lastFilled(cells) + 1))], {
+      record_delimiter: 'windows',
+      // A line break of any kind inside a cell is quoted, or the part would split the row.
+      quoted_match: /[\r\n]/,
+    }),
+  );
+}
+
+/** How an owner's value is compared: as the import compares emails and employee numbers, loosely. */
+const groupKey = (value: string) => normalizeText(value).toLowerCase();
+
+/**
+ * Splits keeping each owner's rows in one part: a first pass counts every owner's rows and bytes,
+ * owners are then given to parts in the order they first appear (a part closes when the next owner
+ * would take it over the rows, bytes or owners allowed), and a second pass writes each row to its
+ * owner's part, in file order.
+ */
+async function splitByGroup(
+  file: string,
+  options: SplitOptions,
+  groupBy: { column: (header: readonly string[]) => number; maxGroups: number },
+  header: Buffer,
+): Promise<SplitPart[]> {
+  let column = -1;
+  const read = () =>
+    openTabularFile(file, {
+      fileName: path.basename(file),
+      maxBytes: Number.POSITIVE_INFINITY,
+      maxRows: Number.POSITIVE_INFINITY,
+      ...options.read,
+    });
+  const sizes = new Map<string, { rows: number; bytes: number; firstRow: number }>();
+  let width = 0;
+  {
+    const source = await read();
+    width = source.header.length;
+    column = groupBy.column(source.header);
+    try {
+      for await (const row of source.rows()) {
+        for (const problem of row.problems ?? []) options.onProblem?.(row.rowNumber, problem);
+        const line = csvLine(row.cells, width);
+        if (header.length + line.length > options.maxBytes) {
+          throw new Error(
+            `Row ${row.rowNumber} alone is ${line.length} bytes: with the header it is over the ${options.maxBytes} allowed per part.`,
+          );
+        }
+        const key = groupKey(row.cells[column] ?? '');
+        const size = sizes.get(key) ?? { rows: 0, bytes: 0, firstRow: row.rowNumber };
+        size.rows++;
+        size.bytes += line.length;
+        sizes.set(key, size);
+      }
+    } finally {
+      await source.close();
+    }
+  }
+  // Owners to parts, in the order they first appear.
+  const partOf = new Map<string, number>();
+  const plan: { rows: number; bytes: number; groups: number }[] = [];
+  for (const [key, size] of sizes) {
+    if (size.rows > options.maxRows || header.length + size.bytes > options.maxBytes) {
+      throw new Error(
+        `The owner "${key}" has ${size.rows} rows (${size.bytes} bytes), more than one part takes (${options.maxRows} rows, ${options.maxBytes} bytes): their rows cannot be kept together. Import them in a file of their own, in pieces.`,
+      );
+    }
+    const last = plan[plan.length - 1];
+    if (
+      last &&
+      last.rows + size.rows <= options.maxRows &&
+      last.bytes + size.bytes <= options.maxBytes &&
+      last.groups < groupBy.maxGroups
+    ) {
+      last.rows += size.rows;
+      last.bytes += size.bytes;
+      last.groups++;
+    } else plan.push({ rows: size.rows, bytes: header.length + size.bytes, groups: 1 });
+    partOf.set(key, plan.length - 1);
+  }
+  const name = path.parse(file).name;
+  const parts: SplitPart[] = plan.map((_, i) => ({
+    file: path.join(options.outDir, `${name}-part-${String(i + 1).padStart(3, '0')}.csv`),
+    rows: 0,
+    bytes: header.length,
+    firstRow: 0,
+    lastRow: 0,
+  }));
+  const existing = parts.find((p) => fs.existsSync(p.file));
+  if (existing) {
+    throw new Error(`${existing.file} exists already: remove it, or choose another folder with --out.`);
+  }
+  const streams = parts.map((p) => fs.createWriteStream(p.file, { flags: 'wx' }));
+  const write = async (i: number, bytes: Buffer) => {
+    const out = streams[i]!;
+    if (!out.write(bytes)) await new Promise<void>((resolve) => out.once('drain', () => resolve()));
+  };
+  const source = await read();
+  try {
+    for (let i = 0; i < parts.length; i++) await write(i, header);
+    for await (const row of source.rows()) {
+      const i = partOf.get(groupKey(row.cells[column] ?? ''))!;
+      const line = csvLine(row.cells, width);
+      await write(i, line);
+      const part = parts[i]!;
+      part.rows++;
+      part.bytes += line.length;
+      if (part.firstRow === 0) part.firstRow = row.rowNumber;
+      part.lastRow = row.rowNumber;
+    }
+    await Promise.all(
+      streams.map(
+        (out) =>
+          new Promise<void>((resolve, reject) => out.end((e?: Error | null) => (e ? reject(e) : resolve()))),
+      ),
+    );
+  } catch (e) {
+    for (const out of streams) out.destroy();
+    for (const p of parts) fs.rmSync(p.file, { force: true });
+    throw e;
+  } finally {
+    await source.close();
   }
   return parts;
 }

@@ -233,3 +233,114 @@ describe(`roster import --split against a server on ${process.env.ROSTER_TEST_DB
     expect(bad.stderr).toBe('roster: --rows must be a whole number of at least 1, not "0".\n');
   });
 });
+
+describe(`roster import of records owner by owner on ${process.env.ROSTER_TEST_DB}`, () => {
+  const api = async (method: string, route: string, body?: unknown) => {
+    const res = await fetch(`${server.url}${route}`, {
+      method,
+      headers: adminHeaders,
+      ...(body !== undefined && { body: JSON.stringify(body) }),
+    });
+    return (await res.json()) as Record<string, unknown>;
+  };
+  const ownedBy = async (email: string) => {
+    const users = (await api('GET', `/api/v1/users?q=${encodeURIComponent(email)}`)).items as {
+      id: number;
+      email: string;
+    }[];
+    const id = users.find((u) => u.email === email)!.id;
+    const records = await api('GET', `/api/v1/records?type=customers&ownerUserId=${id}&limit=500`);
+    return (records.items as { key: string }[]).map((r) => r.key).sort();
+  };
+
+  beforeAll(async () => {
+    const customers = (await api('GET', '/api/v1/customers')) as unknown as { id: number; name: string }[];
+    const acme = customers.find((c) => c.name === 'Acme')!.id;
+    for (const [i, who] of ['rita', 'sam', 'tom'].entries()) {
+      await api('POST', '/api/v1/users', {
+        email: `${who}@reps.example`,
+        firstName: who,
+        lastName: 'Rep',
+        customerId: acme,
+        employeeNumber: `00${i + 1}`,
+      });
+    }
+  });
+
+  it('imports all included owners with --owner-by and --exclude, printing each owner’s result', async () => {
+    const file = path.join(dir, 'reps.csv');
+    fs.writeFileSync(
+      file,
+      stringify([
+        ['Employee no', 'Customer number', 'Name'],
+        ['001', 'R1', 'Rita one'],
+        ['002', 'S1', 'Sam one'],
+        ['003', 'T1', 'Tom one'],
+        ['1', 'X1', 'Nobody'],
+        ['001', 'R2', 'Rita two'],
+      ]),
+    );
+    const r = roster(
+      [
+        'import',
+        file,
+        '--target',
+        'customers',
+        '--owner-by',
+        'employee-number',
+        '--exclude',
+        'SAM@reps.example',
+        '--wait',
+        '--out',
+        dir,
+      ],
+      env,
+    );
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/Owners: 3 found, 2 to import\./);
+    expect(r.stdout).toMatch(/ {2}sam@reps\.example \(002\): 1 row\(s\), 1 valid, 0 invalid \(excluded\)/);
+    expect(r.stdout).toMatch(/Rows whose owner matches no user: 1\.\n {2}"1": 1 row\(s\), first in row 5\./);
+    expect(r.stdout).toMatch(/completed: 3 created/);
+    expect(r.stdout).toMatch(/ {2}rita@reps\.example: imported: 2 created, 0 updated/);
+    expect(r.stdout).toMatch(/ {2}sam@reps\.example: excluded/);
+    expect(r.stdout).toMatch(/ {2}tom@reps\.example: imported: 1 created/);
+    expect(await ownedBy('rita@reps.example')).toEqual(['R1', 'R2']);
+    expect(await ownedBy('sam@reps.example')).toEqual([]);
+
+    const bad = roster(['import', file, '--target', 'customers', '--owner-by', 'name'], env);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toMatch(/--owner-by takes email or employee-number, not "name"\./);
+  });
+
+  it('--split keeps each owner’s rows in one part and every part within the owner limit', async () => {
+    const setMaxOwners = (importMaxOwners: number) => api('PATCH', '/api/v1/settings', { importMaxOwners });
+    await setMaxOwners(2);
+    try {
+      const file = path.join(dir, 'split-reps.csv');
+      fs.writeFileSync(
+        file,
+        stringify([
+          ['Owner', 'Customer number', 'Name'],
+          ['rita@reps.example', 'SR1', 'a'],
+          ['sam@reps.example', 'SS1', 'b'],
+          ['tom@reps.example', 'ST1', 'c'],
+          ['rita@reps.example', 'SR2', 'd'],
+          ['tom@reps.example', 'ST2', 'e'],
+        ]),
+      );
+      const over = roster(['import', file, '--target', 'customers'], env);
+      expect(over.status).toBe(1);
+      expect(over.stderr).toMatch(/roster import FILE --split.*\[import\.too_many_owners\]/);
+      const r = roster(['import', file, '--target', 'customers', '--split', '--out', dir], env);
+      expect(r.stderr).toBe('');
+      expect(r.status).toBe(0);
+      expect(r.stdout).toMatch(/split into 2 parts/);
+      expect(r.stdout).toMatch(/Part 1 of 2 \(rows 2–5 of the file\):\nImport \d+: 3 rows read, 3 valid/);
+      expect(r.stdout).toMatch(/Part 2 of 2 \(rows 4–6 of the file\):\nImport \d+: 2 rows read, 2 valid/);
+      expect(r.stdout).toMatch(/All 2 parts: 5 created/);
+      expect(await ownedBy('tom@reps.example')).toEqual(['ST1', 'ST2', 'T1']);
+    } finally {
+      await setMaxOwners(100);
+    }
+  });
+});

@@ -24,6 +24,25 @@ interface ImportView {
   error: { message: string } | null;
   warnings: string[];
   file: { meta: { sheet?: { name: string } | null } };
+  /** Set on imports whose rows are grouped by owner (record targets). */
+  owners: { total: number; included: number; unmatchedRows: number } | null;
+}
+
+interface Owners {
+  owners: {
+    userId: number;
+    name: string;
+    email: string;
+    employeeNumber: string | null;
+    rows: number;
+    valid: number;
+    invalid: number;
+    included: boolean;
+    state: string;
+    result: Record<string, number> | null;
+  }[];
+  unmatched: { value: string; rows: number; firstRow: number; hint: string }[];
+  unmatchedRows: number;
 }
 
 interface Row {
@@ -31,7 +50,8 @@ interface Row {
   problems: { column: string | null; message: string; severity: string }[];
 }
 
-const FINAL = ['completed', 'cancelled', 'failed', 'rolled_back'];
+const FINAL = ['completed', 'partly_committed', 'cancelled', 'failed', 'rolled_back'];
+const OWNER_BY: Record<string, string> = { email: 'email', 'employee-number': 'employeeNumber' };
 
 /** `roster import` and `roster template`: run against a server, as an administrator's script would. */
 export function registerImportCommands(program: Command): void {
@@ -47,6 +67,15 @@ export function registerImportCommands(program: Command): void {
     .option(
       '--option <name=value>',
       "one of the target's own options (see GET /api/v1/import-targets), its value as JSON or as text; repeatable",
+      (text: string, all: string[] = []) => [...all, text],
+    )
+    .option(
+      '--owner-by <email|employee-number>',
+      "records: each row's owner (a portal user) is named by email or by employee number (the option ownerBy)",
+    )
+    .option(
+      '--exclude <email>',
+      'records: leave out the rows of this owner (by email); repeatable',
       (text: string, all: string[] = []) => [...all, text],
     )
     .option('--atomic', 'all or nothing: import only if every row is valid')
@@ -175,6 +204,8 @@ interface ImportFlags {
   config?: string;
   sendInvites?: boolean;
   option?: string[];
+  ownerBy?: string;
+  exclude?: string[];
   atomic?: boolean;
   emptyCells?: string;
   dateOrder?: string;
@@ -219,6 +250,11 @@ function targetOptionsOf(opts: ImportFlags): Record<string, unknown> {
     out[text.slice(0, at)] = value;
   }
   if (opts.sendInvites) out.sendInvites = true;
+  if (opts.ownerBy !== undefined) {
+    const by = OWNER_BY[opts.ownerBy];
+    if (!by) throw new Error(`--owner-by takes email or employee-number, not "${opts.ownerBy}".`);
+    out.ownerBy = by;
+  }
   return out;
 }
 
@@ -268,7 +304,50 @@ async function upload(
         say(`  ${rowLabel(r.row)}${p.column ? `, ${p.column}` : ''}: ${p.message}`);
     }
   }
+  if (view.owners) await chooseOwners(client, view, opts);
   return view;
+}
+
+/**
+ * An import grouped by owner: prints the owners found and the values that matched nobody, and
+ * leaves out the owners named by --exclude (an email that is no owner of the file stops the import).
+ */
+async function chooseOwners(client: ApiClient, view: ImportView, opts: ImportFlags): Promise<void> {
+  let found = await client.json<Owners>('GET', `/api/v1/imports/${view.id}/owners`);
+  const excluded = (opts.exclude ?? []).flatMap((email) => {
+    const owner = found.owners.find((o) => o.email.toLowerCase() === email.trim().toLowerCase());
+    // With --split an owner is in one part only: the others have nothing to leave out.
+    if (!owner && opts.split) return [];
+    if (!owner)
+      throw new Error(
+        `--exclude ${email}: no row of the file belongs to this user. Owners found: ${found.owners.map((o) => o.email).join(', ') || 'none'}.`,
+      );
+    return [owner.userId];
+  });
+  if (excluded.length > 0) {
+    found = await client.json<Owners>('PUT', `/api/v1/imports/${view.id}/owners`, { excluded });
+  }
+  say(`Owners: ${found.owners.length} found, ${found.owners.filter((o) => o.included).length} to import.`);
+  for (const o of found.owners) {
+    say(
+      `  ${o.email}${o.employeeNumber ? ` (${o.employeeNumber})` : ''}: ${o.rows} row(s), ${o.valid} valid, ${o.invalid} invalid${o.included ? '' : ' (excluded)'}`,
+    );
+  }
+  if (found.unmatched.length > 0) {
+    say(`Rows whose owner matches no user: ${found.unmatchedRows}.`);
+    for (const u of found.unmatched.slice(0, 10))
+      say(`  "${u.value}": ${u.rows} row(s), first in row ${u.firstRow}. ${u.hint}`);
+  }
+  if (found.owners.length === 0) say('No row names a user you may assign to: nothing can be imported.');
+}
+
+/** What became of each owner of a grouped import, one line each. */
+async function ownerResults(client: ApiClient, id: number): Promise<void> {
+  const found = await client.json<Owners>('GET', `/api/v1/imports/${id}/owners`);
+  for (const o of found.owners) {
+    const what = !o.included && o.state === 'pending' ? 'excluded' : o.state.replace('_', ' ');
+    say(`  ${o.email}: ${what}${o.result ? `: ${countsLine(o.result)}` : ''}`);
+  }
 }
 
 /**
@@ -311,6 +390,7 @@ async function commit(
   if (!wait) return null;
   const final = await waitFor(client, view.id);
   say(`Import ${view.id} ${final.status}: ${countsLine(final.counts)}.`);
+  if (final.owners) await ownerResults(client, view.id);
   if (final.error) say(`Error: ${final.error.message}`);
   const base = path.join(opts.out, `${path.parse(file).name}-import-${view.id}`);
   const success = await client.download(
@@ -336,9 +416,14 @@ async function commit(
  * own, with its own history entry, result files and rollback.
  */
 async function importInParts(client: ApiClient, file: string, opts: ImportFlags): Promise<void> {
-  const limits = await client.json<{ importMaxRows: number; importMaxFileBytes: number }>(
+  const limits = await client.json<{
+    importMaxRows: number;
+    importMaxFileBytes: number;
+    importMaxOwners: number;
+  }>('GET', '/api/v1/settings');
+  const target = await client.json<TargetInfo>(
     'GET',
-    '/api/v1/settings',
+    `/api/v1/import-targets/${encodeURIComponent(opts.target)}`,
   );
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'roster-split-'));
   try {
@@ -346,6 +431,10 @@ async function importInParts(client: ApiClient, file: string, opts: ImportFlags)
       maxRows: limits.importMaxRows,
       maxBytes: limits.importMaxFileBytes,
       outDir: dir,
+      // Rows grouped by owner: each owner's rows stay in one part, each part within the owner limit.
+      ...(target.groupedBy && {
+        groupBy: { column: ownerColumn(target), maxGroups: limits.importMaxOwners },
+      }),
     });
     if (parts.length === 0) throw new Error(`${file} has a header but no rows to import.`);
     if (parts.length === 1) {
@@ -373,10 +462,12 @@ async function importInParts(client: ApiClient, file: string, opts: ImportFlags)
       views.push(await upload(client, part.file, opts, rowLabel));
     }
     say();
-    // Only where every part is mapped: otherwise readyToCommit says what is missing.
-    const repeats = views.every((v) => v.mapping.complete)
-      ? await repeatsAcrossParts(parts, await uniqueColumns(client, opts.target, views[0]!))
-      : [];
+    // Only where every part is mapped: otherwise readyToCommit says what is missing. Keys unique
+    // per owner need no look across parts: each owner's rows are in one part.
+    const repeats =
+      views.every((v) => v.mapping.complete) && !target.groupedBy
+        ? await repeatsAcrossParts(parts, await uniqueColumns(client, opts.target, views[0]!))
+        : [];
     if (repeats.length > 0) {
       say(
         `${count(repeats.length)} row(s) repeat a value of an earlier part (each part was checked on its own; these are across parts):`,
@@ -416,6 +507,30 @@ async function importInParts(client: ApiClient, file: string, opts: ImportFlags)
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+interface TargetInfo {
+  groupedBy: { field: string } | null;
+  fields: { key: string; column: string; synonyms?: readonly string[] }[];
+}
+
+/**
+ * The owner column of a record file, found as the server's mapping finds it by name: the field's
+ * column or one of its synonyms, compared ignoring case, spaces and punctuation.
+ */
+function ownerColumn(target: TargetInfo): (header: readonly string[]) => number {
+  const fold = (text: string) => text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, '');
+  const field = target.fields.find((f) => f.key === target.groupedBy!.field)!;
+  const names = new Set([field.column, field.key, ...(field.synonyms ?? [])].map(fold));
+  return (header) => {
+    const index = header.findIndex((h) => names.has(fold(h)));
+    if (index < 0) {
+      throw new Error(
+        `No column of the file names the owner (${field.column}, or one of: ${(field.synonyms ?? []).join(', ')}): it is needed to keep each owner's rows in one part.`,
+      );
+    }
+    return index;
+  };
 }
 
 /** The columns of the file mapped to fields that must be unique in a file (email, username, …). */

@@ -104,7 +104,7 @@ function Unmatched({ items, rows, noun }: { items: UnmatchedOwner[]; rows: numbe
           {items.map((u) => (
             <Paper key={u.value} withBorder p="sm" radius="md">
               <Text fw={600} style={{ overflowWrap: 'anywhere' }}>
-                {u.value || '(empty)'}
+                {u.value || '(empty owner cell)'}
               </Text>
               <Text size="sm">
                 {plural(u.rows, 'row')}, first row {formatNumber(u.firstRow)}
@@ -133,7 +133,7 @@ function Unmatched({ items, rows, noun }: { items: UnmatchedOwner[]; rows: numbe
             {items.map((u) => (
               <Table.Tr key={u.value}>
                 <Table.Td fw={500} style={{ overflowWrap: 'anywhere' }}>
-                  {u.value || '(empty)'}
+                  {u.value || '(empty owner cell)'}
                 </Table.Td>
                 <Table.Td ta="right">{formatNumber(u.rows)}</Table.Td>
                 <Table.Td ta="right">{formatNumber(u.firstRow)}</Table.Td>
