@@ -14,9 +14,10 @@ import { consoleBench } from './console.js';
 import { importBench } from './import.js';
 import type { BenchEnv, Benchmark, BenchOptions } from './lib/harness.js';
 import { mailBench } from './mail.js';
+import { recordsBench } from './records.js';
 import { usersList } from './users-list.js';
 
-const BENCHMARKS: Benchmark[] = [usersList, importBench, consoleBench, mailBench];
+const BENCHMARKS: Benchmark[] = [usersList, importBench, consoleBench, mailBench, recordsBench];
 
 const USAGE = `usage: npm run bench -- [NAME…] [--db=sqlite,postgres] [--users=N] [--runs=N] [--rows=N,N…] [--invite-rows=N] [--sends=N] [--explain]
   NAME       run only benchmarks whose name contains NAME (${BENCHMARKS.map((b) => b.name).join(', ')})
