@@ -5,6 +5,7 @@ import {
   darken,
   luminance,
   Modal,
+  Notification,
   TableScrollContainer,
 } from '@mantine/core';
 
@@ -25,6 +26,10 @@ export const theme = createTheme({
     // A dialog's × button is an icon alone: without a label a screen reader announces just "button".
     Modal: Modal.extend({
       defaultProps: { closeButtonProps: { 'aria-label': 'Close' } },
+    }),
+    // The same for a notice's × (e.g. "Saved as …" after saving an import configuration).
+    Notification: Notification.extend({
+      defaultProps: { closeButtonProps: { 'aria-label': 'Close this notice' } },
     }),
   },
 });

@@ -8,7 +8,11 @@ import { formatDateTime } from '../lib/format';
 import { getImport, listTargets } from './api';
 import { DiscardImport } from './DiscardImport';
 import { ImportDetails } from './ImportDetails';
-import { STATUS_COLORS, STATUS_LABELS, type StepKey } from './labels';
+import { GROUPED_STEPS, STATUS_COLORS, STATUS_LABELS, STEPS, type StepKey } from './labels';
+import { OwnerPreviewStep } from './owners/OwnerPreviewStep';
+import { OwnersStep } from './owners/OwnersStep';
+import { SummaryStep } from './owners/SummaryStep';
+import { groupedByOf, isPartlyCommitted } from './owners/types';
 import { CommitStep } from './steps/CommitStep';
 import { MapStep } from './steps/MapStep';
 import { OptionsStep } from './steps/OptionsStep';
@@ -57,6 +61,26 @@ function useStepHeading(step: StepKey | null) {
   return area;
 }
 
+/**
+ * The step of an import whose rows each belong to an owner: before any commit the admin moves
+ * between map, options, the owners and the preview; once owners are committed, between the owners
+ * and the preview (`?owner=` names the one previewed) until none is left, then the summary.
+ */
+function groupedStep(view: Import, asked: string | null): StepKey {
+  const status = view.status;
+  if (status === 'mapping_required') return 'map';
+  if (status === 'validated')
+    return asked === 'options' || asked === 'owners' || asked === 'preview' ? asked : 'map';
+  if (isPartlyCommitted(view)) return asked === 'owners' ? 'owners' : 'preview';
+  if (status === 'queued' || status === 'committing' || status === 'cancelling') return 'commit';
+  return 'summary';
+}
+
+const idOf = (value: string | null) => {
+  const n = Number(value);
+  return value && Number.isInteger(n) && n > 0 ? n : null;
+};
+
 /** An import: the wizard step it is at (so a link or a reload resumes it), its details and emails. */
 export function ImportPage() {
   const params = useParams<{ id: string }>();
@@ -73,12 +97,20 @@ export function ImportPage() {
     refetchInterval: (q) => (q.state.data && WRITING.includes(q.state.data.status) ? 2000 : false),
   });
   const targets = useQuery({ queryKey: ['import-targets'], queryFn: listTargets, staleTime: 60_000 });
-  const asked = new URLSearchParams(search).get('step');
-  const step = imp.data ? currentStep(imp.data.status, asked) : null;
+  const query = new URLSearchParams(search);
+  const asked = query.get('step');
+  const target = targets.data?.find((t) => t.name === imp.data?.target);
+  const groupedBy = groupedByOf(target);
+  const step = imp.data
+    ? groupedBy
+      ? groupedStep(imp.data, asked)
+      : currentStep(imp.data.status, asked)
+    : null;
   const stepArea = useStepHeading(step);
   // Once committed, the status decides the step: an address still asking for one before the
-  // commit (`?step=review`) is replaced by the import's own.
-  const stale = asked !== null && (step === 'commit' || step === 'results');
+  // commit (`?step=review`) is replaced by the import's own. (An owner-by-owner import keeps its
+  // address: it names the owner previewed.)
+  const stale = !groupedBy && asked !== null && (step === 'commit' || step === 'results');
   useEffect(() => {
     if (stale) navigate(`/imports/${id}`, { replace: true });
   }, [stale, id, navigate]);
@@ -110,10 +142,15 @@ export function ImportPage() {
   }
 
   const view = imp.data;
-  const target = targets.data?.find((t) => t.name === view.target);
-  const shownStep = currentStep(view.status, asked);
-  const goTo = (next: StepKey) => navigate(`/imports/${id}?step=${next}`);
+  const shownStep = groupedBy ? groupedStep(view, asked) : currentStep(view.status, asked);
+  const goTo = (next: StepKey, more: Record<string, number> = {}, replace = false) => {
+    const params = new URLSearchParams({ step: next });
+    for (const [key, value] of Object.entries(more)) params.set(key, String(value));
+    navigate(`/imports/${id}?${params}`, { replace });
+  };
   const canRun = can('imports.run');
+  // Mapping and options may change only while no owner was committed or skipped.
+  const untouched = view.status === 'validated';
 
   return (
     <Stack gap="lg">
@@ -133,7 +170,10 @@ export function ImportPage() {
           </Badge>
         </Group>
       </Group>
-      <WizardSteps active={shownStep} />
+      <WizardSteps
+        active={shownStep === 'commit' && groupedBy ? 'preview' : shownStep}
+        steps={groupedBy ? GROUPED_STEPS : STEPS}
+      />
       {view.duplicateOf !== null && shownStep !== 'results' && (
         <Alert color="yellow" title="This file was imported before">
           The same file was already imported as{' '}
@@ -158,11 +198,40 @@ export function ImportPage() {
             target={target}
             canRun={canRun}
             onBack={() => goTo('map')}
-            onNext={() => goTo('review')}
+            onNext={() => goTo(groupedBy ? 'owners' : 'review')}
+            nextLabel={groupedBy ? `Next: ${groupedBy.noun}s` : undefined}
           />
         )}
+        {shownStep === 'owners' && groupedBy && (
+          <OwnersStep
+            view={view}
+            groupedBy={groupedBy}
+            canRun={canRun}
+            onBack={untouched ? () => goTo('options') : null}
+            onNext={() => goTo('preview')}
+          />
+        )}
+        {shownStep === 'preview' && groupedBy && (
+          <OwnerPreviewStep
+            view={view}
+            groupedBy={groupedBy}
+            canRun={canRun}
+            ownerId={idOf(query.get('owner'))}
+            lastId={idOf(query.get('last'))}
+            onShown={(owner) => {
+              const last = idOf(query.get('last'));
+              goTo('preview', { owner, ...(last ? { last } : {}) }, true);
+            }}
+            onBack={() => goTo('owners')}
+            onCommitted={(owner) => (owner === null ? goTo('summary') : goTo('preview', { last: owner }))}
+            onSkipped={() => goTo('preview')}
+          />
+        )}
+        {shownStep === 'summary' && groupedBy && (
+          <SummaryStep view={view} groupedBy={groupedBy} canRun={canRun} />
+        )}
         {shownStep === 'review' && <ReviewStep view={view} canRun={canRun} onBack={() => goTo('options')} />}
-        {shownStep === 'commit' && <CommitStep view={view} canRun={canRun} />}
+        {shownStep === 'commit' && <CommitStep view={view} canRun={canRun} noun={groupedBy?.noun} />}
         {shownStep === 'results' && <ResultsStep view={view} canRun={canRun} />}
       </div>
       {(shownStep === 'map' || shownStep === 'options') && !target && targets.isPending && (

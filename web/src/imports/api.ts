@@ -83,6 +83,8 @@ export interface RowsRequest {
   offset?: number;
   after?: number;
   limit: number;
+  /** Only the rows of this owner (a target whose rows each belong to one owner). */
+  owner?: number | undefined;
 }
 export const listRows = (id: number, q: RowsRequest) =>
   get<RowsPage>(`${base(id)}/rows`, {
@@ -91,6 +93,7 @@ export const listRows = (id: number, q: RowsRequest) =>
     offset: q.offset,
     after: q.after,
     limit: q.limit,
+    owner: q.owner,
   });
 export const fixRow = (id: number, row: number, cells: Record<string, string>) =>
   request<{ rows: StagedRow[]; import: Import }>('PATCH', `${base(id)}/rows/${row}`, { cells });

@@ -1,6 +1,9 @@
 import type { ImportStatus } from './types';
 
-export const STATUS_COLORS: Record<ImportStatus, string> = {
+/** Also `partly_committed`: an import committed owner by owner, with owners still to go. */
+type Status = ImportStatus | 'partly_committed';
+
+export const STATUS_COLORS: Record<Status, string> = {
   staging: 'gray',
   mapping_required: 'orange',
   validated: 'blue',
@@ -15,7 +18,7 @@ export const STATUS_COLORS: Record<ImportStatus, string> = {
   rolled_back: 'grape',
 };
 
-export const STATUS_LABELS: Record<ImportStatus, string> = {
+export const STATUS_LABELS: Record<Status, string> = {
   staging: 'Reading the file',
   mapping_required: 'Mapping required',
   validated: 'Ready to review',
@@ -30,11 +33,13 @@ export const STATUS_LABELS: Record<ImportStatus, string> = {
   rolled_back: 'Rolled back',
 };
 
-export const MODE_LABELS: Record<string, string> = {
-  insert: 'Insert: create new users only',
-  update: 'Update: change existing users only',
-  upsert: 'Upsert: create new users and update existing ones',
-};
+/** A mode in words, for what the target imports (`what`: its label in lower case, e.g. "customers"). */
+export function modeLabel(mode: string, what: string): string {
+  if (mode === 'insert') return `Insert: create new ${what} only`;
+  if (mode === 'update') return `Update: change existing ${what} only`;
+  if (mode === 'upsert') return `Upsert: create new ${what} and update existing ones`;
+  return mode;
+}
 
 /** The wizard's steps, in order; an import's page starts at `map`. */
 export const STEPS = [
@@ -47,8 +52,23 @@ export const STEPS = [
   { key: 'commit', label: 'Commit' },
   { key: 'results', label: 'Results' },
 ] as const;
-export type StepKey = (typeof STEPS)[number]['key'];
-export const stepIndex = (key: StepKey) => STEPS.findIndex((s) => s.key === key);
+
+/**
+ * The steps of a target whose rows each belong to an owner: after the options, the owners to import,
+ * a preview owner by owner (each commit shows there), and the summary.
+ */
+export const GROUPED_STEPS = [
+  ...STEPS.slice(0, 5),
+  { key: 'owners', label: 'Users' },
+  { key: 'preview', label: 'Preview' },
+  { key: 'summary', label: 'Summary' },
+] as const;
+
+export type StepKey = (typeof STEPS)[number]['key'] | (typeof GROUPED_STEPS)[number]['key'];
+export interface Step {
+  key: StepKey;
+  label: string;
+}
 
 /** "3 min 20 s", "45 s": for time left. */
 export function formatDuration(seconds: number): string {

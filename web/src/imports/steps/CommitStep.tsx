@@ -2,9 +2,10 @@ import { Alert, Button, Card, Group, Progress, Stack, Text, Title } from '@manti
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { describeError } from '../../lib/api';
-import { formatNumber } from '../../lib/format';
+import { formatNumber, plural } from '../../lib/format';
 import { cancelImport, eventsUrl } from '../api';
 import { formatDuration, STATUS_LABELS } from '../labels';
+import { ownersProgressOf, title } from '../owners/types';
 import type { Import } from '../types';
 
 type ImportProgress = Import['progress'];
@@ -44,8 +45,11 @@ export function useLiveProgress(view: Import): { progress: ImportProgress; statu
   return live ?? { progress: view.progress, status: view.status };
 }
 
-/** Step 7: the commit runs in the background; its progress, rate and time left, and a way to stop it. */
-export function CommitStep({ view, canRun }: { view: Import; canRun: boolean }) {
+/**
+ * Step 7: the commit runs in the background; its progress, rate and time left, and a way to stop it.
+ * An import of many owners' rows also shows which owner it is at (`noun`: what an owner is called).
+ */
+export function CommitStep({ view, canRun, noun }: { view: Import; canRun: boolean; noun?: string }) {
   const queryClient = useQueryClient();
   const { progress, status } = useLiveProgress(view);
   const cancel = useMutation({
@@ -53,6 +57,7 @@ export function CommitStep({ view, canRun }: { view: Import; canRun: boolean }) 
     onSuccess: (next) => queryClient.setQueryData(['import', view.id], next),
   });
   const percent = progress.total > 0 ? (progress.done / progress.total) * 100 : 0;
+  const owners = noun ? ownersProgressOf(progress) : null;
 
   return (
     <Card withBorder padding="lg">
@@ -61,6 +66,27 @@ export function CommitStep({ view, canRun }: { view: Import; canRun: boolean }) 
         <Text size="sm">
           You can leave this page: the import goes on in the background, and the bell tells you when it ends.
         </Text>
+        {owners && noun && owners.total > 0 && (
+          // By owner first (which one is in hand), then by row below.
+          <Stack gap={6} data-testid="commit-owners" mb="sm">
+            <Progress
+              value={(owners.done / owners.total) * 100}
+              size="md"
+              color="teal"
+              aria-label={`${title(noun)}s imported`}
+            />
+            <Group justify="space-between" wrap="wrap" gap="xs" aria-live="polite">
+              <Text fw={600}>
+                {owners.current
+                  ? `${title(noun)} ${formatNumber(Math.min(owners.done + 1, owners.total))} of ${formatNumber(owners.total)}: ${owners.current.name}`
+                  : `${formatNumber(owners.done)} of ${plural(owners.total, noun)} done`}
+              </Text>
+              <Text size="sm" c="dimmed">
+                {plural(owners.done, noun)} done
+              </Text>
+            </Group>
+          </Stack>
+        )}
         <Progress
           value={percent}
           size="xl"

@@ -3,7 +3,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { describeError } from '../../lib/api';
 import { setOptions } from '../api';
-import { MODE_LABELS } from '../labels';
+import { modeLabel } from '../labels';
 import { missingChoices, type OptionSchema, type OptionValues } from '../options/schema';
 import { TargetOptionsForm } from '../options/TargetOptionsForm';
 import type { Import, ImportOptions, ImportOptionsChange, ImportTarget } from '../types';
@@ -42,12 +42,14 @@ export function OptionsStep({
   canRun,
   onBack,
   onNext,
+  nextLabel = 'Next: review',
 }: {
   view: Import;
   target: ImportTarget;
   canRun: boolean;
   onBack: () => void;
   onNext: () => void;
+  nextLabel?: string;
 }) {
   const queryClient = useQueryClient();
   const [options, setLocal] = useState<ImportOptions>(view.options);
@@ -89,7 +91,7 @@ export function OptionsStep({
         >
           <Stack gap={6} mt="xs">
             {target.modes.map((m) => (
-              <Radio key={m} value={m} label={MODE_LABELS[m] ?? m} disabled={!canRun} />
+              <Radio key={m} value={m} label={modeLabel(m, target.label.toLowerCase())} disabled={!canRun} />
             ))}
           </Stack>
         </Radio.Group>
@@ -148,7 +150,7 @@ export function OptionsStep({
             loading={save.isPending}
             disabled={canRun && missing.length > 0}
           >
-            Next: review
+            {nextLabel}
           </Button>
         </Group>
       </Stack>

@@ -21,7 +21,7 @@ import { fileUrl, rollbackImport } from '../api';
 import type { Import, RollbackReport } from '../types';
 import { useLiveProgress } from './CommitStep';
 
-const COUNTS = [
+export const COUNTS = [
   { key: 'created', label: 'Created', color: 'green' },
   { key: 'updated', label: 'Updated', color: 'blue' },
   { key: 'unchanged', label: 'Unchanged', color: 'gray' },
@@ -30,12 +30,20 @@ const COUNTS = [
 ] as const;
 
 /** The rollback report as the job stores it; anything else reads as not rolled back. */
-function rollbackReport(raw: Import['rollback']): RollbackReport | null {
+export function rollbackReport(raw: Import['rollback']): RollbackReport | null {
   if (!raw || typeof raw.deleted !== 'number' || typeof raw.restored !== 'number') return null;
   return raw as unknown as RollbackReport;
 }
 
-function Downloads({ view, kind, label }: { view: Import; kind: 'success' | 'failure'; label: string }) {
+export function Downloads({
+  view,
+  kind,
+  label,
+}: {
+  view: Import;
+  kind: 'success' | 'failure';
+  label: string;
+}) {
   return (
     <Group gap="xs" wrap="wrap">
       <Text size="sm" w={110}>

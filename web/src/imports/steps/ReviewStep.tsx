@@ -19,10 +19,11 @@ import {
 } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { describeError } from '../../lib/api';
 import { formatNumber, plural } from '../../lib/format';
 import { commitImport, fixRow, listRows } from '../api';
+import { isPartlyCommitted } from '../owners/types';
 import { problemLabel } from '../problem-labels';
 import type { Import, RowFilter, RowProblem, RowsPage, StagedRow } from '../types';
 import classes from './ReviewStep.module.css';
@@ -148,23 +149,51 @@ function Cell({
   );
 }
 
+/** The rows of one owner, for the preview of a file whose rows each belong to an owner. */
+export interface OwnerScope {
+  userId: number;
+  rows: number;
+  valid: number;
+  invalid: number;
+}
+
 /**
  * Step 6: every staged row, paged on the server. Filters by validity and by problem code, a fix in
  * place re-validates the row at once, and "Next error" finds the next bad row on any page.
+ * With `owner`, only that owner's rows (an owner's preview), under `heading`, with `footer`'s
+ * actions instead of Back and Commit.
  */
-export function ReviewStep({ view, canRun, onBack }: { view: Import; canRun: boolean; onBack: () => void }) {
+export function ReviewStep({
+  view,
+  canRun,
+  onBack,
+  owner,
+  heading,
+  footer,
+}: {
+  view: Import;
+  canRun: boolean;
+  onBack: () => void;
+  owner?: OwnerScope;
+  heading?: ReactNode;
+  footer?: ReactNode;
+}) {
   const queryClient = useQueryClient();
+  const ownerId = owner?.userId;
+  const counts = owner ? { total: owner.rows, valid: owner.valid, invalid: owner.invalid } : view.rows;
   const [filter, setFilter] = useState<RowFilter>('all');
   const [code, setCode] = useState<string | null>(null);
   const [page, setPage] = useState(1);
   const [focusRow, setFocusRow] = useState<number | null>(null);
   const [announce, setAnnounce] = useState('');
-  const editable = canRun && view.status === 'validated';
+  // An owner's rows stay fixable while other owners are still to be committed.
+  const editable = canRun && (view.status === 'validated' || isPartlyCommitted(view));
 
-  const rowsKey = ['import-rows', view.id, filter, code, page] as const;
+  const rowsKey = ['import-rows', view.id, filter, code, page, ownerId ?? null] as const;
   const rows = useQuery({
     queryKey: rowsKey,
-    queryFn: () => listRows(view.id, { filter, code, offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE }),
+    queryFn: () =>
+      listRows(view.id, { filter, code, offset: (page - 1) * PAGE_SIZE, limit: PAGE_SIZE, owner: ownerId }),
     placeholderData: keepPreviousData,
   });
 
@@ -181,6 +210,7 @@ export function ReviewStep({ view, canRun, onBack }: { view: Import; canRun: boo
       fixRow(view.id, v.row, { [String(v.column)]: v.value }),
     onSuccess: (answer, v) => {
       queryClient.setQueryData(['import', view.id], answer.import);
+      queryClient.invalidateQueries({ queryKey: ['import-owners', view.id] });
       // The fixed row stays where it is, with its new verdict, even if it no longer passes the filter.
       queryClient.setQueryData<RowsPage>(rowsKey, (current) =>
         current
@@ -205,12 +235,19 @@ export function ReviewStep({ view, canRun, onBack }: { view: Import; canRun: boo
     mutationFn: async () => {
       const within = code ? { filter: 'all' as const, code } : { filter: 'invalid' as const };
       const from = focusRow ?? (rows.data?.items[0]?.row ?? 1) - 1;
-      let found = (await listRows(view.id, { ...within, after: from, limit: 1 })).items[0];
+      let found = (await listRows(view.id, { ...within, after: from, limit: 1, owner: ownerId })).items[0];
       // Past the last one: start again from the top.
-      if (!found) found = (await listRows(view.id, { ...within, after: 0, limit: 1 })).items[0];
+      if (!found)
+        found = (await listRows(view.id, { ...within, after: 0, limit: 1, owner: ownerId })).items[0];
       if (!found) return null;
       const shown = filter === 'valid' ? 'all' : filter;
-      const position = await listRows(view.id, { filter: shown, code, after: found.row - 1, limit: 1 });
+      const position = await listRows(view.id, {
+        filter: shown,
+        code,
+        after: found.row - 1,
+        limit: 1,
+        owner: ownerId,
+      });
       return { row: found.row, filter: shown, page: Math.floor(position.offset / PAGE_SIZE) + 1 };
     },
     onSuccess: (jump) => {
@@ -245,11 +282,11 @@ export function ReviewStep({ view, canRun, onBack }: { view: Import; canRun: boo
     <Card withBorder padding="lg">
       <Stack gap="md">
         <Group justify="space-between" wrap="wrap">
-          <Title order={3}>Review the rows</Title>
+          {heading ?? <Title order={3}>Review the rows</Title>}
           <Text size="sm" data-testid="review-counts">
-            {plural(view.rows.total, 'row')} · {formatNumber(view.rows.valid)} valid ·{' '}
-            <Text span c={view.rows.invalid ? 'red' : undefined} fw={view.rows.invalid ? 600 : undefined}>
-              {formatNumber(view.rows.invalid)} with errors
+            {plural(counts.total, 'row')} · {formatNumber(counts.valid)} valid ·{' '}
+            <Text span c={counts.invalid ? 'red' : undefined} fw={counts.invalid ? 600 : undefined}>
+              {formatNumber(counts.invalid)} with errors
             </Text>
           </Text>
         </Group>
@@ -263,9 +300,9 @@ export function ReviewStep({ view, canRun, onBack }: { view: Import; canRun: boo
               setFocusRow(null);
             }}
             data={[
-              { value: 'all', label: `All (${formatNumber(view.rows.total)})` },
-              { value: 'valid', label: `Valid (${formatNumber(view.rows.valid)})` },
-              { value: 'invalid', label: `Errors (${formatNumber(view.rows.invalid)})` },
+              { value: 'all', label: `All (${formatNumber(counts.total)})` },
+              { value: 'valid', label: `Valid (${formatNumber(counts.valid)})` },
+              { value: 'invalid', label: `Errors (${formatNumber(counts.invalid)})` },
             ]}
           />
           <Select
@@ -287,7 +324,7 @@ export function ReviewStep({ view, canRun, onBack }: { view: Import; canRun: boo
             color="red"
             onClick={() => nextError.mutate()}
             loading={nextError.isPending}
-            disabled={view.rows.invalid === 0}
+            disabled={counts.invalid === 0}
           >
             Next error
           </Button>
@@ -399,37 +436,42 @@ export function ReviewStep({ view, canRun, onBack }: { view: Import; canRun: boo
             Click a cell (or Tab to it and press Enter) to fix it; Enter saves, Escape cancels.
           </Text>
         )}
-        {commit.isError && (
-          <Alert color="red" title="The import was not started" role="alert">
-            {describeError(commit.error)}
-          </Alert>
-        )}
-        {blockedByErrors && (
-          <Alert color="yellow">
-            "All or nothing" is on: fix or remove the rows with errors, or turn it off in the options, to
-            commit.
-          </Alert>
-        )}
-        <Group justify="space-between" wrap="wrap">
-          <Button variant="default" onClick={onBack}>
-            Back
-          </Button>
-          {canRun && (
-            <Group gap="sm" wrap="wrap" justify="flex-end">
-              <Text size="sm" data-testid="planned">
-                Will create {formatNumber(planned.create ?? 0)}, update {formatNumber(planned.update ?? 0)},
-                skip {formatNumber((planned.skip ?? 0) + view.rows.invalid)}
-              </Text>
-              <Button
-                onClick={() => commit.mutate()}
-                loading={commit.isPending}
-                disabled={view.status !== 'validated' || view.rows.valid === 0 || blockedByErrors}
-              >
-                Commit {plural(view.rows.valid, 'valid row')}
+        {footer ?? (
+          <>
+            {commit.isError && (
+              <Alert color="red" title="The import was not started" role="alert">
+                {describeError(commit.error)}
+              </Alert>
+            )}
+            {blockedByErrors && (
+              <Alert color="yellow">
+                "All or nothing" is on: fix or remove the rows with errors, or turn it off in the options, to
+                commit.
+              </Alert>
+            )}
+            <Group justify="space-between" wrap="wrap">
+              <Button variant="default" onClick={onBack}>
+                Back
               </Button>
+              {canRun && (
+                <Group gap="sm" wrap="wrap" justify="flex-end">
+                  <Text size="sm" data-testid="planned">
+                    Will create {formatNumber(planned.create ?? 0)}, update{' '}
+                    {formatNumber(planned.update ?? 0)}, skip{' '}
+                    {formatNumber((planned.skip ?? 0) + view.rows.invalid)}
+                  </Text>
+                  <Button
+                    onClick={() => commit.mutate()}
+                    loading={commit.isPending}
+                    disabled={view.status !== 'validated' || view.rows.valid === 0 || blockedByErrors}
+                  >
+                    Commit {plural(view.rows.valid, 'valid row')}
+                  </Button>
+                </Group>
+              )}
             </Group>
-          )}
-        </Group>
+          </>
+        )}
       </Stack>
     </Card>
   );
