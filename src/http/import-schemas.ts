@@ -99,6 +99,7 @@ export const RowProblem = z.object({
   message: z.string(),
   severity: z.enum(['error', 'warning']),
   source: z.enum(['cell', 'row', 'file', 'commit']),
+  suggestion: z.string().optional().describe('The value the file most likely meant; a fix can apply it'),
 });
 
 export const StagedRow = z
@@ -235,3 +236,4 @@ export const ImportConfig = z
     updatedAt: z.string(),
   })
   .meta({ id: 'ImportConfig' });
+

@@ -10,6 +10,7 @@ import {
   SegmentedControl,
   Select,
   Stack,
+  Switch,
   Table,
   Text,
   TextInput,
@@ -22,11 +23,28 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { useEffect, useRef, useState } from 'react';
 import { describeError } from '../../lib/api';
 import { formatNumber, plural } from '../../lib/format';
-import { commitImport, fixRow, listRows } from '../api';
+import { commitImport, fixRow, listRows, listTargets } from '../api';
 import type { Import, RowFilter, RowProblem, RowsPage, StagedRow } from '../types';
+import { IssuesCell } from './ReviewIssues';
 import classes from './ReviewStep.module.css';
 
 const PAGE_SIZE = 50;
+/** Widths of the pinned columns (row number, status), so that each sticks where the one before ends. */
+const ROW_WIDTH = 64;
+const STATUS_WIDTH = 110;
+const KEY_WIDTH = 220;
+
+/**
+ * The file columns the table shows, in file order: the ones imported (ignored ones only when asked),
+ * with the target's key column first, pinned beside the row number and status.
+ */
+function reviewColumns(view: Import, keyField: string | undefined, showIgnored: boolean) {
+  const mapped = (i: number) => (view.mapping.columns[i]?.field ?? null) !== null;
+  const key = keyField ? view.mapping.columns.findIndex((c) => c.field === keyField) : -1;
+  const rest = view.header.map((_, i) => i).filter((i) => i !== key && (showIgnored || mapped(i)));
+  const ignored = view.header.filter((_, i) => !mapped(i)).length;
+  return { key: key >= 0 ? key : null, rest, ignored };
+}
 
 /** The problems of a row, by file column index; those not tied to a column under -1. */
 function problemsByColumn(row: StagedRow, header: readonly string[]): Map<number, RowProblem[]> {
@@ -158,7 +176,11 @@ export function ReviewStep({ view, canRun, onBack }: { view: Import; canRun: boo
   const [page, setPage] = useState(1);
   const [focusRow, setFocusRow] = useState<number | null>(null);
   const [announce, setAnnounce] = useState('');
+  const [showIgnored, setShowIgnored] = useState(false);
   const editable = canRun && view.status === 'validated';
+  const targets = useQuery({ queryKey: ['import-targets'], queryFn: listTargets, staleTime: 60_000 });
+  const keyField = targets.data?.find((t) => t.name === view.target)?.keyField;
+  const columns = reviewColumns(view, keyField, showIgnored);
 
   const rowsKey = ['import-rows', view.id, filter, code, page] as const;
   const rows = useQuery({
@@ -173,6 +195,9 @@ export function ReviewStep({ view, canRun, onBack }: { view: Import; canRun: boo
     const el = document.getElementById(`import-row-${focusRow}`);
     el?.scrollIntoView({ block: 'center' });
     el?.focus({ preventScroll: true });
+    // The bad cell may be off to the side: bring it in view too (the pinned columns stay).
+    const bad = el?.querySelector<HTMLElement>('[data-testid="cell-error"]');
+    bad?.closest('td')?.scrollIntoView({ block: 'nearest', inline: 'center' });
   }, [focusRow, rows.isPlaceholderData]);
 
   const fix = useMutation({
@@ -290,6 +315,14 @@ export function ReviewStep({ view, canRun, onBack }: { view: Import; canRun: boo
           >
             Next error
           </Button>
+          {columns.ignored > 0 && (
+            <Switch
+              label={`Show ${plural(columns.ignored, 'ignored column')}`}
+              checked={showIgnored}
+              onChange={(e) => setShowIgnored(e.currentTarget.checked)}
+              mb={8}
+            />
+          )}
           {rows.isFetching && <Loader size="sm" aria-label="Loading rows" />}
         </Group>
         <Text size="sm" aria-live="polite" data-testid="review-announce" mih={20}>
@@ -300,15 +333,44 @@ export function ReviewStep({ view, canRun, onBack }: { view: Import; canRun: boo
             {describeError(rows.error)}
           </Alert>
         )}
-        <Table.ScrollContainer minWidth={Math.max(600, 140 + view.header.length * 150)}>
+        <Table.ScrollContainer
+          type="native"
+          minWidth={Math.max(
+            600,
+            ROW_WIDTH +
+              STATUS_WIDTH +
+              300 +
+              (columns.key === null ? 0 : KEY_WIDTH) +
+              columns.rest.length * 150,
+          )}
+        >
           <Table striped verticalSpacing={6} data-testid="review-table" className={classes.table}>
             <Table.Thead>
               <Table.Tr>
-                <Table.Th w={70}>Row</Table.Th>
-                <Table.Th w={110}>Status</Table.Th>
-                {view.header.map((h, i) => (
-                  // biome-ignore lint/suspicious/noArrayIndexKey: a file may repeat a header; the position is the column
-                  <Table.Th key={i}>{h || `Column ${i + 1}`}</Table.Th>
+                <Table.Th w={ROW_WIDTH} miw={ROW_WIDTH} className={classes.pinned} style={{ left: 0 }}>
+                  Row
+                </Table.Th>
+                <Table.Th
+                  w={STATUS_WIDTH}
+                  miw={STATUS_WIDTH}
+                  className={`${classes.pinned} ${columns.key === null ? classes.pinnedLast : ''}`}
+                  style={{ left: ROW_WIDTH }}
+                >
+                  Status
+                </Table.Th>
+                {columns.key !== null && (
+                  <Table.Th
+                    w={KEY_WIDTH}
+                    miw={KEY_WIDTH}
+                    className={`${classes.pinned} ${classes.pinnedLast}`}
+                    style={{ left: ROW_WIDTH + STATUS_WIDTH }}
+                  >
+                    {view.header[columns.key] || `Column ${columns.key + 1}`}
+                  </Table.Th>
+                )}
+                <Table.Th miw={260}>Issues</Table.Th>
+                {columns.rest.map((i) => (
+                  <Table.Th key={i}>{view.header[i] || `Column ${i + 1}`}</Table.Th>
                 ))}
               </Table.Tr>
             </Table.Thead>
@@ -316,6 +378,19 @@ export function ReviewStep({ view, canRun, onBack }: { view: Import; canRun: boo
               {(rows.data?.items ?? []).map((row) => {
                 const byColumn = problemsByColumn(row, view.header);
                 const rowProblems = byColumn.get(-1);
+                const cell = (i: number) => (
+                  <Cell
+                    value={row.cells[i] ?? ''}
+                    problems={byColumn.get(i)}
+                    columnName={view.header[i] || `column ${i + 1}`}
+                    rowNumber={row.row}
+                    editable={editable}
+                    saving={fix.isPending}
+                    onSave={(value) => {
+                      if (value !== (row.cells[i] ?? '')) fix.mutate({ row: row.row, column: i, value });
+                    }}
+                  />
+                );
                 return (
                   <Table.Tr
                     key={row.row}
@@ -326,8 +401,13 @@ export function ReviewStep({ view, canRun, onBack }: { view: Import; canRun: boo
                     className={row.row === focusRow ? classes.focused : undefined}
                     bg={row.row === focusRow ? 'var(--mantine-color-yellow-light)' : undefined}
                   >
-                    <Table.Td>{row.row}</Table.Td>
-                    <Table.Td>
+                    <Table.Td className={classes.pinned} style={{ left: 0 }}>
+                      {row.row}
+                    </Table.Td>
+                    <Table.Td
+                      className={`${classes.pinned} ${columns.key === null ? classes.pinnedLast : ''}`}
+                      style={{ left: ROW_WIDTH }}
+                    >
                       <Group gap={4} wrap="nowrap">
                         {row.valid ? (
                           <Badge color="green" variant="light" size="sm">
@@ -341,29 +421,26 @@ export function ReviewStep({ view, canRun, onBack }: { view: Import; canRun: boo
                         {rowProblems && <ProblemIcon problems={rowProblems} label={`Row ${row.row}`} />}
                       </Group>
                     </Table.Td>
-                    {view.header.map((h, i) => (
-                      // biome-ignore lint/suspicious/noArrayIndexKey: cells are positional
-                      <Table.Td key={i}>
-                        <Cell
-                          value={row.cells[i] ?? ''}
-                          problems={byColumn.get(i)}
-                          columnName={h || `column ${i + 1}`}
-                          rowNumber={row.row}
-                          editable={editable}
-                          saving={fix.isPending}
-                          onSave={(value) => {
-                            if (value !== (row.cells[i] ?? ''))
-                              fix.mutate({ row: row.row, column: i, value });
-                          }}
-                        />
+                    {columns.key !== null && (
+                      <Table.Td
+                        className={`${classes.pinned} ${classes.pinnedLast}`}
+                        style={{ left: ROW_WIDTH + STATUS_WIDTH, maxWidth: KEY_WIDTH }}
+                      >
+                        {cell(columns.key)}
                       </Table.Td>
+                    )}
+                    <Table.Td className={classes.issues}>
+                      <IssuesCell problems={row.problems} />
+                    </Table.Td>
+                    {columns.rest.map((i) => (
+                      <Table.Td key={i}>{cell(i)}</Table.Td>
                     ))}
                   </Table.Tr>
                 );
               })}
               {rows.isSuccess && rows.data.items.length === 0 && (
                 <Table.Tr>
-                  <Table.Td colSpan={view.header.length + 2}>
+                  <Table.Td colSpan={columns.rest.length + 4}>
                     <Text c="dimmed" ta="center" py="md">
                       No row matches.
                     </Text>
