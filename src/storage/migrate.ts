@@ -15,6 +15,7 @@ import * as m0012 from './migrations/0012_import_config_scope.js';
 import * as m0013 from './migrations/0013_changes_by_entity.js';
 import * as m0014 from './migrations/0014_target_options.js';
 import * as m0015 from './migrations/0015_records.js';
+import * as m0016 from './migrations/0016_import_fixes.js';
 
 /** Migrations in code, in order. Names are permanent: add, never rename. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -33,6 +34,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0013_changes_by_entity': m0013,
   '0014_target_options': m0014,
   '0015_records': m0015,
+  '0016_import_fixes': m0016,
 };
 
 const migrator = (db: Db) =>

@@ -168,4 +168,85 @@ describe('the review', () => {
     expect(errors).toEqual([]);
     await context.close();
   }, 120_000);
+
+  it('fixes many rows at once: a suggestion for all, a value map, find and replace, each kept in the history', async () => {
+    const { context, page, errors } = await openReviewPage();
+    await signIn(page, server.url, ADMIN, '/imports');
+    await toReview(
+      page,
+      'Acme Logistics',
+      csv('fixes.csv', [
+        ['Email', 'First name', 'Site', 'Roles'],
+        ['cat@acme.example', 'Cat', 'QQ', 'manager'],
+        ['dan@acme.example', 'Dan', 'QQ', 'manager'],
+        ['eve@acme.example', 'Eve', 'Nrth-1', 'manager'],
+        ['fay@acme.example', 'Fay', 'North', 'Manager'],
+      ]),
+    );
+    await expect.poll(() => page.getByTestId('review-counts').textContent()).toContain('3 with errors');
+    await page
+      .getByRole('button', { name: 'Replace every "manager" in Roles with "Manager"' })
+      .first()
+      .click();
+    await expect
+      .poll(() => page.getByTestId('review-announce').textContent())
+      .toBe('3 rows changed; 3 rows with errors left.');
+    await expect.poll(() => page.getByText('Did you mean "Manager"?').count()).toBe(0);
+
+    await page.getByRole('button', { name: 'Replace values…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Replace values' });
+    await expect.poll(() => dialog.getByRole('combobox', { name: 'Column' }).inputValue()).toBe('Site');
+    await expect.poll(() => dialog.getByTestId('invalid-values').locator('tbody tr').count()).toBe(2);
+    expect(await dialog.getByTestId('invalid-values').locator('tbody tr').first().textContent()).toBe('QQ2');
+    await dialog.getByRole('textbox', { name: 'Replace "QQ" with' }).fill('HQ');
+    await shots(page, 'review-2-replace-values');
+    expect(await axeViolations(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Replace 1 value' }).click();
+    await expect.poll(() => page.getByTestId('review-counts').textContent()).toContain('1 with errors');
+
+    await page.getByRole('button', { name: 'Find and replace…' }).click();
+    const find = page.getByRole('dialog', { name: 'Find and replace' });
+    await find.getByRole('combobox', { name: 'Column' }).click();
+    await page.getByRole('option', { name: 'Site' }).click();
+    await find.getByRole('textbox', { name: 'Find' }).fill('Nrth-1');
+    await find.getByRole('textbox', { name: 'Replace with' }).fill('North');
+    await find.getByRole('button', { name: 'Replace all' }).click();
+    await expect
+      .poll(() => page.getByTestId('review-counts').textContent())
+      .toMatch(/4 valid · 0 with errors/);
+    const history = page.getByTestId('fix-history');
+    await expect.poll(() => history.locator('li').count()).toBe(3);
+    expect(await history.textContent()).toContain('Site: "QQ" → "HQ"');
+    await shots(page, 'review-3-fixed');
+    expect(await axeViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
+  it('fixes a 100,000-row file whose every row names an unknown site with one value map, then commits it', async () => {
+    const { context, page, errors } = await openReviewPage();
+    await signIn(page, server.url, ADMIN, '/imports');
+    const rows = [['Email', 'First name', 'Site']];
+    for (let i = 1; i <= 100_000; i++) rows.push([`bulk${i}@acme.example`, 'Bulk', 'QQ']);
+    await toReview(page, 'Acme Logistics', csv('bulk.csv', rows));
+    await expect
+      .poll(() => page.getByTestId('review-counts').textContent(), { timeout: 30_000 })
+      .toMatch(/ 0 valid .* 100,000 with errors/);
+    await page.getByRole('button', { name: 'Replace values…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Replace values' });
+    await dialog.getByRole('textbox', { name: 'Replace "QQ" with' }).fill('North');
+    expect(await dialog.getByTestId('invalid-values').locator('tbody tr').first().textContent()).toBe(
+      'QQ100,000',
+    );
+    await dialog.getByRole('button', { name: 'Replace 1 value' }).click();
+    await expect
+      .poll(() => page.getByTestId('review-announce').textContent(), { timeout: 60_000 })
+      .toBe('100,000 rows changed; 0 rows with errors left.');
+    expect(await page.getByTestId('review-counts').textContent()).toMatch(/100,000 valid · 0 with errors/);
+    await page.getByRole('button', { name: /^Commit 100,000 valid rows$/ }).click();
+    await page.getByTestId('result-counts').waitFor({ timeout: 300_000 });
+    expect(await page.getByTestId('import-status').textContent()).toBe('Completed');
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 400_000);
 });

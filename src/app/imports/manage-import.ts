@@ -50,7 +50,7 @@ export async function listImports(
   return { items, nextCursor: recs.length === query.limit && last ? String(last.id) : null };
 }
 
-async function planFor(
+export async function planFor(
   ctx: AppContext,
   rec: imports.ImportRecord,
   db = ctx.db,
@@ -104,7 +104,7 @@ async function saveCounts(ctx: AppContext, db: typeof ctx.db, id: number) {
  * Runs an edit of an import not yet committed: the status moves first (locking the import against
  * a concurrent commit), then `work` gets the import as it is now, inside the same transaction.
  */
-async function editImport<T>(
+export async function editImport<T>(
   ctx: AppContext,
   actor: Actor,
   id: number,

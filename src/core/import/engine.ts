@@ -37,6 +37,8 @@ export interface StagingPort {
   rowsWithKeys(index: number, values: readonly string[]): Promise<number[]>;
   row(row: number): Promise<{ cells: string[]; problems: RowProblem[]; action: string | null } | undefined>;
   setProblems(row: number, problems: RowProblem[], action: string | null): Promise<void>;
+  /** Rows with an error of this code (a bulk fix re-checks the duplicates it may have ended). */
+  rowsWithCode?(code: string): Promise<number[]>;
 }
 
 export interface ValidationPlan<Env> {
@@ -195,6 +197,65 @@ export async function revalidateAll<Env>(
     after = batch[batch.length - 1]!.row;
   }
   await markDuplicates(plan, staging);
+}
+
+/**
+ * Validates again the rows a bulk fix changed (their cells are already changed in staging), then
+ * the duplicate marks across the file, which a changed key may have made or ended.
+ */
+export async function revalidateRows<Env>(
+  plan: ValidationPlan<Env>,
+  staging: StagingPort,
+  changed: readonly number[],
+  column: number,
+): Promise<void> {
+  if (changed.length === 0) return;
+  const wanted = new Set(changed);
+  // A loop, not Math.min(...changed): a fix may change a million rows, more than a call's arguments.
+  let first = changed[0]!;
+  let last = first;
+  for (const r of changed) {
+    if (r < first) first = r;
+    if (r > last) last = r;
+  }
+  const key = plan.mapping.columns[column] ?? null;
+  const keyed = key !== null && plan.fields.some((f) => f.uniqueInFile && f.key === key);
+  // Rows are read in file order from just before the first changed one; only changed rows are checked.
+  let after = first - 1;
+  while (after < last) {
+    const batch = await staging.read(after, BATCH_SIZE);
+    if (batch.length === 0) break;
+    const mine = batch.filter((r) => wanted.has(r.row));
+    if (mine.length > 0) {
+      const { staged } = await check(plan, mine);
+      await staging.update(staged, false);
+    }
+    after = batch[batch.length - 1]!.row;
+    await yieldTurn();
+  }
+  // A re-check drops a row's duplicate mark; rows not changed keep theirs, which may no longer hold.
+  if (keyed) await clearStaleDuplicates(plan, staging);
+  await markDuplicates(plan, staging);
+}
+
+/** Checks again every row marked a duplicate, so that marks a fix ended go (markDuplicates adds). */
+async function clearStaleDuplicates<Env>(plan: ValidationPlan<Env>, staging: StagingPort): Promise<void> {
+  const marked = staging.rowsWithCode ? await staging.rowsWithCode('row.duplicate') : [];
+  for (let i = 0; i < marked.length; i += BATCH_SIZE) {
+    const rows: FileRow[] = [];
+    for (const r of marked.slice(i, i + BATCH_SIZE)) {
+      const current = await staging.row(r);
+      if (!current) continue;
+      const carried = current.problems.filter(isReadProblem);
+      rows.push(
+        carried.length > 0
+          ? { row: r, cells: current.cells, readProblems: carried }
+          : { row: r, cells: current.cells },
+      );
+    }
+    const { staged } = await check(plan, rows);
+    await staging.update(staged, false);
+  }
 }
 
 /**

@@ -25,7 +25,8 @@ import { describeError } from '../../lib/api';
 import { formatNumber, plural } from '../../lib/format';
 import { commitImport, fixRow, listRows, listTargets } from '../api';
 import type { Import, RowFilter, RowProblem, RowsPage, StagedRow } from '../types';
-import { IssuesCell } from './ReviewIssues';
+import { FixHistory, FixToolbar, useBulkFix } from './ReviewFixes';
+import { IssueButton, IssuesCell } from './ReviewIssues';
 import classes from './ReviewStep.module.css';
 
 const PAGE_SIZE = 50;
@@ -251,6 +252,44 @@ export function ReviewStep({ view, canRun, onBack }: { view: Import; canRun: boo
     onError: (e) => notifications.show({ color: 'red', message: describeError(e) }),
   });
 
+  const bulk = useBulkFix(view, setAnnounce);
+  useEffect(() => {
+    if (bulk.isError)
+      notifications.show({ color: 'red', title: 'Nothing was changed', message: describeError(bulk.error) });
+  }, [bulk.isError, bulk.error]);
+  /** Beside a problem with a suggestion: apply it here, or to every cell of the column holding the same value. */
+  const suggestionActions = (row: StagedRow) => (p: RowProblem) => {
+    if (!editable || p.suggestion === undefined || p.column === null || p.value === null) return null;
+    const fixOf = (only: boolean) => ({
+      kind: 'suggestion' as const,
+      column: p.column!,
+      value: p.value!,
+      suggestion: p.suggestion!,
+      ...(only && { row: row.row }),
+    });
+    return (
+      <Group gap={4} wrap="nowrap">
+        <IssueButton
+          label="Apply"
+          title={`Use "${p.suggestion}" in row ${row.row}`}
+          onClick={() => bulk.mutate(fixOf(true))}
+        />
+        <IssueButton
+          label="Fix all like this"
+          title={`Replace every "${p.value}" in ${p.column} with "${p.suggestion}"`}
+          onClick={() => bulk.mutate(fixOf(false))}
+        />
+      </Group>
+    );
+  };
+  const errorColumns = [
+    ...new Set(
+      (rows.data?.items ?? []).flatMap((r) =>
+        r.problems.filter((p) => p.severity === 'error' && p.column !== null).map((p) => p.column!),
+      ),
+    ),
+  ];
+
   const commit = useMutation({
     mutationFn: () => commitImport(view.id),
     onSuccess: (next) => {
@@ -323,6 +362,7 @@ export function ReviewStep({ view, canRun, onBack }: { view: Import; canRun: boo
               mb={8}
             />
           )}
+          {editable && <FixToolbar view={view} errorColumns={errorColumns} onDone={setAnnounce} />}
           {rows.isFetching && <Loader size="sm" aria-label="Loading rows" />}
         </Group>
         <Text size="sm" aria-live="polite" data-testid="review-announce" mih={20}>
@@ -430,7 +470,7 @@ export function ReviewStep({ view, canRun, onBack }: { view: Import; canRun: boo
                       </Table.Td>
                     )}
                     <Table.Td className={classes.issues}>
-                      <IssuesCell problems={row.problems} />
+                      <IssuesCell problems={row.problems} action={suggestionActions(row)} />
                     </Table.Td>
                     {columns.rest.map((i) => (
                       <Table.Td key={i}>{cell(i)}</Table.Td>
@@ -470,6 +510,7 @@ export function ReviewStep({ view, canRun, onBack }: { view: Import; canRun: boo
             Page {formatNumber(page)} of {formatNumber(pages)}
           </Text>
         </Group>
+        <FixHistory view={view} />
         {editable && (
           <Text size="sm" c="dimmed">
             Click a cell (or Tab to it and press Enter) to fix it; Enter saves, Escape cancels.
