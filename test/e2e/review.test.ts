@@ -223,6 +223,33 @@ describe('the review', () => {
     await context.close();
   }, 120_000);
 
+  it('takes the customer after the upload: a file without a Customer column is fixed in the review', async () => {
+    const { context, page, errors } = await openReviewPage();
+    await signIn(page, server.url, ADMIN, '/imports');
+    await toReview(
+      page,
+      null,
+      csv('no-customer.csv', [
+        ['Email', 'Site'],
+        ['gil@acme.example', 'North'],
+      ]),
+    );
+    const fix = page.getByTestId('customer-fix');
+    await fix.waitFor();
+    await fix.getByRole('combobox', { name: 'Customer' }).click();
+    await page.getByRole('option', { name: 'Acme Logistics' }).click();
+    await fix.getByRole('button', { name: 'Use this customer' }).click();
+    await expect.poll(() => page.getByTestId('review-counts').textContent()).toContain('1 valid');
+    expect(await fix.count()).toBe(0);
+    // The options step shows it, and offers to change it again.
+    await page.getByRole('button', { name: 'Back' }).click();
+    await expect
+      .poll(() => page.getByRole('main').getByRole('combobox', { name: 'Customer' }).inputValue())
+      .toBe('Acme Logistics');
+    expect(errors).toEqual([]);
+    await context.close();
+  }, 120_000);
+
   it('fixes a 100,000-row file whose every row names an unknown site with one value map, then commits it', async () => {
     const { context, page, errors } = await openReviewPage();
     await signIn(page, server.url, ADMIN, '/imports');

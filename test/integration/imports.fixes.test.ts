@@ -274,4 +274,17 @@ describe(`bulk fixes on ${process.env.ROSTER_TEST_DB}`, () => {
     expect(on.json()).toMatchObject({ rows: { valid: 1, invalid: 0 } });
     expect((await rowsOf(view.id))[0]!.cells[2]).toBe('HQ');
   });
+
+  it('chooses the customer after an upload without one: every row is checked again', async () => {
+    const view = await upload([HEADER, ['a@acme.example', 'A', 'North', '']], {});
+    expect(view.customerId).toBeNull();
+    expect(view.errorCodes).toMatchObject({ 'customer.required': 1 });
+    const res = await admin.token({
+      method: 'PUT',
+      url: `/api/v1/imports/${view.id}/options`,
+      payload: { customerId: world.acme.id },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(res.json()).toMatchObject({ customerId: world.acme.id, rows: { valid: 1, invalid: 0 } });
+  });
 });

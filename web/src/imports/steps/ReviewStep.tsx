@@ -24,6 +24,7 @@ import { useEffect, useRef, useState } from 'react';
 import { describeError } from '../../lib/api';
 import { formatNumber, plural } from '../../lib/format';
 import { commitImport, fixRow, listRows, listTargets } from '../api';
+import { CustomerFix } from '../options/CustomerChoice';
 import type { Import, RowFilter, RowProblem, RowsPage, StagedRow } from '../types';
 import { FixHistory, FixToolbar, useBulkFix } from './ReviewFixes';
 import { IssueButton, IssuesCell } from './ReviewIssues';
@@ -365,6 +366,7 @@ export function ReviewStep({ view, canRun, onBack }: { view: Import; canRun: boo
           {editable && <FixToolbar view={view} errorColumns={errorColumns} onDone={setAnnounce} />}
           {rows.isFetching && <Loader size="sm" aria-label="Loading rows" />}
         </Group>
+        {editable && <CustomerFix view={view} />}
         <Text size="sm" aria-live="polite" data-testid="review-announce" mih={20}>
           {announce}
         </Text>
