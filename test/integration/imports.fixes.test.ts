@@ -190,6 +190,19 @@ describe(`bulk fixes on ${process.env.ROSTER_TEST_DB}`, () => {
     expect(again.json()).toMatchObject({ import: { rows: { valid: 3, invalid: 0 } } });
   });
 
+  it('keeps the duplicate mark of a row whose other column a fix changed', async () => {
+    const view = await upload([
+      HEADER,
+      ['twin@acme.example', 'A', 'QQ', ''],
+      ['twin@acme.example', 'B', 'QQ', ''],
+    ]);
+    const res = await fix(view.id, { kind: 'valueMap', column: 'Site', map: { QQ: 'HQ' } });
+    expect(res.json()).toMatchObject({ fix: { rowsChanged: 2 }, import: { rows: { valid: 1, invalid: 1 } } });
+    const rows = await rowsOf(view.id);
+    expect(rows[0]!.problems).toEqual([]);
+    expect(rows[1]!.problems.map((p) => p.code)).toEqual(['row.duplicate']);
+  });
+
   it('refuses bad fixes with a clear error and changes nothing', async () => {
     const view = await upload([HEADER, ['a@acme.example', 'A', 'QQ', '']]);
     const before = await rowsOf(view.id);

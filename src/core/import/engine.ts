@@ -75,6 +75,8 @@ function observeDates(
 }
 
 export const BATCH_SIZE = 2000;
+/** Verdicts a bulk fix's re-check writes in one statement. */
+const VERDICT_BATCH = 10_000;
 /**
  * A commit reads, checks and writes this many rows at a time. A batch (one transaction) takes such
  * chunks until it has run for the port's `batchTimeMs`, or holds twice the rows of the batch before
@@ -220,22 +222,34 @@ export async function revalidateRows<Env>(
   }
   const key = plan.mapping.columns[column] ?? null;
   const keyed = key !== null && plan.fields.some((f) => f.uniqueInFile && f.key === key);
+  // A re-check drops a changed row's duplicate mark; when the column is no key, only the rows that
+  // had one need it back, and with none of them (the usual case) the file-wide pass is skipped.
+  const marked = keyed || !staging.rowsWithCode ? null : await staging.rowsWithCode('row.duplicate');
+  const remark = keyed || marked === null || marked.some((r) => wanted.has(r));
   // Rows are read in file order from just before the first changed one; only changed rows are checked.
   let after = first - 1;
+  // Verdicts are written in larger statements than rows are read: on PostgreSQL each update joins
+  // its batch against the import's rows, and fewer, larger ones cost less in all.
+  let pending: StagedRow[] = [];
   while (after < last) {
     const batch = await staging.read(after, BATCH_SIZE);
     if (batch.length === 0) break;
     const mine = batch.filter((r) => wanted.has(r.row));
     if (mine.length > 0) {
       const { staged } = await check(plan, mine);
-      await staging.update(staged, false);
+      pending.push(...staged);
+    }
+    if (pending.length >= VERDICT_BATCH) {
+      await staging.update(pending, false);
+      pending = [];
     }
     after = batch[batch.length - 1]!.row;
     await yieldTurn();
   }
-  // A re-check drops a row's duplicate mark; rows not changed keep theirs, which may no longer hold.
+  if (pending.length > 0) await staging.update(pending, false);
+  // Rows not changed keep their duplicate marks, which a changed key may have ended.
   if (keyed) await clearStaleDuplicates(plan, staging);
-  await markDuplicates(plan, staging);
+  if (remark) await markDuplicates(plan, staging);
 }
 
 /** Checks again every row marked a duplicate, so that marks a fix ended go (markDuplicates adds). */
