@@ -185,7 +185,7 @@ describe('the review', () => {
     );
     await expect.poll(() => page.getByTestId('review-counts').textContent()).toContain('3 with errors');
     await page
-      .getByRole('button', { name: 'Replace every "manager" in Roles with "Manager"' })
+      .getByRole('button', { name: 'Fix all like this: replace every "manager" in Roles with "Manager"' })
       .first()
       .click();
     await expect

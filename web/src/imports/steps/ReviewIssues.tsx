@@ -48,7 +48,7 @@ export function IssuesCell({
   );
 }
 
-/** A small button beside a problem. */
+/** A small button beside a problem; `title`, its accessible name, starts with its visible label. */
 export function IssueButton({
   label,
   title,

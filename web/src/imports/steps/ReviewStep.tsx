@@ -272,12 +272,12 @@ export function ReviewStep({ view, canRun, onBack }: { view: Import; canRun: boo
       <Group gap={4} wrap="nowrap">
         <IssueButton
           label="Apply"
-          title={`Use "${p.suggestion}" in row ${row.row}`}
+          title={`Apply: use "${p.suggestion}" in row ${row.row}`}
           onClick={() => bulk.mutate(fixOf(true))}
         />
         <IssueButton
           label="Fix all like this"
-          title={`Replace every "${p.value}" in ${p.column} with "${p.suggestion}"`}
+          title={`Fix all like this: replace every "${p.value}" in ${p.column} with "${p.suggestion}"`}
           onClick={() => bulk.mutate(fixOf(false))}
         />
       </Group>
