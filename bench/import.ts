@@ -63,6 +63,8 @@ function resultTable(results: readonly ImportRunResult[]): string {
       'parse+validate rows/s',
       'commit s',
       'commit rows/s',
+      'value map s (to invalid / to valid)',
+      'value map CPU s',
       'full rows/s',
       'baseline rows/s',
       'full / baseline',
@@ -81,6 +83,8 @@ function resultTable(results: readonly ImportRunResult[]): string {
         rate(r.rows, r.dryRunSeconds),
         r.commitSeconds.toFixed(2),
         rate(r.rows, r.commitSeconds),
+        r.valueMapSeconds.map((t) => t.toFixed(2)).join(' / '),
+        r.valueMapCpuSeconds.map((t) => t.toFixed(2)).join(' / '),
         int(full),
         int(baseline),
         ratio(r.rows / baseline, r.rows / full),
@@ -125,6 +129,8 @@ export const importBench: Benchmark = {
     log(resultTable(results));
     log(
       '\ndry run = createImport (read, parse, validate, stage, count); commit = requestCommit + runCommit;' +
+        '\nvalue map = a bulk fix of the Site column (applyFix, every changed row checked again): every site to' +
+        '\nan unknown one, then that one to HQ;' +
         '\nfull = rows / (dry run + commit); baseline: the same file into a table with a unique email index' +
         '\n(SQLite: papaparse stream + one prepared INSERT per row, one transaction; PostgreSQL: COPY FROM STDIN);' +
         '\npeak RSS: the import process’s high-water mark (VmHWM) over each phase;' +

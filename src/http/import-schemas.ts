@@ -187,6 +187,7 @@ export const RowProblem = z.object({
   message: z.string(),
   severity: z.enum(['error', 'warning']),
   source: z.enum(['cell', 'row', 'file', 'commit']),
+  suggestion: z.string().optional().describe('The value the file most likely meant; a fix can apply it'),
 });
 
 export const StagedRow = z
@@ -379,3 +380,79 @@ export const ImportConfig = z
     updatedAt: z.string(),
   })
   .meta({ id: 'ImportConfig' });
+
+/** Bulk fixes of the review (`/imports/{id}/fixes`). */
+const FixColumn = z
+  .string()
+  .min(1)
+  .max(200)
+  .describe('The file column, by its header (or 0-based index as text)');
+export const FixInput = z
+  .discriminatedUnion('kind', [
+    z
+      .object({
+        kind: z.literal('suggestion'),
+        column: FixColumn,
+        value: z.string().max(10_000).describe('The cell text the suggestion replaces'),
+        suggestion: z.string().max(10_000),
+        row: z
+          .number()
+          .int()
+          .min(1)
+          .optional()
+          .describe('Only this row; without it, every cell of the column holding `value`'),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('valueMap'),
+        column: FixColumn,
+        map: z
+          .record(z.string().max(10_000), z.string().max(10_000))
+          .refine((m) => Object.keys(m).length > 0, 'Give at least one value to replace.')
+          .refine((m) => Object.keys(m).length <= 1000, 'At most 1,000 values in one map.')
+          .describe('Whole cell texts (exactly, as in the file) → their replacement'),
+      })
+      .strict(),
+    z
+      .object({
+        kind: z.literal('replace'),
+        column: FixColumn,
+        find: z.string().min(1).max(1000).describe('Text to find within the cells (case-sensitive)'),
+        replace: z.string().max(1000),
+      })
+      .strict(),
+  ])
+  .describe(
+    'One bulk fix: applied to every matching row in one statement, then those rows are checked again',
+  );
+
+export const FixView = z
+  .object({
+    id: z.number(),
+    kind: z.enum(['suggestion', 'valueMap', 'replace']),
+    columnIndex: z.number(),
+    column: z.string(),
+    details: z.record(z.string(), z.unknown()),
+    rowsChanged: z.number(),
+    createdBy: z.string(),
+    createdAt: z.string(),
+  })
+  .meta({ id: 'ImportFix' });
+
+export const FixResult = z.object({ fix: FixView, import: ImportView });
+export const FixList = z.object({ items: z.array(FixView) });
+
+export const InvalidValuesQuery = z
+  .object({
+    column: FixColumn,
+    limit: z.coerce.number().int().min(1).max(1000).default(200),
+  })
+  .strict();
+
+export const InvalidValues = z.object({
+  column: z.string(),
+  columnIndex: z.number(),
+  values: z.array(z.object({ value: z.string(), count: z.number() })),
+  distinct: z.number().describe('How many distinct values there are (values lists at most `limit`)'),
+});

@@ -24,6 +24,7 @@ export interface Database {
   login_throttle: LoginThrottleTable;
   imports: ImportsTable;
   import_rows: ImportRowsTable;
+  import_fixes: ImportFixesTable;
   import_changes: ImportChangesTable;
   import_owners: ImportOwnersTable;
   import_files: ImportFilesTable;
@@ -282,6 +283,20 @@ export interface ImportOwnersTable {
   job: number;
   /** The owner's result counts (JSON) once imported. */
   result: string | null;
+}
+
+/** Bulk fixes made to an import's staged rows in the review, in order (migration 0019). */
+export interface ImportFixesTable {
+  id: Id;
+  import_id: number;
+  kind: string;
+  column_index: number;
+  column_name: string;
+  /** The fix's own terms as JSON (the value map, the text found and its replacement). */
+  details: string;
+  rows_changed: number;
+  created_by_label: string;
+  created_at: string;
 }
 
 /** The restore points of imports: one row per import and entity it created or changed. */

@@ -53,6 +53,7 @@ export const rowProblems = z.array(
     message: z.string(),
     severity: z.enum(['error', 'warning']),
     source: z.enum(['cell', 'row', 'file', 'commit']),
+    suggestion: z.string().optional(),
   }),
 );
 

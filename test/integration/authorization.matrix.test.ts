@@ -682,6 +682,26 @@ const cases: Case[] = [
     }),
   },
   {
+    route: 'GET /api/v1/imports/:id/fixes',
+    expect: '200 200 200 | 200 404 | 200 404 | 200 404 | 401',
+    build: async (t) => ({ url: `/api/v1/imports/${sharedOf(t.customer).importId}/fixes` }),
+  },
+  {
+    route: 'GET /api/v1/imports/:id/fixes/values',
+    expect: '200 200 200 | 200 404 | 200 404 | 200 404 | 401',
+    build: async (t) => ({
+      url: `/api/v1/imports/${sharedOf(t.customer).importId}/fixes/values?column=Email`,
+    }),
+  },
+  {
+    route: 'POST /api/v1/imports/:id/fixes',
+    expect: '200 200 403 | 200 404 | 200 404 | 403 403 | 401',
+    build: async (t) => ({
+      url: `/api/v1/imports/${await freshImport(t.customer)}/fixes`,
+      payload: { kind: 'replace', column: 'Email', find: '@', replace: '@' },
+    }),
+  },
+  {
     route: 'POST /api/v1/imports/:id/commit',
     expect: '202 202 403 | 202 404 | 202 404 | 403 403 | 401',
     build: async (t) => ({ url: `/api/v1/imports/${await freshImport(t.customer)}/commit` }),

@@ -170,6 +170,24 @@ describe('the users target, in memory', () => {
     expect(staging.codes(4).sort()).toEqual(['role.inactive', 'site.not_found']);
   });
 
+  it('reports every problem of a row at once: a bad cell does not hide the directory checks', async () => {
+    const { staging } = await run(
+      new MemoryUsers(),
+      ['Email', 'Roles', 'Site', 'Groups'],
+      [['not-an-email', 'manager', 'Paris', 'sales-team']],
+    );
+    const problems = staging.rows.get(2)!.problems;
+    expect(problems.map((p) => p.code).sort()).toEqual([
+      'email.invalid',
+      'group.unknown',
+      'role.unknown',
+      'site.not_found',
+    ]);
+    // A suggestion travels with its problem, so that a fix can apply it.
+    expect(problems.find((p) => p.code === 'role.unknown')!.suggestion).toBe('Manager');
+    expect(staging.rows.get(2)!.action).toBeNull();
+  });
+
   it('refuses a new user created disabled, a taken username, and a user of another customer when scoped', async () => {
     const store = new MemoryUsers();
     store.add({ email: 'taken@x.example', username: 'taken' });

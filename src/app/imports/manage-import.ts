@@ -79,7 +79,7 @@ export async function listImports(
   return { items, nextCursor: recs.length === query.limit && last ? String(last.id) : null, startedBy };
 }
 
-async function planFor(
+export async function planFor(
   ctx: AppContext,
   rec: imports.ImportRecord,
   db = ctx.db,
@@ -133,7 +133,7 @@ async function saveCounts(ctx: AppContext, db: typeof ctx.db, id: number) {
  * Runs an edit of an import not yet committed: the status moves first (locking the import against
  * a concurrent commit), then `work` gets the import as it is now, inside the same transaction.
  */
-async function editImport<T>(
+export async function editImport<T>(
   ctx: AppContext,
   actor: Actor,
   id: number,

@@ -16,5 +16,6 @@ export function stagingFor(db: Db, importId: number): StagingPort {
       return found && { cells: found.cells, problems: found.problems as RowProblem[], action: found.action };
     },
     setProblems: (row, problems, action) => rows.setRowProblems(db, importId, row, problems, action),
+    rowsWithCode: (code) => rows.rowsWithCode(db, importId, code),
   };
 }

@@ -10,7 +10,9 @@ import type { TargetField } from './target.js';
  * the strings the file held until this point, so nothing is coerced by accident.
  */
 export type CellValue = string | string[] | number | boolean | null;
-export type CellRead = { ok: true; value: CellValue } | { ok: false; code: string; message: string };
+export type CellRead =
+  | { ok: true; value: CellValue }
+  | { ok: false; code: string; message: string; suggestion?: string };
 
 const MULTI_SEPARATOR = /[;|]/;
 const TRUE_WORDS = new Set(['true', 'yes', 'y', '1', 'x', 'on']);
@@ -93,7 +95,10 @@ function readEnum(field: TargetField, text: string): CellRead {
   }
   const suggestion = suggestName(text, allowed);
   const hint = suggestion ? ` Did you mean "${suggestion}"?` : '';
-  return fail('value.not_allowed', `"${text}" is not allowed; use one of: ${allowed.join(', ')}.${hint}`);
+  const message = `"${text}" is not allowed; use one of: ${allowed.join(', ')}.${hint}`;
+  return suggestion
+    ? { ok: false, code: 'value.not_allowed', message, suggestion }
+    : fail('value.not_allowed', message);
 }
 
 export function readNumber(text: string): number | null {

@@ -37,6 +37,8 @@ export interface StagingPort {
   rowsWithKeys(index: number, values: readonly string[]): Promise<number[]>;
   row(row: number): Promise<{ cells: string[]; problems: RowProblem[]; action: string | null } | undefined>;
   setProblems(row: number, problems: RowProblem[], action: string | null): Promise<void>;
+  /** Rows with an error of this code (a bulk fix re-checks the duplicates it may have ended). */
+  rowsWithCode?(code: string): Promise<number[]>;
 }
 
 export interface ValidationPlan<Env> {
@@ -73,6 +75,8 @@ function observeDates(
 }
 
 export const BATCH_SIZE = 2000;
+/** Verdicts a bulk fix's re-check writes in one statement. */
+const VERDICT_BATCH = 10_000;
 /**
  * A commit reads, checks and writes this many rows at a time. A batch (one transaction) takes such
  * chunks until it has run for the port's `batchTimeMs`, or holds twice the rows of the batch before
@@ -195,6 +199,77 @@ export async function revalidateAll<Env>(
     after = batch[batch.length - 1]!.row;
   }
   await markDuplicates(plan, staging);
+}
+
+/**
+ * Validates again the rows a bulk fix changed (their cells are already changed in staging), then
+ * the duplicate marks across the file, which a changed key may have made or ended.
+ */
+export async function revalidateRows<Env>(
+  plan: ValidationPlan<Env>,
+  staging: StagingPort,
+  changed: readonly number[],
+  column: number,
+): Promise<void> {
+  if (changed.length === 0) return;
+  const wanted = new Set(changed);
+  // A loop, not Math.min(...changed): a fix may change a million rows, more than a call's arguments.
+  let first = changed[0]!;
+  let last = first;
+  for (const r of changed) {
+    if (r < first) first = r;
+    if (r > last) last = r;
+  }
+  const key = plan.mapping.columns[column] ?? null;
+  const keyed = key !== null && plan.fields.some((f) => f.uniqueInFile && f.key === key);
+  // A re-check drops a changed row's duplicate mark; when the column is no key, only the rows that
+  // had one need it back, and with none of them (the usual case) the file-wide pass is skipped.
+  const marked = keyed || !staging.rowsWithCode ? null : await staging.rowsWithCode('row.duplicate');
+  const remark = keyed || marked === null || marked.some((r) => wanted.has(r));
+  // Rows are read in file order from just before the first changed one; only changed rows are checked.
+  let after = first - 1;
+  // Verdicts are written in larger statements than rows are read: on PostgreSQL each update joins
+  // its batch against the import's rows, and fewer, larger ones cost less in all.
+  let pending: StagedRow[] = [];
+  while (after < last) {
+    const batch = await staging.read(after, BATCH_SIZE);
+    if (batch.length === 0) break;
+    const mine = batch.filter((r) => wanted.has(r.row));
+    if (mine.length > 0) {
+      const { staged } = await check(plan, mine);
+      pending.push(...staged);
+    }
+    if (pending.length >= VERDICT_BATCH) {
+      await staging.update(pending, false);
+      pending = [];
+    }
+    after = batch[batch.length - 1]!.row;
+    await yieldTurn();
+  }
+  if (pending.length > 0) await staging.update(pending, false);
+  // Rows not changed keep their duplicate marks, which a changed key may have ended.
+  if (keyed) await clearStaleDuplicates(plan, staging);
+  if (remark) await markDuplicates(plan, staging);
+}
+
+/** Checks again every row marked a duplicate, so that marks a fix ended go (markDuplicates adds). */
+async function clearStaleDuplicates<Env>(plan: ValidationPlan<Env>, staging: StagingPort): Promise<void> {
+  const marked = staging.rowsWithCode ? await staging.rowsWithCode('row.duplicate') : [];
+  for (let i = 0; i < marked.length; i += BATCH_SIZE) {
+    const rows: FileRow[] = [];
+    for (const r of marked.slice(i, i + BATCH_SIZE)) {
+      const current = await staging.row(r);
+      if (!current) continue;
+      const carried = current.problems.filter(isReadProblem);
+      rows.push(
+        carried.length > 0
+          ? { row: r, cells: current.cells, readProblems: carried }
+          : { row: r, cells: current.cells },
+      );
+    }
+    const { staged } = await check(plan, rows);
+    await staging.update(staged, false);
+  }
 }
 
 /**

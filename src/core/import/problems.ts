@@ -15,6 +15,8 @@ export interface RowProblem {
   message: string;
   severity: Severity;
   source: ProblemSource;
+  /** The value the file most likely meant (a known name spelled otherwise): a fix can apply it. */
+  suggestion?: string;
 }
 
 export const hasErrors = (problems: readonly RowProblem[]): boolean =>

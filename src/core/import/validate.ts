@@ -153,7 +153,8 @@ export function mapRow(
     const read = readCell(field, text, field.type === 'date' ? (dates?.orderFor(index) ?? null) : null);
     if (!read.ok) {
       if (read.code === 'date.order_unknown') dates?.noteRefused(index);
-      problems.push(problem(file.row, column, text, read.code, `${field.label} ${read.message}`, 'cell'));
+      const found = problem(file.row, column, text, read.code, `${field.label} ${read.message}`, 'cell');
+      problems.push(read.suggestion ? { ...found, suggestion: read.suggestion } : found);
       values[key] = null;
       return;
     }
@@ -242,16 +243,33 @@ export async function validateBatch<Env>(
     if (read.length > 0) result.problems.unshift(...read);
     return result;
   });
-  const clean = mapped.filter((m) => !hasErrors(m.problems));
+  // Every row goes to the target, also one whose cells already failed (those values read as empty):
+  // the admin then sees all of a row's problems at once instead of one after another as they fix.
   const checked: CheckedRow[] =
-    clean.length > 0
+    mapped.length > 0
       ? await target.check(
-          clean.map((m) => m.input),
+          mapped.map((m) => m.input),
           env,
           options,
         )
       : [];
-  const verdicts = new Map<number, CheckedRow>(clean.map((m, i) => [m.input.row, checked[i]!]));
+  const verdicts = new Map<number, CheckedRow>();
+  mapped.forEach((m, i) => {
+    const verdict = checked[i]!;
+    if (!hasErrors(m.problems)) {
+      verdicts.set(m.input.row, verdict);
+      return;
+    }
+    // A cell that failed to read has its reason already; the target, which saw it empty, adds
+    // only problems of the other cells and of the row, and plans nothing.
+    const flagged = new Set(m.problems.map((p) => p.column));
+    const others = verdict.problems.filter((p) => p.column === null || !flagged.has(p.column));
+    verdicts.set(m.input.row, {
+      problems: others,
+      action: null,
+      ...(verdict.group !== undefined && { group: verdict.group }),
+    });
+  });
   const groups = target.groupedBy ? await groupsOf(target, mapped, verdicts, env, options) : null;
   const staged = mapped.map((m, i): StagedRow => {
     const verdict = verdicts.get(m.input.row);

@@ -11,6 +11,7 @@ import {
   saveImportAsConfig,
 } from '../../app/imports/configs.js';
 import { createImport } from '../../app/imports/create-import.js';
+import { applyFix, listFixes, listInvalidValues } from '../../app/imports/fixes.js';
 import {
   fixRowCells,
   getImport,
@@ -36,6 +37,10 @@ import { attachmentDisposition } from '../content-disposition.js';
 import {
   ConfigInput,
   FileParams,
+  FixInput,
+  FixList,
+  FixResult,
+  type FixView,
   FormatQuery,
   ImportConfig,
   ImportList,
@@ -43,6 +48,8 @@ import {
   ImportOptionsInput,
   ImportOwners,
   ImportView,
+  InvalidValues,
+  InvalidValuesQuery,
   MappingInput,
   OptionalOwnersChoice,
   OwnersChoice,
@@ -323,6 +330,51 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     (req) => fixRowCells(ctx, actorOf(req), req.params.id, req.params.row, req.body.cells),
+  );
+  r.get(
+    '/api/v1/imports/:id/fixes',
+    {
+      schema: {
+        tags: ['imports'],
+        summary: "The bulk fixes made in the review, oldest first (the import's fix history)",
+        params: IdParam,
+        response: { 200: FixList, ...errorResponses },
+      },
+    },
+    async (req) => ({
+      items: (await listFixes(ctx, actorOf(req), req.params.id)) as z.infer<typeof FixView>[],
+    }),
+  );
+  r.get(
+    '/api/v1/imports/:id/fixes/values',
+    {
+      schema: {
+        tags: ['imports'],
+        summary:
+          'The distinct values of a column in the rows with a problem on it, with how many rows hold each (to build a value map)',
+        params: IdParam,
+        querystring: InvalidValuesQuery,
+        response: { 200: InvalidValues, ...errorResponses },
+      },
+    },
+    (req) => listInvalidValues(ctx, actorOf(req), req.params.id, req.query),
+  );
+  r.post(
+    '/api/v1/imports/:id/fixes',
+    {
+      schema: {
+        tags: ['imports'],
+        summary:
+          'Fix many rows at once (a suggestion, a value map, a find and replace in a column); the rows changed are validated again and the fix is kept in the history',
+        params: IdParam,
+        body: FixInput,
+        response: { 200: FixResult, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const answer = await applyFix(ctx, actorOf(req), req.params.id, req.body);
+      return { ...answer, fix: answer.fix as z.infer<typeof FixView> };
+    },
   );
   r.post(
     '/api/v1/imports/:id/commit',

@@ -343,6 +343,18 @@ export async function rowsWithKeys(
   return rows.map((r) => r.row_number);
 }
 
+/** Rows with an error of this code. */
+export async function rowsWithCode(db: Db, importId: number, code: string): Promise<number[]> {
+  const rows = await db
+    .selectFrom('import_rows')
+    .select('row_number')
+    .where('import_id', '=', importId)
+    .where('codes', 'like', `%,${code.replace(/[%_,]/g, '')},%`)
+    .orderBy('row_number')
+    .execute();
+  return rows.map((r) => r.row_number);
+}
+
 export async function setRowProblems(
   db: Db,
   importId: number,

@@ -3,12 +3,15 @@ import type { UserPage } from '../users/types';
 import type {
   Customer,
   EmailPage,
+  FixInput,
   Group,
   Import,
   ImportConfig,
+  ImportFix,
   ImportList,
   ImportOptionsChange,
   ImportTarget,
+  InvalidValues,
   RowFilter,
   RowsPage,
   Settings,
@@ -97,6 +100,13 @@ export const listRows = (id: number, q: RowsRequest) =>
   });
 export const fixRow = (id: number, row: number, cells: Record<string, string>) =>
   request<{ rows: StagedRow[]; import: Import }>('PATCH', `${base(id)}/rows/${row}`, { cells });
+
+/** Bulk fixes of the review: run on the server over every staged row, then kept in the history. */
+export const applyFix = (id: number, fix: FixInput) =>
+  request<{ fix: ImportFix; import: Import }>('POST', `${base(id)}/fixes`, fix);
+export const listFixes = (id: number) => get<{ items: ImportFix[] }>(`${base(id)}/fixes`);
+export const listInvalidValues = (id: number, column: number) =>
+  get<InvalidValues>(`${base(id)}/fixes/values`, { column: String(column), limit: 200 });
 
 export const commitImport = (id: number) => request<Import>('POST', `${base(id)}/commit`);
 export const cancelImport = (id: number) => request<Import>('POST', `${base(id)}/cancel`);

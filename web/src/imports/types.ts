@@ -2,10 +2,13 @@
 // bundled), so that the console and the API cannot drift apart.
 import type { z } from 'zod';
 import type {
+  FixInput as FixInputSchema,
+  FixView as FixViewSchema,
   ImportConfig as ImportConfigSchema,
   ImportList as ImportListSchema,
   ImportOptionsInput,
   ImportView,
+  InvalidValues as InvalidValuesSchema,
   RowProblem as RowProblemSchema,
   RowsPage as RowsPageSchema,
   StagedRow as StagedRowSchema,
@@ -30,6 +33,9 @@ export type RowsPage = z.infer<typeof RowsPageSchema>;
 export type ImportTarget = z.infer<typeof TargetDescription>;
 export type TargetField = ImportTarget['fields'][number];
 export type ImportConfig = z.infer<typeof ImportConfigSchema>;
+export type FixInput = z.input<typeof FixInputSchema>;
+export type ImportFix = z.infer<typeof FixViewSchema>;
+export type InvalidValues = z.infer<typeof InvalidValuesSchema>;
 export type EmailPage = z.infer<typeof EmailPageSchema>;
 export type Customer = z.infer<typeof CustomerSchema>;
 export type Group = z.infer<typeof GroupSchema>;

@@ -29,16 +29,15 @@ export function resolveRoleNames(
       );
     } else {
       const hint = m.suggestion ? ` Did you mean "${m.suggestion}"?` : '';
-      problems.push(
-        problem(
-          at.row,
-          at.column,
-          name,
-          'role.unknown',
-          `There is no active role "${name}" (names are case-sensitive).${hint}`,
-          'cell',
-        ),
+      const found = problem(
+        at.row,
+        at.column,
+        name,
+        'role.unknown',
+        `There is no active role "${name}" (names are case-sensitive).${hint}`,
+        'cell',
       );
+      problems.push(m.suggestion ? { ...found, suggestion: m.suggestion } : found);
     }
   }
   return { ids, problems };

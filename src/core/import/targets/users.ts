@@ -631,16 +631,15 @@ function resolveRows(
       if (siteId === null) {
         const names = dir.sites.filter((s) => s.customerId === customerId).map((s) => s.name);
         const hint = suggestName(siteName, names);
-        out.push(
-          problem(
-            row.row,
-            col('site'),
-            siteName,
-            'site.not_found',
-            `This customer has no site "${siteName}".${hint ? ` Did you mean "${hint}"?` : ''} Sites: ${names.join(', ')}.`,
-            'cell',
-          ),
+        const found = problem(
+          row.row,
+          col('site'),
+          siteName,
+          'site.not_found',
+          `This customer has no site "${siteName}".${hint ? ` Did you mean "${hint}"?` : ''} Sites: ${names.join(', ')}.`,
+          'cell',
         );
+        out.push(hint ? { ...found, suggestion: hint } : found);
       }
     }
 
@@ -664,16 +663,15 @@ function resolveRows(
             name,
             dir.groups.map((g) => g.name),
           );
-          out.push(
-            problem(
-              row.row,
-              col('groups'),
-              name,
-              'group.unknown',
-              `There is no group "${name}".${hint ? ` Did you mean "${hint}"?` : ''}`,
-              'cell',
-            ),
+          const found = problem(
+            row.row,
+            col('groups'),
+            name,
+            'group.unknown',
+            `There is no group "${name}".${hint ? ` Did you mean "${hint}"?` : ''}`,
+            'cell',
           );
+          out.push(hint ? { ...found, suggestion: hint } : found);
         }
       }
     }

@@ -4,6 +4,7 @@ import { useState } from 'react';
 import { describeError } from '../../lib/api';
 import { setOptions } from '../api';
 import { modeLabel } from '../labels';
+import { CustomerSelect } from '../options/CustomerChoice';
 import { missingChoices, type OptionSchema, type OptionValues } from '../options/schema';
 import { TargetOptionsForm } from '../options/TargetOptionsForm';
 import type { Import, ImportOptions, ImportOptionsChange, ImportTarget } from '../types';
@@ -65,6 +66,7 @@ export function OptionsStep({
       if (options.mode !== view.options.mode) change.mode = options.mode;
       if (options.emptyCells !== view.options.emptyCells) change.emptyCells = options.emptyCells;
       if (options.atomic !== view.options.atomic) change.atomic = options.atomic;
+      if (options.customerId !== view.options.customerId) change.customerId = options.customerId;
       if (options.dateOrder !== view.options.dateOrder) change.dateOrder = options.dateOrder;
       if (!same(options.targetOptions, view.options.targetOptions))
         change.targetOptions = options.targetOptions;
@@ -83,6 +85,11 @@ export function OptionsStep({
     <Card withBorder padding="lg">
       <Stack gap="lg">
         <Title order={3}>Options</Title>
+        <CustomerSelect
+          value={options.customerId}
+          onChange={(customerId) => set({ customerId })}
+          disabled={!canRun}
+        />
         <Radio.Group
           label="Mode"
           description="What happens to rows whose record already exists (matched by its key)"

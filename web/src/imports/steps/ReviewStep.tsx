@@ -10,6 +10,7 @@ import {
   SegmentedControl,
   Select,
   Stack,
+  Switch,
   Table,
   Text,
   TextInput,
@@ -22,13 +23,32 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { describeError } from '../../lib/api';
 import { formatNumber, plural } from '../../lib/format';
-import { commitImport, fixRow, listRows } from '../api';
+import { commitImport, fixRow, listRows, listTargets } from '../api';
+import { CustomerFix } from '../options/CustomerChoice';
 import { isPartlyCommitted } from '../owners/types';
 import { problemLabel } from '../problem-labels';
 import type { Import, RowFilter, RowProblem, RowsPage, StagedRow } from '../types';
+import { FixHistory, FixToolbar, useBulkFix } from './ReviewFixes';
+import { IssueButton, IssuesCell } from './ReviewIssues';
 import classes from './ReviewStep.module.css';
 
 const PAGE_SIZE = 50;
+/** Widths of the pinned columns (row number, status), so that each sticks where the one before ends. */
+const ROW_WIDTH = 64;
+const STATUS_WIDTH = 110;
+const KEY_WIDTH = 220;
+
+/**
+ * The file columns the table shows, in file order: the ones imported (ignored ones only when asked),
+ * with the target's key column first, pinned beside the row number and status.
+ */
+function reviewColumns(view: Import, keyField: string | undefined, showIgnored: boolean) {
+  const mapped = (i: number) => (view.mapping.columns[i]?.field ?? null) !== null;
+  const key = keyField ? view.mapping.columns.findIndex((c) => c.field === keyField) : -1;
+  const rest = view.header.map((_, i) => i).filter((i) => i !== key && (showIgnored || mapped(i)));
+  const ignored = view.header.filter((_, i) => !mapped(i)).length;
+  return { key: key >= 0 ? key : null, rest, ignored };
+}
 
 /** The problems of a row, by file column index; those not tied to a column under -1. */
 function problemsByColumn(row: StagedRow, header: readonly string[]): Map<number, RowProblem[]> {
@@ -186,8 +206,12 @@ export function ReviewStep({
   const [page, setPage] = useState(1);
   const [focusRow, setFocusRow] = useState<number | null>(null);
   const [announce, setAnnounce] = useState('');
+  const [showIgnored, setShowIgnored] = useState(false);
   // An owner's rows stay fixable while other owners are still to be committed.
   const editable = canRun && (view.status === 'validated' || isPartlyCommitted(view));
+  const targets = useQuery({ queryKey: ['import-targets'], queryFn: listTargets, staleTime: 60_000 });
+  const keyField = targets.data?.find((t) => t.name === view.target)?.keyField;
+  const columns = reviewColumns(view, keyField, showIgnored);
 
   const rowsKey = ['import-rows', view.id, filter, code, page, ownerId ?? null] as const;
   const rows = useQuery({
@@ -203,6 +227,9 @@ export function ReviewStep({
     const el = document.getElementById(`import-row-${focusRow}`);
     el?.scrollIntoView({ block: 'center' });
     el?.focus({ preventScroll: true });
+    // The bad cell may be off to the side: bring it in view too (the pinned columns stay).
+    const bad = el?.querySelector<HTMLElement>('[data-testid="cell-error"]');
+    bad?.closest('td')?.scrollIntoView({ block: 'nearest', inline: 'center' });
   }, [focusRow, rows.isPlaceholderData]);
 
   const fix = useMutation({
@@ -263,6 +290,44 @@ export function ReviewStep({
     },
     onError: (e) => notifications.show({ color: 'red', message: describeError(e) }),
   });
+
+  const bulk = useBulkFix(view, setAnnounce);
+  useEffect(() => {
+    if (bulk.isError)
+      notifications.show({ color: 'red', title: 'Nothing was changed', message: describeError(bulk.error) });
+  }, [bulk.isError, bulk.error]);
+  /** Beside a problem with a suggestion: apply it here, or to every cell of the column holding the same value. */
+  const suggestionActions = (row: StagedRow) => (p: RowProblem) => {
+    if (!editable || p.suggestion === undefined || p.column === null || p.value === null) return null;
+    const fixOf = (only: boolean) => ({
+      kind: 'suggestion' as const,
+      column: p.column!,
+      value: p.value!,
+      suggestion: p.suggestion!,
+      ...(only && { row: row.row }),
+    });
+    return (
+      <Group gap={4} wrap="nowrap">
+        <IssueButton
+          label="Apply"
+          title={`Apply: use "${p.suggestion}" in row ${row.row}`}
+          onClick={() => bulk.mutate(fixOf(true))}
+        />
+        <IssueButton
+          label="Fix all like this"
+          title={`Fix all like this: replace every "${p.value}" in ${p.column} with "${p.suggestion}"`}
+          onClick={() => bulk.mutate(fixOf(false))}
+        />
+      </Group>
+    );
+  };
+  const errorColumns = [
+    ...new Set(
+      (rows.data?.items ?? []).flatMap((r) =>
+        r.problems.filter((p) => p.severity === 'error' && p.column !== null).map((p) => p.column!),
+      ),
+    ),
+  ];
 
   const commit = useMutation({
     mutationFn: () => commitImport(view.id),
@@ -328,8 +393,18 @@ export function ReviewStep({
           >
             Next error
           </Button>
+          {columns.ignored > 0 && (
+            <Switch
+              label={`Show ${plural(columns.ignored, 'ignored column')}`}
+              checked={showIgnored}
+              onChange={(e) => setShowIgnored(e.currentTarget.checked)}
+              mb={8}
+            />
+          )}
+          {editable && <FixToolbar view={view} errorColumns={errorColumns} onDone={setAnnounce} />}
           {rows.isFetching && <Loader size="sm" aria-label="Loading rows" />}
         </Group>
+        {editable && <CustomerFix view={view} />}
         <Text size="sm" aria-live="polite" data-testid="review-announce" mih={20}>
           {announce}
         </Text>
@@ -338,15 +413,44 @@ export function ReviewStep({
             {describeError(rows.error)}
           </Alert>
         )}
-        <Table.ScrollContainer minWidth={Math.max(600, 140 + view.header.length * 150)}>
+        <Table.ScrollContainer
+          type="native"
+          minWidth={Math.max(
+            600,
+            ROW_WIDTH +
+              STATUS_WIDTH +
+              300 +
+              (columns.key === null ? 0 : KEY_WIDTH) +
+              columns.rest.length * 150,
+          )}
+        >
           <Table striped verticalSpacing={6} data-testid="review-table" className={classes.table}>
             <Table.Thead>
               <Table.Tr>
-                <Table.Th w={70}>Row</Table.Th>
-                <Table.Th w={110}>Status</Table.Th>
-                {view.header.map((h, i) => (
-                  // biome-ignore lint/suspicious/noArrayIndexKey: a file may repeat a header; the position is the column
-                  <Table.Th key={i}>{h || `Column ${i + 1}`}</Table.Th>
+                <Table.Th w={ROW_WIDTH} miw={ROW_WIDTH} className={classes.pinned} style={{ left: 0 }}>
+                  Row
+                </Table.Th>
+                <Table.Th
+                  w={STATUS_WIDTH}
+                  miw={STATUS_WIDTH}
+                  className={`${classes.pinned} ${columns.key === null ? classes.pinnedLast : ''}`}
+                  style={{ left: ROW_WIDTH }}
+                >
+                  Status
+                </Table.Th>
+                {columns.key !== null && (
+                  <Table.Th
+                    w={KEY_WIDTH}
+                    miw={KEY_WIDTH}
+                    className={`${classes.pinned} ${classes.pinnedLast}`}
+                    style={{ left: ROW_WIDTH + STATUS_WIDTH }}
+                  >
+                    {view.header[columns.key] || `Column ${columns.key + 1}`}
+                  </Table.Th>
+                )}
+                <Table.Th miw={260}>Issues</Table.Th>
+                {columns.rest.map((i) => (
+                  <Table.Th key={i}>{view.header[i] || `Column ${i + 1}`}</Table.Th>
                 ))}
               </Table.Tr>
             </Table.Thead>
@@ -354,6 +458,19 @@ export function ReviewStep({
               {(rows.data?.items ?? []).map((row) => {
                 const byColumn = problemsByColumn(row, view.header);
                 const rowProblems = byColumn.get(-1);
+                const cell = (i: number) => (
+                  <Cell
+                    value={row.cells[i] ?? ''}
+                    problems={byColumn.get(i)}
+                    columnName={view.header[i] || `column ${i + 1}`}
+                    rowNumber={row.row}
+                    editable={editable}
+                    saving={fix.isPending}
+                    onSave={(value) => {
+                      if (value !== (row.cells[i] ?? '')) fix.mutate({ row: row.row, column: i, value });
+                    }}
+                  />
+                );
                 return (
                   <Table.Tr
                     key={row.row}
@@ -364,8 +481,13 @@ export function ReviewStep({
                     className={row.row === focusRow ? classes.focused : undefined}
                     bg={row.row === focusRow ? 'var(--mantine-color-yellow-light)' : undefined}
                   >
-                    <Table.Td>{row.row}</Table.Td>
-                    <Table.Td>
+                    <Table.Td className={classes.pinned} style={{ left: 0 }}>
+                      {row.row}
+                    </Table.Td>
+                    <Table.Td
+                      className={`${classes.pinned} ${columns.key === null ? classes.pinnedLast : ''}`}
+                      style={{ left: ROW_WIDTH }}
+                    >
                       <Group gap={4} wrap="nowrap">
                         {row.valid ? (
                           <Badge color="green" variant="light" size="sm">
@@ -379,29 +501,26 @@ export function ReviewStep({
                         {rowProblems && <ProblemIcon problems={rowProblems} label={`Row ${row.row}`} />}
                       </Group>
                     </Table.Td>
-                    {view.header.map((h, i) => (
-                      // biome-ignore lint/suspicious/noArrayIndexKey: cells are positional
-                      <Table.Td key={i}>
-                        <Cell
-                          value={row.cells[i] ?? ''}
-                          problems={byColumn.get(i)}
-                          columnName={h || `column ${i + 1}`}
-                          rowNumber={row.row}
-                          editable={editable}
-                          saving={fix.isPending}
-                          onSave={(value) => {
-                            if (value !== (row.cells[i] ?? ''))
-                              fix.mutate({ row: row.row, column: i, value });
-                          }}
-                        />
+                    {columns.key !== null && (
+                      <Table.Td
+                        className={`${classes.pinned} ${classes.pinnedLast}`}
+                        style={{ left: ROW_WIDTH + STATUS_WIDTH, maxWidth: KEY_WIDTH }}
+                      >
+                        {cell(columns.key)}
                       </Table.Td>
+                    )}
+                    <Table.Td className={classes.issues}>
+                      <IssuesCell problems={row.problems} action={suggestionActions(row)} />
+                    </Table.Td>
+                    {columns.rest.map((i) => (
+                      <Table.Td key={i}>{cell(i)}</Table.Td>
                     ))}
                   </Table.Tr>
                 );
               })}
               {rows.isSuccess && rows.data.items.length === 0 && (
                 <Table.Tr>
-                  <Table.Td colSpan={view.header.length + 2}>
+                  <Table.Td colSpan={columns.rest.length + 4}>
                     <Text c="dimmed" ta="center" py="md">
                       No row matches.
                     </Text>
@@ -431,6 +550,7 @@ export function ReviewStep({
             Page {formatNumber(page)} of {formatNumber(pages)}
           </Text>
         </Group>
+        <FixHistory view={view} />
         {editable && (
           <Text size="sm" c="dimmed">
             Click a cell (or Tab to it and press Enter) to fix it; Enter saves, Escape cancels.

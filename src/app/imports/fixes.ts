@@ -1,0 +1,114 @@
+import { type Actor, authorize } from '../../core/access/policy.js';
+import { errors } from '../../core/errors.js';
+import { revalidateRows } from '../../core/import/engine.js';
+import * as fixes from '../../storage/queries/import-fixes.js';
+import type { AppContext } from '../context.js';
+import { audit } from '../shared.js';
+import { visibleImport } from './access.js';
+import { editImport, getImport, planFor } from './manage-import.js';
+import { stagingFor } from './staging.js';
+import type { ImportView } from './view.js';
+
+/**
+ * Bulk fixes of an import's staged rows in the review: each is one statement over the rows (see
+ * storage/queries/import-fixes.ts), the rows it changed are checked again at once, and the fix is
+ * kept in the import's history. Only while the import can be edited (`edit_rows`).
+ */
+export type FixInput =
+  /** A problem's suggestion: in one row's cell, or in every cell of the column holding `value`. */
+  | { kind: 'suggestion'; column: string; value: string; suggestion: string; row?: number }
+  /** Whole cells of the column: each value found on the left becomes the one on its right. */
+  | { kind: 'valueMap'; column: string; map: Record<string, string> }
+  /** Every occurrence of a text within the column's cells (case-sensitive). */
+  | { kind: 'replace'; column: string; find: string; replace: string };
+
+export type FixView = fixes.FixRecord;
+
+/** A file column by its header or its position (0-based, as text), or a clear refusal naming the columns. */
+function columnOf(
+  header: readonly string[],
+  column: string,
+  field = 'column',
+): { index: number; name: string } {
+  const index = /^\d+$/.test(column) ? Number(column) : header.indexOf(column);
+  if (index < 0 || index >= header.length) {
+    throw errors.field(
+      'request.invalid',
+      field,
+      `This file has no column "${column}". Columns: ${header.join(', ')}.`,
+      { problem: 'import.no_such_column' },
+    );
+  }
+  return { index, name: header[index] || `Column ${index + 1}` };
+}
+
+/** The distinct values of a column in the rows with a problem on it, most frequent first. */
+export async function listInvalidValues(
+  ctx: AppContext,
+  actor: Actor,
+  id: number,
+  query: { column: string; limit: number },
+) {
+  const rec = await visibleImport(ctx, actor, id, 'imports.read');
+  const column = columnOf(rec.header, query.column, 'query.column');
+  const found = await fixes.invalidValues(ctx.db, id, column, query.limit);
+  return { column: column.name, columnIndex: column.index, ...found };
+}
+
+export async function listFixes(ctx: AppContext, actor: Actor, id: number): Promise<FixView[]> {
+  await visibleImport(ctx, actor, id, 'imports.read');
+  return fixes.listFixes(ctx.db, id);
+}
+
+/** Applies one bulk fix, checks the rows it changed again, and records it. */
+export async function applyFix(
+  ctx: AppContext,
+  actor: Actor,
+  id: number,
+  input: FixInput,
+): Promise<{ fix: FixView; import: ImportView }> {
+  authorize(actor, 'imports.run');
+  const fix = await editImport(ctx, actor, id, 'edit_rows', async (db, rec) => {
+    const column = columnOf(rec.header, input.column);
+    let changed: number[];
+    let details: Record<string, unknown>;
+    if (input.kind === 'replace') {
+      changed = await fixes.replaceInColumn(db, id, column.index, input.find, input.replace);
+      details = { find: input.find, replace: input.replace };
+    } else if (input.kind === 'valueMap') {
+      const pairs = Object.entries(input.map).map(([from, to]) => ({ from, to }));
+      changed = await fixes.mapColumnValues(db, id, column.index, pairs);
+      details = { map: input.map };
+    } else {
+      const pair = [{ from: input.value, to: input.suggestion }];
+      changed = await fixes.mapColumnValues(db, id, column.index, pair, input.row);
+      details = {
+        value: input.value,
+        suggestion: input.suggestion,
+        ...(input.row !== undefined && { row: input.row }),
+      };
+    }
+    const plan = await planFor(ctx, rec, db);
+    await revalidateRows(plan, stagingFor(db, id), changed, column.index);
+    const at = ctx.now().toISOString();
+    const record: Omit<FixView, 'id'> = {
+      kind: input.kind,
+      columnIndex: column.index,
+      column: column.name,
+      details,
+      rowsChanged: changed.length,
+      createdBy: actor.label,
+      createdAt: at,
+    };
+    const fixId = await fixes.insertFix(db, id, record);
+    await audit(ctx, db, actor, {
+      action: 'import.fix',
+      entityType: 'import',
+      entityId: id,
+      customerId: rec.customerId,
+      details: { kind: input.kind, column: column.name, rowsChanged: changed.length },
+    });
+    return { id: fixId, ...record };
+  });
+  return { fix, import: await getImport(ctx, actor, id) };
+}
