@@ -13,12 +13,12 @@ import {
   Text,
   Title,
 } from '@mantine/core';
-import { Dropzone } from '@mantine/dropzone';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Link, useLocation, useSearch } from 'wouter';
 import { useSession } from '../auth/session';
 import { describeError } from '../lib/api';
+import { FileDrop } from '../lib/FileDrop';
 import { formatNumber } from '../lib/format';
 import { idParam } from '../lib/url-params';
 import { listCustomers, listTargets, readSettings, templateUrl, uploadImport } from './api';
@@ -185,15 +185,11 @@ export function NewImportPage() {
                 A workbook's rows must be on one sheet: the first sheet that has data is read.
               </List.Item>
             </List>
-            <Dropzone
-              onDrop={(files) => {
-                const file = files[0];
-                if (file) send.mutate(file);
-              }}
-              multiple={false}
+            <FileDrop
+              onFile={(file) => send.mutate(file)}
               loading={send.isPending}
-              aria-label="Upload a file: drop it here or press Enter to choose one"
-              data-testid="upload-dropzone"
+              label="Upload a file: drop it here or press Enter to choose one"
+              testId="upload-dropzone"
             >
               <Stack align="center" gap={4} py="xl" style={{ pointerEvents: 'none' }}>
                 <Text size="lg" fw={500} ta="center">
@@ -203,7 +199,7 @@ export function NewImportPage() {
                   It is read and checked first: nothing changes until you commit.
                 </Text>
               </Stack>
-            </Dropzone>
+            </FileDrop>
             {send.isPending && (
               <Text size="sm" aria-live="polite">
                 Reading and checking the file…
