@@ -37,7 +37,7 @@ export function FileDrop(props: {
         position: 'relative',
       }}
     >
-      <input {...getInputProps()} />
+      <input {...getInputProps({ 'aria-label': props.label })} />
       {props.loading ? <Loader size="sm" style={{ position: 'absolute', top: 12, right: 12 }} /> : null}
       {props.children}
     </Paper>
