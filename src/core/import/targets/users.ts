@@ -203,7 +203,8 @@ const BASE_FIELDS: TargetField[] = [
     required: false,
     multi: true,
     maxLength: 100,
-    description: 'Portal role names, exactly as written in Roster (case matters), separated by ; or |.',
+    description:
+      'Portal role names, exactly as written in Roster (case matters), separated by ; or |: the user gets exactly these. Or +Name to add and -Name to remove, keeping the others.',
     synonyms: ['Role', 'Portal role', 'Portal roles'],
   },
   {
@@ -214,7 +215,8 @@ const BASE_FIELDS: TargetField[] = [
     required: false,
     multi: true,
     maxLength: 100,
-    description: 'Group names, separated by ; or |.',
+    description:
+      'Group names, separated by ; or |: the user gets exactly these. Or +Name to add and -Name to remove, keeping the others.',
     synonyms: ['Group', 'User groups'],
   },
   {
@@ -281,8 +283,9 @@ interface Resolved {
   emailKey: string;
   customerId: number | null;
   siteId: number | null;
-  roleIds: number[] | null;
-  groupIds: number[] | null;
+  /** The roles or groups a cell names: the whole set (plain names), or what to add and remove. */
+  roles: Membership | null;
+  groups: Membership | null;
   attributes: Record<string, string | number | boolean | null>;
   contactRef: string | null;
 }
@@ -643,38 +646,49 @@ function resolveRows(
       }
     }
 
-    let roleIds: number[] | null = null;
-    const roleNames = fromFile ? list(row.values.roles) : null;
-    if (roleNames) {
-      const roles = resolveRoleNames(roleNames, dir.roles, { row: row.row, column: col('roles') });
-      roleIds = roles.ids;
-      out.push(...roles.problems);
-    }
+    const roleCell = fromFile ? signedNames(list(row.values.roles), row.row, col('roles'), out) : null;
+    const roles =
+      roleCell &&
+      resolveMembership(
+        roleCell,
+        (names) => {
+          const found = resolveRoleNames(names, dir.roles, { row: row.row, column: col('roles') });
+          return { ids: found.ids, problems: found.problems };
+        },
+        out,
+      );
 
-    let groupIds: number[] | null = null;
-    const groupNames = fromFile ? list(row.values.groups) : null;
-    if (groupNames) {
-      groupIds = [];
-      for (const name of groupNames) {
-        const id = groupsByKey.get(foldKey(name));
-        if (id !== undefined) groupIds.push(id);
-        else {
-          const hint = suggestName(
-            name,
-            dir.groups.map((g) => g.name),
-          );
-          const found = problem(
-            row.row,
-            col('groups'),
-            name,
-            'group.unknown',
-            `There is no group "${name}".${hint ? ` Did you mean "${hint}"?` : ''}`,
-            'cell',
-          );
-          out.push(hint ? { ...found, suggestion: hint } : found);
-        }
-      }
-    }
+    const groupCell = fromFile ? signedNames(list(row.values.groups), row.row, col('groups'), out) : null;
+    const groups =
+      groupCell &&
+      resolveMembership(
+        groupCell,
+        (names) => {
+          const ids: number[] = [];
+          const problems: RowProblem[] = [];
+          for (const name of names) {
+            const id = groupsByKey.get(foldKey(name));
+            if (id !== undefined) ids.push(id);
+            else {
+              const hint = suggestName(
+                name,
+                dir.groups.map((g) => g.name),
+              );
+              const found = problem(
+                row.row,
+                col('groups'),
+                name,
+                'group.unknown',
+                `There is no group "${name}".${hint ? ` Did you mean "${hint}"?` : ''}`,
+                'cell',
+              );
+              problems.push(hint ? { ...found, suggestion: hint } : found);
+            }
+          }
+          return { ids, problems };
+        },
+        out,
+      );
 
     const attributes: Resolved['attributes'] = {};
     for (const def of optional) {
@@ -692,8 +706,8 @@ function resolveRows(
       emailKey: emailKey(str(row.values.email) ?? ''),
       customerId,
       siteId,
-      roleIds,
-      groupIds,
+      roles,
+      groups,
       attributes,
       contactRef: str(row.values.contact),
     };
@@ -706,20 +720,128 @@ function defaultSite(env: UsersEnv, customerId: number): number {
   return defaultSiteId(env.directory.sites, customerId)!;
 }
 
+/** Roles or groups as a cell gives them: the whole set, or names to add and to remove. */
+type Membership = { kind: 'set'; ids: number[] } | { kind: 'change'; add: number[]; remove: number[] };
+
+/** A Roles or Groups cell's names before they are resolved: plain (the set) or signed (+ adds, - removes). */
+type SignedNames = { kind: 'set'; names: string[] } | { kind: 'change'; add: string[]; remove: string[] };
+
+/**
+ * Reads `+Name` (add) and `-Name` (remove) in a membership cell; plain names are the whole set.
+ * A cell mixing both, or naming one entry to add and remove, is a problem of the row (null).
+ */
+function signedNames(
+  names: string[] | null,
+  row: number,
+  column: string | null,
+  out: RowProblem[],
+): SignedNames | null {
+  if (names === null) return null;
+  const plain: string[] = [];
+  const add: string[] = [];
+  const remove: string[] = [];
+  for (const name of names) {
+    const sign = name[0];
+    if (sign !== '+' && sign !== '-') {
+      plain.push(name);
+      continue;
+    }
+    const bare = name.slice(1).trim();
+    if (bare === '') {
+      out.push(
+        problem(
+          row,
+          column,
+          name,
+          'membership.empty',
+          `"${name}" names nothing: write +Name or -Name.`,
+          'cell',
+        ),
+      );
+      return null;
+    }
+    (sign === '+' ? add : remove).push(bare);
+  }
+  if (plain.length > 0 && add.length + remove.length > 0) {
+    out.push(
+      problem(
+        row,
+        column,
+        names.join('; '),
+        'membership.mixed',
+        `Write either plain names (the whole list: ${plain.join('; ')}) or only +Name to add and -Name to remove, not both in one cell.`,
+        'row',
+      ),
+    );
+    return null;
+  }
+  if (plain.length > 0) return { kind: 'set', names: plain };
+  const both = add.filter((a) => remove.some((r) => foldKey(r) === foldKey(a)));
+  if (both.length > 0) {
+    out.push(
+      problem(
+        row,
+        column,
+        names.join('; '),
+        'membership.add_and_remove',
+        `"${both[0]}" is both added (+) and removed (-) in this cell; keep one.`,
+        'row',
+      ),
+    );
+    return null;
+  }
+  return { kind: 'change', add, remove };
+}
+
+/** Resolves a cell's names to ids; a problem keeps the sign its name had, and so does its suggestion. */
+function resolveMembership(
+  cell: SignedNames,
+  resolve: (names: readonly string[]) => { ids: number[]; problems: RowProblem[] },
+  out: RowProblem[],
+): Membership {
+  if (cell.kind === 'set') {
+    const found = resolve(cell.names);
+    out.push(...found.problems);
+    return { kind: 'set', ids: found.ids };
+  }
+  const signed = (sign: '+' | '-', names: string[]) => {
+    const found = resolve(names);
+    for (const p of found.problems) {
+      out.push({
+        ...p,
+        value: p.value === null ? null : `${sign}${p.value}`,
+        ...(p.suggestion !== undefined && { suggestion: `${sign}${p.suggestion}` }),
+      });
+    }
+    return found.ids;
+  };
+  return { kind: 'change', add: signed('+', cell.add), remove: signed('-', cell.remove) };
+}
+
+/** The memberships after a cell's change: the set it names, or `current` with its additions and removals. */
+function applyMembership(m: Membership, current: readonly number[]): number[] {
+  if (m.kind === 'set') return m.ids;
+  const removed = new Set(m.remove);
+  const next = current.filter((id) => !removed.has(id));
+  for (const id of m.add) if (!next.includes(id)) next.push(id);
+  return next;
+}
+
 function permissionsFor(
   options: ImportOptions,
   r: Resolved,
   mirror: UserSnapshot | undefined,
-): { roleIds: number[] | null; groupIds: number[] | null; accessLevel?: string | null } {
+): { roles: Membership | null; groups: Membership | null; accessLevel?: string | null } {
+  const set = (ids: number[]): Membership => ({ kind: 'set', ids });
   switch (options.permissions.kind) {
     case 'fromFile':
-      return { roleIds: r.roleIds, groupIds: r.groupIds };
+      return { roles: r.roles, groups: r.groups };
     case 'assignGroups':
-      return { roleIds: null, groupIds: options.permissions.groupIds };
+      return { roles: null, groups: set(options.permissions.groupIds) };
     case 'mirrorUser':
       return mirror
-        ? { roleIds: mirror.roleIds, groupIds: mirror.groupIds, accessLevel: mirror.accessLevel }
-        : { roleIds: null, groupIds: null };
+        ? { roles: set(mirror.roleIds), groups: set(mirror.groupIds), accessLevel: mirror.accessLevel }
+        : { roles: null, groups: null };
   }
 }
 
@@ -752,8 +874,8 @@ function newUser(
     ...(perms.accessLevel !== undefined && { accessLevel: perms.accessLevel }),
     attributes: r.attributes,
     status: (str(v.status) as UserStatus | null) ?? 'pending',
-    roleIds: perms.roleIds ?? [],
-    groupIds: perms.groupIds ?? [],
+    roleIds: perms.roles ? applyMembership(perms.roles, []) : [],
+    groupIds: perms.groups ? applyMembership(perms.groups, []) : [],
   };
 }
 
@@ -807,17 +929,17 @@ function updatedUser(
     attributes: mergeAttributes(current.attributes, r.attributes, row, clear),
     status: pick('status', str(v.status) as UserStatus | null, current.status, current.status),
     roleIds:
-      perms.roleIds === null
+      perms.roles === null
         ? clear && 'roles' in v && options.permissions.kind === 'fromFile'
           ? []
           : current.roleIds
-        : perms.roleIds,
+        : applyMembership(perms.roles, current.roleIds),
     groupIds:
-      perms.groupIds === null
+      perms.groups === null
         ? clear && 'groups' in v && options.permissions.kind === 'fromFile'
           ? []
           : current.groupIds
-        : perms.groupIds,
+        : applyMembership(perms.groups, current.groupIds),
   };
 }
 
