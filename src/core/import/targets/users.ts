@@ -34,7 +34,7 @@ import { describeProblems, type RowProblem } from '../problems.js';
 import type { CheckedRow, ImportTarget, RowInput, RowResult, RunOptions, TargetField } from '../target.js';
 import { problem } from '../validate.js';
 import { resolveRoleNames } from './role-names.js';
-import { checkUserOptions, type UsersOptions, usersOptionsSchema } from './user-options.js';
+import { checkUserOptions, type MatchBy, type UsersOptions, usersOptionsSchema } from './user-options.js';
 import { userRestorePoint } from './user-restore.js';
 
 /** What this target's check and commit read: the general options and its own (user-options.ts). */
@@ -67,6 +67,8 @@ export interface UsersStore {
   findContacts(
     refs: readonly string[],
   ): Promise<Map<string, { id: number; customerId: number; userId: number | null }>>;
+  /** The users holding each employee number (it is not unique: several means the row is ambiguous). */
+  findByEmployeeNumbers(values: readonly string[]): Promise<Map<string, ExistingUserRef[]>>;
   snapshots(ids: readonly number[]): Promise<Map<number, UserSnapshot>>;
   /** Inserts what it can; rows whose email or username is taken meanwhile are left out of the answer. */
   insert(users: readonly NewUser[], importId: number): Promise<Map<string, number>>;
@@ -121,7 +123,7 @@ const BASE_FIELDS: TargetField[] = [
     uniqueInFile: true,
     maxLength: USERNAME_MAX_LENGTH,
     description: 'Unique sign-in name. Left empty: made from the email, with a number added if taken.',
-    synonyms: ['User name', 'Login', 'Login name', 'User ID', 'UserID', 'Sign-in name'],
+    synonyms: ['User name', 'Login', 'Login name', 'Sign-in name'],
   },
   {
     key: 'firstName',
@@ -251,6 +253,18 @@ const BASE_FIELDS: TargetField[] = [
     description: 'Link to a contact of the same customer: its Roster id or its CRM (external) id.',
     synonyms: ['Contact', 'CRM ID', 'Contact external ID'],
   },
+  {
+    key: 'userId',
+    column: 'user_id',
+    label: 'Roster user id',
+    type: 'text',
+    required: false,
+    // Not checked unique in a file: staging keeps three unique keys per row (email, username, employee number).
+    maxLength: 12,
+    description:
+      "Roster's id of the user, as a success file or an export has it. Read only when existing users are found by user id.",
+    synonyms: ['Roster ID', 'Roster user id'],
+  },
 ];
 
 const ATTRIBUTE_TYPE: Record<AttributeDefinition['type'], TargetField['type']> = {
@@ -317,7 +331,11 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
 
   async check(rows, env, options) {
     const { resolved, problems } = resolveRows(rows, env, options);
+    const matchBy = options.matchBy ?? 'email';
     const existing = await env.store.findByEmailKeys(resolved.map((r) => r.emailKey));
+    const keys = rows.map((row) => matchKey(row, matchBy));
+    const matches = matchBy === 'email' ? null : await matchUsers(keys, matchBy, env.store);
+    const keyName = MATCH_NAMES[matchBy];
     const usernames = rows.map((r) => str(r.values.username)).filter((u): u is string => u !== null);
     const usernameOwners = await env.store.findUsernameKeys(usernames.map(usernameKey));
     const contactRefs = resolved.map((r) => r.contactRef).filter((c): c is string => c !== null);
@@ -326,18 +344,63 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
     return rows.map((row, i): CheckedRow => {
       const out = problems[i]!;
       const r = resolved[i]!;
-      const found = existing.get(r.emailKey);
       const col = (key: string) => row.columns[key] ?? null;
       const raw = (key: string) => row.raw[key] ?? null;
+      const emailOwner = existing.get(r.emailKey);
+      let found: ExistingUserRef | undefined = emailOwner;
+      if (matches) {
+        // The field keys of the match columns are the option's values (core/import/targets/user-options.ts).
+        const key = keys[i]!;
+        const candidates = key.ok && key.value !== null ? (matches.get(key.value) ?? []) : [];
+        found = candidates[0];
+        if (!key.ok) {
+          out.push(problem(row.row, col(matchBy), raw(matchBy), 'user_id.invalid', key.message, 'cell'));
+        } else if (key.value === null) {
+          out.push(
+            problem(
+              row.row,
+              col(matchBy),
+              null,
+              'match.key_required',
+              `Users are found by ${keyName} in this import: give this row's ${keyName}.`,
+              'row',
+            ),
+          );
+        } else if (candidates.length > 1) {
+          out.push(
+            problem(
+              row.row,
+              col(matchBy),
+              raw(matchBy),
+              'match.ambiguous',
+              `${candidates.length} users have this ${keyName}; give each a different one, or find users by another column.`,
+              'row',
+            ),
+          );
+        }
+        // With another key, the Email column is the user's (new) email: nobody else may hold it.
+        if (emailOwner && emailOwner.id !== found?.id) {
+          out.push(
+            problem(
+              row.row,
+              col('email'),
+              raw('email'),
+              'email.taken',
+              `The email "${str(row.values.email)}" belongs to another user.`,
+              'row',
+            ),
+          );
+        }
+      }
 
       if (found && env.scopeCustomerId !== null && found.customerId !== env.scopeCustomerId) {
         out.push(
           problem(
             row.row,
-            col('email'),
-            raw('email'),
+            col(matchBy),
+            raw(matchBy),
             'user.exists_elsewhere',
-            'A user with this email belongs to a customer you do not manage.',
+            `A user with this ${keyName} belongs to a customer you do not manage.`,
             'row',
           ),
         );
@@ -406,15 +469,27 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
         return {
           problems: out,
           action: 'skip',
-          skipReason: 'A user with this email exists; mode "insert" only creates new users.',
+          skipReason: `A user with this ${keyName} exists; mode "insert" only creates new users.`,
         };
       }
       if (!found && options.mode === 'update') {
         return {
           problems: out,
           action: 'skip',
-          skipReason: 'No user with this email exists; mode "update" only changes existing users.',
+          skipReason: `No user with this ${keyName} exists; mode "update" only changes existing users.`,
         };
+      }
+      if (!found && matchBy === 'userId') {
+        // An id names a user Roster made: a row cannot create one with it.
+        const unknown = problem(
+          row.row,
+          col('userId'),
+          raw('userId'),
+          'user.not_found',
+          `No user with id ${str(row.values.userId)} that you manage; remove the row, or import it in mode "update" to skip it.`,
+          'row',
+        );
+        return { problems: [...out, unknown], action: null };
       }
       return found
         ? { problems: out, action: 'update', existingId: found.id }
@@ -565,6 +640,55 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
     return rows.map((row) => results.get(row.row)!);
   },
 };
+
+const MATCH_NAMES: Record<MatchBy, string> = {
+  email: 'email',
+  username: 'username',
+  employeeNumber: 'employee number',
+  userId: 'user id',
+};
+
+/** A row's value of the match column, as the lookup reads it (null: none given). */
+type MatchKey = { ok: true; value: string | null } | { ok: false; message: string };
+
+function matchKey(row: RowInput, matchBy: MatchBy): MatchKey {
+  const value = str(row.values[matchBy]);
+  if (value === null) return { ok: true, value: null };
+  switch (matchBy) {
+    case 'email':
+      return { ok: true, value: emailKey(value) };
+    case 'username':
+      return { ok: true, value: usernameKey(value) };
+    case 'employeeNumber':
+      return { ok: true, value };
+    case 'userId':
+      return /^[1-9]\d{0,9}$/.test(value) && Number(value) <= 2_147_483_647
+        ? { ok: true, value }
+        : {
+            ok: false,
+            message: `"${value}" is not a Roster user id (a whole number, as in the user_id column).`,
+          };
+  }
+}
+
+/** The users each key names, by key: several only for an employee number, which is not unique. */
+async function matchUsers(
+  keys: readonly MatchKey[],
+  matchBy: Exclude<MatchBy, 'email'>,
+  store: UsersStore,
+): Promise<Map<string, ExistingUserRef[]>> {
+  const values = keys.flatMap((k) => (k.ok && k.value !== null ? [k.value] : []));
+  if (matchBy === 'employeeNumber') return store.findByEmployeeNumbers(values);
+  const ids =
+    matchBy === 'userId' ? values.map(Number) : [...(await store.findUsernameKeys(values)).values()];
+  const users = await store.snapshots(ids);
+  const out = new Map<string, ExistingUserRef[]>();
+  for (const u of users.values()) {
+    const ref = { id: u.id, customerId: u.customerId, usernameKey: usernameKey(u.username) };
+    out.set(matchBy === 'userId' ? String(u.id) : ref.usernameKey, [ref]);
+  }
+  return out;
+}
 
 const raceLost = (row: number): RowResult<UserSnapshot> => ({
   row,
@@ -989,6 +1113,7 @@ function templateCells(u: UserSnapshot, dir: UsersEnv['directory']): Record<stri
     groups: u.groupIds.map((id) => name(dir.groups, id)).join('; '),
     status: u.status === 'disabled' || u.status === 'active' || u.status === 'pending' ? u.status : '',
     contact: u.contactId === null ? '' : String(u.contactId),
+    userId: String(u.id),
   };
   for (const f of OPTIONAL_TEXT_FIELDS) cells[f] = u[f] ?? '';
   for (const def of dir.attributes) {
