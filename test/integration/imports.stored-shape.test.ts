@@ -52,6 +52,7 @@ describe(`imports stored in the earlier shape, on ${process.env.ROSTER_TEST_DB}`
     const options = {
       mode: 'upsert',
       targetOptions: {
+        matchBy: 'email',
         sendInvites: true,
         inviteMessage: 'Welcome',
         permissions: { kind: 'assignGroups', groupIds: [world.groups.field] },

@@ -53,6 +53,15 @@ class MemoryUsers implements UsersStore {
         });
     return out;
   }
+  async findByEmployeeNumbers(values: readonly string[]) {
+    const out = new Map<string, { id: number; customerId: number; usernameKey: string }[]>();
+    for (const u of this.users.values()) {
+      if (u.employeeNumber === null || !values.includes(u.employeeNumber)) continue;
+      const ref = { id: u.id, customerId: u.customerId, usernameKey: usernameKey(u.username) };
+      out.set(u.employeeNumber, [...(out.get(u.employeeNumber) ?? []), ref]);
+    }
+    return out;
+  }
   async findUsernameKeys(keys: readonly string[]) {
     const out = new Map<string, number>();
     for (const u of this.users.values())

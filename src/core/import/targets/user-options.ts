@@ -54,9 +54,29 @@ const mirrorUser = z
 
 const rolesAndGroups = { title: 'Roles and groups' };
 
+/** The column that finds the existing user a row changes. */
+export const MATCH_BY = ['email', 'username', 'employeeNumber', 'userId'] as const;
+export type MatchBy = (typeof MATCH_BY)[number];
+
+const matchBy = z
+  .enum(MATCH_BY)
+  .default('email')
+  .meta({
+    title: 'Find existing users by',
+    description:
+      'The column that names the user a row changes. By any other than Email, the Email column changes the user’s email; by user id (the user_id column of a success file or an export), a row never creates a user.',
+    labels: {
+      email: 'Email',
+      username: 'Username',
+      employeeNumber: 'Employee number',
+      userId: 'Roster user id',
+    },
+  });
+
 /** The users target's options. */
 export const usersOptionsSchema = z
   .object({
+    matchBy,
     sendInvites,
     inviteMessage,
     permissions: z

@@ -34,7 +34,7 @@ import { describeProblems, type RowProblem } from '../problems.js';
 import type { CheckedRow, ImportTarget, RowInput, RowResult, RunOptions, TargetField } from '../target.js';
 import { problem } from '../validate.js';
 import { resolveRoleNames } from './role-names.js';
-import { checkUserOptions, type UsersOptions, usersOptionsSchema } from './user-options.js';
+import { checkUserOptions, type MatchBy, type UsersOptions, usersOptionsSchema } from './user-options.js';
 import { userRestorePoint } from './user-restore.js';
 
 /** What this target's check and commit read: the general options and its own (user-options.ts). */
@@ -67,6 +67,8 @@ export interface UsersStore {
   findContacts(
     refs: readonly string[],
   ): Promise<Map<string, { id: number; customerId: number; userId: number | null }>>;
+  /** The users holding each employee number (it is not unique: several means the row is ambiguous). */
+  findByEmployeeNumbers(values: readonly string[]): Promise<Map<string, ExistingUserRef[]>>;
   snapshots(ids: readonly number[]): Promise<Map<number, UserSnapshot>>;
   /** Inserts what it can; rows whose email or username is taken meanwhile are left out of the answer. */
   insert(users: readonly NewUser[], importId: number): Promise<Map<string, number>>;
@@ -121,7 +123,7 @@ const BASE_FIELDS: TargetField[] = [
     uniqueInFile: true,
     maxLength: USERNAME_MAX_LENGTH,
     description: 'Unique sign-in name. Left empty: made from the email, with a number added if taken.',
-    synonyms: ['User name', 'Login', 'Login name', 'User ID', 'UserID', 'Sign-in name'],
+    synonyms: ['User name', 'Login', 'Login name', 'Sign-in name'],
   },
   {
     key: 'firstName',
@@ -203,7 +205,8 @@ const BASE_FIELDS: TargetField[] = [
     required: false,
     multi: true,
     maxLength: 100,
-    description: 'Portal role names, exactly as written in Roster (case matters), separated by ; or |.',
+    description:
+      'Portal role names, exactly as written in Roster (case matters), separated by ; or |: the user gets exactly these. Or +Name to add and -Name to remove, keeping the others.',
     synonyms: ['Role', 'Portal role', 'Portal roles'],
   },
   {
@@ -214,7 +217,8 @@ const BASE_FIELDS: TargetField[] = [
     required: false,
     multi: true,
     maxLength: 100,
-    description: 'Group names, separated by ; or |.',
+    description:
+      'Group names, separated by ; or |: the user gets exactly these. Or +Name to add and -Name to remove, keeping the others.',
     synonyms: ['Group', 'User groups'],
   },
   {
@@ -249,6 +253,18 @@ const BASE_FIELDS: TargetField[] = [
     description: 'Link to a contact of the same customer: its Roster id or its CRM (external) id.',
     synonyms: ['Contact', 'CRM ID', 'Contact external ID'],
   },
+  {
+    key: 'userId',
+    column: 'user_id',
+    label: 'Roster user id',
+    type: 'text',
+    required: false,
+    // Not checked unique in a file: staging keeps three unique keys per row (email, username, employee number).
+    maxLength: 12,
+    description:
+      "Roster's id of the user, as a success file or an export has it. Read only when existing users are found by user id.",
+    synonyms: ['Roster ID', 'Roster user id'],
+  },
 ];
 
 const ATTRIBUTE_TYPE: Record<AttributeDefinition['type'], TargetField['type']> = {
@@ -281,8 +297,9 @@ interface Resolved {
   emailKey: string;
   customerId: number | null;
   siteId: number | null;
-  roleIds: number[] | null;
-  groupIds: number[] | null;
+  /** The roles or groups a cell names: the whole set (plain names), or what to add and remove. */
+  roles: Membership | null;
+  groups: Membership | null;
   attributes: Record<string, string | number | boolean | null>;
   contactRef: string | null;
 }
@@ -314,7 +331,11 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
 
   async check(rows, env, options) {
     const { resolved, problems } = resolveRows(rows, env, options);
+    const matchBy = options.matchBy ?? 'email';
     const existing = await env.store.findByEmailKeys(resolved.map((r) => r.emailKey));
+    const keys = rows.map((row) => matchKey(row, matchBy));
+    const matches = matchBy === 'email' ? null : await matchUsers(keys, matchBy, env.store);
+    const keyName = MATCH_NAMES[matchBy];
     const usernames = rows.map((r) => str(r.values.username)).filter((u): u is string => u !== null);
     const usernameOwners = await env.store.findUsernameKeys(usernames.map(usernameKey));
     const contactRefs = resolved.map((r) => r.contactRef).filter((c): c is string => c !== null);
@@ -323,18 +344,63 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
     return rows.map((row, i): CheckedRow => {
       const out = problems[i]!;
       const r = resolved[i]!;
-      const found = existing.get(r.emailKey);
       const col = (key: string) => row.columns[key] ?? null;
       const raw = (key: string) => row.raw[key] ?? null;
+      const emailOwner = existing.get(r.emailKey);
+      let found: ExistingUserRef | undefined = emailOwner;
+      if (matches) {
+        // The field keys of the match columns are the option's values (core/import/targets/user-options.ts).
+        const key = keys[i]!;
+        const candidates = key.ok && key.value !== null ? (matches.get(key.value) ?? []) : [];
+        found = candidates[0];
+        if (!key.ok) {
+          out.push(problem(row.row, col(matchBy), raw(matchBy), 'user_id.invalid', key.message, 'cell'));
+        } else if (key.value === null) {
+          out.push(
+            problem(
+              row.row,
+              col(matchBy),
+              null,
+              'match.key_required',
+              `Users are found by ${keyName} in this import: give this row's ${keyName}.`,
+              'row',
+            ),
+          );
+        } else if (candidates.length > 1) {
+          out.push(
+            problem(
+              row.row,
+              col(matchBy),
+              raw(matchBy),
+              'match.ambiguous',
+              `${candidates.length} users have this ${keyName}; give each a different one, or find users by another column.`,
+              'row',
+            ),
+          );
+        }
+        // With another key, the Email column is the user's (new) email: nobody else may hold it.
+        if (emailOwner && emailOwner.id !== found?.id) {
+          out.push(
+            problem(
+              row.row,
+              col('email'),
+              raw('email'),
+              'email.taken',
+              `The email "${str(row.values.email)}" belongs to another user.`,
+              'row',
+            ),
+          );
+        }
+      }
 
       if (found && env.scopeCustomerId !== null && found.customerId !== env.scopeCustomerId) {
         out.push(
           problem(
             row.row,
-            col('email'),
-            raw('email'),
+            col(matchBy),
+            raw(matchBy),
             'user.exists_elsewhere',
-            'A user with this email belongs to a customer you do not manage.',
+            `A user with this ${keyName} belongs to a customer you do not manage.`,
             'row',
           ),
         );
@@ -403,15 +469,27 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
         return {
           problems: out,
           action: 'skip',
-          skipReason: 'A user with this email exists; mode "insert" only creates new users.',
+          skipReason: `A user with this ${keyName} exists; mode "insert" only creates new users.`,
         };
       }
       if (!found && options.mode === 'update') {
         return {
           problems: out,
           action: 'skip',
-          skipReason: 'No user with this email exists; mode "update" only changes existing users.',
+          skipReason: `No user with this ${keyName} exists; mode "update" only changes existing users.`,
         };
+      }
+      if (!found && matchBy === 'userId') {
+        // An id names a user Roster made: a row cannot create one with it.
+        const unknown = problem(
+          row.row,
+          col('userId'),
+          raw('userId'),
+          'user.not_found',
+          `No user with id ${str(row.values.userId)} that you manage; remove the row, or import it in mode "update" to skip it.`,
+          'row',
+        );
+        return { problems: [...out, unknown], action: null };
       }
       return found
         ? { problems: out, action: 'update', existingId: found.id }
@@ -563,6 +641,55 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
   },
 };
 
+const MATCH_NAMES: Record<MatchBy, string> = {
+  email: 'email',
+  username: 'username',
+  employeeNumber: 'employee number',
+  userId: 'user id',
+};
+
+/** A row's value of the match column, as the lookup reads it (null: none given). */
+type MatchKey = { ok: true; value: string | null } | { ok: false; message: string };
+
+function matchKey(row: RowInput, matchBy: MatchBy): MatchKey {
+  const value = str(row.values[matchBy]);
+  if (value === null) return { ok: true, value: null };
+  switch (matchBy) {
+    case 'email':
+      return { ok: true, value: emailKey(value) };
+    case 'username':
+      return { ok: true, value: usernameKey(value) };
+    case 'employeeNumber':
+      return { ok: true, value };
+    case 'userId':
+      return /^[1-9]\d{0,9}$/.test(value) && Number(value) <= 2_147_483_647
+        ? { ok: true, value }
+        : {
+            ok: false,
+            message: `"${value}" is not a Roster user id (a whole number, as in the user_id column).`,
+          };
+  }
+}
+
+/** The users each key names, by key: several only for an employee number, which is not unique. */
+async function matchUsers(
+  keys: readonly MatchKey[],
+  matchBy: Exclude<MatchBy, 'email'>,
+  store: UsersStore,
+): Promise<Map<string, ExistingUserRef[]>> {
+  const values = keys.flatMap((k) => (k.ok && k.value !== null ? [k.value] : []));
+  if (matchBy === 'employeeNumber') return store.findByEmployeeNumbers(values);
+  const ids =
+    matchBy === 'userId' ? values.map(Number) : [...(await store.findUsernameKeys(values)).values()];
+  const users = await store.snapshots(ids);
+  const out = new Map<string, ExistingUserRef[]>();
+  for (const u of users.values()) {
+    const ref = { id: u.id, customerId: u.customerId, usernameKey: usernameKey(u.username) };
+    out.set(matchBy === 'userId' ? String(u.id) : ref.usernameKey, [ref]);
+  }
+  return out;
+}
+
 const raceLost = (row: number): RowResult<UserSnapshot> => ({
   row,
   action: 'failed',
@@ -643,38 +770,49 @@ function resolveRows(
       }
     }
 
-    let roleIds: number[] | null = null;
-    const roleNames = fromFile ? list(row.values.roles) : null;
-    if (roleNames) {
-      const roles = resolveRoleNames(roleNames, dir.roles, { row: row.row, column: col('roles') });
-      roleIds = roles.ids;
-      out.push(...roles.problems);
-    }
+    const roleCell = fromFile ? signedNames(list(row.values.roles), row.row, col('roles'), out) : null;
+    const roles =
+      roleCell &&
+      resolveMembership(
+        roleCell,
+        (names) => {
+          const found = resolveRoleNames(names, dir.roles, { row: row.row, column: col('roles') });
+          return { ids: found.ids, problems: found.problems };
+        },
+        out,
+      );
 
-    let groupIds: number[] | null = null;
-    const groupNames = fromFile ? list(row.values.groups) : null;
-    if (groupNames) {
-      groupIds = [];
-      for (const name of groupNames) {
-        const id = groupsByKey.get(foldKey(name));
-        if (id !== undefined) groupIds.push(id);
-        else {
-          const hint = suggestName(
-            name,
-            dir.groups.map((g) => g.name),
-          );
-          const found = problem(
-            row.row,
-            col('groups'),
-            name,
-            'group.unknown',
-            `There is no group "${name}".${hint ? ` Did you mean "${hint}"?` : ''}`,
-            'cell',
-          );
-          out.push(hint ? { ...found, suggestion: hint } : found);
-        }
-      }
-    }
+    const groupCell = fromFile ? signedNames(list(row.values.groups), row.row, col('groups'), out) : null;
+    const groups =
+      groupCell &&
+      resolveMembership(
+        groupCell,
+        (names) => {
+          const ids: number[] = [];
+          const problems: RowProblem[] = [];
+          for (const name of names) {
+            const id = groupsByKey.get(foldKey(name));
+            if (id !== undefined) ids.push(id);
+            else {
+              const hint = suggestName(
+                name,
+                dir.groups.map((g) => g.name),
+              );
+              const found = problem(
+                row.row,
+                col('groups'),
+                name,
+                'group.unknown',
+                `There is no group "${name}".${hint ? ` Did you mean "${hint}"?` : ''}`,
+                'cell',
+              );
+              problems.push(hint ? { ...found, suggestion: hint } : found);
+            }
+          }
+          return { ids, problems };
+        },
+        out,
+      );
 
     const attributes: Resolved['attributes'] = {};
     for (const def of optional) {
@@ -692,8 +830,8 @@ function resolveRows(
       emailKey: emailKey(str(row.values.email) ?? ''),
       customerId,
       siteId,
-      roleIds,
-      groupIds,
+      roles,
+      groups,
       attributes,
       contactRef: str(row.values.contact),
     };
@@ -706,20 +844,128 @@ function defaultSite(env: UsersEnv, customerId: number): number {
   return defaultSiteId(env.directory.sites, customerId)!;
 }
 
+/** Roles or groups as a cell gives them: the whole set, or names to add and to remove. */
+type Membership = { kind: 'set'; ids: number[] } | { kind: 'change'; add: number[]; remove: number[] };
+
+/** A Roles or Groups cell's names before they are resolved: plain (the set) or signed (+ adds, - removes). */
+type SignedNames = { kind: 'set'; names: string[] } | { kind: 'change'; add: string[]; remove: string[] };
+
+/**
+ * Reads `+Name` (add) and `-Name` (remove) in a membership cell; plain names are the whole set.
+ * A cell mixing both, or naming one entry to add and remove, is a problem of the row (null).
+ */
+function signedNames(
+  names: string[] | null,
+  row: number,
+  column: string | null,
+  out: RowProblem[],
+): SignedNames | null {
+  if (names === null) return null;
+  const plain: string[] = [];
+  const add: string[] = [];
+  const remove: string[] = [];
+  for (const name of names) {
+    const sign = name[0];
+    if (sign !== '+' && sign !== '-') {
+      plain.push(name);
+      continue;
+    }
+    const bare = name.slice(1).trim();
+    if (bare === '') {
+      out.push(
+        problem(
+          row,
+          column,
+          name,
+          'membership.empty',
+          `"${name}" names nothing: write +Name or -Name.`,
+          'cell',
+        ),
+      );
+      return null;
+    }
+    (sign === '+' ? add : remove).push(bare);
+  }
+  if (plain.length > 0 && add.length + remove.length > 0) {
+    out.push(
+      problem(
+        row,
+        column,
+        names.join('; '),
+        'membership.mixed',
+        `Write either plain names (the whole list: ${plain.join('; ')}) or only +Name to add and -Name to remove, not both in one cell.`,
+        'row',
+      ),
+    );
+    return null;
+  }
+  if (plain.length > 0) return { kind: 'set', names: plain };
+  const both = add.filter((a) => remove.some((r) => foldKey(r) === foldKey(a)));
+  if (both.length > 0) {
+    out.push(
+      problem(
+        row,
+        column,
+        names.join('; '),
+        'membership.add_and_remove',
+        `"${both[0]}" is both added (+) and removed (-) in this cell; keep one.`,
+        'row',
+      ),
+    );
+    return null;
+  }
+  return { kind: 'change', add, remove };
+}
+
+/** Resolves a cell's names to ids; a problem keeps the sign its name had, and so does its suggestion. */
+function resolveMembership(
+  cell: SignedNames,
+  resolve: (names: readonly string[]) => { ids: number[]; problems: RowProblem[] },
+  out: RowProblem[],
+): Membership {
+  if (cell.kind === 'set') {
+    const found = resolve(cell.names);
+    out.push(...found.problems);
+    return { kind: 'set', ids: found.ids };
+  }
+  const signed = (sign: '+' | '-', names: string[]) => {
+    const found = resolve(names);
+    for (const p of found.problems) {
+      out.push({
+        ...p,
+        value: p.value === null ? null : `${sign}${p.value}`,
+        ...(p.suggestion !== undefined && { suggestion: `${sign}${p.suggestion}` }),
+      });
+    }
+    return found.ids;
+  };
+  return { kind: 'change', add: signed('+', cell.add), remove: signed('-', cell.remove) };
+}
+
+/** The memberships after a cell's change: the set it names, or `current` with its additions and removals. */
+function applyMembership(m: Membership, current: readonly number[]): number[] {
+  if (m.kind === 'set') return m.ids;
+  const removed = new Set(m.remove);
+  const next = current.filter((id) => !removed.has(id));
+  for (const id of m.add) if (!next.includes(id)) next.push(id);
+  return next;
+}
+
 function permissionsFor(
   options: ImportOptions,
   r: Resolved,
   mirror: UserSnapshot | undefined,
-): { roleIds: number[] | null; groupIds: number[] | null; accessLevel?: string | null } {
+): { roles: Membership | null; groups: Membership | null; accessLevel?: string | null } {
+  const set = (ids: number[]): Membership => ({ kind: 'set', ids });
   switch (options.permissions.kind) {
     case 'fromFile':
-      return { roleIds: r.roleIds, groupIds: r.groupIds };
+      return { roles: r.roles, groups: r.groups };
     case 'assignGroups':
-      return { roleIds: null, groupIds: options.permissions.groupIds };
+      return { roles: null, groups: set(options.permissions.groupIds) };
     case 'mirrorUser':
       return mirror
-        ? { roleIds: mirror.roleIds, groupIds: mirror.groupIds, accessLevel: mirror.accessLevel }
-        : { roleIds: null, groupIds: null };
+        ? { roles: set(mirror.roleIds), groups: set(mirror.groupIds), accessLevel: mirror.accessLevel }
+        : { roles: null, groups: null };
   }
 }
 
@@ -752,8 +998,8 @@ function newUser(
     ...(perms.accessLevel !== undefined && { accessLevel: perms.accessLevel }),
     attributes: r.attributes,
     status: (str(v.status) as UserStatus | null) ?? 'pending',
-    roleIds: perms.roleIds ?? [],
-    groupIds: perms.groupIds ?? [],
+    roleIds: perms.roles ? applyMembership(perms.roles, []) : [],
+    groupIds: perms.groups ? applyMembership(perms.groups, []) : [],
   };
 }
 
@@ -807,17 +1053,17 @@ function updatedUser(
     attributes: mergeAttributes(current.attributes, r.attributes, row, clear),
     status: pick('status', str(v.status) as UserStatus | null, current.status, current.status),
     roleIds:
-      perms.roleIds === null
+      perms.roles === null
         ? clear && 'roles' in v && options.permissions.kind === 'fromFile'
           ? []
           : current.roleIds
-        : perms.roleIds,
+        : applyMembership(perms.roles, current.roleIds),
     groupIds:
-      perms.groupIds === null
+      perms.groups === null
         ? clear && 'groups' in v && options.permissions.kind === 'fromFile'
           ? []
           : current.groupIds
-        : perms.groupIds,
+        : applyMembership(perms.groups, current.groupIds),
   };
 }
 
@@ -867,6 +1113,7 @@ function templateCells(u: UserSnapshot, dir: UsersEnv['directory']): Record<stri
     groups: u.groupIds.map((id) => name(dir.groups, id)).join('; '),
     status: u.status === 'disabled' || u.status === 'active' || u.status === 'pending' ? u.status : '',
     contact: u.contactId === null ? '' : String(u.contactId),
+    userId: String(u.id),
   };
   for (const f of OPTIONAL_TEXT_FIELDS) cells[f] = u[f] ?? '';
   for (const def of dir.attributes) {
