@@ -265,6 +265,11 @@ const cases: Case[] = [
     build: async (t) => ({ url: `/api/v1/users?customerId=${t.customer.id}` }),
   },
   {
+    route: 'GET /api/v1/users/export',
+    expect: '200 200 200 | 200 404 | 200 404 | 200 404 | 401',
+    build: async (t) => ({ url: `/api/v1/users/export?format=csv&customerId=${t.customer.id}` }),
+  },
+  {
     route: 'POST /api/v1/users',
     expect: '201 201 403 | 201 404 | 201 404 | 403 403 | 401',
     build: async (t) => ({
@@ -706,6 +711,29 @@ const cases: Case[] = [
     expect: '202 202 403 | 202 404 | 202 404 | 403 403 | 401',
     build: async (t) => ({ url: `/api/v1/imports/${await freshImport(t.customer)}/commit` }),
   },
+  // The shared import is of users, which are not grouped by owner: a caller allowed this far is
+  // told so (409 import.not_grouped); the owner flow itself is tested in imports.owners.test.ts.
+  {
+    route: 'GET /api/v1/imports/:id/owners',
+    expect: '409 409 409 | 409 404 | 409 404 | 409 404 | 401',
+    build: async (t) => ({ url: `/api/v1/imports/${sharedOf(t.customer).importId}/owners` }),
+  },
+  {
+    route: 'PUT /api/v1/imports/:id/owners',
+    expect: '409 409 403 | 409 404 | 409 404 | 403 403 | 401',
+    build: async (t) => ({
+      url: `/api/v1/imports/${sharedOf(t.customer).importId}/owners`,
+      payload: { excluded: [] },
+    }),
+  },
+  {
+    route: 'POST /api/v1/imports/:id/owners/skip',
+    expect: '409 409 403 | 409 404 | 409 404 | 403 403 | 401',
+    build: async (t) => ({
+      url: `/api/v1/imports/${sharedOf(t.customer).importId}/owners/skip`,
+      payload: { owners: [sharedOf(t.customer).userId] },
+    }),
+  },
   {
     route: 'POST /api/v1/imports/:id/cancel',
     expect: '200 200 403 | 200 404 | 200 404 | 403 403 | 401',
@@ -994,6 +1022,8 @@ const EXPECTED_CODE: Record<number, (code: string) => boolean> = {
   // A shared import configuration is read-only to scoped admins: forbidden, with its own code.
   403: (code) => code === 'auth.forbidden' || code === 'import_config.shared',
   404: (code) => code.endsWith('.not_found'),
+  // The owner routes on the shared users import: past every access check, told it has no owners.
+  409: (code) => code === 'import.not_grouped',
 };
 
 /** The status, or the status with the error when its code is not the one that status stands for. */
