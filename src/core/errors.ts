@@ -206,6 +206,10 @@ export const ERROR_CATALOGUE = {
     status: 409,
     message: 'Only owners whose rows were imported can be rolled back.',
   },
+  'import.owner_excluded': {
+    status: 409,
+    message: 'This owner is excluded from the import: include them first, then import their rows.',
+  },
   'import.no_owner_matched': {
     status: 409,
     message: 'No row names a user you may assign to: there is nothing to import. Check the owner column.',

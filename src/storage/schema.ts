@@ -283,6 +283,9 @@ export interface ImportOwnersTable {
   job: number;
   /** The owner's result counts (JSON) once imported. */
   result: string | null;
+  /** The owner's staged rows and how many of them are valid, kept by `storeOwnerCounts` (migration 0020). */
+  row_count: Generated<number>;
+  valid_count: Generated<number>;
 }
 
 /** Bulk fixes made to an import's staged rows in the review, in order (migration 0019). */

@@ -146,6 +146,10 @@ describe(`record imports owner by owner on ${process.env.ROSTER_TEST_DB}`, () =>
       ['555', 1, 8],
     ]);
     expect(body.unmatched[0]!.hint).toContain("employee number as in the user's record");
+    // An ambiguous number is not "unknown": the hint says several users have it and how to tell them apart.
+    expect(body.unmatched[1]!.hint).toContain('Several users have this employee number');
+    expect(body.unmatched[1]!.hint).toContain('by email');
+    expect(body.unmatched[1]!.hint).not.toContain('No user has');
     expect(body.unmatchedRows).toBe(3);
     expect(body.limits).toEqual({ maxOwners: 100, maxRows: 100_000 });
     // The ambiguous number is an error naming both users, never a guess.
@@ -487,6 +491,143 @@ describe(`record imports owner by owner on ${process.env.ROSTER_TEST_DB}`, () =>
     const view = await post(`/api/v1/imports/${id}/commit`).then(() => settled(admin, id));
     expect(view.status).toBe('completed');
     expect(view.counts).toMatchObject({ created: 1, failed: 1 });
+  });
+
+  it("keeps each owner's counts as rows are fixed: the view and the owners page follow a fix of the owner cell", async () => {
+    const { id } = await uploaded(admin, 'customers', [
+      HEADER,
+      ['amy@owners.example', 'F1', 'Amy one'],
+      ['nobody@owners.example', 'F2', 'Nobody'],
+      ['ben@owners.example', 'F3', ''],
+    ]);
+    let view = (await admin.token({ method: 'GET', url: `/api/v1/imports/${id}` })).json();
+    expect(view.owners).toMatchObject({ total: 2, unmatchedRows: 1, current: users.amy });
+    // The unmatched row now names Amy; Ben's row gets its name and becomes valid.
+    const moved = await admin.token({
+      method: 'PATCH',
+      url: `/api/v1/imports/${id}/rows/3`,
+      payload: { cells: { Owner: 'amy@owners.example' } },
+    });
+    expect(moved.statusCode, moved.body).toBe(200);
+    const named = await admin.token({
+      method: 'PATCH',
+      url: `/api/v1/imports/${id}/rows/4`,
+      payload: { cells: { Name: 'Ben three' } },
+    });
+    expect(named.statusCode, named.body).toBe(200);
+    view = (await admin.token({ method: 'GET', url: `/api/v1/imports/${id}` })).json();
+    expect(view.owners).toMatchObject({ total: 2, included: 2, pending: 2, unmatchedRows: 0 });
+    let body = await ownersOf(admin, id);
+    expect(body.owners.map((o) => [o.email, o.rows, o.valid, o.invalid, o.firstRow])).toEqual([
+      ['amy@owners.example', 2, 2, 0, 2],
+      ['ben@owners.example', 1, 1, 0, 4],
+    ]);
+    expect(body.unmatchedRows).toBe(0);
+    // Ben's only row moves to nobody: Ben is no longer listed, the row is unmatched again.
+    await admin.token({
+      method: 'PATCH',
+      url: `/api/v1/imports/${id}/rows/4`,
+      payload: { cells: { Owner: 'nobody@owners.example' } },
+    });
+    body = await ownersOf(admin, id);
+    expect(body.owners.map((o) => [o.email, o.rows])).toEqual([['amy@owners.example', 2]]);
+    expect(body.unmatchedRows).toBe(1);
+    view = (await admin.token({ method: 'GET', url: `/api/v1/imports/${id}` })).json();
+    expect(view.owners).toMatchObject({ total: 1, pending: 1, unmatchedRows: 1, current: users.amy });
+  });
+
+  it('refuses to commit an excluded owner named explicitly, and changes nothing', async () => {
+    const { id } = await uploaded(admin, 'customers', [
+      HEADER,
+      ['amy@owners.example', 'X1', 'Amy'],
+      ['ben@owners.example', 'X1', 'Ben'],
+    ]);
+    const off = await admin.token({
+      method: 'PUT',
+      url: `/api/v1/imports/${id}/owners`,
+      payload: { excluded: [users.ben] },
+    });
+    expect(off.statusCode, off.body).toBe(200);
+    const res = await post(`/api/v1/imports/${id}/commit`, { owners: [users.amy, users.ben] });
+    expect(res.statusCode).toBe(409);
+    expect(res.json().code).toBe('import.owner_excluded');
+    expect(res.json().message).toContain('ben@owners.example');
+    expect(res.json().message).toContain('include');
+    const view = (await admin.token({ method: 'GET', url: `/api/v1/imports/${id}` })).json();
+    expect(view.status).toBe('validated');
+    const body = await ownersOf(admin, id);
+    expect(body.owners.map((o) => [o.email, o.included, o.state])).toEqual([
+      ['amy@owners.example', true, 'pending'],
+      ['ben@owners.example', false, 'pending'],
+    ]);
+    expect(await records(`type=customers&ownerUserId=${users.amy}`)).not.toContainEqual(
+      expect.objectContaining({ key: 'X1' }),
+    );
+    // Included again, Ben can be committed by name.
+    await admin.token({ method: 'PUT', url: `/api/v1/imports/${id}/owners`, payload: { excluded: [] } });
+    const ok = await post(`/api/v1/imports/${id}/commit`, { owners: [users.ben] });
+    expect(ok.statusCode, ok.body).toBe(202);
+    expect((await settled(admin, id)).status).toBe('partly_committed');
+  });
+
+  it("applies atomic to the owners being committed: unmatched rows and other owners' invalid rows do not block them", async () => {
+    const { id } = await uploaded(
+      admin,
+      'customers',
+      [
+        HEADER,
+        ['amy@owners.example', 'T1', 'Amy one'],
+        ['nobody@owners.example', 'T2', 'Nobody'],
+        ['ben@owners.example', 'T3', ''],
+        ['amy@owners.example', 'T4', 'Amy two'],
+      ],
+      { atomic: true },
+    );
+    // Ben's own invalid row blocks Ben, with a message saying atomic applies to the owners committed.
+    const ben = await post(`/api/v1/imports/${id}/commit`, { owners: [users.ben] });
+    expect(ben.statusCode).toBe(409);
+    expect(ben.json().code).toBe('import.has_invalid_rows');
+    expect(ben.json().message).toContain('1 row(s) of the owner being imported are invalid');
+    expect(ben.json().message).toContain('all-or-nothing for the owners it commits');
+    expect((await ownersOf(admin, id)).owners.every((o) => o.state === 'pending')).toBe(true);
+    // Amy's rows are all valid: the unmatched row and Ben's invalid row do not block her.
+    const amy = await post(`/api/v1/imports/${id}/commit`, { owners: [users.amy] });
+    expect(amy.statusCode, amy.body).toBe(202);
+    const view = await settled(admin, id);
+    expect(view.status).toBe('partly_committed');
+    expect(
+      (await records(`type=customers&ownerUserId=${users.amy}`))
+        .map((r) => r.key)
+        .filter((k) => k.startsWith('T')),
+    ).toEqual(['T1', 'T4']);
+    // Import all (Ben is the only one left) is still refused while his row is invalid.
+    const all = await post(`/api/v1/imports/${id}/commit`);
+    expect(all.json().code).toBe('import.has_invalid_rows');
+  });
+
+  it('says, for a reference to a customer only in a customers import not yet committed, to commit that import first', async () => {
+    const customers = await uploaded(admin, 'customers', [
+      HEADER,
+      ['eve@owners.example', 'UC1', 'Eve pending'],
+    ]);
+    const { id } = await uploaded(admin, 'appointments', [
+      ['Owner', 'External ID', 'Subject', 'Start', 'End', 'Customer number'],
+      ['eve@owners.example', 'UP1', 'Visit', '2026-01-05 10:00', '2026-01-05 11:00', 'UC1'],
+    ]);
+    const rows = await importClient(admin, world.acme.id).rows(id, '&filter=invalid');
+    expect(rows[0]!.problems[0]).toMatchObject({ code: 'record.customer_unknown' });
+    expect(rows[0]!.problems[0]!.message).toContain('a customer counts once its import is committed');
+    // Once the customers import is committed, checking the rows again (the mapping saved) finds the customer.
+    await post(`/api/v1/imports/${customers.id}/commit`).then(() => settled(admin, customers.id));
+    const mapping = (await admin.token({ method: 'GET', url: `/api/v1/imports/${id}` })).json().mapping;
+    const again = await admin.token({
+      method: 'PUT',
+      url: `/api/v1/imports/${id}/mapping`,
+      payload: { columns: mapping.columns.map((c: { field: string | null }) => c.field) },
+    });
+    expect(again.statusCode, again.body).toBe(200);
+    const body = await ownersOf(admin, id);
+    expect(body.owners.map((o) => [o.email, o.valid, o.invalid])).toEqual([['eve@owners.example', 1, 0]]);
   });
 
   it('refuses owners on a target whose rows are not grouped', async () => {

@@ -41,7 +41,7 @@ export async function requestCommit(
     await moveStatus(db, id, 'commit', at);
     // The counts as the last edit left them: it ran before this move, or waits for this transaction.
     const rec = (await imports.findImport(db, id))!;
-    if (rec.options.atomic && rec.rows.invalid > 0) {
+    if (!grouping && rec.options.atomic && rec.rows.invalid > 0) {
       throw errors.conflict(
         'import.has_invalid_rows',
         `${rec.rows.invalid} row(s) are invalid and this import is all-or-nothing. Fix them, or turn off "atomic" to import only the valid rows.`,
@@ -60,6 +60,24 @@ export async function requestCommit(
         throw errors.conflict(
           'import.nothing_to_commit',
           'No included owner is pending: there is nothing to import. Include an owner first.',
+        );
+      }
+      const excluded = queued.find((l) => !l.included);
+      if (excluded) {
+        throw errors.conflict(
+          'import.owner_excluded',
+          `${excluded.email} is excluded from this import: include them first (tick their Import box), then import their rows.`,
+          { userId: excluded.userId },
+        );
+      }
+      // All or nothing applies to the rows being committed: the owners chosen. Rows of other owners,
+      // and rows whose owner matched nobody, are not part of this commit.
+      const invalid = queued.reduce((n, l) => n + l.invalid, 0);
+      if (rec.options.atomic && invalid > 0) {
+        throw errors.conflict(
+          'import.has_invalid_rows',
+          `${invalid} row(s) of the ${queued.length === 1 ? 'owner' : `${queued.length} owners`} being imported are invalid and this import is all-or-nothing for the owners it commits. Fix them, or turn off "atomic" to import only the valid rows.`,
+          { invalid },
         );
       }
       total = queued.reduce((n, l) => n + l.valid, 0);

@@ -8,7 +8,7 @@ import type { TabularMeta, TabularRow } from '../../core/import/read/types.js';
 import { type OptionsInput, runOptions, type TargetField } from '../../core/import/target.js';
 import type { FileRow } from '../../core/import/validate.js';
 import * as changes from '../../storage/queries/import-changes.js';
-import { ownerCount } from '../../storage/queries/import-owners.js';
+import { ownerCount, storeOwnerCounts } from '../../storage/queries/import-owners.js';
 import { stagedCounts } from '../../storage/queries/import-rows.js';
 import * as imports from '../../storage/queries/imports.js';
 import type { AppContext } from '../context.js';
@@ -130,6 +130,7 @@ export async function createImport(
         const at = ctx.now().toISOString();
         await markDuplicates(plan, stagingFor(db, id));
         const counts = await stagedCounts(db, id);
+        await storeOwnerCounts(db, id);
         const complete = describeMapping(source.header, fields, mapping).complete;
         await moveStatus(db, id, 'staged', at, complete);
         await imports.updateImport(

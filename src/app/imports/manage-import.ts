@@ -5,6 +5,7 @@ import { checkMapping, describeMapping, type Mapping } from '../../core/import/m
 import { canTransition, transition } from '../../core/import/status.js';
 import { type ImportOptions, type OptionsInput, runOptions } from '../../core/import/target.js';
 import * as changes from '../../storage/queries/import-changes.js';
+import { storeOwnerCounts } from '../../storage/queries/import-owners.js';
 import * as rows from '../../storage/queries/import-rows.js';
 import * as imports from '../../storage/queries/imports.js';
 import type { AppContext } from '../context.js';
@@ -118,6 +119,7 @@ async function saveDateOrders(
 /** The staged rows' counts and planned actions, saved on the import (never its status). */
 async function saveCounts(ctx: AppContext, db: typeof ctx.db, id: number) {
   const counts = await rows.stagedCounts(db, id);
+  await storeOwnerCounts(db, id);
   await imports.updateImport(
     db,
     id,

@@ -62,7 +62,7 @@ async function ownersBody(
   const options = runOptions(rec.options);
   return {
     owners: lines.map(({ job: _job, ...line }) => line),
-    unmatched: unmatched.map((u) => ({ ...u, hint: g.hint(u.value, options) })),
+    unmatched: unmatched.map(({ codes, ...u }) => ({ ...u, hint: g.hint(u.value, options, codes) })),
     unmatchedRows: unmatched.reduce((n, u) => n + u.rows, 0),
     limits: { maxOwners: settings.importMaxOwners, maxRows: settings.importMaxRows },
   };
@@ -244,10 +244,8 @@ export async function ownersSummary(
   rec: imports.ImportRecord,
 ): Promise<{ summary: OwnersSummary; progress: OwnersProgress } | null> {
   if (!groupingOf(ctx, rec) || rec.status === 'staging') return null;
-  const [lines, unmatched] = await Promise.all([
-    owners.ownerLines(ctx.db, rec.id),
-    owners.unmatchedOwners(ctx.db, rec.id),
-  ]);
+  // The counts kept per owner: a poll during a commit never counts the staged rows.
+  const lines = await owners.ownerLines(ctx.db, rec.id);
   const count = (state: owners.OwnerState) => lines.filter((l) => l.state === state).length;
   const next = lines.find((l) => l.included && l.state === 'pending');
   const job = lines.reduce((m, l) => Math.max(m, l.job), 0);
@@ -262,7 +260,7 @@ export async function ownersSummary(
       skipped: count('skipped'),
       failed: count('failed'),
       rolledBack: count('rolled_back'),
-      unmatchedRows: unmatched.reduce((n, u) => n + u.rows, 0),
+      unmatchedRows: rec.rows.total - lines.reduce((n, l) => n + l.rows, 0),
       current: next?.userId ?? null,
     },
     progress: {

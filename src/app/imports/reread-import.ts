@@ -8,6 +8,7 @@ import { autoMap, checkMapping, describeMapping, type Mapping } from '../../core
 import { openTabularFileInWorker } from '../../core/import/read/in-worker.js';
 import { transition } from '../../core/import/status.js';
 import { runOptions } from '../../core/import/target.js';
+import { storeOwnerCounts } from '../../storage/queries/import-owners.js';
 import { replaceStagedRows, stagedCounts } from '../../storage/queries/import-rows.js';
 import * as imports from '../../storage/queries/imports.js';
 import type { AppContext } from '../context.js';
@@ -127,6 +128,7 @@ export async function rereadImport(
           await replaceStagedRows(db, id, standIn);
           await imports.deleteImport(db, standIn);
           const counts = await stagedCounts(db, id);
+          await storeOwnerCounts(db, id);
           await imports.updateImport(
             db,
             id,

@@ -153,8 +153,11 @@ export interface GroupedBy<Env, Own> {
    * rules as the check, null where the value names none.
    */
   resolve(rows: readonly RowInput[], env: Env, options: RunOptions<Own>): Promise<(number | null)[]>;
-  /** What to tell the admin about a value that named no group (where to look, what to compare). */
-  hint(value: string, options: RunOptions<Own>): string;
+  /**
+   * What to tell the admin about a value that named no group (where to look, what to compare);
+   * `codes`: the error codes of the rows naming it (why the value named none).
+   */
+  hint(value: string, options: RunOptions<Own>, codes: readonly string[]): string;
 }
 
 /**

@@ -1,9 +1,8 @@
 import type { Db } from '../database.js';
 
 /**
- * The owners of an import grouped by owner: counted from the staged rows by the database (one
- * GROUP BY over the `import_rows_owner` index), with what the admin decided for each and where
- * each one is (`import_owners`). An owner without a row in `import_owners` is included and pending.
+ * The owners of an import grouped by owner (`import_owners`): each one's row counts (kept when the
+ * rows are validated or fixed), what the admin decided for it and where it is.
  */
 export type OwnerState =
   | 'pending'
@@ -37,8 +36,58 @@ export interface OwnerLine {
   job: number;
 }
 
-/** Every owner the staged rows resolved to, in file order (by first row). */
+/**
+ * Every owner the staged rows resolved to, in file order (by first row): the counts kept in
+ * `import_owners` by `storeOwnerCounts`, so that reading them never counts the staged rows.
+ */
 export async function ownerLines(db: Db, importId: number): Promise<OwnerLine[]> {
+  const lines = await db
+    .selectFrom('import_owners')
+    .leftJoin('users', 'users.id', 'import_owners.owner_id')
+    .select([
+      'import_owners.owner_id',
+      'import_owners.included',
+      'import_owners.state',
+      'import_owners.first_row',
+      'import_owners.job',
+      'import_owners.result',
+      'import_owners.row_count',
+      'import_owners.valid_count',
+      'users.display_name',
+      'users.email',
+      'users.employee_number',
+    ])
+    .where('import_owners.import_id', '=', importId)
+    .where('import_owners.row_count', '>', 0)
+    .orderBy('import_owners.first_row')
+    .execute();
+  return lines.map((l): OwnerLine => {
+    const rows = Number(l.row_count);
+    const valid = Number(l.valid_count);
+    return {
+      userId: l.owner_id,
+      name: l.display_name ?? '',
+      email: l.email ?? '',
+      employeeNumber: l.employee_number ?? null,
+      rows,
+      valid,
+      invalid: rows - valid,
+      firstRow: Number(l.first_row),
+      included: l.included === 1,
+      state: l.state as OwnerState,
+      result: l.result ? (JSON.parse(l.result) as OwnerResult) : null,
+      job: l.job,
+    };
+  });
+}
+
+/**
+ * Counts each owner's staged rows (one GROUP BY over the `import_rows_owner` index) and keeps the
+ * counts in `import_owners`: called wherever the rows' verdicts are saved (staging, revalidation,
+ * fixes), in the same transaction. An owner new to the import is included and pending; one left
+ * without rows keeps its line with no rows, so it is listed again, as it was, if rows name it again.
+ */
+export async function storeOwnerCounts(db: Db, importId: number): Promise<void> {
   const groups = await db
     .selectFrom('import_rows')
     .select((eb) => [
@@ -51,61 +100,68 @@ export async function ownerLines(db: Db, importId: number): Promise<OwnerLine[]>
     .where('owner_id', 'is not', null)
     .groupBy('owner_id')
     .execute();
-  if (groups.length === 0) return [];
-  const ids = groups.map((g) => g.owner_id!);
-  const [people, states] = await Promise.all([
-    db
-      .selectFrom('users')
-      .select(['id', 'display_name', 'email', 'employee_number'])
-      .where('id', 'in', ids)
-      .execute(),
-    ownerStates(db, importId),
-  ]);
-  const byId = new Map(people.map((p) => [p.id, p]));
-  return groups
-    .map((g): OwnerLine => {
-      const id = g.owner_id!;
-      const person = byId.get(id);
-      const state = states.get(id);
-      const rows = Number(g.n);
-      const valid = Number(g.valid ?? 0);
-      return {
-        userId: id,
-        name: person?.display_name ?? '',
-        email: person?.email ?? '',
-        employeeNumber: person?.employee_number ?? null,
-        rows,
-        valid,
-        invalid: rows - valid,
-        firstRow: Number(g.first),
-        included: state ? state.included : true,
-        state: state?.state ?? 'pending',
-        result: state?.result ?? null,
-        job: state?.job ?? 0,
-      };
-    })
-    .sort((a, b) => a.firstRow - b.firstRow);
+  await db
+    .updateTable('import_owners')
+    .set({ row_count: 0, valid_count: 0 })
+    .where('import_id', '=', importId)
+    .execute();
+  for (let i = 0; i < groups.length; i += 500) {
+    await db
+      .insertInto('import_owners')
+      .values(
+        groups.slice(i, i + 500).map((g) => ({
+          import_id: importId,
+          owner_id: g.owner_id!,
+          first_row: Number(g.first),
+          included: 1,
+          state: 'pending',
+          job: 0,
+          result: null,
+          row_count: Number(g.n),
+          valid_count: Number(g.valid ?? 0),
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['import_id', 'owner_id']).doUpdateSet((eb) => ({
+          first_row: eb.ref('excluded.first_row'),
+          row_count: eb.ref('excluded.row_count'),
+          valid_count: eb.ref('excluded.valid_count'),
+        })),
+      )
+      .execute();
+  }
 }
 
-/** Values that named no owner, with their row counts, in file order. */
+/** Values that named no owner, with their row counts and the error codes of their rows, in file order. */
 export async function unmatchedOwners(
   db: Db,
   importId: number,
-): Promise<{ value: string; rows: number; firstRow: number }[]> {
+): Promise<{ value: string; rows: number; firstRow: number; codes: string[] }[]> {
+  // Grouped by the codes too: a value's rows share few sets of codes, so this stays one short list.
   const groups = await db
     .selectFrom('import_rows')
     .select((eb) => [
       'owner_value',
+      'codes',
       eb.fn.countAll<number>().as('n'),
       eb.fn.min<number>('row_number').as('first'),
     ])
     .where('import_id', '=', importId)
     .where('owner_id', 'is', null)
-    .groupBy('owner_value')
+    .groupBy(['owner_value', 'codes'])
     .execute();
-  return groups
-    .map((g) => ({ value: g.owner_value ?? '', rows: Number(g.n), firstRow: Number(g.first) }))
-    .sort((a, b) => a.firstRow - b.firstRow);
+  const byValue = new Map<string, { value: string; rows: number; firstRow: number; codes: string[] }>();
+  for (const g of groups) {
+    const value = g.owner_value ?? '';
+    const seen = byValue.get(value) ?? { value, rows: 0, firstRow: Number(g.first), codes: [] };
+    seen.rows += Number(g.n);
+    seen.firstRow = Math.min(seen.firstRow, Number(g.first));
+    for (const code of (g.codes ?? '').split(',')) {
+      if (code && !seen.codes.includes(code)) seen.codes.push(code);
+    }
+    byValue.set(value, seen);
+  }
+  return [...byValue.values()].sort((a, b) => a.firstRow - b.firstRow);
 }
 
 /** How many owners the staged rows name (for the owner limit at upload). */
@@ -116,30 +172,6 @@ export async function ownerCount(db: Db, importId: number): Promise<number> {
     .where('import_id', '=', importId)
     .executeTakeFirstOrThrow();
   return Number(r.n);
-}
-
-interface StoredState {
-  included: boolean;
-  state: OwnerState;
-  result: OwnerResult | null;
-  job: number;
-  firstRow: number;
-}
-
-export async function ownerStates(db: Db, importId: number): Promise<Map<number, StoredState>> {
-  const rows = await db.selectFrom('import_owners').selectAll().where('import_id', '=', importId).execute();
-  return new Map(
-    rows.map((r) => [
-      r.owner_id,
-      {
-        included: r.included === 1,
-        state: r.state as OwnerState,
-        result: r.result ? (JSON.parse(r.result) as OwnerResult) : null,
-        job: r.job,
-        firstRow: r.first_row,
-      },
-    ]),
-  );
 }
 
 /** Sets what is given for these owners, adding their line when they have none yet. */

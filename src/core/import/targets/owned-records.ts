@@ -221,8 +221,11 @@ export function ownerMode(chosen: OwnerBy | undefined, header: string | undefine
 }
 
 /** What to check when a value named no user: the email's spelling, or the number in the user's record. */
-export function ownerHint(value: string, chosen: OwnerBy | undefined): string {
+export function ownerHint(value: string, chosen: OwnerBy | undefined, codes: readonly string[] = []): string {
   if (value === '') return "The owner cell is empty: write the owner's email or employee number.";
+  if (codes.includes('owner.ambiguous')) {
+    return "Several users have this employee number (each row's problem names them), so it names none of them: tell them apart by email (write each row's owner email in the owner column, and name owners by email on the owner assignment step), or give each of those users their own employee number in their record.";
+  }
   return ownerMode(chosen, undefined, value) === 'email'
     ? `No user has this email among the users you may assign to: check its spelling against the user's access email.`
     : "No user has this employee number: check it against the employee number as in the user's record (case and surrounding spaces do not count; leading zeros do).";
@@ -493,7 +496,7 @@ async function checkRows(
             row.columns[CUSTOMER_REF_FIELD] ?? 'Customer number',
             r.customerRef,
             'record.customer_unknown',
-            `${owner.email} has no customer with the number "${r.customerRef}". Import that customer for this owner first, or correct the number.`,
+            `${owner.email} has no customer with the number "${r.customerRef}". Import that customer for this owner first (a customer counts once its import is committed), or correct the number.`,
             'row',
           ),
         );
@@ -556,7 +559,7 @@ export function ownedRecordTarget(spec: RecordSpec): ImportTarget<RecordsEnv, Re
       async resolve(rows, env, options) {
         return (await resolveOwners(rows, env, options)).owners.map((o) => o?.id ?? null);
       },
-      hint: (value, options) => ownerHint(value, options.ownerBy),
+      hint: (value, options, codes) => ownerHint(value, options.ownerBy, codes),
     },
 
     fields: (env) => [...fields, ...env.attributes.map(attributeField)],
