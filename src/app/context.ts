@@ -42,7 +42,7 @@ export interface AppContext {
 }
 
 /** The kinds of job there are (their handlers: app/workers.ts). */
-export const JOB_KINDS = ['import.commit', 'import.rollback'] as const;
+export const JOB_KINDS = ['import.commit', 'import.rollback', 'users.bulk'] as const;
 export type JobKind = (typeof JOB_KINDS)[number];
 
 export const silentLogger: Logger = { info() {}, warn() {}, error() {} };

@@ -1,12 +1,14 @@
 import { COMMIT_STATUSES } from '../core/import/status.js';
 import type { JobErrorReporter, JobHandlers } from '../jobs/queue.js';
 import { abandonedStaging, importsInStatus } from '../storage/queries/imports.js';
+import { unfinishedBulkActions } from '../storage/queries/user-bulk-actions.js';
 import type { AppContext, JobKind } from './context.js';
 import { runCommit } from './imports/commit-import.js';
 import { discardStaging } from './imports/create-import.js';
 import { JobBusy } from './imports/lease.js';
 import { runRollback } from './imports/rollback-import.js';
 import { installMailAnnouncer } from './mail/announce.js';
+import { runBulkAction } from './users/bulk-users.js';
 import { type SearchIndexer, startSearchIndexer } from './users/search-index.js';
 
 /** Longer than any upload takes to read: a staging import older than this was left by a stop. */
@@ -22,6 +24,7 @@ function jobHandlers(ctx: AppContext): Record<JobKind, (id: number) => Promise<v
   return {
     'import.commit': (id) => runCommit(ctx, id),
     'import.rollback': (id) => runRollback(ctx, id),
+    'users.bulk': (id) => runBulkAction(ctx, id),
   };
 }
 
@@ -79,6 +82,10 @@ export async function startWorkers(ctx: AppContext, work = true): Promise<Worker
     for (const id of await importsInStatus(ctx.db, ['rolling_back'])) {
       ctx.log.info({ importId: id }, 'resuming import rollback');
       await queue.enqueue('import.rollback', id);
+    }
+    for (const id of await unfinishedBulkActions(ctx.db)) {
+      ctx.log.info({ bulkActionId: id }, 'resuming a bulk action on users');
+      await queue.enqueue('users.bulk', id);
     }
   }
   let stopping: Promise<void> | null = null;

@@ -75,6 +75,7 @@ export const ERROR_CATALOGUE = {
 
   // Objects that do not exist, or lie outside the admin's scope.
   'admin.not_found': { status: 404, message: 'No such admin, or it is outside your scope.' },
+  'bulk_action.not_found': { status: 404, message: 'No such bulk action, or it is outside your scope.' },
   'attribute.not_found': { status: 404, message: 'No such custom attribute.' },
   'contact.not_found': { status: 404, message: 'No such contact, or it is outside your scope.' },
   'customer.not_found': { status: 404, message: 'No such customer, or it is outside your scope.' },

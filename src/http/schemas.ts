@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { BULK_ACTIONS, MAX_BULK_IDS } from '../app/users/bulk-users.js';
 import { ADMIN_ROLES, PERMISSIONS } from '../core/access/policy.js';
 import { ATTRIBUTE_TYPES } from '../core/domain/attributes.js';
 import { EMAIL_MAX_LENGTH } from '../core/domain/email.js';
@@ -269,6 +270,40 @@ export const UserListQuery = z
 export const UserExportQuery = z
   .object({ ...userSelection, format: z.enum(['csv', 'xlsx']).default('xlsx') })
   .strict();
+
+export const UserBulkRequest = z
+  .object({
+    action: z.enum(BULK_ACTIONS),
+    groupId: idText().optional().describe('The group, for add_to_group and remove_from_group'),
+    selection: z.union([
+      z
+        .object({ ids: z.array(idText()).min(1).max(MAX_BULK_IDS) })
+        .strict()
+        .describe('These users; any outside your scope are skipped and reported as failures'),
+      z
+        .object({ filter: z.object(userSelection).strict() })
+        .strict()
+        .describe("Every user the list's filters match (as GET /api/v1/users takes them), within your scope"),
+    ]),
+  })
+  .strict();
+
+export const UserBulkAction = z
+  .object({
+    id: z.number(),
+    action: z.enum(BULK_ACTIONS),
+    groupId: z.number().nullable(),
+    status: z.enum(['queued', 'running', 'done']),
+    progress: z.object({ done: z.number(), total: z.number() }),
+    counts: z.object({ changed: z.number(), unchanged: z.number(), failed: z.number() }),
+    failures: z
+      .array(z.object({ userId: z.number(), code: z.string(), message: z.string() }))
+      .describe('The first 1,000 users not changed, with the reason'),
+    createdBy: z.string(),
+    createdAt: isoDate,
+    finishedAt: isoDate.nullable(),
+  })
+  .meta({ id: 'UserBulkAction' });
 
 export const page = <T extends z.ZodType>(item: T) =>
   z.object({ items: z.array(item), total: z.number(), nextCursor: z.string().nullable() });

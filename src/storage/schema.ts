@@ -25,6 +25,7 @@ export interface Database {
   imports: ImportsTable;
   import_rows: ImportRowsTable;
   import_fixes: ImportFixesTable;
+  user_bulk_actions: UserBulkActionsTable;
   import_changes: ImportChangesTable;
   import_owners: ImportOwnersTable;
   import_files: ImportFilesTable;
@@ -300,6 +301,30 @@ export interface ImportFixesTable {
   rows_changed: number;
   created_by_label: string;
   created_at: string;
+}
+
+/** Bulk actions on users, run as jobs in batches (migration 0021). */
+export interface UserBulkActionsTable {
+  id: Id;
+  action: string;
+  group_id: number | null;
+  /** JSON: `{ ids }` or `{ filter }`. */
+  selection: string;
+  /** JSON: the actor the job acts as. */
+  actor: string;
+  customer_id: number | null;
+  status: string;
+  total: number;
+  done: number;
+  after_id: number;
+  changed: number;
+  unchanged: number;
+  failed: number;
+  /** JSON array of `{ userId, code, message }`, the first ones only. */
+  failures: string;
+  created_by_label: string;
+  created_at: string;
+  finished_at: string | null;
 }
 
 /** The restore points of imports: one row per import and entity it created or changed. */

@@ -32,7 +32,7 @@ let globexUserId: number;
 
 const rows = (page: Page) => page.getByTestId('users-table').locator('tbody tr');
 const emailsInTable = (page: Page) =>
-  rows(page).evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll('td')[1]?.textContent ?? ''));
+  rows(page).evaluateAll((trs) => trs.map((tr) => tr.querySelectorAll('td')[2]?.textContent ?? ''));
 
 /** Chooses an option of a Mantine Select or MultiSelect by its label. */
 async function choose(page: Page, label: string, option: string) {

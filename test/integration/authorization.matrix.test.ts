@@ -15,8 +15,9 @@ import { announceQueuedMail } from '../../src/app/mail/announce.js';
 import { createGroup, createRole } from '../../src/app/roles.js';
 import { settingDefaults } from '../../src/app/settings.js';
 import { inTransaction } from '../../src/app/shared.js';
+import { startBulkAction } from '../../src/app/users/bulk-users.js';
 import { createUser } from '../../src/app/users/create-user.js';
-import { type Actor, type AdminRole, SYSTEM_ACTOR } from '../../src/core/access/policy.js';
+import { type Actor, type AdminRole, SYSTEM_ACTOR, systemActor } from '../../src/core/access/policy.js';
 import { emailKey } from '../../src/core/domain/email.js';
 import type { Customer } from '../../src/core/domain/entities.js';
 import { hashPassword } from '../../src/security/passwords.js';
@@ -276,6 +277,29 @@ const cases: Case[] = [
       url: '/api/v1/users',
       payload: { email: `${next('new')}@matrix.example`, customerId: t.customer.id },
     }),
+  },
+  {
+    // A filter that matches nobody: the rights are what is tested, not the action.
+    route: 'POST /api/v1/users/bulk',
+    variant: 'filtered by customer',
+    expect: '202 202 403 | 202 404 | 202 404 | 403 403 | 401',
+    build: async (t) => ({
+      url: '/api/v1/users/bulk',
+      payload: {
+        action: 'disable',
+        selection: { filter: { customerId: t.customer.id, q: 'nobody-matches-this' } },
+      },
+    }),
+  },
+  {
+    // Asked by an admin of the customer: its bulk actions are that customer's.
+    route: 'GET /api/v1/users/bulk/:id',
+    expect: '200 200 200 | 200 404 | 200 404 | 200 404 | 401',
+    build: async (t) => {
+      const by = systemActor('matrix', { role: 'user_admin', customerId: t.customer.id });
+      const view = await startBulkAction(ctx(), by, { action: 'enable', selection: { ids: [1] } });
+      return { url: `/api/v1/users/bulk/${view.id}` };
+    },
   },
   {
     route: 'GET /api/v1/users/:id',

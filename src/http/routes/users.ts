@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { AppContext } from '../../app/context.js';
+import { getBulkAction, startBulkAction } from '../../app/users/bulk-users.js';
 import { createUser } from '../../app/users/create-user.js';
 import { deleteUser } from '../../app/users/delete-user.js';
 import { exportUsers } from '../../app/users/export-users.js';
@@ -16,6 +17,8 @@ import {
   IdParam,
   Ok,
   PortalUser,
+  UserBulkAction,
+  UserBulkRequest,
   UserCreate,
   UserExportQuery,
   UserHistoryQuery,
@@ -63,6 +66,41 @@ export function userRoutes(app: FastifyInstance, ctx: AppContext): void {
       reply.header('content-disposition', attachmentDisposition(file.fileName));
       return reply.send(file.body);
     },
+  );
+  r.post(
+    '/api/v1/users/bulk',
+    {
+      schema: {
+        tags: ['users'],
+        summary:
+          'Disable, enable, resend invitations to, add to or remove from a group, or delete many users, as a job',
+        body: UserBulkRequest,
+        response: { 202: UserBulkAction, ...errorResponses },
+      },
+    },
+    async (req, reply) => {
+      const { selection, ...rest } = req.body;
+      // The filter is spelled as GET /api/v1/users takes it: `q` is the list's search.
+      const chosen =
+        'ids' in selection
+          ? selection
+          : (({ q, ...filter }) => ({ filter: { ...filter, ...(q !== undefined && { search: q }) } }))(
+              selection.filter,
+            );
+      return reply.status(202).send(await startBulkAction(ctx, actorOf(req), { ...rest, selection: chosen }));
+    },
+  );
+  r.get(
+    '/api/v1/users/bulk/:id',
+    {
+      schema: {
+        tags: ['users'],
+        summary: "A bulk action's status, progress, counts and failures",
+        params: IdParam,
+        response: { 200: UserBulkAction, ...errorResponses },
+      },
+    },
+    (req) => getBulkAction(ctx, actorOf(req), req.params.id),
   );
   r.post(
     '/api/v1/users',

@@ -2,6 +2,7 @@ import {
   Anchor,
   Badge,
   Button,
+  Checkbox,
   CloseButton,
   Group,
   Loader,
@@ -18,6 +19,7 @@ import {
 } from '@mantine/core';
 import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { type ColumnDef, flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
+import { useState } from 'react';
 import { Link } from 'wouter';
 import { useCan } from '../auth/session';
 import { formatDate, formatNumber, plural } from '../lib/format';
@@ -25,6 +27,7 @@ import { LoadError } from '../lib/LoadError';
 import { EmptyTableRow, TableRows } from '../lib/table-rows';
 import { idParam, useQueryParams, useSearchBox } from '../lib/url-params';
 import { exportUrl, listUsers } from './api';
+import { BulkActions } from './BulkActions';
 import { useGroups, useRoles, useSites } from './directory';
 import { CustomerFilter, IdSelect } from './IdSelect';
 import { displayName, STATUS_COLORS, STATUSES, statusLabel } from './status';
@@ -142,9 +145,71 @@ export function UsersPage() {
 
   const total = users.data?.total ?? 0;
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+
+  // Selection: users ticked on this page, or every user the filters match. A new filter clears it.
+  const filterKey = JSON.stringify([q, status, customerId, siteId, roleId, groupId, importId]);
+  const [selection, setSelection] = useState<{ key: string; ids: ReadonlySet<number>; all: boolean }>({
+    key: filterKey,
+    ids: new Set(),
+    all: false,
+  });
+  const current = selection.key === filterKey;
+  const selected: ReadonlySet<number> = current ? selection.ids : new Set();
+  const allMatching = current && selection.all;
+  const setSelected = (ids: ReadonlySet<number>) => setSelection({ key: filterKey, ids, all: false });
+  const setAllMatching = (all: boolean) => setSelection({ key: filterKey, ids: selected, all });
+  const pageIds = (users.data?.items ?? []).map((u) => u.id);
+  const pageSelected = pageIds.length > 0 && pageIds.every((id) => selected.has(id));
+  const manage = can('users.manage');
+  const toggle = (id: number, on: boolean) => {
+    const next = new Set(selected);
+    if (on) next.add(id);
+    else next.delete(id);
+    setSelected(next);
+  };
+  const togglePage = (on: boolean) => setSelected(on ? new Set(pageIds) : new Set());
+  const bulkSelection = allMatching
+    ? {
+        filter: {
+          ...(q && { q }),
+          ...(status && { status: [status] }),
+          ...(customerId && { customerId }),
+          ...(siteId && { siteId }),
+          ...(roleId && { roleId }),
+          ...(groupId && { groupId }),
+          ...(importId && { importId }),
+        },
+      }
+    : selected.size > 0
+      ? { ids: [...selected] }
+      : null;
+  const selectedCount = allMatching ? total : selected.size;
+  const tableColumns: ColumnDef<User>[] = manage
+    ? [
+        {
+          id: 'select',
+          header: () => (
+            <Checkbox
+              aria-label="Select every user on this page"
+              checked={pageSelected}
+              indeterminate={!pageSelected && pageIds.some((id) => selected.has(id))}
+              onChange={(e) => togglePage(e.currentTarget.checked)}
+            />
+          ),
+          cell: ({ row }) => (
+            <Checkbox
+              aria-label={`Select ${displayName(row.original)}`}
+              checked={allMatching || selected.has(row.original.id)}
+              onChange={(e) => toggle(row.original.id, e.currentTarget.checked)}
+            />
+          ),
+        },
+        ...columns,
+      ]
+    : columns;
   const table = useReactTable({
     data: users.data?.items ?? [],
-    columns,
+    columns: tableColumns,
     getCoreRowModel: getCoreRowModel(),
     getRowId: (u) => String(u.id),
     manualPagination: true,
@@ -200,6 +265,13 @@ export function UsersPage() {
               </Menu.Item>
             </Menu.Dropdown>
           </Menu>
+          {manage && (
+            <BulkActions
+              selection={bulkSelection}
+              count={selectedCount}
+              onDone={() => setSelected(new Set())}
+            />
+          )}
           {can('users.manage') && (
             <Button component={Link} href="/users/new">
               New user
@@ -287,6 +359,25 @@ export function UsersPage() {
           )}
         </Group>
       )}
+      {manage && pageSelected && total > pageIds.length && (
+        <Group gap="sm" data-testid="select-all-matching">
+          {allMatching ? (
+            <>
+              <Text size="sm">All {plural(total, 'matching user')} are selected.</Text>
+              <Button variant="subtle" size="compact-sm" onClick={() => togglePage(false)}>
+                Clear selection
+              </Button>
+            </>
+          ) : (
+            <>
+              <Text size="sm">All {plural(pageIds.length, 'user')} on this page are selected.</Text>
+              <Button variant="subtle" size="compact-sm" onClick={() => setAllMatching(true)}>
+                Select all {plural(total, 'matching user')}
+              </Button>
+            </>
+          )}
+        </Group>
+      )}
       {users.isError && <LoadError what="users" error={users.error} />}
       <Table.ScrollContainer minWidth={960}>
         <Table striped highlightOnHover verticalSpacing="xs" data-testid="users-table">
@@ -323,7 +414,7 @@ export function UsersPage() {
           <Table.Tbody>
             <TableRows table={table} />
             {users.isSuccess && users.data.items.length === 0 && (
-              <EmptyTableRow columns={columns.length}>
+              <EmptyTableRow columns={tableColumns.length}>
                 {filtered ? 'No users match these filters.' : 'No users yet.'}
               </EmptyTableRow>
             )}

@@ -2,6 +2,8 @@ import { get, request, withParams } from '../lib/api';
 import type {
   AttributeInfo,
   AuditItem,
+  BulkAction,
+  BulkRequest,
   CustomerInfo,
   EmailInfo,
   GroupInfo,
@@ -22,6 +24,10 @@ export const exportUrl = (query: UserQuery, format: 'csv' | 'xlsx') => {
   const { limit: _limit, offset: _offset, sort: _sort, order: _order, ...selection } = query;
   return withParams('/api/v1/users/export', { ...selection, format });
 };
+/** A bulk action on users, run as a job: answers at once, then `getBulkAction` follows its progress. */
+export const startBulkAction = (body: BulkRequest) => request<BulkAction>('POST', '/api/v1/users/bulk', body);
+export const getBulkAction = (id: number) => get<BulkAction>(`/api/v1/users/bulk/${id}`);
+
 export const getUser = (id: number) => get<User>(`/api/v1/users/${id}`);
 export const createUser = (input: UserCreateInput) => request<User>('POST', '/api/v1/users', input);
 export const updateUser = (id: number, patch: UserUpdateInput) =>

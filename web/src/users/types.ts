@@ -8,6 +8,8 @@ import type {
   PortalRole,
   PortalUser,
   Site,
+  UserBulkAction,
+  UserBulkRequest,
   UserCreate,
   UserListQuery,
   UserPage as UserPageSchema,
@@ -31,3 +33,6 @@ export type AttributeInfo = z.infer<typeof AttributeDefinition>;
 export type AuditItem = z.infer<typeof AuditEntry>;
 export type InvitationInfo = z.infer<typeof Invitation>;
 export type EmailInfo = z.infer<typeof Email>;
+export type BulkRequest = z.input<typeof UserBulkRequest>;
+export type BulkAction = z.infer<typeof UserBulkAction>;
+export type BulkActionKind = BulkAction['action'];
