@@ -78,7 +78,11 @@ export function SetupChecklist() {
           </Text>
         </Group>
         <Progress value={(done / steps.length) * 100} size="sm" aria-hidden="true" />
-        <List spacing="sm" listStyleType="none" styles={{ itemWrapper: { width: '100%' } }}>
+        <List
+          spacing="sm"
+          listStyleType="none"
+          styles={{ itemWrapper: { width: '100%', alignItems: 'flex-start' } }}
+        >
           {steps.map((step) => {
             const about = STEPS[step.id];
             return (
@@ -105,7 +109,7 @@ export function SetupChecklist() {
                 {!step.done && (
                   <Text size="sm" c="dimmed">
                     {about.how}{' '}
-                    <Anchor component={Link} href={about.href} size="sm">
+                    <Anchor component={Link} href={about.href} size="sm" underline="always">
                       {about.link}
                     </Anchor>
                   </Text>
