@@ -153,6 +153,14 @@ describe('first run', () => {
       expect(b.x + b.width).toBeLessThanOrEqual(PHONE.width);
     }
     expect(await sideways(page)).toBe(0);
+    // An open list of fields fits the screen too.
+    await selects.first().click();
+    const listbox = page.getByRole('listbox');
+    await listbox.waitFor();
+    const list = (await listbox.boundingBox())!;
+    expect(list.x).toBeGreaterThanOrEqual(0);
+    expect(list.x + list.width).toBeLessThanOrEqual(PHONE.width);
+    await page.keyboard.press('Escape');
     await resize(page, DESKTOP);
     await shots(page, 'firstrun-mapping');
 
