@@ -5,6 +5,7 @@ import * as admins from '../../app/admins.js';
 import { listAuditLog } from '../../app/audit-log.js';
 import type { AppContext } from '../../app/context.js';
 import { getSettings, updateSettings } from '../../app/settings.js';
+import { SETUP_STEPS, setupStatus } from '../../app/setup.js';
 import { SettingsPatch } from '../../core/domain/settings.js';
 import { actorOf } from '../plugins/auth.js';
 import {
@@ -21,6 +22,20 @@ import {
   TokenCreate,
   TokenCreated,
 } from '../schemas.js';
+
+const SetupStatus = z
+  .object({
+    complete: z.boolean().describe('Every step done: the console hides the checklist'),
+    steps: z.array(z.object({ id: z.enum(SETUP_STEPS), done: z.boolean() })),
+    mail: z.object({
+      transport: z
+        .enum(['smtp', 'mailbox'])
+        .describe('mailbox: no SMTP_URL, email stays in the local mailbox'),
+      paused: z.boolean().describe('Sending is paused: email waits in the outbox'),
+      from: z.string(),
+    }),
+  })
+  .meta({ id: 'SetupStatus' });
 
 /** Admins, API tokens, settings and the audit log. */
 export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
@@ -96,6 +111,18 @@ export function adminRoutes(app: FastifyInstance, ctx: AppContext): void {
     '/api/v1/settings',
     { schema: { tags: ['settings'], body: SettingsPatch, response: { 200: Settings, ...errorResponses } } },
     (req) => updateSettings(ctx, actorOf(req), req.body),
+  );
+
+  r.get(
+    '/api/v1/setup',
+    {
+      schema: {
+        tags: ['settings'],
+        summary: 'The first-run checklist: which setup steps are done, and where invitation email goes',
+        response: { 200: SetupStatus, ...errorResponses },
+      },
+    },
+    (req) => setupStatus(ctx, actorOf(req)),
   );
 
   r.get(

@@ -24,14 +24,17 @@ import { Link } from 'wouter';
 import { useCan } from '../auth/session';
 import { formatDate, formatNumber, plural } from '../lib/format';
 import { LoadError } from '../lib/LoadError';
+import { usePhone } from '../lib/responsive';
 import { EmptyTableRow, TableRows } from '../lib/table-rows';
 import { idParam, useQueryParams, useSearchBox } from '../lib/url-params';
+import { SetupChecklist } from '../setup/SetupChecklist';
 import { exportUrl, listUsers } from './api';
 import { BulkActions } from './BulkActions';
 import { useGroups, useRoles, useSites } from './directory';
 import { CustomerFilter, IdSelect } from './IdSelect';
 import { displayName, STATUS_COLORS, STATUSES, statusLabel } from './status';
 import type { User, UserQuery, UserSort, UserStatus } from './types';
+import { UserCards } from './UserCards';
 
 const PAGE_SIZE = 25;
 
@@ -99,6 +102,7 @@ const columns: ColumnDef<User>[] = [
  */
 export function UsersPage() {
   const can = useCan();
+  const phone = usePhone();
   const [params, update] = useQueryParams();
   const q = params.get('q') ?? '';
   const status = (STATUSES as string[]).includes(params.get('status') ?? '')
@@ -224,9 +228,11 @@ export function UsersPage() {
   };
 
   const filtered = Boolean(q || status || customerId || siteId || roleId || groupId || importId);
+  const emptyText = filtered ? 'No users match these filters.' : 'No users yet.';
 
   return (
     <Stack gap="md">
+      <SetupChecklist />
       <Group justify="space-between" align="flex-end">
         <div>
           <Title order={2}>Users</Title>
@@ -379,48 +385,50 @@ export function UsersPage() {
         </Group>
       )}
       {users.isError && <LoadError what="users" error={users.error} />}
-      <Table.ScrollContainer minWidth={960}>
-        <Table striped highlightOnHover verticalSpacing="xs" data-testid="users-table">
-          <Table.Thead>
-            {table.getHeaderGroups().map((hg) => (
-              <Table.Tr key={hg.id}>
-                {hg.headers.map((h) => {
-                  const columnSort = SORTABLE[h.column.id];
-                  const label = flexRender(h.column.columnDef.header, h.getContext());
-                  if (!columnSort) return <Table.Th key={h.id}>{label}</Table.Th>;
-                  const active = columnSort === sort;
-                  return (
-                    <Table.Th
-                      key={h.id}
-                      aria-sort={active ? (effectiveOrder === 'asc' ? 'ascending' : 'descending') : 'none'}
-                    >
-                      <UnstyledButton
-                        onClick={() => sortBy(columnSort)}
-                        fw={700}
-                        fz="sm"
-                        aria-label={`Sort by ${String(h.column.columnDef.header).toLowerCase()}`}
+      {phone ? (
+        <UserCards users={users.data?.items} empty={users.isSuccess ? emptyText : null} />
+      ) : (
+        <Table.ScrollContainer minWidth={960}>
+          <Table striped highlightOnHover verticalSpacing="xs" data-testid="users-table">
+            <Table.Thead>
+              {table.getHeaderGroups().map((hg) => (
+                <Table.Tr key={hg.id}>
+                  {hg.headers.map((h) => {
+                    const columnSort = SORTABLE[h.column.id];
+                    const label = flexRender(h.column.columnDef.header, h.getContext());
+                    if (!columnSort) return <Table.Th key={h.id}>{label}</Table.Th>;
+                    const active = columnSort === sort;
+                    return (
+                      <Table.Th
+                        key={h.id}
+                        aria-sort={active ? (effectiveOrder === 'asc' ? 'ascending' : 'descending') : 'none'}
                       >
-                        {label}{' '}
-                        <Text span c={active ? undefined : 'dimmed'} aria-hidden="true">
-                          {active ? (effectiveOrder === 'asc' ? '▲' : '▼') : '↕'}
-                        </Text>
-                      </UnstyledButton>
-                    </Table.Th>
-                  );
-                })}
-              </Table.Tr>
-            ))}
-          </Table.Thead>
-          <Table.Tbody>
-            <TableRows table={table} />
-            {users.isSuccess && users.data.items.length === 0 && (
-              <EmptyTableRow columns={tableColumns.length}>
-                {filtered ? 'No users match these filters.' : 'No users yet.'}
-              </EmptyTableRow>
-            )}
-          </Table.Tbody>
-        </Table>
-      </Table.ScrollContainer>
+                        <UnstyledButton
+                          onClick={() => sortBy(columnSort)}
+                          fw={700}
+                          fz="sm"
+                          aria-label={`Sort by ${String(h.column.columnDef.header).toLowerCase()}`}
+                        >
+                          {label}{' '}
+                          <Text span c={active ? undefined : 'dimmed'} aria-hidden="true">
+                            {active ? (effectiveOrder === 'asc' ? '▲' : '▼') : '↕'}
+                          </Text>
+                        </UnstyledButton>
+                      </Table.Th>
+                    );
+                  })}
+                </Table.Tr>
+              ))}
+            </Table.Thead>
+            <Table.Tbody>
+              <TableRows table={table} />
+              {users.isSuccess && users.data.items.length === 0 && (
+                <EmptyTableRow columns={tableColumns.length}>{emptyText}</EmptyTableRow>
+              )}
+            </Table.Tbody>
+          </Table>
+        </Table.ScrollContainer>
+      )}
       {pages > 1 && (
         <Pagination
           total={pages}

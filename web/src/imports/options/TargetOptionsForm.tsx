@@ -14,6 +14,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { useQuery } from '@tanstack/react-query';
 import { type ReactNode, useRef, useState } from 'react';
 import { formatNumber, plural } from '../../lib/format';
+import { type SetupStatus, setupQuery } from '../../setup/api';
 import { listGroups, readSettings, searchUsers } from '../api';
 import { formatDuration } from '../labels';
 import type { Import } from '../types';
@@ -256,9 +257,19 @@ function sendTime(n: number, perMinute: number): string {
   return `${formatDuration(seconds)} at ${formatNumber(perMinute)} per minute (the last one around ${timeOfDay.format(new Date(Date.now() + seconds * 1000))})`;
 }
 
+/** Where invitation email goes from this server, in words. */
+function mailDestination(mail: SetupStatus['mail']): string {
+  const where =
+    mail.transport === 'mailbox'
+      ? 'No SMTP server is set, so emails stay in the local mailbox (Mail → Mailbox) and reach no one.'
+      : `Emails go out through the SMTP server, from ${mail.from}.`;
+  return mail.paused ? `Sending is paused: emails wait in the outbox until it resumes. ${where}` : where;
+}
+
 /** A switch for invitations, with how many emails the import would send and how long that takes. */
 function InvitationsSwitch({ name, schema, value, onChange, disabled, view }: FieldProps) {
   const settings = useQuery({ queryKey: ['settings'], queryFn: readSettings, staleTime: 60_000 });
+  const setup = useQuery(setupQuery);
   const toCreate = view.planned.create ?? 0;
   return (
     <Stack gap={6}>
@@ -275,6 +286,11 @@ function InvitationsSwitch({ name, schema, value, onChange, disabled, view }: Fi
             : settings.data
               ? `${plural(toCreate, 'email')}: sending takes about ${sendTime(toCreate, settings.data.mailRatePerMinute)}.`
               : `${plural(toCreate, 'email')}.`}
+        </Text>
+      )}
+      {value === true && setup.data && (
+        <Text size="sm" c="dimmed" data-testid="invite-destination">
+          {mailDestination(setup.data.mail)}
         </Text>
       )}
     </Stack>

@@ -201,7 +201,8 @@ export function MapStep({
                       </Text>
                       {narrow && <div style={{ marginTop: 4 }}>{why}</div>}
                     </Table.Td>
-                    <Table.Td miw={narrow ? 160 : 220}>
+                    {/* On a phone the field gets most of the width: a field's name cut short hides which it is. */}
+                    <Table.Td miw={narrow ? 160 : 220} w={narrow ? '60%' : undefined}>
                       <Select
                         aria-label={`Field for column ${header || i + 1}`}
                         data={[

@@ -23,6 +23,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tansta
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { describeError } from '../../lib/api';
 import { formatNumber, plural } from '../../lib/format';
+import { usePhone } from '../../lib/responsive';
 import { commitImport, fixRow, listRows, listTargets } from '../api';
 import { CustomerFix } from '../options/CustomerChoice';
 import { isPartlyCommitted } from '../owners/types';
@@ -204,6 +205,7 @@ export function ReviewStep({
   const [filter, setFilter] = useState<RowFilter>('all');
   const [code, setCode] = useState<string | null>(null);
   const [page, setPage] = useState(1);
+  const phone = usePhone();
   const [focusRow, setFocusRow] = useState<number | null>(null);
   const [announce, setAnnounce] = useState('');
   const [showIgnored, setShowIgnored] = useState(false);
@@ -413,123 +415,198 @@ export function ReviewStep({
             {describeError(rows.error)}
           </Alert>
         )}
-        <Table.ScrollContainer
-          type="native"
-          minWidth={Math.max(
-            600,
-            ROW_WIDTH +
-              STATUS_WIDTH +
-              300 +
-              (columns.key === null ? 0 : KEY_WIDTH) +
-              columns.rest.length * 150,
-          )}
-        >
-          <Table striped verticalSpacing={6} data-testid="review-table" className={classes.table}>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th w={ROW_WIDTH} miw={ROW_WIDTH} className={classes.pinned} style={{ left: 0 }}>
-                  Row
-                </Table.Th>
-                <Table.Th
-                  w={STATUS_WIDTH}
-                  miw={STATUS_WIDTH}
-                  className={`${classes.pinned} ${columns.key === null ? classes.pinnedLast : ''}`}
-                  style={{ left: ROW_WIDTH }}
+        {phone ? (
+          <Stack gap="xs" component="ol" p={0} m={0} style={{ listStyle: 'none' }} data-testid="review-cards">
+            {(rows.data?.items ?? []).map((row) => {
+              const byColumn = problemsByColumn(row, view.header);
+              const rowProblems = byColumn.get(-1);
+              // The key column, then the columns with a problem, then the others: what to fix first.
+              const shown = [
+                ...(columns.key === null ? [] : [columns.key]),
+                ...columns.rest.filter((i) => byColumn.has(i)),
+                ...columns.rest.filter((i) => !byColumn.has(i)),
+              ];
+              return (
+                <Card
+                  key={row.row}
+                  component="li"
+                  withBorder
+                  padding="sm"
+                  id={`import-row-${row.row}`}
+                  tabIndex={-1}
+                  data-row={row.row}
+                  data-valid={row.valid}
+                  className={row.row === focusRow ? classes.focusedCard : undefined}
                 >
-                  Status
-                </Table.Th>
-                {columns.key !== null && (
-                  <Table.Th
-                    w={KEY_WIDTH}
-                    miw={KEY_WIDTH}
-                    className={`${classes.pinned} ${classes.pinnedLast}`}
-                    style={{ left: ROW_WIDTH + STATUS_WIDTH }}
-                  >
-                    {view.header[columns.key] || `Column ${columns.key + 1}`}
-                  </Table.Th>
-                )}
-                <Table.Th miw={260}>Issues</Table.Th>
-                {columns.rest.map((i) => (
-                  <Table.Th key={i}>{view.header[i] || `Column ${i + 1}`}</Table.Th>
-                ))}
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {(rows.data?.items ?? []).map((row) => {
-                const byColumn = problemsByColumn(row, view.header);
-                const rowProblems = byColumn.get(-1);
-                const cell = (i: number) => (
-                  <Cell
-                    value={row.cells[i] ?? ''}
-                    problems={byColumn.get(i)}
-                    columnName={view.header[i] || `column ${i + 1}`}
-                    rowNumber={row.row}
-                    editable={editable}
-                    saving={fix.isPending}
-                    onSave={(value) => {
-                      if (value !== (row.cells[i] ?? '')) fix.mutate({ row: row.row, column: i, value });
-                    }}
-                  />
-                );
-                return (
-                  <Table.Tr
-                    key={row.row}
-                    id={`import-row-${row.row}`}
-                    tabIndex={-1}
-                    data-row={row.row}
-                    data-valid={row.valid}
-                    className={row.row === focusRow ? classes.focused : undefined}
-                    bg={row.row === focusRow ? 'var(--mantine-color-yellow-light)' : undefined}
-                  >
-                    <Table.Td className={classes.pinned} style={{ left: 0 }}>
-                      {row.row}
-                    </Table.Td>
-                    <Table.Td
-                      className={`${classes.pinned} ${columns.key === null ? classes.pinnedLast : ''}`}
-                      style={{ left: ROW_WIDTH }}
-                    >
-                      <Group gap={4} wrap="nowrap">
-                        {row.valid ? (
-                          <Badge color="green" variant="light" size="sm">
-                            {row.action ?? 'valid'}
-                          </Badge>
-                        ) : (
-                          <Badge color="red" variant="light" size="sm">
-                            error
-                          </Badge>
-                        )}
-                        {rowProblems && <ProblemIcon problems={rowProblems} label={`Row ${row.row}`} />}
-                      </Group>
-                    </Table.Td>
-                    {columns.key !== null && (
-                      <Table.Td
-                        className={`${classes.pinned} ${classes.pinnedLast}`}
-                        style={{ left: ROW_WIDTH + STATUS_WIDTH, maxWidth: KEY_WIDTH }}
-                      >
-                        {cell(columns.key)}
-                      </Table.Td>
-                    )}
-                    <Table.Td className={classes.issues}>
-                      <IssuesCell problems={row.problems} action={suggestionActions(row)} />
-                    </Table.Td>
-                    {columns.rest.map((i) => (
-                      <Table.Td key={i}>{cell(i)}</Table.Td>
-                    ))}
-                  </Table.Tr>
-                );
-              })}
-              {rows.isSuccess && rows.data.items.length === 0 && (
-                <Table.Tr>
-                  <Table.Td colSpan={columns.rest.length + 4}>
-                    <Text c="dimmed" ta="center" py="md">
-                      No row matches.
+                  <Group gap="xs" wrap="nowrap" mb={4}>
+                    <Text size="sm" fw={700}>
+                      Row {row.row}
                     </Text>
-                  </Table.Td>
+                    {row.valid ? (
+                      <Badge color="green" variant="light" size="sm">
+                        {row.action ?? 'valid'}
+                      </Badge>
+                    ) : (
+                      <Badge color="red" variant="light" size="sm">
+                        error
+                      </Badge>
+                    )}
+                    {rowProblems && <ProblemIcon problems={rowProblems} label={`Row ${row.row}`} />}
+                  </Group>
+                  {row.problems.length > 0 && (
+                    <div className={classes.cardIssues}>
+                      <IssuesCell problems={row.problems} action={suggestionActions(row)} />
+                    </div>
+                  )}
+                  <dl className={classes.cardCells}>
+                    {shown.map((i) => (
+                      <div key={i}>
+                        <dt>{view.header[i] || `Column ${i + 1}`}</dt>
+                        <dd>
+                          <Cell
+                            value={row.cells[i] ?? ''}
+                            problems={byColumn.get(i)}
+                            columnName={view.header[i] || `column ${i + 1}`}
+                            rowNumber={row.row}
+                            editable={editable}
+                            saving={fix.isPending}
+                            onSave={(value) => {
+                              if (value !== (row.cells[i] ?? ''))
+                                fix.mutate({ row: row.row, column: i, value });
+                            }}
+                          />
+                        </dd>
+                      </div>
+                    ))}
+                  </dl>
+                </Card>
+              );
+            })}
+            {rows.isSuccess && rows.data.items.length === 0 && (
+              <Text c="dimmed" ta="center" py="md" component="li">
+                No row matches.
+              </Text>
+            )}
+          </Stack>
+        ) : (
+          <Table.ScrollContainer
+            type="native"
+            minWidth={Math.max(
+              600,
+              ROW_WIDTH +
+                STATUS_WIDTH +
+                300 +
+                (columns.key === null ? 0 : KEY_WIDTH) +
+                columns.rest.length * 150,
+            )}
+          >
+            <Table striped verticalSpacing={6} data-testid="review-table" className={classes.table}>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th w={ROW_WIDTH} miw={ROW_WIDTH} className={classes.pinned} style={{ left: 0 }}>
+                    Row
+                  </Table.Th>
+                  <Table.Th
+                    w={STATUS_WIDTH}
+                    miw={STATUS_WIDTH}
+                    className={`${classes.pinned} ${columns.key === null ? classes.pinnedLast : ''}`}
+                    style={{ left: ROW_WIDTH }}
+                  >
+                    Status
+                  </Table.Th>
+                  {columns.key !== null && (
+                    <Table.Th
+                      w={KEY_WIDTH}
+                      miw={KEY_WIDTH}
+                      className={`${classes.pinned} ${classes.pinnedLast}`}
+                      style={{ left: ROW_WIDTH + STATUS_WIDTH }}
+                    >
+                      {view.header[columns.key] || `Column ${columns.key + 1}`}
+                    </Table.Th>
+                  )}
+                  <Table.Th miw={260}>Issues</Table.Th>
+                  {columns.rest.map((i) => (
+                    <Table.Th key={i}>{view.header[i] || `Column ${i + 1}`}</Table.Th>
+                  ))}
                 </Table.Tr>
-              )}
-            </Table.Tbody>
-          </Table>
-        </Table.ScrollContainer>
+              </Table.Thead>
+              <Table.Tbody>
+                {(rows.data?.items ?? []).map((row) => {
+                  const byColumn = problemsByColumn(row, view.header);
+                  const rowProblems = byColumn.get(-1);
+                  const cell = (i: number) => (
+                    <Cell
+                      value={row.cells[i] ?? ''}
+                      problems={byColumn.get(i)}
+                      columnName={view.header[i] || `column ${i + 1}`}
+                      rowNumber={row.row}
+                      editable={editable}
+                      saving={fix.isPending}
+                      onSave={(value) => {
+                        if (value !== (row.cells[i] ?? '')) fix.mutate({ row: row.row, column: i, value });
+                      }}
+                    />
+                  );
+                  return (
+                    <Table.Tr
+                      key={row.row}
+                      id={`import-row-${row.row}`}
+                      tabIndex={-1}
+                      data-row={row.row}
+                      data-valid={row.valid}
+                      className={row.row === focusRow ? classes.focused : undefined}
+                      bg={row.row === focusRow ? 'var(--mantine-color-yellow-light)' : undefined}
+                    >
+                      <Table.Td className={classes.pinned} style={{ left: 0 }}>
+                        {row.row}
+                      </Table.Td>
+                      <Table.Td
+                        className={`${classes.pinned} ${columns.key === null ? classes.pinnedLast : ''}`}
+                        style={{ left: ROW_WIDTH }}
+                      >
+                        <Group gap={4} wrap="nowrap">
+                          {row.valid ? (
+                            <Badge color="green" variant="light" size="sm">
+                              {row.action ?? 'valid'}
+                            </Badge>
+                          ) : (
+                            <Badge color="red" variant="light" size="sm">
+                              error
+                            </Badge>
+                          )}
+                          {rowProblems && <ProblemIcon problems={rowProblems} label={`Row ${row.row}`} />}
+                        </Group>
+                      </Table.Td>
+                      {columns.key !== null && (
+                        <Table.Td
+                          className={`${classes.pinned} ${classes.pinnedLast}`}
+                          style={{ left: ROW_WIDTH + STATUS_WIDTH, maxWidth: KEY_WIDTH }}
+                        >
+                          {cell(columns.key)}
+                        </Table.Td>
+                      )}
+                      <Table.Td className={classes.issues}>
+                        <IssuesCell problems={row.problems} action={suggestionActions(row)} />
+                      </Table.Td>
+                      {columns.rest.map((i) => (
+                        <Table.Td key={i}>{cell(i)}</Table.Td>
+                      ))}
+                    </Table.Tr>
+                  );
+                })}
+                {rows.isSuccess && rows.data.items.length === 0 && (
+                  <Table.Tr>
+                    <Table.Td colSpan={columns.rest.length + 4}>
+                      <Text c="dimmed" ta="center" py="md">
+                        No row matches.
+                      </Text>
+                    </Table.Td>
+                  </Table.Tr>
+                )}
+              </Table.Tbody>
+            </Table>
+          </Table.ScrollContainer>
+        )}
         <Group justify="space-between" wrap="wrap" gap="xs">
           <Pagination
             total={pages}
