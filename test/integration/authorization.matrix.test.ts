@@ -840,6 +840,11 @@ const cases: Case[] = [
 
   // Notifications: every admin has its own bell.
   {
+    route: 'GET /api/v1/setup',
+    expect: '200 200 200 | 200 200 | 200 200 | 200 200 | 401',
+    build: async () => ({ url: '/api/v1/setup' }),
+  },
+  {
     route: 'GET /api/v1/notifications',
     expect: '200 200 200 | 200 200 | 200 200 | 200 200 | 401',
     build: async () => ({ url: '/api/v1/notifications' }),
