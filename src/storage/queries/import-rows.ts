@@ -12,20 +12,28 @@ const KEY_COLUMNS = ['k1', 'k2', 'k3'] as const;
 export type KeyColumn = (typeof KEY_COLUMNS)[number];
 export const keyColumn = (index: number): KeyColumn => KEY_COLUMNS[index]!;
 
-function verdictColumns(r: StagedRow) {
+/**
+ * A row's verdict as the values of the columns k1, k2, k3, valid, action, problems, codes, owner_id,
+ * owner_value, in that order: the one list every insert and update of staged rows writes.
+ */
+function verdictValues(r: StagedRow): unknown[] {
   const errors = r.problems.filter((p) => p.severity === 'error');
-  return {
-    k1: r.keys[0] ?? null,
-    k2: r.keys[1] ?? null,
-    k3: r.keys[2] ?? null,
-    valid: errors.length === 0 ? 1 : 0,
-    action: r.action,
-    problems: r.problems.length > 0 ? JSON.stringify(r.problems) : null,
-    codes: errors.length > 0 ? `,${[...new Set(errors.map((p) => p.code))].join(',')},` : null,
-    ownerId: r.group ?? null,
-    ownerValue: r.group === null || r.group === undefined ? (r.groupValue ?? null) : null,
-  };
+  return [
+    r.keys[0] ?? null,
+    r.keys[1] ?? null,
+    r.keys[2] ?? null,
+    errors.length === 0 ? 1 : 0,
+    r.action,
+    r.problems.length > 0 ? JSON.stringify(r.problems) : null,
+    errors.length > 0 ? `,${[...new Set(errors.map((p) => p.code))].join(',')},` : null,
+    r.group ?? null,
+    r.group === null || r.group === undefined ? (r.groupValue ?? null) : null,
+  ];
 }
+
+/** Rows of values as one array per column, for PostgreSQL's `unnest`. */
+const byColumn = (rows: unknown[][]): unknown[][] =>
+  Array.from({ length: rows[0]?.length ?? 0 }, (_, c) => rows.map((r) => r[c]));
 
 const INSERT_SQLITE =
   'insert into import_rows (import_id, row_number, cells, k1, k2, k3, valid, action, problems, codes, owner_id, owner_value) ' +
@@ -38,48 +46,16 @@ const INSERT_POSTGRES =
 /** Stages a batch: a prepared statement per row on SQLite, one statement on PostgreSQL (bulk.ts). */
 export async function insertStagedRows(db: Db, importId: number, rows: readonly StagedRow[]): Promise<void> {
   if (rows.length === 0) return;
+  const values = (r: StagedRow) => [r.row, JSON.stringify(r.cells), ...verdictValues(r)];
   const sqlite = sqliteHandle(db);
   if (sqlite) {
     const insert = prepared(sqlite, INSERT_SQLITE);
     await onSqliteConnection(db, () => {
-      for (const r of rows) {
-        const v = verdictColumns(r);
-        insert.run(
-          importId,
-          r.row,
-          JSON.stringify(r.cells),
-          v.k1,
-          v.k2,
-          v.k3,
-          v.valid,
-          v.action,
-          v.problems,
-          v.codes,
-          v.ownerId,
-          v.ownerValue,
-        );
-      }
+      for (const r of rows) insert.run(importId, ...values(r));
     });
     return;
   }
-  const columns: unknown[][] = [[], [], [], [], [], [], [], [], [], [], []];
-  for (const r of rows) {
-    const v = verdictColumns(r);
-    const values = [
-      r.row,
-      JSON.stringify(r.cells),
-      v.k1,
-      v.k2,
-      v.k3,
-      v.valid,
-      v.action,
-      v.problems,
-      v.codes,
-      v.ownerId,
-      v.ownerValue,
-    ];
-    for (let c = 0; c < values.length; c++) columns[c]!.push(values[c]);
-  }
+  const columns = byColumn(rows.map(values));
   await pgQuery(db, INSERT_POSTGRES, [importId, ...columns]);
 }
 
@@ -110,43 +86,14 @@ export async function updateStagedVerdicts(
     const update = prepared(sqlite, withCells ? VERDICT_CELLS_SQLITE : VERDICT_SQLITE);
     await onSqliteConnection(db, () => {
       for (const r of rows) {
-        const v = verdictColumns(r);
-        const values: unknown[] = [
-          v.k1,
-          v.k2,
-          v.k3,
-          v.valid,
-          v.action,
-          v.problems,
-          v.codes,
-          v.ownerId,
-          v.ownerValue,
-        ];
-        if (withCells) values.push(JSON.stringify(r.cells));
-        update.run(...values, importId, r.row);
+        const cells = withCells ? [JSON.stringify(r.cells)] : [];
+        update.run(...verdictValues(r), ...cells, importId, r.row);
       }
     });
     return;
   }
-  const columns: unknown[][] = [[], [], [], [], [], [], [], [], [], [], []];
-  for (const r of rows) {
-    const v = verdictColumns(r);
-    const cells = withCells ? JSON.stringify(r.cells) : null;
-    const values = [
-      r.row,
-      v.k1,
-      v.k2,
-      v.k3,
-      v.valid,
-      v.action,
-      v.problems,
-      v.codes,
-      v.ownerId,
-      v.ownerValue,
-      cells,
-    ];
-    for (let c = 0; c < values.length; c++) columns[c]!.push(values[c]);
-  }
+  const values = (r: StagedRow) => [r.row, ...verdictValues(r), withCells ? JSON.stringify(r.cells) : null];
+  const columns = byColumn(rows.map(values));
   await pgQuery(db, VERDICT_POSTGRES, [importId, ...columns]);
 }
 

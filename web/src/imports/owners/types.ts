@@ -1,95 +1,29 @@
+import type { z } from 'zod';
+import type { ImportOwners } from '../../../../src/http/import-schemas.js';
 import type { Import, ImportTarget } from '../types';
 
 /**
- * The per-owner part of the import API (record targets: one file, many owners). Written from the
- * API contract; the fields are read through the accessors below, so that the console also reads an
- * import or a target that has none of them (a target whose rows have no owner).
+ * The per-owner part of the import API (record targets: one file, many owners), inferred from its
+ * zod schemas (type-only) like the rest of the console's import types.
  */
 
 /** A target whose rows each belong to one owner: `noun` is what the console calls an owner. */
-export interface GroupedBy {
-  field: string;
-  noun: string;
-}
-
-export type OwnerState =
-  | 'pending'
-  | 'queued'
-  | 'importing'
-  | 'imported'
-  | 'skipped'
-  | 'failed'
-  | 'rolled_back';
-
-export interface OwnerResult {
-  created: number;
-  updated: number;
-  unchanged: number;
-  skipped: number;
-  failed: number;
-}
-
-export interface ImportOwner {
-  userId: number;
-  name: string;
-  email: string;
-  employeeNumber: string | null;
-  rows: number;
-  valid: number;
-  invalid: number;
-  included: boolean;
-  state: OwnerState;
-  result: OwnerResult | null;
-}
-
-export interface UnmatchedOwner {
-  value: string;
-  rows: number;
-  firstRow: number;
-  hint: string;
-}
-
+export type GroupedBy = NonNullable<ImportTarget['groupedBy']>;
 /** `GET /imports/{id}/owners`. */
-export interface OwnersPage {
-  owners: ImportOwner[];
-  unmatched: UnmatchedOwner[];
-  unmatchedRows: number;
-  limits: { maxOwners: number; maxRows: number };
-}
-
+export type OwnersPage = z.infer<typeof ImportOwners>;
+export type ImportOwner = OwnersPage['owners'][number];
+export type OwnerState = ImportOwner['state'];
+export type OwnerResult = NonNullable<ImportOwner['result']>;
+export type UnmatchedOwner = OwnersPage['unmatched'][number];
 /** `owners` of an import's view: where the owner-by-owner sequence stands. */
-export interface OwnersSummary {
-  total: number;
-  included: number;
-  pending: number;
-  imported: number;
-  skipped: number;
-  failed: number;
-  rolledBack: number;
-  unmatchedRows: number;
-  /** The next included, pending owner in file order. */
-  current: number | null;
-}
-
+export type OwnersSummary = NonNullable<Import['owners']>;
 /** `progress.owners` while a commit job of a grouped import runs. */
-export interface OwnersProgress {
-  done: number;
-  total: number;
-  current: { userId: number; name: string } | null;
-}
+export type OwnersProgress = NonNullable<Import['progress']['owners']>;
 
-export function groupedByOf(target: ImportTarget | undefined): GroupedBy | null {
-  const value = (target as (ImportTarget & { groupedBy?: GroupedBy | null }) | undefined)?.groupedBy;
-  return value ?? null;
-}
-
-export function ownersOf(view: Import): OwnersSummary | null {
-  return (view as Import & { owners?: OwnersSummary | null }).owners ?? null;
-}
-
-export function ownersProgressOf(progress: Import['progress']): OwnersProgress | null {
-  return (progress as Import['progress'] & { owners?: OwnersProgress | null }).owners ?? null;
-}
+export const groupedByOf = (target: ImportTarget | undefined): GroupedBy | null => target?.groupedBy ?? null;
+export const ownersOf = (view: Import): OwnersSummary | null => view.owners;
+export const ownersProgressOf = (progress: Import['progress']): OwnersProgress | null =>
+  progress.owners ?? null;
 
 /** Owners whose rows may still be committed: included and not yet imported or skipped. */
 export const isOpen = (o: ImportOwner) => o.included && o.state === 'pending';
@@ -97,8 +31,5 @@ export const isOpen = (o: ImportOwner) => o.included && o.state === 'pending';
 /** Capitalised noun: "User". */
 export const title = (noun: string) => noun.charAt(0).toUpperCase() + noun.slice(1);
 
-/**
- * `partly_committed`: some owners committed or skipped, included owners still pending. Compared as
- * text so that the console reads it whether or not the status list it was built with names it.
- */
-export const isPartlyCommitted = (view: Import) => (view.status as string) === 'partly_committed';
+/** `partly_committed`: some owners committed or skipped, included owners still pending. */
+export const isPartlyCommitted = (view: Import) => view.status === 'partly_committed';
