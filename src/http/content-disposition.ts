@@ -1,3 +1,6 @@
+import type { FastifyReply } from 'fastify';
+import type { FileToSend } from '../app/imports/result-files.js';
+
 /**
  * `Content-Disposition: attachment` for any file name: a plain ASCII `filename` for old clients
  * (characters outside printable ASCII, quotes and backslashes become `_`) and the exact name in
@@ -12,4 +15,11 @@ export function attachmentDisposition(fileName: string): string {
     (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
   );
   return `attachment; filename="${fallback}"; filename*=UTF-8''${encoded}`;
+}
+
+/** Sends a file made for a download (a template, a result file, an export) as an attachment. */
+export function sendAttachment(reply: FastifyReply, file: FileToSend) {
+  reply.header('content-type', file.contentType);
+  reply.header('content-disposition', attachmentDisposition(file.fileName));
+  return reply.send(file.body);
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { AppContext } from '../../app/context.js';
@@ -25,7 +25,7 @@ import { listOwners, setExcluded, skipOwners } from '../../app/imports/owners.js
 import { parseReadChoices } from '../../app/imports/read-choices.js';
 import { takeReadSlot } from '../../app/imports/read-slots.js';
 import { rereadImport } from '../../app/imports/reread-import.js';
-import { type FileToSend, importFile } from '../../app/imports/result-files.js';
+import { importFile } from '../../app/imports/result-files.js';
 import { requestRollback } from '../../app/imports/rollback-import.js';
 import { buildTemplate, describeTarget, listTargets } from '../../app/imports/templates.js';
 import { readSettings } from '../../app/settings.js';
@@ -33,7 +33,7 @@ import { authorize } from '../../core/access/policy.js';
 import { errors } from '../../core/errors.js';
 import { JOB_ENDED_STATUSES, WRITING_STATUSES } from '../../core/import/status.js';
 import { problemsOfIssues } from '../../core/problems.js';
-import { attachmentDisposition } from '../content-disposition.js';
+import { sendAttachment } from '../content-disposition.js';
 import {
   ConfigInput,
   FileParams,
@@ -67,12 +67,6 @@ import {
 import { actorOf } from '../plugins/auth.js';
 import { errorResponses, IdParam, Ok } from '../schemas.js';
 import { receiveUpload } from '../upload.js';
-
-function sendFile(reply: FastifyReply, file: FileToSend) {
-  reply.header('content-type', file.contentType);
-  reply.header('content-disposition', attachmentDisposition(file.fileName));
-  return reply.send(file.body);
-}
 
 function parseJsonField<T extends z.ZodType>(
   schema: T,
@@ -132,7 +126,7 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (req, reply) =>
-      sendFile(
+      sendAttachment(
         reply,
         await buildTemplate(
           ctx,
@@ -463,7 +457,10 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (req, reply) =>
-      sendFile(reply, await importFile(ctx, actorOf(req), req.params.id, req.params.kind, req.query.format)),
+      sendAttachment(
+        reply,
+        await importFile(ctx, actorOf(req), req.params.id, req.params.kind, req.query.format),
+      ),
   );
   r.get(
     '/api/v1/imports/:id/events',

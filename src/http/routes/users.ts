@@ -9,7 +9,7 @@ import { getUser } from '../../app/users/get-user.js';
 import { listUserHistory } from '../../app/users/list-user-history.js';
 import { listUsers } from '../../app/users/list-users.js';
 import { updateUser } from '../../app/users/update-user.js';
-import { attachmentDisposition } from '../content-disposition.js';
+import { sendAttachment } from '../content-disposition.js';
 import { actorOf } from '../plugins/auth.js';
 import {
   AuditPage,
@@ -56,15 +56,8 @@ export function userRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (req, reply) => {
       const { q, format, ...rest } = req.query;
-      const file = await exportUsers(
-        ctx,
-        actorOf(req),
-        { ...rest, ...(q !== undefined && { search: q }) },
-        format,
-      );
-      reply.header('content-type', file.contentType);
-      reply.header('content-disposition', attachmentDisposition(file.fileName));
-      return reply.send(file.body);
+      const selection = { ...rest, ...(q !== undefined && { search: q }) };
+      return sendAttachment(reply, await exportUsers(ctx, actorOf(req), selection, format));
     },
   );
   r.post(

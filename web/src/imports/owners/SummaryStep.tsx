@@ -7,7 +7,6 @@ import {
   List,
   Modal,
   Paper,
-  SimpleGrid,
   Stack,
   Table,
   Text,
@@ -22,7 +21,7 @@ import { describeError } from '../../lib/api';
 import { formatDateTime, formatNumber, plural } from '../../lib/format';
 import { usePhone } from '../../lib/responsive';
 import { saveConfigOf } from '../api';
-import { COUNTS, Downloads } from '../steps/ResultsStep';
+import { COUNTS, Downloads, ResultCounts } from '../steps/ResultsStep';
 import type { Import } from '../types';
 import { rollbackOwners } from './api';
 import { OwnerStateBadge, useOwners } from './shared';
@@ -208,18 +207,7 @@ export function SummaryStep({
             What was written before it stopped is counted below and can be rolled back.
           </Alert>
         )}
-        <SimpleGrid cols={{ base: 2, xs: 3, md: 5 }} spacing="sm" data-testid="result-counts">
-          {COUNTS.map((c) => (
-            <Paper key={c.key} withBorder p="sm" radius="md" data-count={c.key}>
-              <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
-                {c.label}
-              </Text>
-              <Text size="xl" fw={700} c={(view.counts[c.key] ?? 0) > 0 ? c.color : undefined}>
-                {formatNumber(view.counts[c.key] ?? 0)}
-              </Text>
-            </Paper>
-          ))}
-        </SimpleGrid>
+        <ResultCounts counts={view.counts} />
         {owners.isError && <Text c="red">{describeError(owners.error)}</Text>}
         <Title order={4}>By {noun}</Title>
         {phone ? (

@@ -29,6 +29,24 @@ export const COUNTS = [
   { key: 'failed', label: 'Failed', color: 'red' },
 ] as const;
 
+/** What a commit did, one tile per result (Created, Updated, …), coloured when not zero. */
+export function ResultCounts({ counts }: { counts: Import['counts'] }) {
+  return (
+    <SimpleGrid cols={{ base: 2, xs: 3, md: 5 }} spacing="sm" data-testid="result-counts">
+      {COUNTS.map((c) => (
+        <Paper key={c.key} withBorder p="sm" radius="md" data-count={c.key}>
+          <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
+            {c.label}
+          </Text>
+          <Text size="xl" fw={700} c={(counts[c.key] ?? 0) > 0 ? c.color : undefined}>
+            {formatNumber(counts[c.key] ?? 0)}
+          </Text>
+        </Paper>
+      ))}
+    </SimpleGrid>
+  );
+}
+
 /** The rollback report as the job stores it; anything else reads as not rolled back. */
 export function rollbackReport(raw: Import['rollback']): RollbackReport | null {
   if (!raw || typeof raw.deleted !== 'number' || typeof raw.restored !== 'number') return null;
@@ -160,18 +178,7 @@ export function ResultsStep({ view, canRun }: { view: Import; canRun: boolean })
               : 'It was cancelled before any row was written.'}
           </Alert>
         )}
-        <SimpleGrid cols={{ base: 2, xs: 3, md: 5 }} spacing="sm" data-testid="result-counts">
-          {COUNTS.map((c) => (
-            <Paper key={c.key} withBorder p="sm" radius="md" data-count={c.key}>
-              <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
-                {c.label}
-              </Text>
-              <Text size="xl" fw={700} c={(view.counts[c.key] ?? 0) > 0 ? c.color : undefined}>
-                {formatNumber(view.counts[c.key] ?? 0)}
-              </Text>
-            </Paper>
-          ))}
-        </SimpleGrid>
+        <ResultCounts counts={view.counts} />
         <Text size="sm" c="dimmed">
           Started {formatDateTime(view.startedAt)} · finished {formatDateTime(view.finishedAt)}
         </Text>
