@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serve } from '../support/cli.js';
+import { serve, signedIn } from '../support/cli.js';
 import { openTestDb, type TestDb } from '../support/db.js';
 import { until } from '../support/wait.js';
 
@@ -25,32 +25,10 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 
-async function session(url: string) {
-  const login = await fetch(`${url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(ADMIN),
-  });
-  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-  const { csrfToken } = (await login.json()) as { csrfToken: string };
-  return async (method: string, route: string, body?: unknown) => {
-    const res = await fetch(`${url}${route}`, {
-      method,
-      headers: {
-        cookie,
-        'x-csrf-token': csrfToken,
-        ...(body !== undefined && !(body instanceof FormData) && { 'content-type': 'application/json' }),
-      },
-      ...(body !== undefined && { body: body instanceof FormData ? body : JSON.stringify(body) }),
-    });
-    return (await res.json()) as unknown;
-  };
-}
-
 describe(`a commit killed mid-way on ${process.env.ROSTER_TEST_DB}`, () => {
   it('resumes after a restart and creates every user exactly once', async () => {
     const first = await serve(env);
-    const call = await session(first.url);
+    const call = await signedIn(ADMIN, first.url);
     const customer = (await call('POST', '/api/v1/customers', { name: 'Crash Ltd' })) as { id: number };
     const rows = [['Email', 'First name', 'Employee number']];
     for (let i = 0; i < ROWS; i++)
@@ -84,7 +62,7 @@ describe(`a commit killed mid-way on ${process.env.ROSTER_TEST_DB}`, () => {
 
     const second = await serve(env);
     try {
-      const again = await session(second.url);
+      const again = await signedIn(ADMIN, second.url);
       const view = await until(
         'the import to finish after the restart',
         async () =>

@@ -1,7 +1,7 @@
 import { once } from 'node:events';
 import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { serve } from '../support/cli.js';
+import { serve, signedIn } from '../support/cli.js';
 import { openTestDb, type TestDb } from '../support/db.js';
 import { until } from '../support/wait.js';
 
@@ -27,28 +27,6 @@ beforeAll(async () => {
 });
 afterAll(() => db.close());
 
-async function session(url: string) {
-  const login = await fetch(`${url}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(ADMIN),
-  });
-  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
-  const { csrfToken } = (await login.json()) as { csrfToken: string };
-  return async (method: string, route: string, body?: unknown) => {
-    const res = await fetch(`${url}${route}`, {
-      method,
-      headers: {
-        cookie,
-        'x-csrf-token': csrfToken,
-        ...(body !== undefined && !(body instanceof FormData) && { 'content-type': 'application/json' }),
-      },
-      ...(body !== undefined && { body: body instanceof FormData ? body : JSON.stringify(body) }),
-    });
-    return (await res.json()) as unknown;
-  };
-}
-
 interface View {
   status: string;
   counts: Record<string, number>;
@@ -58,7 +36,7 @@ interface View {
 describe(`"import all users" killed mid-way on ${process.env.ROSTER_TEST_DB}`, () => {
   it('resumes after a restart and commits every owner exactly once', { timeout: 240_000 }, async () => {
     const first = await serve(env);
-    const call = await session(first.url);
+    const call = await signedIn(ADMIN, first.url);
     const customer = (await call('POST', '/api/v1/customers', { name: 'Owners Crash Ltd' })) as {
       id: number;
     };
@@ -104,7 +82,7 @@ describe(`"import all users" killed mid-way on ${process.env.ROSTER_TEST_DB}`, (
 
     const second = await serve(env);
     try {
-      const again = await session(second.url);
+      const again = await signedIn(ADMIN, second.url);
       const view = await until(
         'the import to finish after the restart',
         async () => (await again('GET', `/api/v1/imports/${created.id}`)) as View,

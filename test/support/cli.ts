@@ -61,3 +61,29 @@ export function spawnRoster(
   });
   return { child, output: () => out };
 }
+
+/**
+ * Signs an admin in to a running server (`serve`) and answers a caller that sends requests with the
+ * session's cookie and CSRF token: JSON bodies, or a FormData as a browser sends an upload.
+ */
+export async function signedIn(admin: { email: string; password: string }, url: string) {
+  const login = await fetch(`${url}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(admin),
+  });
+  const cookie = login.headers.get('set-cookie')!.split(';')[0]!;
+  const { csrfToken } = (await login.json()) as { csrfToken: string };
+  return async (method: string, route: string, body?: unknown) => {
+    const res = await fetch(`${url}${route}`, {
+      method,
+      headers: {
+        cookie,
+        'x-csrf-token': csrfToken,
+        ...(body !== undefined && !(body instanceof FormData) && { 'content-type': 'application/json' }),
+      },
+      ...(body !== undefined && { body: body instanceof FormData ? body : JSON.stringify(body) }),
+    });
+    return (await res.json()) as unknown;
+  };
+}
