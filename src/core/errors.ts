@@ -137,6 +137,10 @@ export const ERROR_CATALOGUE = {
     message: 'A user with this email exists (emails are compared ignoring case).',
   },
   'user.username_taken': { status: 409, message: 'This username is taken.' },
+  'user.employee_number_taken': {
+    status: 409,
+    message: 'Another user has this employee number (compared ignoring case and surrounding spaces).',
+  },
 
   // Imports: their files.
   'import.file_empty': { status: 422, message: 'The file has no rows with data.' },

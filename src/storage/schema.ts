@@ -127,6 +127,8 @@ export interface UsersTable {
   user_type: string;
   access_level: string | null;
   employee_number: string | null;
+  /** The employee number's lookup key (core/domain/user.ts employeeNumberKey); not unique. */
+  employee_number_key: string | null;
   attributes: string;
   status: string;
   password_hash: string | null;

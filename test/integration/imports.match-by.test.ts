@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, startApi, type TestApi } from '../support/api.js';
-import { buildWorld, type World } from '../support/fixtures.js';
+import { buildWorld, shareEmployeeNumber, type World } from '../support/fixtures.js';
 import { type ImportClient, importClient, parseCsv } from '../support/imports.js';
 
 /** `matchBy`: existing users found by username, employee number or Roster id, the Email column renaming them. */
@@ -27,15 +27,10 @@ beforeAll(async () => {
   );
   expect(seed.statusCode, seed.body).toBe(201);
   expect((await client.commit(seed.json().id)).status).toBe('completed');
-  // Employee numbers are not unique in Roster: a second import gives one to another user.
-  const twin = await client.upload(
-    stringify([
-      ['Email', 'Employee number'],
-      ['dup2@acme.example', 'E9'],
-    ]),
-    'twin.csv',
-  );
+  // Employee numbers are unique for new and changed users; two may still share one from earlier data.
+  const twin = await client.upload(stringify([['Email'], ['dup2@acme.example']]), 'twin.csv');
   expect((await client.commit(twin.json().id)).status).toBe('completed');
+  await shareEmployeeNumber(api.db.ctx, (await client.user('dup2@acme.example'))!.id, 'E9');
 });
 afterAll(() => api.close());
 
@@ -132,6 +127,9 @@ describe(`finding existing users by another key on ${process.env.ROSTER_TEST_DB}
     );
     expect(rows.map((r) => r.valid)).toEqual([true, false, false]);
     expect(rows[1]!.problems.map((p) => p.code)).toEqual(['match.ambiguous']);
+    // Never a guess: the message names both users.
+    expect(rows[1]!.problems[0]!.message).toContain('dup1@acme.example');
+    expect(rows[1]!.problems[0]!.message).toContain('dup2@acme.example');
     expect(rows[2]!.problems.map((p) => p.code)).toEqual(['match.key_required']);
     await client.commit(id);
     expect((await user('cyrus@acme.example')).id).toBe(cy.id);

@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, settled, startApi, type TestApi } from '../support/api.js';
-import { buildWorld, type World } from '../support/fixtures.js';
+import { buildWorld, shareEmployeeNumber, type World } from '../support/fixtures.js';
 import { importClient, parseCsv } from '../support/imports.js';
 import { multipart } from '../support/upload.js';
 
@@ -56,13 +56,16 @@ beforeAll(async () => {
     ['gil', 'Gil', '555', world.globex.id],
   ];
   for (const [key, first, number, customerId] of people) {
+    // Numbers are unique for new and changed users; Dot shares Col's from earlier data.
+    const shared = key === 'dot';
     users[key] = await createUser({
       email: `${key}@owners.example`,
       firstName: first,
       lastName: 'Owner',
       customerId,
-      employeeNumber: number,
+      ...(!shared && { employeeNumber: number }),
     });
+    if (shared) await shareEmployeeNumber(api.db.ctx, users[key]!, number);
   }
 });
 afterAll(() => api.close());

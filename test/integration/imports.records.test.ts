@@ -5,7 +5,7 @@ import { SYSTEM_ACTOR } from '../../src/core/access/policy.js';
 import { hashPassword } from '../../src/security/passwords.js';
 import { setPassword } from '../../src/storage/queries/portal.js';
 import { type Caller, settled, startApi, TEST_PASSWORD, type TestApi } from '../support/api.js';
-import { buildWorld, type World } from '../support/fixtures.js';
+import { buildWorld, shareEmployeeNumber, type World } from '../support/fixtures.js';
 import { importClient, parseCsv } from '../support/imports.js';
 import { multipart } from '../support/upload.js';
 
@@ -58,8 +58,9 @@ beforeAll(async () => {
     firstName: 'Dee',
     lastName: 'Dunn',
     customerId: acme,
-    employeeNumber: '0042',
   });
+  // Numbers are unique for new and changed users; two users may still share one from earlier data.
+  await shareEmployeeNumber(api.db.ctx, users.dee, '0042');
   users.gus = await createUser(admin, {
     email: 'gus@globex.example',
     firstName: 'Gus',

@@ -4,6 +4,7 @@ import { createGroup, createRole } from '../../src/app/roles.js';
 import { SYSTEM_ACTOR } from '../../src/core/access/policy.js';
 import type { Customer } from '../../src/core/domain/entities.js';
 import { listSites } from '../../src/storage/queries/customers.js';
+import { updateUser } from '../../src/storage/queries/user-writes.js';
 
 export interface World {
   acme: Customer;
@@ -35,4 +36,16 @@ export async function buildWorld(ctx: AppContext): Promise<World> {
     roles: { manager: manager.id, engineer: engineer.id, retired: retired.id },
     groups: { field: field.id },
   };
+}
+
+/**
+ * Gives a user an employee number another user may already hold, as data from before numbers were
+ * unique can: written by the storage writer itself, past the rule every write path checks.
+ */
+export async function shareEmployeeNumber(
+  ctx: AppContext,
+  userId: number,
+  employeeNumber: string,
+): Promise<void> {
+  await updateUser(ctx.db, userId, { employeeNumber }, new Date().toISOString());
 }

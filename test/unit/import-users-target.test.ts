@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { emailKey } from '../../src/core/domain/email.js';
-import { optionalTexts } from '../../src/core/domain/user.js';
+import { employeeNumberKey, optionalTexts } from '../../src/core/domain/user.js';
 import { usernameKey } from '../../src/core/domain/username.js';
 import { commitRows, markDuplicates, stageRows } from '../../src/core/import/engine.js';
 import { autoMap } from '../../src/core/import/mapping.js';
@@ -53,15 +53,22 @@ class MemoryUsers implements UsersStore {
         });
     return out;
   }
-  async findByEmployeeNumbers(values: readonly string[]) {
-    const out = new Map<string, { id: number; customerId: number; usernameKey: string }[]>();
+  async findByEmployeeNumbers(keys: readonly string[]) {
+    const out = new Map<string, { id: number; customerId: number; usernameKey: string; email: string }[]>();
     for (const u of this.users.values()) {
-      if (u.employeeNumber === null || !values.includes(u.employeeNumber)) continue;
-      const ref = { id: u.id, customerId: u.customerId, usernameKey: usernameKey(u.username) };
-      out.set(u.employeeNumber, [...(out.get(u.employeeNumber) ?? []), ref]);
+      const key = u.employeeNumber === null ? null : employeeNumberKey(u.employeeNumber);
+      if (key === null || !keys.includes(key)) continue;
+      const ref = {
+        id: u.id,
+        customerId: u.customerId,
+        usernameKey: usernameKey(u.username),
+        email: u.email,
+      };
+      out.set(key, [...(out.get(key) ?? []), ref]);
     }
     return out;
   }
+  async holdEmployeeNumbers() {}
   async findUsernameKeys(keys: readonly string[]) {
     const out = new Map<string, number>();
     for (const u of this.users.values())

@@ -5,12 +5,14 @@ import {
   DEFAULT_USER_TYPE,
   defaultDisplayName,
   defaultSiteId,
+  employeeNumberKey,
   type NewUser,
   optionalTexts,
 } from '../../core/domain/user.js';
 import { assignUsernames, usernameKey } from '../../core/domain/username.js';
 import { errors } from '../../core/errors.js';
 import { Problems } from '../../core/problems.js';
+import type { Db } from '../../storage/database.js';
 import { isUniqueViolation } from '../../storage/errors.js';
 import { contactHasUser, findContact } from '../../storage/queries/contacts.js';
 import { listSites } from '../../storage/queries/customers.js';
@@ -87,6 +89,7 @@ export async function createUser(ctx: AppContext, actor: Actor, input: UserInput
   try {
     const id = await inTransaction(ctx, async (db) => {
       // Made from the email when not given, as an import makes it (core/domain/username.ts).
+      await checkEmployeeNumberFree(db, actor, user.employeeNumber, null);
       await assignUsernames([user], usernameLookup(db));
       const userId = await insertUser(db, user, ctx.now().toISOString());
       await audit(ctx, db, actor, {
@@ -140,6 +143,35 @@ export const emailTaken = (email: string) =>
     'email',
     `A user with the email ${email} exists (emails are compared ignoring case).`,
   );
+
+/**
+ * Refuses an employee number another user holds (compared by its key: ignoring case and
+ * surrounding spaces, leading zeros significant). Run in the write's transaction: it holds the
+ * numbers (storage/queries/users.ts) so that no other write takes this one before it commits.
+ */
+export async function checkEmployeeNumberFree(
+  db: Db,
+  actor: Actor,
+  employeeNumber: string | null,
+  userId: number | null,
+): Promise<void> {
+  if (employeeNumber === null) return;
+  await q.holdEmployeeNumbers(db);
+  const key = employeeNumberKey(employeeNumber);
+  const others = ((await q.employeeNumberHolders(db, [key])).get(key) ?? []).filter((h) => h.id !== userId);
+  const other = others[0];
+  if (!other) return;
+  // A scoped admin is not told who holds it in a customer they do not manage.
+  const who =
+    actor.customerId === null || actor.customerId === other.customerId
+      ? other.email
+      : 'a user of another customer';
+  throw errors.field(
+    'user.employee_number_taken',
+    'employeeNumber',
+    `The employee number "${employeeNumber}" belongs to ${who}; employee numbers are unique among users (ignoring case and surrounding spaces).`,
+  );
+}
 
 export const usernameTaken = (username: string) =>
   errors.field('user.username_taken', 'username', `The username "${username}" is taken.`);

@@ -1,7 +1,12 @@
 import { type Actor, authorize } from '../../core/access/policy.js';
 import { emailKey } from '../../core/domain/email.js';
 import type { PortalUser } from '../../core/domain/entities.js';
-import { defaultDisplayName, HISTORICAL_STATUSES, type NewUser } from '../../core/domain/user.js';
+import {
+  defaultDisplayName,
+  employeeNumberKey,
+  HISTORICAL_STATUSES,
+  type NewUser,
+} from '../../core/domain/user.js';
 import { usernameKey } from '../../core/domain/username.js';
 import { Problems } from '../../core/problems.js';
 import { isUniqueViolation } from '../../storage/errors.js';
@@ -11,7 +16,7 @@ import * as q from '../../storage/queries/users.js';
 import type { AppContext } from '../context.js';
 import { visibleCustomer } from '../customers.js';
 import { audit, inTransaction } from '../shared.js';
-import { emailTaken, siteFor, usernameTaken } from './create-user.js';
+import { checkEmployeeNumberFree, emailTaken, siteFor, usernameTaken } from './create-user.js';
 import { getUser } from './get-user.js';
 import {
   checkMemberships,
@@ -110,6 +115,13 @@ export async function updateUser(
 
   try {
     await inTransaction(ctx, async (db) => {
+      // Only a new number is checked: users that already shared one keep it until it changes.
+      if (
+        values.employeeNumber !== undefined &&
+        values.employeeNumber !== null &&
+        employeeNumberKey(values.employeeNumber) !== employeeNumberKey(current.employeeNumber ?? '')
+      )
+        await checkEmployeeNumberFree(db, actor, values.employeeNumber, id);
       await writeUser(db, id, values, ctx.now().toISOString());
       await audit(ctx, db, actor, {
         action: values.status === 'disabled' ? 'user.disable' : 'user.update',

@@ -57,12 +57,6 @@ export type NewRecord = Omit<RecordSnapshot, 'id' | 'version'>;
 /** Keys compare ignoring case and surrounding spaces. */
 export const recordKeyFold = (value: string): string => value.trim().toLowerCase();
 
-/**
- * An employee number as owners are matched by it: ignoring case and surrounding spaces, leading
- * zeros significant (`007` is not `7`).
- */
-export const employeeNumberFold = (value: string): string => value.trim().toLowerCase();
-
 /** A date and time: `YYYY-MM-DD`, `YYYY-MM-DD HH:MM[:SS]` or `…THH:MM[:SS]`, or an Excel serial. */
 export function readDateTime(text: string): string | null {
   const s = text.trim();

@@ -122,6 +122,13 @@ export interface UserState extends NewUser {
   version: number;
 }
 
+/**
+ * The key an employee number is compared by, wherever users are found or checked by it: ignoring
+ * case and surrounding spaces, leading zeros significant (`007` is not `7`). Employee numbers are
+ * unique among users by this key for every new or changed number.
+ */
+export const employeeNumberKey = (value: string): string => value.trim().toLowerCase();
+
 /** The key a name is sorted and searched by: the same text ignoring case. */
 export const nameKey = (value: string): string => value.toLowerCase();
 

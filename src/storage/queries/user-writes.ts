@@ -1,6 +1,7 @@
 import type { Insertable } from 'kysely';
 import { emailKey } from '../../core/domain/email.js';
 import {
+  employeeNumberKey,
   type NewUser,
   nameKey,
   USER_COLUMNS,
@@ -47,6 +48,12 @@ const KEY_COLUMNS: readonly Column[] = [
   { name: 'username_key', from: 'username', pg: 'text', value: (u) => usernameKey(u.username) },
   { name: 'last_name_key', from: 'lastName', pg: 'text', value: (u) => nameKey(u.lastName) },
   { name: 'display_name_key', from: 'displayName', pg: 'text', value: (u) => nameKey(u.displayName) },
+  {
+    name: 'employee_number_key',
+    from: 'employeeNumber',
+    pg: 'text',
+    value: (u) => (u.employeeNumber === null ? null : employeeNumberKey(u.employeeNumber)),
+  },
 ];
 
 const COLUMNS: readonly Column[] = [...VALUE_COLUMNS, ...KEY_COLUMNS];

@@ -1,4 +1,4 @@
-import { type ExpressionBuilder, type Selectable, type SelectQueryBuilder, SqliteAdapter } from 'kysely';
+import { type ExpressionBuilder, type Selectable, type SelectQueryBuilder, SqliteAdapter, sql } from 'kysely';
 import type { PortalUser, RefName } from '../../core/domain/entities.js';
 import {
   USER_COLUMNS,
@@ -105,6 +105,55 @@ export async function userVersions(
     for (const r of rows) out.set(r.id, { version: r.version, email: r.email });
   }
   return out;
+}
+
+/** A user holding an employee number: who, to name them in a message. */
+export interface EmployeeNumberHolder {
+  id: number;
+  customerId: number;
+  email: string;
+  usernameKey: string;
+}
+
+/**
+ * The users holding each employee-number key (core/domain/user.ts `employeeNumberKey`), oldest
+ * first: several only where earlier data shares a number, which new writes never do.
+ */
+export async function employeeNumberHolders(
+  db: Db,
+  keys: readonly string[],
+): Promise<Map<string, EmployeeNumberHolder[]>> {
+  const out = new Map<string, EmployeeNumberHolder[]>();
+  const unique = [...new Set(keys)];
+  for (let i = 0; i < unique.length; i += 500) {
+    const rows = await db
+      .selectFrom('users')
+      .select(['id', 'customer_id', 'email', 'username_key', 'employee_number_key'])
+      .where('employee_number_key', 'in', unique.slice(i, i + 500))
+      .orderBy('id')
+      .execute();
+    for (const r of rows) {
+      const key = r.employee_number_key!;
+      const list = out.get(key) ?? [];
+      list.push({ id: r.id, customerId: r.customer_id, email: r.email, usernameKey: r.username_key });
+      out.set(key, list);
+    }
+  }
+  return out;
+}
+
+/** Any number; it only has to be the same in every process. */
+const EMPLOYEE_NUMBER_LOCK = 7_240_113;
+
+/**
+ * Makes the transactions that write employee numbers take turns until each ends, so a number
+ * checked free in one cannot be written by another meanwhile (no unique index can say it: users
+ * that already shared a number keep it). PostgreSQL only: SQLite runs one write transaction at a
+ * time anyway. Outside a transaction there is nothing to hold.
+ */
+export async function holdEmployeeNumbers(db: Db): Promise<void> {
+  if (!db.isTransaction || sqliteHandle(db)) return;
+  await sql`select pg_advisory_xact_lock(${EMPLOYEE_NUMBER_LOCK})`.execute(db);
 }
 
 export async function findUserIdByEmailKey(db: Db, emailKey: string): Promise<number | undefined> {

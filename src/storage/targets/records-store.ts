@@ -64,10 +64,7 @@ export function recordsStore(db: Db, now: () => Date = () => new Date()): Record
     async ownersByEmployeeNumber(folds, customerId) {
       const out: RecordOwner[] = [];
       for (const part of chunks([...new Set(folds)])) {
-        let q = db
-          .selectFrom('users')
-          .select(ownerColumns)
-          .where(sql<string>`lower(trim(employee_number))`, 'in', part);
+        let q = db.selectFrom('users').select(ownerColumns).where('employee_number_key', 'in', part);
         if (customerId !== null) q = q.where('customer_id', '=', customerId);
         out.push(...(await q.orderBy('id').execute()).map(toOwner));
       }

@@ -2,7 +2,14 @@ import type { UsersDirectory, UsersStore } from '../../core/import/targets/users
 import { onSqliteConnection, pgQuery, prepared, sqliteHandle } from '../bulk.js';
 import type { Db } from '../database.js';
 import { deleteUsers, insertUsers, writeUsers } from '../queries/user-writes.js';
-import { usernameKeysStartingWith, usernameOwners, userStates, userVersions } from '../queries/users.js';
+import {
+  employeeNumberHolders,
+  holdEmployeeNumbers,
+  usernameKeysStartingWith,
+  usernameOwners,
+  userStates,
+  userVersions,
+} from '../queries/users.js';
 import { attributesOf } from './records-store.js';
 
 /** The users target's storage: batched lookups and writes, each a few statements per batch. */
@@ -44,25 +51,8 @@ export function usersStore(db: Db, now: () => Date): UsersStore {
       return out;
     },
 
-    async findByEmployeeNumbers(values) {
-      const out = new Map<string, { id: number; customerId: number; usernameKey: string }[]>();
-      const unique = [...new Set(values)];
-      for (let i = 0; i < unique.length; i += 500) {
-        const rows = await db
-          .selectFrom('users')
-          .select(['id', 'customer_id', 'username_key', 'employee_number'])
-          .where('employee_number', 'in', unique.slice(i, i + 500))
-          .orderBy('id')
-          .execute();
-        for (const r of rows) {
-          const key = r.employee_number!;
-          const list = out.get(key) ?? [];
-          list.push({ id: r.id, customerId: r.customer_id, usernameKey: r.username_key });
-          out.set(key, list);
-        }
-      }
-      return out;
-    },
+    findByEmployeeNumbers: (keys) => employeeNumberHolders(db, keys),
+    holdEmployeeNumbers: () => holdEmployeeNumbers(db),
 
     findUsernameKeys: (keys) => usernameOwners(db, keys),
     usernameKeysWithPrefix: (prefix) => usernameKeysStartingWith(db, prefix),

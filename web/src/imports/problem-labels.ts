@@ -21,6 +21,7 @@ const PROBLEM_LABELS: Record<string, string> = {
   'user.exists_elsewhere': 'User belongs to another customer',
   'username.invalid': 'Username not valid',
   'username.taken': 'Username taken',
+  'employee_number.taken': 'Employee number taken',
   'status.not_for_new_users': 'Status not possible for a new user',
   'status.not_settable': 'Status that cannot be set',
   'status.historical': 'Status no longer given',

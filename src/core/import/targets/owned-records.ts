@@ -2,13 +2,13 @@ import { z } from 'zod';
 import { type AttributeDefinition, readAttributeValue } from '../../domain/attributes.js';
 import { checkEmail, emailKey } from '../../domain/email.js';
 import {
-  employeeNumberFold,
   type NewRecord,
   type RecordFields,
   type RecordSnapshot,
   type RecordType,
   recordKeyFold,
 } from '../../domain/records.js';
+import { employeeNumberKey } from '../../domain/user.js';
 import type { CellValue } from '../cells.js';
 import type { RowProblem } from '../problems.js';
 import { undoAtVersion } from '../restore.js';
@@ -48,7 +48,7 @@ export interface RecordOwner {
 export interface RecordsStore {
   /** Users by lower-cased email, within the customer when one is given. */
   ownersByEmail(keys: readonly string[], customerId: number | null): Promise<RecordOwner[]>;
-  /** Users by folded employee number (`employeeNumberFold`), within the customer when given. */
+  /** Users by folded employee number (`employeeNumberKey`), within the customer when given. */
   ownersByEmployeeNumber(folds: readonly string[], customerId: number | null): Promise<RecordOwner[]>;
   /** Records of `type` by owner and folded key: `${ownerId}:${fold}` → id. */
   findByKeys(
@@ -252,14 +252,14 @@ async function resolveOwners(
   rows.forEach((r, i) => {
     const v = str(r.values[OWNER_FIELD]) ?? '';
     if (modes[i] === 'email') emails.add(emailKey(v));
-    else numbers.add(employeeNumberFold(v));
+    else numbers.add(employeeNumberKey(v));
   });
   const byEmail = new Map<string, RecordOwner>();
   for (const o of emails.size > 0 ? await env.store.ownersByEmail([...emails], customerId) : [])
     byEmail.set(emailKey(o.email), o);
   const byNumber = new Map<string, RecordOwner[]>();
   for (const o of numbers.size > 0 ? await env.store.ownersByEmployeeNumber([...numbers], customerId) : []) {
-    const fold = employeeNumberFold(o.employeeNumber ?? '');
+    const fold = employeeNumberKey(o.employeeNumber ?? '');
     byNumber.set(fold, [...(byNumber.get(fold) ?? []), o]);
   }
   const owners: (RecordOwner | null)[] = [];
@@ -287,7 +287,7 @@ async function resolveOwners(
         );
       }
     } else {
-      const found = byNumber.get(employeeNumberFold(value)) ?? [];
+      const found = byNumber.get(employeeNumberKey(value)) ?? [];
       if (found.length === 1) owner = found[0]!;
       else if (found.length > 1) {
         out.push(

@@ -11,6 +11,7 @@ import {
   defaultDisplayName,
   defaultSiteId,
   EMPLOYEE_NUMBER_MAX_LENGTH,
+  employeeNumberKey,
   NAME_MAX_LENGTH,
   NEW_USER_STATUSES,
   type NewUser,
@@ -55,6 +56,11 @@ export interface ExistingUserRef {
   usernameKey: string;
 }
 
+/** A user holding an employee number, named by email in messages. */
+export interface EmployeeNumberHolder extends ExistingUserRef {
+  email: string;
+}
+
 /** A user's full state, as the one user model has it (core/domain/user.ts). */
 export type UserSnapshot = UserState;
 export type { NewUser };
@@ -67,8 +73,16 @@ export interface UsersStore {
   findContacts(
     refs: readonly string[],
   ): Promise<Map<string, { id: number; customerId: number; userId: number | null }>>;
-  /** The users holding each employee number (it is not unique: several means the row is ambiguous). */
-  findByEmployeeNumbers(values: readonly string[]): Promise<Map<string, ExistingUserRef[]>>;
+  /**
+   * The users holding each employee-number key (`employeeNumberKey`), oldest first: several only
+   * where earlier data shares a number (a row naming it is then ambiguous).
+   */
+  findByEmployeeNumbers(keys: readonly string[]): Promise<Map<string, EmployeeNumberHolder[]>>;
+  /**
+   * Holds employee numbers until the caller's transaction ends, so that a number a commit checked
+   * free is still free when written (a no-op where writes already take turns).
+   */
+  holdEmployeeNumbers(): Promise<void>;
   snapshots(ids: readonly number[]): Promise<Map<number, UserSnapshot>>;
   /** Inserts what it can; rows whose email or username is taken meanwhile are left out of the answer. */
   insert(users: readonly NewUser[], importId: number): Promise<Map<string, number>>;
@@ -334,7 +348,13 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
     const matchBy = options.matchBy ?? 'email';
     const existing = await env.store.findByEmailKeys(resolved.map((r) => r.emailKey));
     const keys = rows.map((row) => matchKey(row, matchBy));
-    const matches = matchBy === 'email' ? null : await matchUsers(keys, matchBy, env.store);
+    const numberHolders = await employeeNumberHolders(rows, env.store);
+    const matches =
+      matchBy === 'email'
+        ? null
+        : matchBy === 'employeeNumber'
+          ? numberHolders
+          : await matchUsers(keys, matchBy, env.store);
     const keyName = MATCH_NAMES[matchBy];
     const usernames = rows.map((r) => str(r.values.username)).filter((u): u is string => u !== null);
     const usernameOwners = await env.store.findUsernameKeys(usernames.map(usernameKey));
@@ -373,7 +393,7 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
               col(matchBy),
               raw(matchBy),
               'match.ambiguous',
-              `${candidates.length} users have this ${keyName}; give each a different one, or find users by another column.`,
+              `${candidates.length} users have this ${keyName}: ${candidates.map((c) => holderName(c, env.scopeCustomerId)).join(' and ')}. Give each a different one, or find users by another column.`,
               'row',
             ),
           );
@@ -424,6 +444,22 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
             ),
           );
         }
+      }
+      // Employee numbers are unique among users: a row may keep the one its user has, not take another's.
+      const employeeNumber = str(row.values.employeeNumber);
+      const holders =
+        employeeNumber === null ? [] : (numberHolders.get(employeeNumberKey(employeeNumber)) ?? []);
+      if (holders.length > 0 && !holders.some((h) => h.id === found?.id)) {
+        out.push(
+          problem(
+            row.row,
+            col('employeeNumber'),
+            employeeNumber,
+            'employee_number.taken',
+            `The employee number "${employeeNumber}" belongs to ${holderName(holders[0]!, env.scopeCustomerId)}; employee numbers are unique among users (ignoring case and surrounding spaces).`,
+            'row',
+          ),
+        );
       }
       const status = str(row.values.status);
       if (!found && status !== null && !NEW_USER_STATUSES.includes(status as UserStatus)) {
@@ -660,7 +696,7 @@ function matchKey(row: RowInput, matchBy: MatchBy): MatchKey {
     case 'username':
       return { ok: true, value: usernameKey(value) };
     case 'employeeNumber':
-      return { ok: true, value };
+      return { ok: true, value: employeeNumberKey(value) };
     case 'userId':
       return /^[1-9]\d{0,9}$/.test(value) && Number(value) <= 2_147_483_647
         ? { ok: true, value }
@@ -671,14 +707,37 @@ function matchKey(row: RowInput, matchBy: MatchBy): MatchKey {
   }
 }
 
-/** The users each key names, by key: several only for an employee number, which is not unique. */
+/**
+ * The users holding the employee numbers the rows give, by key. In a commit's transaction the
+ * numbers are held until it ends, so one checked free here is still free when written.
+ */
+async function employeeNumberHolders(
+  rows: readonly RowInput[],
+  store: UsersStore,
+): Promise<Map<string, EmployeeNumberHolder[]>> {
+  const keys = rows.flatMap((r) => {
+    const v = str(r.values.employeeNumber);
+    return v === null ? [] : [employeeNumberKey(v)];
+  });
+  if (keys.length === 0) return new Map();
+  await store.holdEmployeeNumbers();
+  return store.findByEmployeeNumbers(keys);
+}
+
+/** A user as a message names them: by email, unless they belong to a customer the admin does not manage. */
+function holderName(user: ExistingUserRef & { email?: string }, scopeCustomerId: number | null): string {
+  if (scopeCustomerId !== null && user.customerId !== scopeCustomerId)
+    return 'a user of a customer you do not manage';
+  return user.email ?? `user ${user.id}`;
+}
+
+/** The users each key names, by key: one at most, usernames and ids being unique. */
 async function matchUsers(
   keys: readonly MatchKey[],
-  matchBy: Exclude<MatchBy, 'email'>,
+  matchBy: 'username' | 'userId',
   store: UsersStore,
 ): Promise<Map<string, ExistingUserRef[]>> {
   const values = keys.flatMap((k) => (k.ok && k.value !== null ? [k.value] : []));
-  if (matchBy === 'employeeNumber') return store.findByEmployeeNumbers(values);
   const ids =
     matchBy === 'userId' ? values.map(Number) : [...(await store.findUsernameKeys(values)).values()];
   const users = await store.snapshots(ids);
