@@ -1,4 +1,3 @@
-import { sql } from 'kysely';
 import type { AttributeDefinition, AttributeType } from '../../core/domain/attributes.js';
 import type { RecordType } from '../../core/domain/records.js';
 import type { RecordOwner, RecordsStore } from '../../core/import/targets/owned-records.js';
