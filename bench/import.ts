@@ -11,16 +11,47 @@ const LABEL: Record<Dialect, string> = { sqlite: 'SQLite', postgres: 'PostgreSQL
 const MB = 1_048_576;
 
 /**
- * Runs one import in a child process (bench/import-run.ts) and returns what it measured. Each size
- * gets a fresh process, so that one size's memory does not show in the next one's peak.
+ * The import runs as the server runs in production: compiled JavaScript, without the TypeScript
+ * loader that `npm run bench` itself uses. Under tsx each process (and the worker thread that reads
+ * the file) carries the loader and its caches, about 45 MB of resident memory that a server started
+ * with `npm start` never has, so a peak RSS measured from the sources would be the loader's as much
+ * as Roster's. The sources and the bench are compiled once per run, incrementally, next to the
+ * packages they import (node_modules/.cache/roster-bench).
  */
-function runChild(env: BenchEnv, dialect: Dialect, rows: number, file: string, pgUrl: string) {
-  const script = path.resolve(import.meta.dirname, 'import-run.ts');
+async function compiled(log: (line: string) => void): Promise<string> {
+  const root = path.resolve(import.meta.dirname, '..');
+  const start = performance.now();
+  const tsc = path.join(root, 'node_modules/typescript/bin/tsc');
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const build = spawn(process.execPath, [tsc, '-p', path.join(root, 'bench/tsconfig.run.json')], {
+      cwd: root,
+      stdio: 'inherit',
+    });
+    build.on('error', reject);
+    build.on('close', resolve);
+  });
+  if (code !== 0) throw new Error(`compiling the sources for the import bench failed (tsc exit ${code})`);
+  log(`compiled the sources in ${((performance.now() - start) / 1000).toFixed(1)} s`);
+  return path.join(root, 'node_modules/.cache/roster-bench/bench/import-run.js');
+}
+
+/**
+ * Runs one import in a child process (bench/import-run.ts, compiled) and returns what it measured.
+ * Each size gets a fresh process, so that one size's memory does not show in the next one's peak.
+ */
+function runChild(
+  env: BenchEnv,
+  script: string,
+  dialect: Dialect,
+  rows: number,
+  file: string,
+  pgUrl: string,
+) {
   const child = spawn(
     process.execPath,
     [
-      '--import',
-      'tsx',
+      // BENCH_CPU_PROF=DIR: a CPU profile of each import process into DIR (open it in Chrome's DevTools).
+      ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : []),
       script,
       `--db=${dialect}`,
       `--rows=${rows}`,
@@ -115,12 +146,13 @@ export const importBench: Benchmark = {
       );
       files.set(rows, file);
     }
+    const script = await compiled(log);
     const results: ImportRunResult[] = [];
     for (const dialect of options.databases) {
       const pgUrl = dialect === 'postgres' ? await env.postgresUrl() : '';
       for (const rows of options.rows) {
         log(`\n== ${LABEL[dialect]}: import of ${int(rows)} rows ==`);
-        const r = await runChild(env, dialect, rows, files.get(rows)!, pgUrl);
+        const r = await runChild(env, script, dialect, rows, files.get(rows)!, pgUrl);
         results.push(r);
         log(resultTable([r]));
       }

@@ -22,6 +22,7 @@ import * as m0019 from './migrations/0019_import_fixes.js';
 import * as m0020 from './migrations/0020_owner_counts.js';
 import * as m0021 from './migrations/0021_user_bulk_actions.js';
 import * as m0022 from './migrations/0022_employee_number_key.js';
+import * as m0023 from './migrations/0023_user_search_watermark.js';
 
 /** Migrations in code, in order. Names are permanent: add, never rename. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -47,6 +48,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0020_owner_counts': m0020,
   '0021_user_bulk_actions': m0021,
   '0022_employee_number_key': m0022,
+  '0023_user_search_watermark': m0023,
 };
 
 const migrator = (db: Db) =>

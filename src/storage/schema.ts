@@ -40,6 +40,7 @@ export interface Database {
   records: RecordsTable;
   user_search: UserSearchTable;
   user_search_pending: UserSearchPendingTable;
+  user_search_state: UserSearchStateTable;
 }
 
 type Id = Generated<number>;
@@ -493,8 +494,17 @@ export interface UserSearchTable {
   body: string;
 }
 
-/** Users written since the search index last saw them, noted by triggers on users. */
+/**
+ * Users the search index has not seen since they changed: noted by triggers on users (updates and
+ * deletes; inserts too on PostgreSQL). On SQLite new users are every user above the mark below.
+ */
 export interface UserSearchPendingTable {
   seq: Generated<number>;
   user_id: number;
+}
+
+/** One row: the users above `indexed_through` are pending (migration 0023; the top of the id range on PostgreSQL). */
+export interface UserSearchStateTable {
+  id: number;
+  indexed_through: number;
 }

@@ -86,7 +86,8 @@ export function containsTerm(
     // One user at a time: their pending entry or their indexed text, each looked up by id. The
     // text is read first and matched after, so that SQLite does not hand the pattern to the
     // full-text index (which would look for every match for each user).
-    return sql<SqlBool>`CASE WHEN EXISTS (SELECT 1 FROM user_search_pending WHERE user_search_pending.user_id = users.id)
+    return sql<SqlBool>`CASE WHEN users.id > (${WATERMARK})
+        OR EXISTS (SELECT 1 FROM user_search_pending WHERE user_search_pending.user_id = users.id)
       THEN (${own('users')})
       ELSE coalesce((SELECT body FROM user_search WHERE user_search.${indexId} = users.id), '') ${op} ${pattern} END`;
   }
@@ -96,13 +97,19 @@ export function containsTerm(
     SELECT ${indexId} FROM user_search WHERE body ${op} ${pattern}
       AND ${indexId} NOT IN (SELECT user_id FROM user_search_pending)
     UNION
-    SELECT u.id FROM users u WHERE u.id IN (SELECT user_id FROM user_search_pending) AND (${own('u')}))`;
+    SELECT u.id FROM users u WHERE u.id IN (SELECT user_id FROM user_search_pending) AND (${own('u')})
+    UNION
+    SELECT u.id FROM users u WHERE u.id > (${WATERMARK}) AND (${own('u')}))`;
 }
 
+/** The mark above which every user is pending (migration 0023): new users on SQLite. */
+const WATERMARK = sql`SELECT indexed_through FROM user_search_state`;
+
 /**
- * Indexes up to `limit` pending users in the caller's transaction; answers how many pending
- * entries it took. Entries are removed by their own numbers, not by a range: on PostgreSQL a
- * writer may commit a lower number after a higher one was seen, and that entry must wait its turn.
+ * Indexes up to `limit` pending users in the caller's transaction: those noted in
+ * `user_search_pending`, then new users above the mark, which moves past them. Answers how many it
+ * took. Noted entries are removed by their own numbers, not by a range: on PostgreSQL a writer may
+ * commit a lower number after a higher one was seen, and that entry must wait its turn.
  */
 export async function indexPendingUsers(db: Db, limit: number): Promise<number> {
   const pending = await db
@@ -111,13 +118,29 @@ export async function indexPendingUsers(db: Db, limit: number): Promise<number> 
     .orderBy('seq')
     .limit(limit)
     .execute();
-  if (pending.length === 0) return 0;
-  const ids = [...new Set(pending.map((p) => p.user_id))];
-  const users = await db
-    .selectFrom('users')
-    .select(['id', ...SEARCHED])
-    .where('id', 'in', ids)
-    .execute();
+  const noted = [...new Set(pending.map((p) => p.user_id))];
+  const notedUsers =
+    noted.length === 0
+      ? []
+      : await db
+          .selectFrom('users')
+          .select(['id', ...SEARCHED])
+          .where('id', 'in', noted)
+          .execute();
+  const mark = await db.selectFrom('user_search_state').select('indexed_through').executeTakeFirstOrThrow();
+  const fresh =
+    pending.length < limit
+      ? await db
+          .selectFrom('users')
+          .select(['id', ...SEARCHED])
+          .where('id', '>', mark.indexed_through)
+          .orderBy('id')
+          .limit(limit - pending.length)
+          .execute()
+      : [];
+  if (pending.length === 0 && fresh.length === 0) return 0;
+  const ids = [...noted, ...fresh.map((u) => u.id)];
+  const users = [...notedUsers, ...fresh];
   const seqs = pending.map((p) => p.seq);
   if (isSqlite(db)) {
     const sqlite = sqliteHandle(db)!;
@@ -134,14 +157,23 @@ export async function indexPendingUsers(db: Db, limit: number): Promise<number> 
       users.map(searchBody),
     ]);
   }
-  await db.deleteFrom('user_search_pending').where('seq', 'in', seqs).execute();
-  return pending.length;
+  if (seqs.length > 0) await db.deleteFrom('user_search_pending').where('seq', 'in', seqs).execute();
+  const last = fresh[fresh.length - 1];
+  if (last) await db.updateTable('user_search_state').set({ indexed_through: last.id }).execute();
+  return pending.length + fresh.length;
 }
 
 /** Whether any user waits to be indexed. */
 export async function hasPendingUsers(db: Db): Promise<boolean> {
   const row = await db.selectFrom('user_search_pending').select('seq').limit(1).executeTakeFirst();
-  return row !== undefined;
+  if (row !== undefined) return true;
+  const fresh = await db
+    .selectFrom('users')
+    .select('id')
+    .where('id', '>', (eb) => eb.selectFrom('user_search_state').select('indexed_through'))
+    .limit(1)
+    .executeTakeFirst();
+  return fresh !== undefined;
 }
 
 /**
