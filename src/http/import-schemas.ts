@@ -190,6 +190,23 @@ export const RowProblem = z.object({
   suggestion: z.string().optional().describe('The value the file most likely meant; a fix can apply it'),
 });
 
+export const FieldChange = z
+  .union([
+    z.object({
+      field: z.string(),
+      label: z.string(),
+      before: z.string().nullable(),
+      after: z.string().nullable(),
+    }),
+    z.object({
+      field: z.string(),
+      label: z.string(),
+      added: z.array(z.string()).describe('Entries of a list (roles, groups) added, by name'),
+      removed: z.array(z.string()).describe('Entries of the list removed, by name'),
+    }),
+  ])
+  .meta({ id: 'FieldChange' });
+
 export const StagedRow = z
   .object({
     row: z.number(),
@@ -204,6 +221,12 @@ export const StagedRow = z
       .number()
       .nullable()
       .describe('The owner (user id) the row resolved to, on imports grouped by owner'),
+    changes: z
+      .array(FieldChange)
+      .nullable()
+      .describe(
+        "An update's fields before → after (empty: it changes nothing, and will be unchanged): as checked, then as committed; null for other rows or targets that give none",
+      ),
   })
   .meta({ id: 'StagedRow' });
 
@@ -246,7 +269,10 @@ export const ImportListQuery = z
 
 export const RowsQuery = z
   .object({
-    filter: z.enum(['all', 'valid', 'invalid']).default('all'),
+    filter: z
+      .enum(['all', 'valid', 'invalid', 'unchanged'])
+      .default('all')
+      .describe('`unchanged`: updates that change nothing'),
     code: z.string().max(100).optional().describe('Only rows with this problem code'),
     after: z.coerce
       .number()

@@ -21,6 +21,7 @@ import * as m0018 from './migrations/0018_import_owners.js';
 import * as m0019 from './migrations/0019_import_fixes.js';
 import * as m0020 from './migrations/0020_owner_counts.js';
 import * as m0021 from './migrations/0021_user_bulk_actions.js';
+import * as m0022 from './migrations/0022_update_diffs.js';
 
 /** Migrations in code, in order. Names are permanent: add, never rename. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -45,6 +46,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0019_import_fixes': m0019,
   '0020_owner_counts': m0020,
   '0021_user_bulk_actions': m0021,
+  '0022_update_diffs': m0022,
 };
 
 const migrator = (db: Db) =>
