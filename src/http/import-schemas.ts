@@ -167,6 +167,25 @@ export const OwnersExclude = z
   .object({ excluded: OwnerIds.describe('User ids of the owners whose Import box is off') })
   .strict();
 export const OwnersChoice = z.object({ owners: OwnerIds.min(1) }).strict();
+export const CommitChoice = z
+  .object({
+    owners: OwnerIds.min(1)
+      .optional()
+      .describe("Only these owners (user ids); without it every included pending owner's rows"),
+    firstRows: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000_000)
+      .optional()
+      .describe(
+        'Only the first N valid rows not committed yet, in file order: the import then stays `partly_committed`, to be rolled back, or committed on by a commit without `firstRows`. N at least the valid rows left commits them all. Not for imports grouped by owner or all-or-nothing ones.',
+      ),
+  })
+  .strict()
+  // No body at all (a bare POST) reads as null.
+  .nullish();
+
 export const OptionalOwnersChoice = z
   .object({
     owners: OwnerIds.min(1)

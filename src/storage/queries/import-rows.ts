@@ -106,12 +106,15 @@ export async function readStagedCells(
   limit: number,
   onlyValid = false,
   owner?: number,
+  throughRow?: number | null,
 ): Promise<{ row: number; cells: string[]; readProblems?: RowProblem[] }[]> {
   let q = db
     .selectFrom('import_rows')
     .select(['row_number', 'cells', 'problems'])
     .where('import_id', '=', importId)
     .where('row_number', '>', afterRow);
+  // A commit of the first N rows (`firstRows`) reads no further than the last of them.
+  if (throughRow !== undefined && throughRow !== null) q = q.where('row_number', '<=', throughRow);
   if (onlyValid) q = q.where('valid', '=', 1).where('action', 'is not', null);
   // One owner's rows not written yet: an owner's commit resumes on what it has not done.
   if (owner !== undefined) q = q.where('owner_id', '=', owner).where('result', 'is', null);
@@ -422,4 +425,46 @@ export async function changesOfEntity(
       readJson(r.changes!, fieldChanges, `changes of row ${r.row_number} of import ${r.import_id}`),
     ]),
   );
+}
+
+/**
+ * The number of the `n`th row after `afterRow` that a commit writes (valid, not skipped), in file
+ * order; null when fewer follow.
+ */
+export async function nthWritableRow(
+  db: Db,
+  importId: number,
+  afterRow: number,
+  n: number,
+): Promise<number | null> {
+  const found = await db
+    .selectFrom('import_rows')
+    .select('row_number')
+    .where('import_id', '=', importId)
+    .where('row_number', '>', afterRow)
+    .where('valid', '=', 1)
+    .where('action', 'is not', null)
+    .where('action', '!=', 'skip')
+    .orderBy('row_number')
+    .limit(1)
+    .offset(n - 1)
+    .executeTakeFirst();
+  return found?.row_number ?? null;
+}
+
+/** Rows a commit walks (valid ones, skipped ones too: their reason is recorded), up to a row when given. */
+export async function countCommitRows(db: Db, importId: number, throughRow: number | null): Promise<number> {
+  let q = db
+    .selectFrom('import_rows')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('import_id', '=', importId)
+    .where('valid', '=', 1)
+    .where('action', 'is not', null);
+  if (throughRow !== null) q = q.where('row_number', '<=', throughRow);
+  return Number((await q.executeTakeFirstOrThrow()).n);
+}
+
+/** Whether rows after `afterRow` remain for a commit to write (valid, not skipped). */
+export async function writableRowsAfter(db: Db, importId: number, afterRow: number): Promise<boolean> {
+  return (await nthWritableRow(db, importId, afterRow, 1)) !== null;
 }
