@@ -439,12 +439,14 @@ async function finish(
       const done = { importId: id, fileName: rec.file.name, status, counts };
       await writeImportFinished(db, rec.createdByAdminId, done, at);
     }
+    // The first rows committed: the last row this commit reached, so each row's change has its commit.
+    const part = status === 'partly_committed' && !groupingOf(ctx, rec);
     await audit(ctx, db, IMPORT_WORKER, {
       action: `import.${status}`,
       entityType: 'import',
       entityId: id,
       customerId: rec.customerId,
-      details: counts,
+      details: part ? { ...counts, throughRow: rec.committedThrough } : counts,
     });
   });
 }

@@ -58,16 +58,21 @@ async function withImportChanges(
   items: AuditEntry[],
   userId: number,
 ): Promise<AuditEntry[]> {
-  const ids = [
-    ...new Set(
-      items.flatMap((e) =>
-        e.entityType === 'import' && IMPORT_ENDS.has(e.action) ? [Number(e.entityId)] : [],
-      ),
-    ),
-  ];
-  const changes = await changesOfEntity(ctx.db, ids, userId);
+  const ends = items.filter((e) => e.entityType === 'import' && IMPORT_ENDS.has(e.action));
+  const changes = await changesOfEntity(ctx.db, [...new Set(ends.map((e) => Number(e.entityId)))], userId);
+  // The entry of the commit that wrote the row: a commit of the first rows (`firstRows`) says the
+  // last row it reached; the earliest end reaching the row is its commit.
+  const owner = new Map<number, number>();
+  for (const e of [...ends].sort((a, b) => a.id - b.id)) {
+    const found = changes.get(Number(e.entityId));
+    if (!found || owner.has(Number(e.entityId))) continue;
+    const through = e.details.throughRow;
+    if (typeof through !== 'number' || found.row <= through) owner.set(Number(e.entityId), e.id);
+  }
   return items.map((e) => {
-    const found = e.entityType === 'import' && IMPORT_ENDS.has(e.action) && changes.get(Number(e.entityId));
-    return found ? { ...e, details: { ...e.details, changes: found } } : e;
+    const found = changes.get(Number(e.entityId));
+    return found && owner.get(Number(e.entityId)) === e.id
+      ? { ...e, details: { ...e.details, changes: found.changes } }
+      : e;
   });
 }

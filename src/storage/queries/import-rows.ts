@@ -404,12 +404,12 @@ export async function replaceStagedRows(db: Db, importId: number, stagedUnder: n
     .execute();
 }
 
-/** What each of these imports changed of one entity (its row's diff, as committed), by import id. */
+/** What each of these imports changed of one entity (its row and the row's diff, as committed), by import id. */
 export async function changesOfEntity(
   db: Db,
   importIds: readonly number[],
   entityId: number,
-): Promise<Map<number, FieldChange[]>> {
+): Promise<Map<number, { row: number; changes: FieldChange[] }>> {
   if (importIds.length === 0) return new Map();
   const rows = await db
     .selectFrom('import_rows')
@@ -422,7 +422,14 @@ export async function changesOfEntity(
   return new Map(
     rows.map((r) => [
       r.import_id,
-      readJson(r.changes!, fieldChanges, `changes of row ${r.row_number} of import ${r.import_id}`),
+      {
+        row: r.row_number,
+        changes: readJson(
+          r.changes!,
+          fieldChanges,
+          `changes of row ${r.row_number} of import ${r.import_id}`,
+        ),
+      },
     ]),
   );
 }
