@@ -91,6 +91,37 @@ export async function writeCsv(file: string, rows: number): Promise<number> {
   return fs.statSync(file).size;
 }
 
+/**
+ * The same people as `writeCsv`'s file of this size, each changed as an HR export's next month
+ * would: every last name, a site for a third, the roles of half (+ one added, or a new set).
+ * Imported in mode `update` after the first file, every row is an update with a diff.
+ */
+export async function writeUpdateCsv(file: string, rows: number): Promise<number> {
+  const out = fs.createWriteStream(file);
+  const csv = stringify({ record_delimiter: 'windows' });
+  csv.pipe(out);
+  const next = rowGenerator();
+  const write = (record: string[]) => (csv.write(record) ? Promise.resolve() : once(csv, 'drain'));
+  await write(HEADER);
+  for (let i = 0; i < rows; i++) {
+    const [email, first, last, site, roles, employeeNumber, startDate] = next() as [
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+      string,
+    ];
+    const movedSite = i % 3 === 0 ? SITES[i % SITES.length]! : site;
+    const newRoles = i % 2 === 0 ? roles : i % 4 === 1 ? '+Auditor' : 'Reports; Finance';
+    await write([email, first, `${last}-Smyth`, movedSite, newRoles, employeeNumber, startDate]);
+  }
+  csv.end();
+  await once(out, 'finish');
+  return fs.statSync(file).size;
+}
+
 /** An administrator who sees every customer, as the benchmarks act. */
 export const BENCH_ADMIN: Actor = {
   kind: 'admin',

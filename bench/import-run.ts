@@ -15,7 +15,7 @@ import { applyFix } from '../src/app/imports/fixes.js';
 import { getImport } from '../src/app/imports/manage-import.js';
 import { inTransaction } from '../src/app/shared.js';
 import type { Dialect } from '../src/storage/database.js';
-import { BENCH_ADMIN, createWorld, HEADER, SITES } from './import-data.js';
+import { BENCH_ADMIN, createWorld, HEADER, SITES, writeUpdateCsv } from './import-data.js';
 import type { BenchEnv } from './lib/harness.js';
 import { openTarget, type Target } from './lib/targets.js';
 
@@ -54,6 +54,14 @@ export interface ImportRunResult {
   /** The floor under any import: the imported users copied into empty tables shaped like `users`. */
   usersCopy: UsersCopy;
   created: number;
+  /**
+   * The dry run of an update of every user just imported (`writeUpdateCsv`: every row changes, each
+   * with its before → after diff computed and staged), in seconds: against `dryRunSeconds`.
+   */
+  updateDryRunSeconds: number;
+  updateDryRunCpuSeconds: number;
+  /** The updates' planned counts (`update`: will change, `unchanged`). */
+  updatePlanned: Record<string, number>;
 }
 
 function args(): { dialect: Dialect; rows: number; file: string; dir: string; pg: string } {
@@ -367,6 +375,30 @@ async function main(): Promise<void> {
       `commit ${commitSeconds.toFixed(2)} s (CPU ${commitCpuSeconds.toFixed(2)} s); ` +
         `other writes p99 ${writeLatencyCommit.p99.toFixed(0)} ms`,
     );
+
+    // The same size again as updates of every user just created, each with its diff: a dry run.
+    const updateFile = `${a.dir}/people-${a.rows}-update.csv`;
+    await writeUpdateCsv(updateFile, a.rows);
+    cpuStart = cpu();
+    start = performance.now();
+    const update = await createImport(ctx, BENCH_ADMIN, {
+      target: 'users',
+      fileName: `people-${a.rows}-update.csv`,
+      filePath: updateFile,
+      options: { customerId, mode: 'update' },
+    });
+    const updateDryRunSeconds = (performance.now() - start) / 1000;
+    const updateDryRunCpuSeconds = cpu() - cpuStart;
+    fs.rmSync(updateFile, { force: true });
+    if (update.status !== 'validated' || (update.planned.update ?? 0) !== a.rows) {
+      throw new Error(
+        `update dry run: ${update.status}, ${JSON.stringify(update.rows)} ${JSON.stringify(update.planned)}`,
+      );
+    }
+    log(
+      `update dry run ${updateDryRunSeconds.toFixed(2)} s (CPU ${updateDryRunCpuSeconds.toFixed(2)} s), ` +
+        `${(updateDryRunSeconds / dryRunSeconds).toFixed(2)}× the insert dry run`,
+    );
     peak.stop();
 
     start = performance.now();
@@ -402,6 +434,9 @@ async function main(): Promise<void> {
           : 'COPY … FROM STDIN (csv), pg-copy-streams',
       usersCopy,
       created,
+      updateDryRunSeconds,
+      updateDryRunCpuSeconds,
+      updatePlanned: update.planned,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
   } finally {

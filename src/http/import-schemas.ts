@@ -167,6 +167,25 @@ export const OwnersExclude = z
   .object({ excluded: OwnerIds.describe('User ids of the owners whose Import box is off') })
   .strict();
 export const OwnersChoice = z.object({ owners: OwnerIds.min(1) }).strict();
+export const CommitChoice = z
+  .object({
+    owners: OwnerIds.min(1)
+      .optional()
+      .describe("Only these owners (user ids); without it every included pending owner's rows"),
+    firstRows: z
+      .number()
+      .int()
+      .min(1)
+      .max(10_000_000)
+      .optional()
+      .describe(
+        'Only the first N valid rows not committed yet, in file order: the import then stays `partly_committed`, to be rolled back, or committed on by a commit without `firstRows`. N at least the valid rows left commits them all. Not for imports grouped by owner or all-or-nothing ones.',
+      ),
+  })
+  .strict()
+  // No body at all (a bare POST) reads as null.
+  .nullish();
+
 export const OptionalOwnersChoice = z
   .object({
     owners: OwnerIds.min(1)
@@ -190,6 +209,23 @@ export const RowProblem = z.object({
   suggestion: z.string().optional().describe('The value the file most likely meant; a fix can apply it'),
 });
 
+export const FieldChange = z
+  .union([
+    z.object({
+      field: z.string(),
+      label: z.string(),
+      before: z.string().nullable(),
+      after: z.string().nullable(),
+    }),
+    z.object({
+      field: z.string(),
+      label: z.string(),
+      added: z.array(z.string()).describe('Entries of a list (roles, groups) added, by name'),
+      removed: z.array(z.string()).describe('Entries of the list removed, by name'),
+    }),
+  ])
+  .meta({ id: 'FieldChange' });
+
 export const StagedRow = z
   .object({
     row: z.number(),
@@ -204,6 +240,12 @@ export const StagedRow = z
       .number()
       .nullable()
       .describe('The owner (user id) the row resolved to, on imports grouped by owner'),
+    changes: z
+      .array(FieldChange)
+      .nullable()
+      .describe(
+        "An update's fields before → after (empty: it changes nothing, and will be unchanged): as checked, then as committed; null for other rows or targets that give none",
+      ),
   })
   .meta({ id: 'StagedRow' });
 
@@ -246,7 +288,10 @@ export const ImportListQuery = z
 
 export const RowsQuery = z
   .object({
-    filter: z.enum(['all', 'valid', 'invalid']).default('all'),
+    filter: z
+      .enum(['all', 'valid', 'invalid', 'unchanged'])
+      .default('all')
+      .describe('`unchanged`: updates that change nothing'),
     code: z.string().max(100).optional().describe('Only rows with this problem code'),
     after: z.coerce
       .number()

@@ -243,6 +243,8 @@ export interface ImportsTable {
   progress_total: number;
   /** Rows up to this number are committed: a restarted job resumes after it. */
   committed_through: number;
+  /** A commit of the first N rows (`firstRows`) stops after this row; null: it commits every row. */
+  commit_stop_row: number | null;
   counts: string;
   started_at: string | null;
   finished_at: string | null;
@@ -273,6 +275,8 @@ export interface ImportRowsTable {
   owner_id: number | null;
   /** What the row named as its owner when it matched nobody (for the unmatched list). */
   owner_value: string | null;
+  /** An update's diff, JSON `FieldChange[]` (`[]`: it changes nothing); null for other rows. */
+  changes: string | null;
 }
 
 /** What the admin decided for each owner of a grouped import, and where that owner is. */

@@ -344,3 +344,32 @@ describe(`roster import of records owner by owner on ${process.env.ROSTER_TEST_D
     }
   });
 });
+
+describe(`roster import --first-rows against a server on ${process.env.ROSTER_TEST_DB}`, () => {
+  it('commits the first rows, says how to go on, and import-commit commits the rest', () => {
+    const file = path.join(dir, 'first.csv');
+    fs.writeFileSync(
+      file,
+      stringify([
+        ['Email', 'Customer'],
+        ['f1@acme.example', 'Acme'],
+        ['f2@acme.example', 'Acme'],
+        ['f3@acme.example', 'Acme'],
+      ]),
+    );
+    const r = roster(['import', file, '--wait', '--first-rows', '1', '--out', dir], env);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/partly_committed: 1 created/);
+    const id = /roster import-commit (\d+)/.exec(r.stdout)![1]!;
+    expect(r.status).toBe(0);
+    const rest = roster(['import-commit', id, '--wait', '--out', dir], env);
+    expect(rest.stdout).toMatch(/completed: 3 created, 0 updated/);
+    expect(rest.status).toBe(0);
+  });
+
+  it('refuses a --first-rows that is no whole number of at least 1, before uploading', () => {
+    const r = roster(['import', path.join(dir, 'first.csv'), '--first-rows', '0'], env);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/--first-rows/);
+  });
+});

@@ -25,16 +25,34 @@ import type { ImportView } from './view.js';
 /**
  * Queues the commit of a validated import; the work happens in the background. On an import grouped
  * by owner, `owners` chooses whose rows (each pending); without it every included pending owner's.
+ * `firstRows`: only the first N valid rows not committed yet (in file order); the import then waits,
+ * partly committed, to be rolled back or committed on (a commit without it writes the rest). N at
+ * least the valid rows left commits them all, as without it.
  */
 export async function requestCommit(
   ctx: AppContext,
   actor: Actor,
   id: number,
   chosen?: readonly number[],
+  firstRows?: number,
 ): Promise<ImportView> {
   const seen = await visibleImport(ctx, actor, id, 'imports.run');
   const grouping = groupingOf(ctx, seen);
   if (chosen !== undefined && !grouping) throw errors.conflict('import.not_grouped');
+  if (firstRows !== undefined && grouping)
+    throw errors.field(
+      'request.invalid',
+      'firstRows',
+      'This import is committed owner by owner: choose the owners to import first instead of a number of rows.',
+    );
+  if (firstRows !== undefined && seen.options.atomic)
+    throw errors.field(
+      'request.invalid',
+      'firstRows',
+      'This import is all-or-nothing, so it cannot be committed in parts: turn off "atomic" to try the first rows first.',
+    );
+  if (firstRows !== undefined && (!Number.isInteger(firstRows) || firstRows < 1))
+    throw errors.field('request.invalid', 'firstRows', 'Give the number of rows to commit first: 1 or more.');
   transition(seen.status, 'commit');
   const at = ctx.now().toISOString();
   await inTransaction(ctx, async (db) => {
@@ -95,15 +113,30 @@ export async function requestCommit(
         'No row would be created or changed: there is nothing to import. Fix the rows, or choose another mode.',
       );
     }
+    // The first N rows only: the commit stops after the last of them (none: every row).
+    let stopRow =
+      firstRows === undefined ? null : await rows.nthWritableRow(db, id, rec.committedThrough, firstRows);
+    // Nothing to write after them (only rows the mode skips): the whole import, so those are reported too.
+    if (stopRow !== null && !(await rows.writableRowsAfter(db, id, stopRow))) stopRow = null;
     // The commit walks the skipped rows too, to record why each was skipped (an owner's: its valid rows).
-    const walked = grouping ? total : rec.rows.valid + (rec.planned.actions.skip ?? 0);
-    await imports.updateImport(db, id, { progress: { done: 0, total: walked } }, at);
+    const walked = grouping
+      ? total
+      : stopRow === null
+        ? rec.rows.valid + (rec.planned.actions.skip ?? 0)
+        : await rows.countCommitRows(db, id, stopRow);
+    await imports.updateImport(
+      db,
+      id,
+      { progress: { done: 0, total: walked }, ...(!grouping && { commitStopRow: stopRow }) },
+      at,
+    );
     await audit(ctx, db, actor, {
       action: 'import.commit',
       entityType: 'import',
       entityId: id,
       customerId: rec.customerId,
       ...(chosen !== undefined && { details: { owners: [...chosen] } }),
+      ...(firstRows !== undefined && { details: { firstRows } }),
     });
   });
   await ctx.jobs.enqueue('import.commit', id);
@@ -257,13 +290,15 @@ function port(
   const binding = ctx.targets.get(rec.target);
   const atomic = outer !== null;
   return {
-    readValid: (after, limit) => rows.readStagedCells(outer ?? ctx.db, id, after, limit, true, owner),
+    readValid: (after, limit) =>
+      rows.readStagedCells(outer ?? ctx.db, id, after, limit, true, owner, rec.commitStopRow),
     async transaction(work) {
       const run = async (db: Db) => {
         const env = await envFor(ctx, binding, db, rec.scopeCustomerId);
         return work({
           env,
-          readValid: (after, limit) => rows.readStagedCells(db, id, after, limit, true, owner),
+          readValid: (after, limit) =>
+            rows.readStagedCells(db, id, after, limit, true, owner, rec.commitStopRow),
           async saveResults(results, committedThrough) {
             if (atomic) {
               const failed = results.find((r) => r.action === 'failed');
@@ -343,6 +378,13 @@ async function finish(
           );
         await ownerQueries.moveOwners(db, id, ['queued'], 'pending');
       }
+    } else if (
+      requested === 'finish' &&
+      before.commitStopRow !== null &&
+      (await rows.writableRowsAfter(db, id, before.commitStopRow))
+    ) {
+      // The first rows committed (`firstRows`), others left: the admin looks, then rolls back or goes on.
+      event = 'finish_part';
     }
     const { to: status } = await moveStatus(db, id, event, at);
     const rec = (await imports.findImport(db, id))!;
@@ -397,12 +439,14 @@ async function finish(
       const done = { importId: id, fileName: rec.file.name, status, counts };
       await writeImportFinished(db, rec.createdByAdminId, done, at);
     }
+    // The first rows committed: the last row this commit reached, so each row's change has its commit.
+    const part = status === 'partly_committed' && !groupingOf(ctx, rec);
     await audit(ctx, db, IMPORT_WORKER, {
       action: `import.${status}`,
       entityType: 'import',
       entityId: id,
       customerId: rec.customerId,
-      details: counts,
+      details: part ? { ...counts, throughRow: rec.committedThrough } : counts,
     });
   });
 }

@@ -5,8 +5,10 @@ import { pipeline } from 'node:stream/promises';
 import { stringify } from 'csv-stringify';
 import ExcelJS from 'exceljs';
 import type { Actor } from '../../core/access/policy.js';
+import { describeChanges } from '../../core/domain/changes.js';
 import { errors } from '../../core/errors.js';
 import {
+  CHANGES_COLUMN,
   CSV_QUOTED_CELL,
   ERROR_COLUMN,
   neutralizeCell,
@@ -86,7 +88,15 @@ export async function importFile(
   const header =
     kind === 'failure'
       ? [...rec.header, ROW_COLUMN, ...owner, ERROR_COLUMN]
-      : [...rec.header, ROW_COLUMN, ...owner, RESULT_ID_COLUMN, RESULT_ACTION_COLUMN, STORED_COLUMN];
+      : [
+          ...rec.header,
+          ROW_COLUMN,
+          ...owner,
+          RESULT_ID_COLUMN,
+          RESULT_ACTION_COLUMN,
+          STORED_COLUMN,
+          CHANGES_COLUMN,
+        ];
   const lines = resultLines(
     ctx,
     rec,
@@ -159,6 +169,7 @@ async function* resultLines(
             String(row.resultId ?? ''),
             row.result,
             stored?.(row.cells, row.row) ?? '',
+            row.result === 'updated' && row.changes ? describeChanges(row.changes) : '',
           ];
         }
       } else {

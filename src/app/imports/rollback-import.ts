@@ -1,5 +1,5 @@
 import { type Actor, IMPORT_WORKER } from '../../core/access/policy.js';
-import { errors } from '../../core/errors.js';
+import { appError, errors } from '../../core/errors.js';
 import { transition } from '../../core/import/status.js';
 import * as changes from '../../storage/queries/import-changes.js';
 import * as owners from '../../storage/queries/import-owners.js';
@@ -27,6 +27,13 @@ export async function requestRollback(
 ): Promise<ImportView> {
   const rec = await visibleImport(ctx, actor, id, 'imports.run');
   if (chosen !== undefined && !groupingOf(ctx, rec)) throw errors.conflict('import.not_grouped');
+  // Owner by owner, a partly committed import is rolled back once its owners are all decided.
+  if (groupingOf(ctx, rec) && rec.status === 'partly_committed')
+    throw appError(
+      'import.illegal_transition',
+      'Some owners of this import are still pending: import or skip them before rolling back.',
+      { status: rec.status, action: 'rollback' },
+    );
   transition(rec.status, 'rollback');
   const at = ctx.now().toISOString();
   await inTransaction(ctx, async (db) => {

@@ -2,6 +2,7 @@ import type { Actor } from '../../core/access/policy.js';
 import type { AuditEntry } from '../../core/domain/entities.js';
 import { listUserHistory as readHistory } from '../../storage/queries/audit.js';
 import { importsThatChanged } from '../../storage/queries/import-changes.js';
+import { changesOfEntity } from '../../storage/queries/import-rows.js';
 import type { AppContext } from '../context.js';
 import { getUser } from './get-user.js';
 
@@ -11,6 +12,7 @@ const IMPORT_EFFECTS = [
   'import.completed',
   'import.cancelled',
   'import.failed',
+  'import.partly_committed',
   'import.rollback',
   'import.rolled_back',
 ] as const;
@@ -38,7 +40,39 @@ export async function listUserHistory(
     ...(page.before !== undefined && { beforeId: page.before }),
     limit: page.limit + 1,
   });
-  const items = rows.slice(0, page.limit);
+  const items = await withImportChanges(ctx, rows.slice(0, page.limit), userId);
   const last = items[items.length - 1];
   return { items, nextCursor: rows.length > page.limit && last ? String(last.id) : null };
+}
+
+/** Where an import ended, the history shows what it changed of this user (as the user's own entries do). */
+const IMPORT_ENDS = new Set([
+  'import.completed',
+  'import.cancelled',
+  'import.failed',
+  'import.partly_committed',
+]);
+
+async function withImportChanges(
+  ctx: AppContext,
+  items: AuditEntry[],
+  userId: number,
+): Promise<AuditEntry[]> {
+  const ends = items.filter((e) => e.entityType === 'import' && IMPORT_ENDS.has(e.action));
+  const changes = await changesOfEntity(ctx.db, [...new Set(ends.map((e) => Number(e.entityId)))], userId);
+  // The entry of the commit that wrote the row: a commit of the first rows (`firstRows`) says the
+  // last row it reached; the earliest end reaching the row is its commit.
+  const owner = new Map<number, number>();
+  for (const e of [...ends].sort((a, b) => a.id - b.id)) {
+    const found = changes.get(Number(e.entityId));
+    if (!found || owner.has(Number(e.entityId))) continue;
+    const through = e.details.throughRow;
+    if (typeof through !== 'number' || found.row <= through) owner.set(Number(e.entityId), e.id);
+  }
+  return items.map((e) => {
+    const found = changes.get(Number(e.entityId));
+    return found && owner.get(Number(e.entityId)) === e.id
+      ? { ...e, details: { ...e.details, changes: found.changes } }
+      : e;
+  });
 }

@@ -1,4 +1,5 @@
 import { type Actor, authorize } from '../../core/access/policy.js';
+import type { FieldChange } from '../../core/domain/changes.js';
 import { emailKey } from '../../core/domain/email.js';
 import type { PortalUser } from '../../core/domain/entities.js';
 import {
@@ -6,13 +7,17 @@ import {
   employeeNumberKey,
   HISTORICAL_STATUSES,
   type NewUser,
+  type UserState,
 } from '../../core/domain/user.js';
+import { userDiff } from '../../core/domain/user-diff.js';
 import { usernameKey } from '../../core/domain/username.js';
 import { Problems } from '../../core/problems.js';
+import type { Db } from '../../storage/database.js';
 import { isUniqueViolation } from '../../storage/errors.js';
 import { contactHasUser, findContact } from '../../storage/queries/contacts.js';
 import { updateUser as writeUser } from '../../storage/queries/user-writes.js';
 import * as q from '../../storage/queries/users.js';
+import { loadUsersDirectory } from '../../storage/targets/users-store.js';
 import type { AppContext } from '../context.js';
 import { visibleCustomer } from '../customers.js';
 import { audit, inTransaction } from '../shared.js';
@@ -122,13 +127,15 @@ export async function updateUser(
         employeeNumberKey(values.employeeNumber) !== employeeNumberKey(current.employeeNumber ?? '')
       )
         await checkEmployeeNumberFree(db, actor, values.employeeNumber, id);
+      const before = (await q.userStates(db, [id])).get(id);
       await writeUser(db, id, values, ctx.now().toISOString());
+      const changes = before ? await changesOf(db, before) : [];
       await audit(ctx, db, actor, {
         action: values.status === 'disabled' ? 'user.disable' : 'user.update',
         entityType: 'user',
         entityId: id,
         customerId,
-        details: { fields: Object.keys(patch) },
+        details: { fields: Object.keys(patch), changes },
       });
     });
   } catch (e) {
@@ -141,4 +148,11 @@ export async function updateUser(
     throw e;
   }
   return getUser(ctx, actor, id);
+}
+
+/** What a write did to a user, before → after, read back in the write's own transaction. */
+async function changesOf(db: Db, before: UserState): Promise<FieldChange[]> {
+  const after = (await q.userStates(db, [before.id])).get(before.id);
+  if (!after) return [];
+  return userDiff(before, after, await loadUsersDirectory(db));
 }

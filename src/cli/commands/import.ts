@@ -9,6 +9,7 @@ import { repeatsAcrossParts, splitFile } from '../split-file.js';
 
 interface ImportView {
   id: number;
+  target: string;
   status: string;
   rows: { total: number; valid: number; invalid: number };
   planned: Record<string, number>;
@@ -23,7 +24,7 @@ interface ImportView {
   counts: Record<string, number>;
   error: { message: string } | null;
   warnings: string[];
-  file: { meta: { sheet?: { name: string } | null } };
+  file: { name: string; meta: { sheet?: { name: string } | null } };
   /** Set on imports whose rows are grouped by owner (record targets). */
   owners: { total: number; included: number; unmatchedRows: number } | null;
 }
@@ -88,6 +89,10 @@ export function registerImportCommands(program: Command): void {
     .option('--delimiter <char>', 'read a CSV file with this delimiter (, ; | or tab)')
     .option('--sheet <name>', 'read this sheet of a workbook')
     .option('--dry-run', 'validate only; change nothing')
+    .option(
+      '--first-rows <n>',
+      'commit only the first N valid rows, then stop (partly committed): look at the results, then roll back or run roster import-commit <id> for the rest',
+    )
     .option('--wait', 'wait for the commit to finish and download the result files')
     .option(
       '--split',
@@ -99,7 +104,9 @@ export function registerImportCommands(program: Command): void {
     .action(async (file: string, opts: ImportFlags) => {
       const client = new ApiClient({ url: opts.url, token: opts.token });
       if (!fs.existsSync(file)) throw new Error(`No file ${file}.`);
+      if (opts.firstRows !== undefined) wholeNumber('--first-rows', opts.firstRows);
       if (opts.split) {
+        if (opts.firstRows !== undefined) throw new Error('--first-rows cannot be used with --split.');
         await importInParts(client, file, opts);
         return;
       }
@@ -155,6 +162,27 @@ export function registerImportCommands(program: Command): void {
             `${p.file}: ${count(p.rows)} rows (rows ${count(p.firstRow)}–${count(p.lastRow)} of the file), ${count(p.bytes)} bytes`,
           );
         say(`${parts.length} part(s), ${count(parts.reduce((n, p) => n + p.rows, 0))} rows in all.`);
+      },
+    );
+
+  program
+    .command('import-commit')
+    .description('Commit a validated or partly committed import (the rest of it, after --first-rows)')
+    .argument('<id>', 'import id')
+    .option('--first-rows <n>', 'commit only the next N valid rows, then stop again')
+    .option('--wait', 'wait for the commit to finish and download the result files')
+    .option('--out <dir>', 'where to write result files', '.')
+    .option('--url <url>', 'Roster server (or ROSTER_URL)')
+    .option('--token <token>', 'API token (or ROSTER_TOKEN)')
+    .action(
+      async (
+        id: string,
+        opts: { firstRows?: string; wait?: boolean; out: string; url?: string; token?: string },
+      ) => {
+        const client = new ApiClient(opts);
+        if (opts.firstRows !== undefined) wholeNumber('--first-rows', opts.firstRows);
+        const view = await client.json<ImportView>('GET', `/api/v1/imports/${wholeNumber('<id>', id)}`);
+        await commit(client, view, view.file.name, { ...opts, target: view.target });
       },
     );
 
@@ -223,6 +251,7 @@ interface ImportFlags {
   delimiter?: string;
   sheet?: string;
   dryRun?: boolean;
+  firstRows?: string;
   wait?: boolean;
   split?: boolean;
   out: string;
@@ -300,7 +329,9 @@ async function upload(
   for (const w of view.warnings) say(`Warning: ${w}`);
   if (view.mapping.unknownColumns.length > 0)
     say(`Ignored columns: ${view.mapping.unknownColumns.join(', ')}`);
-  const planned = Object.entries(view.planned).map(([k, n]) => `${n} to ${k}`);
+  const planned = Object.entries(view.planned).map(([k, n]) =>
+    k === 'unchanged' ? `${n} updates that change nothing` : `${n} to ${k}`,
+  );
   if (planned.length > 0) say(`Planned: ${planned.join(', ')}.`);
   if (view.rows.invalid > 0) {
     say('Problems:');
@@ -395,8 +426,15 @@ async function commit(
   opts: ImportFlags,
 ): Promise<ImportView | null> {
   const wait = opts.wait || opts.split;
-  await client.json('POST', `/api/v1/imports/${view.id}/commit`);
-  say(`Committing in the background${wait ? '' : `; follow it with: roster import-status ${view.id}`}.`);
+  const firstRows = opts.firstRows === undefined ? undefined : wholeNumber('--first-rows', opts.firstRows);
+  await client.json(
+    'POST',
+    `/api/v1/imports/${view.id}/commit`,
+    firstRows === undefined ? undefined : { firstRows },
+  );
+  say(
+    `Committing ${firstRows === undefined ? '' : `the first ${firstRows} row(s) `}in the background${wait ? '' : `; follow it with: roster import-status ${view.id}`}.`,
+  );
   if (!wait) return null;
   const final = await waitFor(client, view.id);
   say(`Import ${view.id} ${final.status}: ${countsLine(final.counts)}.`);
@@ -415,7 +453,13 @@ async function commit(
     );
     say(`Failure file: ${failure} (fix it and import it again as is)`);
   }
-  if (final.status !== 'completed') process.exitCode = 1;
+  // The first rows committed as asked: the rest waits for the admin.
+  const partly = firstRows !== undefined && final.status === 'partly_committed' && !final.owners;
+  if (partly)
+    say(
+      `The first ${firstRows} row(s) are committed. Look at the results, then commit the rest with: roster import-commit ${view.id} (or roll it back in the console).`,
+    );
+  if (final.status !== 'completed' && !partly) process.exitCode = 1;
   return final;
 }
 

@@ -1,3 +1,4 @@
+import type { FieldChange } from '../domain/changes.js';
 import type { DateOrders } from './dates.js';
 import type { Mapping } from './mapping.js';
 import type { RowProblem } from './problems.js';
@@ -436,6 +437,7 @@ async function commitChunk<Env>(
   const { staged, inputs, existingIds } = await check(plan, chunk, tx.env);
   const results: RowResult[] = [];
   const writable: WritableRow[] = [];
+  const changesOf = new Map<number, FieldChange[]>();
   inputs.forEach((input, i) => {
     const s = staged[i]!;
     if (hasErrors(s.problems)) {
@@ -456,10 +458,17 @@ async function commitChunk<Env>(
     } else {
       // Checked in this transaction just now: the target writes without looking the row up again.
       writable.push({ ...input, action: s.action, existingId: existingIds[i] ?? null });
+      if (s.changes) changesOf.set(s.row, s.changes);
     }
   });
-  if (writable.length > 0)
-    results.push(...(await plan.target.commit(writable, tx.env, plan.options, importId)));
+  if (writable.length > 0) {
+    const written = await plan.target.commit(writable, tx.env, plan.options, importId);
+    // An update's diff as this transaction's check saw it: what the row changed, for its result.
+    for (const r of written) {
+      const changes = r.action === 'updated' ? changesOf.get(r.row) : undefined;
+      results.push(changes && !r.changes ? { ...r, changes } : r);
+    }
+  }
   await tx.saveResults(results, last);
   return last;
 }

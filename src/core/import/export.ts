@@ -32,3 +32,5 @@ export const ROW_COLUMN = 'row';
 export const OWNER_COLUMN = 'owner';
 /** In the success file: each value stored otherwise than the file wrote it (`Column: "file" → stored`). */
 export const STORED_COLUMN = 'stored as';
+/** In the success file: what an update changed, before → after (`last_name: Smith → Smyth; roles: +Manager`). */
+export const CHANGES_COLUMN = 'changes';

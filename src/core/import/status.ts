@@ -10,6 +10,7 @@ export const IMPORT_STATUSES = [
   'mapping_required', // read; a required field has no column yet
   'validated', // read, mapped and validated: reviewable, fixable, committable (this is a dry run's end)
   // Grouped by owner: some owners committed or skipped, included ones still pending; more may be committed.
+  // Or the first N rows committed (`firstRows`), the others not yet: rolled back, or committed on.
   'partly_committed',
   'queued', // commit requested, waiting for a worker
   'committing',
@@ -62,9 +63,11 @@ const TRANSITIONS: Record<ImportStatus, Partial<Record<ImportEvent, ImportStatus
     skip: 'partly_committed',
   },
   // Mapping and options may no longer change: rows of committed owners were written under them.
+  // Also a commit of the first rows (`firstRows`) with rows left: it may be rolled back as it is.
   partly_committed: {
     edit_rows: 'partly_committed',
     commit: 'queued',
+    rollback: 'rolling_back',
     select: 'partly_committed',
     skip: 'partly_committed',
     owners_done: 'completed',

@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { FieldChange } from '../domain/changes.js';
 import type { CellValue } from './cells.js';
 import type { DateOrderChoice } from './dates.js';
 import type { RowProblem } from './problems.js';
@@ -136,6 +137,11 @@ export interface CheckedRow {
   existingId?: number;
   /** On a target grouped by owner (`groupedBy`): the group (owner) the row resolved to, or null. */
   group?: number | null;
+  /**
+   * For an update: the fields it will change, before → after (empty: it changes nothing, and will
+   * be `unchanged`). A target that does not say leaves the review without a diff.
+   */
+  changes?: FieldChange[];
 }
 
 /**
@@ -179,6 +185,8 @@ export interface RowResult<Before = unknown> {
    * the commit's transaction with the row's result, and handed back to the target's undo.
    */
   restore?: Omit<RecordedChange<Before>, 'entityId'>;
+  /** For an update: what it changed (the engine fills it from the commit's own check). */
+  changes?: FieldChange[];
 }
 
 /** What a commit recorded about one entity it wrote: one entry of the import's restore point. */

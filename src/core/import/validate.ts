@@ -1,3 +1,4 @@
+import type { FieldChange } from '../domain/changes.js';
 import { readCell } from './cells.js';
 import type { DateOrders } from './dates.js';
 import type { Mapping } from './mapping.js';
@@ -16,6 +17,8 @@ export interface StagedRow {
   group?: number | null;
   /** What the row named as its group when it matched none (trimmed; empty when the cell is). */
   groupValue?: string | null;
+  /** For an update whose target says: the fields it changes (see CheckedRow.changes). */
+  changes?: FieldChange[];
 }
 
 export interface FileRow {
@@ -277,13 +280,15 @@ export async function validateBatch<Env>(
     if (verdict?.action === 'skip' && verdict.skipReason && !hasErrors(problems)) {
       problems.push(problem(m.input.row, null, null, 'row.skipped', verdict.skipReason, 'row', 'warning'));
     }
+    const action = hasErrors(problems) ? null : (verdict?.action ?? null);
     return {
       row: m.input.row,
       cells: batch[i]!.cells,
       keys: uniqueKeys(m.input, fields),
       problems,
-      action: hasErrors(problems) ? null : (verdict?.action ?? null),
+      action,
       ...(groups && groupFields(groups.get(m.input.row) ?? null, m.input, target)),
+      ...(action === 'update' && verdict?.changes && { changes: verdict.changes }),
     };
   });
   return {

@@ -35,6 +35,7 @@ import { JOB_ENDED_STATUSES, WRITING_STATUSES } from '../../core/import/status.j
 import { problemsOfIssues } from '../../core/problems.js';
 import { sendAttachment } from '../content-disposition.js';
 import {
+  CommitChoice,
   ConfigInput,
   FileParams,
   FixInput,
@@ -377,14 +378,16 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
         tags: ['imports'],
         summary: 'Commit in the background',
         description:
-          'On an import grouped by owner (its target has `groupedBy`): `owners` commits those owners’ valid rows (each pending), one job; without it every included pending owner’s, one job, owner after owner.',
+          'On an import grouped by owner (its target has `groupedBy`): `owners` commits those owners’ valid rows (each pending), one job; without it every included pending owner’s, one job, owner after owner. On others, `firstRows` commits the first N valid rows and stops, partly committed.',
         params: IdParam,
-        body: OptionalOwnersChoice,
+        body: CommitChoice,
         response: { 202: ImportView, ...errorResponses },
       },
     },
     async (req, reply) =>
-      reply.status(202).send(await requestCommit(ctx, actorOf(req), req.params.id, req.body?.owners)),
+      reply
+        .status(202)
+        .send(await requestCommit(ctx, actorOf(req), req.params.id, req.body?.owners, req.body?.firstRows)),
   );
   r.get(
     '/api/v1/imports/:id/owners',

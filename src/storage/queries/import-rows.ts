@@ -1,11 +1,12 @@
 import { type ExpressionBuilder, sql } from 'kysely';
+import type { FieldChange } from '../../core/domain/changes.js';
 import type { RowProblem } from '../../core/import/problems.js';
 import type { ResultAction, RowResult } from '../../core/import/target.js';
 import type { StagedRow } from '../../core/import/validate.js';
 import { columnsOf, onSqliteConnection, pgQuery, prepared, sqliteHandle } from '../bulk.js';
 import type { Db } from '../database.js';
 import type { Database } from '../schema.js';
-import { readJson, readStringList, rowProblems } from '../stored-json.js';
+import { fieldChanges, readJson, readStringList, rowProblems } from '../stored-json.js';
 
 /** Staged rows of an import: written in batches, paged and filtered for review, marked at commit. */
 const KEY_COLUMNS = ['k1', 'k2', 'k3'] as const;
@@ -14,7 +15,7 @@ export const keyColumn = (index: number): KeyColumn => KEY_COLUMNS[index]!;
 
 /**
  * A row's verdict as the values of the columns k1, k2, k3, valid, action, problems, codes, owner_id,
- * owner_value, in that order: the one list every insert and update of staged rows writes.
+ * owner_value, changes, in that order: the one list every insert and update of staged rows writes.
  */
 function verdictValues(r: StagedRow): unknown[] {
   const errors = r.problems.filter((p) => p.severity === 'error');
@@ -28,6 +29,7 @@ function verdictValues(r: StagedRow): unknown[] {
     errors.length > 0 ? `,${[...new Set(errors.map((p) => p.code))].join(',')},` : null,
     r.group ?? null,
     r.group === null || r.group === undefined ? (r.groupValue ?? null) : null,
+    r.changes ? JSON.stringify(r.changes) : null,
   ];
 }
 
@@ -36,12 +38,12 @@ const byColumn = (rows: unknown[][]): unknown[][] =>
   Array.from({ length: rows[0]?.length ?? 0 }, (_, c) => rows.map((r) => r[c]));
 
 const INSERT_SQLITE =
-  'insert into import_rows (import_id, row_number, cells, k1, k2, k3, valid, action, problems, codes, owner_id, owner_value) ' +
-  'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  'insert into import_rows (import_id, row_number, cells, k1, k2, k3, valid, action, problems, codes, owner_id, owner_value, changes) ' +
+  'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 const INSERT_POSTGRES =
-  'insert into import_rows (import_id, row_number, cells, k1, k2, k3, valid, action, problems, codes, owner_id, owner_value) ' +
+  'insert into import_rows (import_id, row_number, cells, k1, k2, k3, valid, action, problems, codes, owner_id, owner_value, changes) ' +
   'select $1::int4, * from unnest($2::int4[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int4[], ' +
-  '$8::text[], $9::text[], $10::text[], $11::int4[], $12::text[])';
+  '$8::text[], $9::text[], $10::text[], $11::int4[], $12::text[], $13::text[])';
 
 /** Stages a batch: a prepared statement per row on SQLite, one statement on PostgreSQL (bulk.ts). */
 export async function insertStagedRows(db: Db, importId: number, rows: readonly StagedRow[]): Promise<void> {
@@ -61,17 +63,17 @@ export async function insertStagedRows(db: Db, importId: number, rows: readonly 
 
 const VERDICT_SQLITE =
   'update import_rows set k1 = ?, k2 = ?, k3 = ?, valid = ?, action = ?, problems = ?, codes = ?, ' +
-  'owner_id = ?, owner_value = ? where import_id = ? and row_number = ?';
+  'owner_id = ?, owner_value = ?, changes = ? where import_id = ? and row_number = ?';
 const VERDICT_CELLS_SQLITE =
   'update import_rows set k1 = ?, k2 = ?, k3 = ?, valid = ?, action = ?, problems = ?, codes = ?, ' +
-  'owner_id = ?, owner_value = ?, cells = ? where import_id = ? and row_number = ?';
+  'owner_id = ?, owner_value = ?, changes = ?, cells = ? where import_id = ? and row_number = ?';
 const VERDICT_POSTGRES =
   'update import_rows r set k1 = v.k1, k2 = v.k2, k3 = v.k3, valid = v.valid, action = v.action, ' +
   'problems = v.problems, codes = v.codes, owner_id = v.owner_id, owner_value = v.owner_value, ' +
-  'cells = coalesce(v.cells, r.cells) ' +
+  'changes = v.changes, cells = coalesce(v.cells, r.cells) ' +
   'from unnest($2::int4[], $3::text[], $4::text[], $5::text[], $6::int4[], $7::text[], $8::text[], $9::text[], ' +
-  '$10::int4[], $11::text[], $12::text[]) ' +
-  'as v(row_number, k1, k2, k3, valid, action, problems, codes, owner_id, owner_value, cells) ' +
+  '$10::int4[], $11::text[], $12::text[], $13::text[]) ' +
+  'as v(row_number, k1, k2, k3, valid, action, problems, codes, owner_id, owner_value, changes, cells) ' +
   'where r.import_id = $1 and r.row_number = v.row_number';
 
 export async function updateStagedVerdicts(
@@ -104,12 +106,15 @@ export async function readStagedCells(
   limit: number,
   onlyValid = false,
   owner?: number,
+  throughRow?: number | null,
 ): Promise<{ row: number; cells: string[]; readProblems?: RowProblem[] }[]> {
   let q = db
     .selectFrom('import_rows')
     .select(['row_number', 'cells', 'problems'])
     .where('import_id', '=', importId)
     .where('row_number', '>', afterRow);
+  // A commit of the first N rows (`firstRows`) reads no further than the last of them.
+  if (throughRow !== undefined && throughRow !== null) q = q.where('row_number', '<=', throughRow);
   if (onlyValid) q = q.where('valid', '=', 1).where('action', 'is not', null);
   // One owner's rows not written yet: an owner's commit resumes on what it has not done.
   if (owner !== undefined) q = q.where('owner_id', '=', owner).where('result', 'is', null);
@@ -136,12 +141,16 @@ export interface StagedRowView {
   resultMessage: string | null;
   /** The owner the row resolved to, on imports grouped by owner. */
   owner: number | null;
+  /** An update's diff, when its target gives one: staged by the check, then what the commit changed. */
+  changes: FieldChange[] | null;
 }
 
 export type RowFilter =
   | { kind: 'all' }
   | { kind: 'valid' }
   | { kind: 'invalid' }
+  /** Updates whose diff is empty: they will be `unchanged`. */
+  | { kind: 'unchanged' }
   | { kind: 'code'; code: string };
 
 export async function pageStagedRows(
@@ -155,6 +164,7 @@ export async function pageStagedRows(
   if (owner !== undefined) q = q.where('owner_id', '=', owner);
   if (filter.kind === 'valid') q = q.where('valid', '=', 1).where(notSkipped);
   if (filter.kind === 'invalid') q = q.where('valid', '=', 0);
+  if (filter.kind === 'unchanged') q = q.where('action', '=', 'update').where('changes', '=', NO_CHANGES);
   if (filter.kind === 'code') q = q.where('codes', 'like', `%,${filter.code.replace(/[%_,]/g, '')},%`);
   if (page.afterRow !== undefined) q = q.where('row_number', '>', page.afterRow);
   q = q.orderBy('row_number').limit(page.limit);
@@ -170,6 +180,7 @@ export async function pageStagedRows(
     resultId: r.result_id,
     resultMessage: r.result_message,
     owner: r.owner_id,
+    changes: r.changes === null ? null : readJson(r.changes, fieldChanges, `changes of row ${r.row_number}`),
   }));
 }
 
@@ -197,6 +208,7 @@ export async function countStagedRows(
   if (owner !== undefined) q = q.where('owner_id', '=', owner);
   if (filter.kind === 'valid') q = q.where('valid', '=', 1).where(notSkipped);
   if (filter.kind === 'invalid') q = q.where('valid', '=', 0);
+  if (filter.kind === 'unchanged') q = q.where('action', '=', 'update').where('changes', '=', NO_CHANGES);
   if (filter.kind === 'code') q = q.where('codes', 'like', `%,${filter.code.replace(/[%_,]/g, '')},%`);
   if (throughRow !== undefined) q = q.where('row_number', '<=', throughRow);
   return Number((await q.executeTakeFirstOrThrow()).n);
@@ -204,6 +216,9 @@ export async function countStagedRows(
 
 // A row the mode skips (insert of an existing entity, update of a missing one) has no errors but
 // is not imported: it counts under `planned.skip`, never as valid, as the commit's results count it.
+/** The stored diff of an update that changes nothing. */
+const NO_CHANGES = '[]';
+
 const notSkipped = (eb: ExpressionBuilder<Database, 'import_rows'>) =>
   eb.or([eb('action', 'is', null), eb('action', '!=', 'skip')]);
 
@@ -212,6 +227,7 @@ export interface StagedCounts {
   /** Rows the commit will write: no errors, and not skipped under the mode. */
   valid: number;
   invalid: number;
+  /** Rows by planned action; `unchanged`: updates that change nothing (not under `update`). */
   planned: Record<string, number>;
   errorCodes: Record<string, number>;
 }
@@ -219,9 +235,15 @@ export interface StagedCounts {
 export async function stagedCounts(db: Db, importId: number): Promise<StagedCounts> {
   const byVerdict = await db
     .selectFrom('import_rows')
-    .select(['valid', 'action', (eb) => eb.fn.countAll<number>().as('n')])
+    .select([
+      'valid',
+      'action',
+      // Updates that change nothing counted apart (`unchanged`), as the commit's results count them.
+      (eb) => eb.case().when('changes', '=', NO_CHANGES).then(1).else(0).end().as('same'),
+      (eb) => eb.fn.countAll<number>().as('n'),
+    ])
     .where('import_id', '=', importId)
-    .groupBy(['valid', 'action'])
+    .groupBy(['valid', 'action', 'same'])
     .execute();
   const byCodes = await db
     .selectFrom('import_rows')
@@ -236,7 +258,8 @@ export async function stagedCounts(db: Db, importId: number): Promise<StagedCoun
     out.total += n;
     if (r.valid !== 1) out.invalid += n;
     else if (r.action !== 'skip') out.valid += n;
-    if (r.action) out.planned[r.action] = (out.planned[r.action] ?? 0) + n;
+    const planned = r.action === 'update' && Number(r.same) === 1 ? 'unchanged' : r.action;
+    if (planned) out.planned[planned] = (out.planned[planned] ?? 0) + n;
   }
   for (const r of byCodes) {
     for (const code of (r.codes ?? '').split(',').filter(Boolean)) {
@@ -323,12 +346,18 @@ export async function setRowProblems(
     .execute();
 }
 
+// A result's diff replaces the staged one (the commit's check may see a user changed since); none keeps it.
 const RESULT_SQLITE =
-  'update import_rows set result = ?, result_id = ?, result_message = ? where import_id = ? and row_number = ?';
+  'update import_rows set result = ?, result_id = ?, result_message = ?, changes = coalesce(?, changes) ' +
+  'where import_id = ? and row_number = ?';
 const RESULT_POSTGRES =
-  'update import_rows r set result = v.result, result_id = v.result_id, result_message = v.result_message ' +
-  'from unnest($2::int4[], $3::text[], $4::int4[], $5::text[]) as v(row_number, result, result_id, result_message) ' +
+  'update import_rows r set result = v.result, result_id = v.result_id, result_message = v.result_message, ' +
+  'changes = coalesce(v.changes, r.changes) ' +
+  'from unnest($2::int4[], $3::text[], $4::int4[], $5::text[], $6::text[]) ' +
+  'as v(row_number, result, result_id, result_message, changes) ' +
   'where r.import_id = $1 and r.row_number = v.row_number';
+
+const changesText = (r: RowResult): string | null => (r.changes ? JSON.stringify(r.changes) : null);
 
 /** A batch's row results: a prepared statement per row on SQLite, one statement on PostgreSQL. */
 export async function setRowResults(db: Db, importId: number, results: readonly RowResult[]): Promise<void> {
@@ -337,11 +366,17 @@ export async function setRowResults(db: Db, importId: number, results: readonly 
   if (sqlite) {
     const update = prepared(sqlite, RESULT_SQLITE);
     await onSqliteConnection(db, () => {
-      for (const r of results) update.run(r.action, r.entityId, r.message, importId, r.row);
+      for (const r of results) update.run(r.action, r.entityId, r.message, changesText(r), importId, r.row);
     });
     return;
   }
-  const columns = columnsOf(results, [(r) => r.row, (r) => r.action, (r) => r.entityId, (r) => r.message]);
+  const columns = columnsOf(results, [
+    (r) => r.row,
+    (r) => r.action,
+    (r) => r.entityId,
+    (r) => r.message,
+    changesText,
+  ]);
   await pgQuery(db, RESULT_POSTGRES, [importId, ...columns]);
 }
 
@@ -367,4 +402,76 @@ export async function replaceStagedRows(db: Db, importId: number, stagedUnder: n
     .set({ import_id: importId })
     .where('import_id', '=', stagedUnder)
     .execute();
+}
+
+/** What each of these imports changed of one entity (its row and the row's diff, as committed), by import id. */
+export async function changesOfEntity(
+  db: Db,
+  importIds: readonly number[],
+  entityId: number,
+): Promise<Map<number, { row: number; changes: FieldChange[] }>> {
+  if (importIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('import_rows')
+    .select(['import_id', 'row_number', 'changes'])
+    .where('import_id', 'in', importIds)
+    .where('result_id', '=', entityId)
+    .where('result', '=', 'updated')
+    .where('changes', 'is not', null)
+    .execute();
+  return new Map(
+    rows.map((r) => [
+      r.import_id,
+      {
+        row: r.row_number,
+        changes: readJson(
+          r.changes!,
+          fieldChanges,
+          `changes of row ${r.row_number} of import ${r.import_id}`,
+        ),
+      },
+    ]),
+  );
+}
+
+/**
+ * The number of the `n`th row after `afterRow` that a commit writes (valid, not skipped), in file
+ * order; null when fewer follow.
+ */
+export async function nthWritableRow(
+  db: Db,
+  importId: number,
+  afterRow: number,
+  n: number,
+): Promise<number | null> {
+  const found = await db
+    .selectFrom('import_rows')
+    .select('row_number')
+    .where('import_id', '=', importId)
+    .where('row_number', '>', afterRow)
+    .where('valid', '=', 1)
+    .where('action', 'is not', null)
+    .where('action', '!=', 'skip')
+    .orderBy('row_number')
+    .limit(1)
+    .offset(n - 1)
+    .executeTakeFirst();
+  return found?.row_number ?? null;
+}
+
+/** Rows a commit walks (valid ones, skipped ones too: their reason is recorded), up to a row when given. */
+export async function countCommitRows(db: Db, importId: number, throughRow: number | null): Promise<number> {
+  let q = db
+    .selectFrom('import_rows')
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .where('import_id', '=', importId)
+    .where('valid', '=', 1)
+    .where('action', 'is not', null);
+  if (throughRow !== null) q = q.where('row_number', '<=', throughRow);
+  return Number((await q.executeTakeFirstOrThrow()).n);
+}
+
+/** Whether rows after `afterRow` remain for a commit to write (valid, not skipped). */
+export async function writableRowsAfter(db: Db, importId: number, afterRow: number): Promise<boolean> {
+  return (await nthWritableRow(db, importId, afterRow, 1)) !== null;
 }

@@ -39,6 +39,8 @@ export interface ImportRecord {
   planned: PlannedCounts;
   progress: { done: number; total: number };
   committedThrough: number;
+  /** A commit of the first N rows stops after this row (`firstRows`); null: every row. */
+  commitStopRow: number | null;
   counts: Record<string, number>;
   startedAt: string | null;
   finishedAt: string | null;
@@ -72,6 +74,7 @@ const toRecord = (r: Selectable<ImportsTable>): ImportRecord => ({
   planned: readJson(r.planned, plannedCounts, `planned counts of import ${r.id}`),
   progress: { done: r.progress_done, total: r.progress_total },
   committedThrough: r.committed_through,
+  commitStopRow: r.commit_stop_row,
   counts: readJson(r.counts, countsByName, `counts of import ${r.id}`),
   startedAt: r.started_at,
   finishedAt: r.finished_at,
@@ -124,6 +127,7 @@ export async function insertImport(db: Db, v: NewImport, at: string): Promise<nu
       progress_done: 0,
       progress_total: 0,
       committed_through: 0,
+      commit_stop_row: null,
       counts: '{}',
       cancel_requested: 0,
       lease_owner: null,
@@ -145,6 +149,7 @@ export interface ImportPatch {
   planned?: PlannedCounts;
   progress?: { done: number; total: number };
   committedThrough?: number;
+  commitStopRow?: number | null;
   counts?: Record<string, number>;
   startedAt?: string | null;
   finishedAt?: string | null;
@@ -173,6 +178,7 @@ export async function updateImport(db: Db, id: number, p: ImportPatch, at: strin
       ...(p.planned !== undefined && { planned: JSON.stringify(p.planned) }),
       ...(p.progress !== undefined && { progress_done: p.progress.done, progress_total: p.progress.total }),
       ...(p.committedThrough !== undefined && { committed_through: p.committedThrough }),
+      ...(p.commitStopRow !== undefined && { commit_stop_row: p.commitStopRow }),
       ...(p.counts !== undefined && { counts: JSON.stringify(p.counts) }),
       ...(p.startedAt !== undefined && { started_at: p.startedAt }),
       ...(p.finishedAt !== undefined && { finished_at: p.finishedAt }),

@@ -41,8 +41,8 @@ export type Customer = z.infer<typeof CustomerSchema>;
 export type Group = z.infer<typeof GroupSchema>;
 export type Settings = z.infer<typeof SettingsSchema>;
 
-/** Rows shown in the review: all, the valid or the invalid ones. */
-export type RowFilter = 'all' | 'valid' | 'invalid';
+/** Rows shown in the review: all, the valid or the invalid ones, or updates that change nothing. */
+export type RowFilter = 'all' | 'valid' | 'invalid' | 'unchanged';
 
 /** What the rollback job reports (the API keeps it as an open record). */
 export interface RollbackReport {

@@ -21,6 +21,7 @@ import { type ReactNode, useState } from 'react';
 import { Link, useParams } from 'wouter';
 import { useCan, useSession } from '../auth/session';
 import { describeError, HttpError } from '../lib/api';
+import { ChangesCell, type FieldChange } from '../lib/Changes';
 import { formatDateTime } from '../lib/format';
 import { RecordsTable } from '../records/RecordsTable';
 import { getUser, inviteUser, listEmails, listInvitations, listUserHistory, updateUser } from './api';
@@ -196,13 +197,24 @@ const ACTION_LABELS: Record<string, string> = {
   'import.completed': 'Import finished',
   'import.cancelled': 'Import cancelled',
   'import.failed': 'Import failed',
+  'import.partly_committed': 'Import: first rows committed',
   'import.rollback': 'Import rollback asked',
   'import.rolled_back': 'Import rolled back',
 };
 
 /** An audit entry's details as "key: value" lines; lists joined, nested values as compact JSON. */
 function AuditDetails({ details }: { details: Record<string, unknown> }) {
-  const entries = Object.entries(details);
+  // A change's diff (a user changed by hand, the API or an import) is drawn as before → after.
+  const { changes, ...rest } = details;
+  const diff = Array.isArray(changes) ? (changes as FieldChange[]) : null;
+  const entries = Object.entries(diff ? rest : details);
+  if (diff && diff.length > 0)
+    return (
+      <Stack gap={2}>
+        <ChangesCell changes={diff} />
+        {entries.length > 0 && <AuditDetails details={rest} />}
+      </Stack>
+    );
   if (entries.length === 0) return <>—</>;
   const show = (value: unknown) =>
     Array.isArray(value)

@@ -24,6 +24,7 @@ import {
   type UserType,
   usernameProblem,
 } from '../../domain/user.js';
+import { userDiff } from '../../domain/user-diff.js';
 import {
   assignUsernames as assignDerivedUsernames,
   USERNAME_MAX_LENGTH,
@@ -361,7 +362,7 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
     const contactRefs = resolved.map((r) => r.contactRef).filter((c): c is string => c !== null);
     const contacts = contactRefs.length > 0 ? await env.store.findContacts(contactRefs) : new Map();
 
-    return rows.map((row, i): CheckedRow => {
+    const checked = rows.map((row, i): CheckedRow => {
       const out = problems[i]!;
       const r = resolved[i]!;
       const col = (key: string) => row.columns[key] ?? null;
@@ -531,6 +532,8 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
         ? { problems: out, action: 'update', existingId: found.id }
         : { problems: out, action: 'create' };
     });
+    await addUpdateDiffs(checked, rows, resolved, env, options, contacts);
+    return checked;
   },
 
   async existing(env, after, limit) {
@@ -676,6 +679,34 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
     return rows.map((row) => results.get(row.row)!);
   },
 };
+
+/**
+ * Gives every update of `checked` the fields it will change, before → after: the user as it is,
+ * and as `updatedUser` (which the commit writes) would leave it.
+ */
+async function addUpdateDiffs(
+  checked: CheckedRow[],
+  rows: readonly RowInput[],
+  resolved: readonly Resolved[],
+  env: UsersEnv,
+  options: ImportOptions,
+  contacts: Map<string, { id: number }>,
+): Promise<void> {
+  const ids = checked.flatMap((c) =>
+    c.action === 'update' && c.existingId !== undefined ? [c.existingId] : [],
+  );
+  if (ids.length === 0) return;
+  const mirrorId = options.permissions.kind === 'mirrorUser' ? options.permissions.userId : null;
+  const users = await env.store.snapshots(mirrorId === null ? ids : [...ids, mirrorId]);
+  const mirror = mirrorId === null ? undefined : users.get(mirrorId);
+  checked.forEach((c, i) => {
+    if (c.action !== 'update' || c.existingId === undefined) return;
+    const current = users.get(c.existingId);
+    if (!current) return;
+    const after = updatedUser(current, rows[i]!, resolved[i]!, env, options, mirror, contacts);
+    c.changes = userDiff(current, after, env.directory);
+  });
+}
 
 const MATCH_NAMES: Record<MatchBy, string> = {
   email: 'email',

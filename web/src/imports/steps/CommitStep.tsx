@@ -9,6 +9,7 @@ import { ownersProgressOf, title } from '../owners/types';
 import type { Import } from '../types';
 
 type ImportProgress = Import['progress'];
+const RUNNING: readonly Import['status'][] = ['queued', 'committing', 'cancelling', 'rolling_back'];
 
 /**
  * Follows an import's progress from the server's event stream; when it ends, the import is read
@@ -32,6 +33,9 @@ export function useLiveProgress(view: Import): { progress: ImportProgress; statu
       queryClient.setQueryData<Import>(['import', id], (old) =>
         old ? { ...old, status: data.status, progress: data.progress } : old,
       );
+      // A job that ended before the stream first looked (a commit of a few first rows) ends it
+      // without a `done` when the import waits partly committed: read the whole import then.
+      if (!RUNNING.includes(data.status)) void queryClient.invalidateQueries({ queryKey: ['import', id] });
     });
     source.addEventListener('done', () => {
       source.close();

@@ -8,6 +8,7 @@ import { CustomerSelect } from '../options/CustomerChoice';
 import { missingChoices, type OptionSchema, type OptionValues } from '../options/schema';
 import { TargetOptionsForm } from '../options/TargetOptionsForm';
 import type { Import, ImportOptions, ImportOptionsChange, ImportTarget } from '../types';
+import { PlannedCounts } from './RowChanges';
 
 const ORDER_WORDS: Record<string, string> = { DMY: 'day first', MDY: 'month first', YMD: 'year first' };
 const HOW_WORDS: Record<string, string> = {
@@ -143,6 +144,7 @@ export function OptionsStep({
           disabled={!canRun}
           view={view}
         />
+        {view.rows.total > 0 && <PlannedCounts view={view} />}
         {save.isError && (
           <Alert color="red" role="alert">
             {describeError(save.error)}

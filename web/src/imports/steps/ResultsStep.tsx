@@ -17,7 +17,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { Link } from 'wouter';
 import { describeError } from '../../lib/api';
 import { formatDateTime, formatNumber, plural } from '../../lib/format';
-import { fileUrl, rollbackImport } from '../api';
+import { commitImport, fileUrl, rollbackImport } from '../api';
 import type { Import, RollbackReport } from '../types';
 import { useLiveProgress } from './CommitStep';
 
@@ -156,11 +156,22 @@ export function ResultsStep({ view, canRun }: { view: Import; canRun: boolean })
       close();
     },
   });
+  // The first rows committed (`firstRows`), the others waiting: the admin looks, then goes on or rolls back.
+  const partly = view.status === 'partly_committed' && view.owners === null;
+  const rest = useMutation({
+    mutationFn: () => commitImport(view.id),
+    onSuccess: (next) => {
+      queryClient.setQueryData(['import', view.id], next);
+      queryClient.invalidateQueries({ queryKey: ['imports'] });
+    },
+  });
   const report = rollbackReport(view.rollback);
   const created = view.counts.created ?? 0;
   const updated = view.counts.updated ?? 0;
   const canRollBack =
-    canRun && ['completed', 'cancelled', 'failed'].includes(view.status) && created + updated > 0;
+    canRun && (['completed', 'cancelled', 'failed'].includes(view.status) || partly) && created + updated > 0;
+  const written = created + updated + (view.counts.unchanged ?? 0);
+  const left = view.rows.valid - written - Math.max(0, (view.counts.failed ?? 0) - view.rows.invalid);
 
   return (
     <Card withBorder padding="lg">
@@ -178,9 +189,32 @@ export function ResultsStep({ view, canRun }: { view: Import; canRun: boolean })
               : 'It was cancelled before any row was written.'}
           </Alert>
         )}
+        {partly && (
+          <Alert color="teal" title="The first rows are committed" data-testid="partly-committed">
+            <Stack gap="xs">
+              <Text size="sm">
+                Look at the users they created or changed below. Then commit the remaining rows with the same
+                import, or roll back what was committed.
+              </Text>
+              {rest.isError && (
+                <Text size="sm" c="red" role="alert">
+                  {describeError(rest.error)}
+                </Text>
+              )}
+              {canRun && (
+                <Group>
+                  <Button onClick={() => rest.mutate()} loading={rest.isPending}>
+                    Commit the remaining {left > 0 ? plural(left, 'row') : 'rows'}
+                  </Button>
+                </Group>
+              )}
+            </Stack>
+          </Alert>
+        )}
         <ResultCounts counts={view.counts} />
         <Text size="sm" c="dimmed">
-          Started {formatDateTime(view.startedAt)} · finished {formatDateTime(view.finishedAt)}
+          Started {formatDateTime(view.startedAt)}
+          {view.finishedAt !== null && ` · finished ${formatDateTime(view.finishedAt)}`}
         </Text>
         <Stack gap="xs">
           <Downloads view={view} kind="success" label="Success file" />

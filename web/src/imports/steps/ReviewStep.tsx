@@ -6,6 +6,7 @@ import {
   Card,
   Group,
   Loader,
+  NumberInput,
   Pagination,
   SegmentedControl,
   Select,
@@ -22,6 +23,7 @@ import { notifications } from '@mantine/notifications';
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type ReactNode, useEffect, useRef, useState } from 'react';
 import { describeError } from '../../lib/api';
+import { ChangesCell } from '../../lib/Changes';
 import { formatNumber, plural } from '../../lib/format';
 import { usePhone } from '../../lib/responsive';
 import { commitImport, fixRow, listRows, listTargets } from '../api';
@@ -32,6 +34,7 @@ import type { Import, RowFilter, RowProblem, RowsPage, StagedRow } from '../type
 import { FixHistory, FixToolbar, useBulkFix } from './ReviewFixes';
 import { IssueButton, IssuesCell } from './ReviewIssues';
 import classes from './ReviewStep.module.css';
+import { hasUpdates, PlannedCounts } from './RowChanges';
 
 const PAGE_SIZE = 50;
 /** Widths of the pinned columns (row number, status), so that each sticks where the one before ends. */
@@ -169,6 +172,10 @@ function Cell({
     </Group>
   );
 }
+
+/** A valid row's planned action; an update that changes nothing says so. */
+const actionLabel = (row: StagedRow) =>
+  row.action === 'update' && row.changes?.length === 0 ? 'unchanged' : (row.action ?? 'valid');
 
 /** The rows of one owner, for the preview of a file whose rows each belong to an owner. */
 export interface OwnerScope {
@@ -331,8 +338,12 @@ export function ReviewStep({
     ),
   ];
 
+  // "Try the first N rows first": a commit of those only; the rest waits for the admin's look.
+  const [tryFirst, setTryFirst] = useState(false);
+  const [firstRows, setFirstRows] = useState<number>(10);
+  const firstCount = tryFirst ? Math.min(firstRows, view.rows.valid) : view.rows.valid;
   const commit = useMutation({
-    mutationFn: () => commitImport(view.id),
+    mutationFn: () => commitImport(view.id, tryFirst ? firstRows : undefined),
     onSuccess: (next) => {
       queryClient.setQueryData(['import', view.id], next);
       queryClient.invalidateQueries({ queryKey: ['imports'] });
@@ -342,7 +353,7 @@ export function ReviewStep({
   const total = rows.data?.total ?? 0;
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
   const codes = Object.entries(view.errorCodes).sort((a, b) => b[1] - a[1]);
-  const planned = view.planned;
+  const updates = hasUpdates(view) && !owner;
   const blockedByErrors = view.options.atomic && view.rows.invalid > 0;
 
   return (
@@ -359,6 +370,9 @@ export function ReviewStep({
         </Group>
         <Group gap="sm" align="flex-end" wrap="wrap">
           <SegmentedControl
+            // Four choices do not fit a phone's width side by side.
+            orientation={phone && updates ? 'vertical' : 'horizontal'}
+            fullWidth={phone && updates}
             aria-label="Show rows"
             value={filter}
             onChange={(v) => {
@@ -370,6 +384,14 @@ export function ReviewStep({
               { value: 'all', label: `All (${formatNumber(counts.total)})` },
               { value: 'valid', label: `Valid (${formatNumber(counts.valid)})` },
               { value: 'invalid', label: `Errors (${formatNumber(counts.invalid)})` },
+              ...(updates
+                ? [
+                    {
+                      value: 'unchanged',
+                      label: `Change nothing (${formatNumber(view.planned.unchanged ?? 0)})`,
+                    },
+                  ]
+                : []),
             ]}
           />
           <Select
@@ -444,7 +466,7 @@ export function ReviewStep({
                     </Text>
                     {row.valid ? (
                       <Badge color="green" variant="light" size="sm">
-                        {row.action ?? 'valid'}
+                        {actionLabel(row)}
                       </Badge>
                     ) : (
                       <Badge color="red" variant="light" size="sm">
@@ -456,6 +478,11 @@ export function ReviewStep({
                   {row.problems.length > 0 && (
                     <div className={classes.cardIssues}>
                       <IssuesCell problems={row.problems} action={suggestionActions(row)} />
+                    </div>
+                  )}
+                  {row.changes !== null && (
+                    <div className={classes.cardIssues}>
+                      <ChangesCell changes={row.changes} />
                     </div>
                   )}
                   <dl className={classes.cardCells}>
@@ -496,6 +523,7 @@ export function ReviewStep({
               ROW_WIDTH +
                 STATUS_WIDTH +
                 300 +
+                (updates ? 260 : 0) +
                 (columns.key === null ? 0 : KEY_WIDTH) +
                 columns.rest.length * 150,
             )}
@@ -525,6 +553,7 @@ export function ReviewStep({
                     </Table.Th>
                   )}
                   <Table.Th miw={260}>Issues</Table.Th>
+                  {updates && <Table.Th miw={240}>Changes</Table.Th>}
                   {columns.rest.map((i) => (
                     <Table.Th key={i}>{view.header[i] || `Column ${i + 1}`}</Table.Th>
                   ))}
@@ -567,7 +596,7 @@ export function ReviewStep({
                         <Group gap={4} wrap="nowrap">
                           {row.valid ? (
                             <Badge color="green" variant="light" size="sm">
-                              {row.action ?? 'valid'}
+                              {actionLabel(row)}
                             </Badge>
                           ) : (
                             <Badge color="red" variant="light" size="sm">
@@ -588,6 +617,11 @@ export function ReviewStep({
                       <Table.Td className={classes.issues}>
                         <IssuesCell problems={row.problems} action={suggestionActions(row)} />
                       </Table.Td>
+                      {updates && (
+                        <Table.Td className={classes.issues}>
+                          <ChangesCell changes={row.changes} />
+                        </Table.Td>
+                      )}
                       {columns.rest.map((i) => (
                         <Table.Td key={i}>{cell(i)}</Table.Td>
                       ))}
@@ -596,7 +630,7 @@ export function ReviewStep({
                 })}
                 {rows.isSuccess && rows.data.items.length === 0 && (
                   <Table.Tr>
-                    <Table.Td colSpan={columns.rest.length + 4}>
+                    <Table.Td colSpan={columns.rest.length + (updates ? 5 : 4)}>
                       <Text c="dimmed" ta="center" py="md">
                         No row matches.
                       </Text>
@@ -651,18 +685,39 @@ export function ReviewStep({
                 Back
               </Button>
               {canRun && (
-                <Group gap="sm" wrap="wrap" justify="flex-end">
-                  <Text size="sm" data-testid="planned">
-                    Will create {formatNumber(planned.create ?? 0)}, update{' '}
-                    {formatNumber(planned.update ?? 0)}, skip{' '}
-                    {formatNumber((planned.skip ?? 0) + view.rows.invalid)}
-                  </Text>
+                <Group gap="sm" wrap="wrap" justify="flex-end" align="center">
+                  <PlannedCounts view={view} />
+                  {!view.options.atomic && view.owners === null && view.rows.valid > 1 && (
+                    <Group gap={6} wrap="nowrap" align="center">
+                      <Switch
+                        label="Try the first"
+                        checked={tryFirst}
+                        onChange={(e) => setTryFirst(e.currentTarget.checked)}
+                        data-testid="try-first"
+                      />
+                      <NumberInput
+                        aria-label="Rows to try first"
+                        value={firstRows}
+                        onChange={(v) => setFirstRows(typeof v === 'number' && v >= 1 ? Math.floor(v) : 1)}
+                        min={1}
+                        max={view.rows.valid}
+                        allowDecimal={false}
+                        allowNegative={false}
+                        disabled={!tryFirst}
+                        w={90}
+                        size="xs"
+                      />
+                      <Text size="sm">rows first</Text>
+                    </Group>
+                  )}
                   <Button
                     onClick={() => commit.mutate()}
                     loading={commit.isPending}
                     disabled={view.status !== 'validated' || view.rows.valid === 0 || blockedByErrors}
                   >
-                    Commit {plural(view.rows.valid, 'valid row')}
+                    {tryFirst && firstCount < view.rows.valid
+                      ? `Commit the first ${plural(firstCount, 'row')}`
+                      : `Commit ${plural(view.rows.valid, 'valid row')}`}
                   </Button>
                 </Group>
               )}
