@@ -25,7 +25,7 @@ export type FixInput =
 export type FixView = fixes.FixRecord;
 
 /** A file column by its header or its position (0-based, as text), or a clear refusal naming the columns. */
-function columnOf(
+export function columnOf(
   header: readonly string[],
   column: string,
   field = 'column',

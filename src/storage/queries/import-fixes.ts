@@ -162,3 +162,14 @@ export async function listFixes(db: Db, importId: number): Promise<FixRecord[]> 
     createdAt: r.created_at,
   }));
 }
+
+/**
+ * The invalid rows with a problem on this column: what creating the missing site, role or group
+ * named there may mend, to be checked again.
+ */
+export async function rowsWithProblemOn(db: Db, importId: number, columnName: string): Promise<number[]> {
+  const rows = await sql<{ row_number: number }>`select row_number from import_rows
+    where import_id = ${importId} and valid = 0 and problems like ${columnPattern(columnName)} escape '\\'
+    order by row_number`.execute(db);
+  return rows.rows.map((r) => Number(r.row_number));
+}
