@@ -269,6 +269,38 @@ export async function revalidateRows<Env>(
   if (remark) await markDuplicates(plan, staging);
 }
 
+/**
+ * A bulk fix's changes, checked and written in one pass: `changed` are the rows the fix alters (in
+ * file order), `read` answers a batch of them with their cells as changed (nothing written yet),
+ * and each row's new cells are written with its verdict, so a changed row is written once. Then
+ * the duplicate marks, as revalidateRows does.
+ */
+export async function applyAndRevalidate<Env>(
+  plan: ValidationPlan<Env>,
+  staging: StagingPort,
+  changed: readonly number[],
+  read: (rows: readonly number[]) => Promise<FileRow[]>,
+  column: number,
+): Promise<void> {
+  if (changed.length === 0) return;
+  const key = plan.mapping.columns[column] ?? null;
+  const keyed = key !== null && plan.fields.some((f) => f.uniqueInFile && f.key === key);
+  const marked = keyed || !staging.rowsWithCode ? null : await staging.rowsWithCode('row.duplicate');
+  let pending: StagedRow[] = [];
+  for (let i = 0; i < changed.length; i += BATCH_SIZE) {
+    pending.push(...(await check(plan, await read(changed.slice(i, i + BATCH_SIZE)))).staged);
+    if (pending.length >= VERDICT_BATCH) {
+      await staging.update(pending, true);
+      pending = [];
+    }
+    await yieldTurn();
+  }
+  if (pending.length > 0) await staging.update(pending, true);
+  const wanted = new Set(changed);
+  if (keyed) await clearStaleDuplicates(plan, staging);
+  if (keyed || marked === null || marked.some((r) => wanted.has(r))) await markDuplicates(plan, staging);
+}
+
 /** Checks again every row marked a duplicate, so that marks a fix ended go (markDuplicates adds). */
 async function clearStaleDuplicates<Env>(plan: ValidationPlan<Env>, staging: StagingPort): Promise<void> {
   const marked = staging.rowsWithCode ? await staging.rowsWithCode('row.duplicate') : [];

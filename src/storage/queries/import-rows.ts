@@ -97,7 +97,7 @@ export async function updateStagedVerdicts(
   await pgQuery(db, VERDICT_POSTGRES, [importId, ...columns]);
 }
 
-type CellsRow = { row: number; cells: string[]; readProblems?: RowProblem[] };
+export type CellsRow = { row: number; cells: string[]; readProblems?: RowProblem[] };
 
 export async function readStagedCells(
   db: Db,
@@ -135,7 +135,10 @@ export async function readStagedRowsByNumber(
   return cellsRows(rows);
 }
 
-function cellsRows(rows: { row_number: number; cells: string; problems: string | null }[]): CellsRow[] {
+/** Stored rows (number, cells, problems) as the engine reads them: cells, and the reader's problems kept. */
+export function cellsRows(
+  rows: { row_number: number; cells: string; problems: string | null }[],
+): CellsRow[] {
   return rows.map((r) => {
     const row = { row: r.row_number, cells: readStringList(r.cells, `cells of row ${r.row_number}`) };
     // The reader's problems hold through re-checks while their cells are unchanged (see FileRow).
