@@ -6,6 +6,7 @@ import { normalizeText } from '../core/domain/text.js';
 import { errors } from '../core/errors.js';
 import { Problems } from '../core/problems.js';
 import { isUniqueViolation } from '../storage/errors.js';
+import type { AttributeDefinitionValues } from '../storage/queries/attributes.js';
 import * as q from '../storage/queries/attributes.js';
 import type { AppContext } from './context.js';
 import { audit, inTransaction } from './shared.js';
@@ -52,21 +53,19 @@ function readOptions(type: AttributeType, options: string[] | undefined, problem
   return cleaned;
 }
 
-export async function createAttribute(
-  ctx: AppContext,
-  actor: Actor,
-  input: {
-    key: string;
-    label: string;
-    type: AttributeType;
-    options?: string[];
-    required?: boolean;
-    description?: string;
-    /** What it extends: portal users (the default) or a record type. */
-    entityType?: AttributeEntityType;
-  },
-): Promise<AttributeDefinitionView> {
-  authorize(actor, 'config.manage');
+export interface NewAttribute {
+  key: string;
+  label: string;
+  type: AttributeType;
+  options?: string[];
+  required?: boolean;
+  description?: string;
+  /** What it extends: portal users (the default) or a record type. */
+  entityType?: AttributeEntityType;
+}
+
+/** A new attribute's definition as stored, or every problem of it at once. */
+export function checkNewAttribute(input: NewAttribute): AttributeDefinitionValues {
   const problems = new Problems();
   if (!ATTRIBUTE_KEY.test(input.key)) {
     problems.add(
@@ -79,32 +78,48 @@ export async function createAttribute(
   if (label === '') problems.add('label', 'attribute.label_required', 'An attribute needs a label.');
   const options = readOptions(input.type, input.options, problems);
   problems.throwIfAny();
+  return {
+    key: input.key,
+    label,
+    type: input.type,
+    options,
+    required: input.required ?? false,
+    description: normalizeText(input.description ?? ''),
+    entityType: input.entityType ?? 'user',
+  };
+}
+
+export const attributeKeyTaken = (key: string) =>
+  errors.field('attribute.key_taken', 'key', `An attribute "${key}" exists.`);
+
+/** Writes an attribute definition and its audit entry in the caller's transaction. */
+export async function writeAttribute(
+  ctx: AppContext,
+  db: AppContext['db'],
+  actor: Actor,
+  values: AttributeDefinitionValues,
+): Promise<AttributeDefinitionView> {
+  const def = await q.insertAttributeDefinition(db, values, ctx.now().toISOString());
+  await audit(ctx, db, actor, {
+    action: 'attribute.create',
+    entityType: 'attribute',
+    entityId: def.id,
+    details: { key: def.key, type: def.type, entityType: def.entityType },
+  });
+  return def;
+}
+
+export async function createAttribute(
+  ctx: AppContext,
+  actor: Actor,
+  input: NewAttribute,
+): Promise<AttributeDefinitionView> {
+  authorize(actor, 'config.manage');
+  const values = checkNewAttribute(input);
   try {
-    return await inTransaction(ctx, async (db) => {
-      const def = await q.insertAttributeDefinition(
-        db,
-        {
-          key: input.key,
-          label,
-          type: input.type,
-          options,
-          required: input.required ?? false,
-          description: normalizeText(input.description ?? ''),
-          entityType: input.entityType ?? 'user',
-        },
-        ctx.now().toISOString(),
-      );
-      await audit(ctx, db, actor, {
-        action: 'attribute.create',
-        entityType: 'attribute',
-        entityId: def.id,
-        details: { key: def.key, type: def.type, entityType: def.entityType },
-      });
-      return def;
-    });
+    return await inTransaction(ctx, (db) => writeAttribute(ctx, db, actor, values));
   } catch (e) {
-    if (isUniqueViolation(e))
-      throw errors.field('attribute.key_taken', 'key', `An attribute "${input.key}" exists.`);
+    if (isUniqueViolation(e)) throw attributeKeyTaken(input.key);
     throw e;
   }
 }

@@ -149,6 +149,40 @@ export async function listSites(ctx: AppContext, actor: Actor, customerId: numbe
   return q.listSites(ctx.db, customerId);
 }
 
+/** A new site's name as stored, or a clear refusal when it is empty. */
+export function siteNameOf(value: string): string {
+  const name = normalizeText(value);
+  if (name === '')
+    throw errors.field('request.invalid', 'name', 'A site needs a name.', { problem: 'name.required' });
+  return name;
+}
+
+export const siteNameTaken = (name: string) =>
+  errors.field('site.name_taken', 'name', `This customer already has a site "${name}".`);
+
+/** Writes a site and its audit entry in the caller's transaction (its name checked already). */
+export async function writeSite(
+  ctx: AppContext,
+  db: AppContext['db'],
+  actor: Actor,
+  customerId: number,
+  name: string,
+): Promise<Site> {
+  const site = await q.insertSite(db, {
+    customerId,
+    name,
+    nameKey: foldKey(name),
+    at: ctx.now().toISOString(),
+  });
+  await audit(ctx, db, actor, {
+    action: 'site.create',
+    entityType: 'site',
+    entityId: site.id,
+    customerId,
+  });
+  return site;
+}
+
 export async function createSite(
   ctx: AppContext,
   actor: Actor,
@@ -157,28 +191,11 @@ export async function createSite(
 ): Promise<Site> {
   authorize(actor, 'customers.manage');
   await visibleCustomer(ctx, actor, customerId);
-  const name = normalizeText(input.name);
-  if (name === '')
-    throw errors.field('request.invalid', 'name', 'A site needs a name.', { problem: 'name.required' });
+  const name = siteNameOf(input.name);
   try {
-    return await inTransaction(ctx, async (db) => {
-      const site = await q.insertSite(db, {
-        customerId,
-        name,
-        nameKey: foldKey(name),
-        at: ctx.now().toISOString(),
-      });
-      await audit(ctx, db, actor, {
-        action: 'site.create',
-        entityType: 'site',
-        entityId: site.id,
-        customerId,
-      });
-      return site;
-    });
+    return await inTransaction(ctx, (db) => writeSite(ctx, db, actor, customerId, name));
   } catch (e) {
-    if (isUniqueViolation(e))
-      throw errors.field('site.name_taken', 'name', `This customer already has a site "${name}".`);
+    if (isUniqueViolation(e)) throw siteNameTaken(name);
     throw e;
   }
 }

@@ -9,12 +9,12 @@ import { audit, inTransaction } from './shared.js';
 
 const roleNotFound = (id: number) => errors.notFound('role', id);
 const groupNotFound = (id: number) => errors.notFound('group', id);
-const roleNameTaken = (name: string) =>
+export const roleNameTaken = (name: string) =>
   errors.field('role.name_taken', 'name', `A portal role named "${name}" exists (names are case-sensitive).`);
-const groupNameTaken = (name: string) =>
+export const groupNameTaken = (name: string) =>
   errors.field('group.name_taken', 'name', `A group named "${name}" exists.`);
 
-function requiredName(value: string, what: string): string {
+export function requiredName(value: string, what: string): string {
   const name = normalizeText(value);
   if (name === '')
     throw errors.field('request.invalid', 'name', `A ${what} needs a name.`, { problem: 'name.required' });
@@ -33,6 +33,28 @@ export async function getRole(ctx: AppContext, actor: Actor, id: number): Promis
   return role;
 }
 
+/** Writes a portal role and its audit entry in the caller's transaction (its name checked already). */
+export async function writeRole(
+  ctx: AppContext,
+  db: AppContext['db'],
+  actor: Actor,
+  input: { name: string; description?: string; active?: boolean },
+): Promise<PortalRole> {
+  const role = await q.insertRole(db, {
+    name: input.name,
+    description: normalizeText(input.description ?? ''),
+    active: input.active ?? true,
+    at: ctx.now().toISOString(),
+  });
+  await audit(ctx, db, actor, {
+    action: 'role.create',
+    entityType: 'role',
+    entityId: role.id,
+    details: { name: input.name },
+  });
+  return role;
+}
+
 export async function createRole(
   ctx: AppContext,
   actor: Actor,
@@ -41,21 +63,7 @@ export async function createRole(
   authorize(actor, 'config.manage');
   const name = requiredName(input.name, 'role');
   try {
-    return await inTransaction(ctx, async (db) => {
-      const role = await q.insertRole(db, {
-        name,
-        description: normalizeText(input.description ?? ''),
-        active: input.active ?? true,
-        at: ctx.now().toISOString(),
-      });
-      await audit(ctx, db, actor, {
-        action: 'role.create',
-        entityType: 'role',
-        entityId: role.id,
-        details: { name },
-      });
-      return role;
-    });
+    return await inTransaction(ctx, (db) => writeRole(ctx, db, actor, { ...input, name }));
   } catch (e) {
     if (isUniqueViolation(e)) throw roleNameTaken(name);
     throw e;
@@ -132,6 +140,28 @@ export async function getGroup(ctx: AppContext, actor: Actor, id: number): Promi
   return group;
 }
 
+/** Writes a group, its roles and its audit entry in the caller's transaction; answers its id. */
+export async function writeGroup(
+  ctx: AppContext,
+  db: AppContext['db'],
+  actor: Actor,
+  input: { name: string; description?: string; roleIds?: number[] },
+): Promise<number> {
+  const groupId = await q.insertGroup(db, {
+    name: input.name,
+    description: normalizeText(input.description ?? ''),
+    at: ctx.now().toISOString(),
+  });
+  await q.setGroupRoles(db, groupId, [...new Set(input.roleIds ?? [])]);
+  await audit(ctx, db, actor, {
+    action: 'group.create',
+    entityType: 'group',
+    entityId: groupId,
+    details: { name: input.name },
+  });
+  return groupId;
+}
+
 export async function createGroup(
   ctx: AppContext,
   actor: Actor,
@@ -141,21 +171,7 @@ export async function createGroup(
   const name = requiredName(input.name, 'group');
   await checkRoleIds(ctx, input.roleIds ?? []);
   try {
-    const id = await inTransaction(ctx, async (db) => {
-      const groupId = await q.insertGroup(db, {
-        name,
-        description: normalizeText(input.description ?? ''),
-        at: ctx.now().toISOString(),
-      });
-      await q.setGroupRoles(db, groupId, [...new Set(input.roleIds ?? [])]);
-      await audit(ctx, db, actor, {
-        action: 'group.create',
-        entityType: 'group',
-        entityId: groupId,
-        details: { name },
-      });
-      return groupId;
-    });
+    const id = await inTransaction(ctx, (db) => writeGroup(ctx, db, actor, { ...input, name }));
     return (await q.findGroup(ctx.db, id))!;
   } catch (e) {
     if (isUniqueViolation(e)) throw groupNameTaken(name);

@@ -10,8 +10,8 @@ import { audit, inTransaction } from './shared.js';
 
 /**
  * What the settings are until an administrator sets them: the built-in defaults, with the mail
- * rate, the invitation expiry and the reminder from the environment (MAIL_RATE_PER_MINUTE,
- * INVITE_TTL_DAYS, INVITE_REMINDER_DAYS).
+ * rate, the invitation expiry, the reminder and the sender from the environment
+ * (MAIL_RATE_PER_MINUTE, INVITE_TTL_DAYS, INVITE_REMINDER_DAYS, MAIL_FROM).
  */
 export function settingDefaults(config: Config): Settings {
   return {
@@ -19,6 +19,7 @@ export function settingDefaults(config: Config): Settings {
     mailRatePerMinute: config.mail.ratePerMinute,
     inviteTtlDays: config.mail.inviteTtlDays,
     inviteReminderDays: config.mail.inviteReminderDays,
+    mailFrom: config.mail.from,
   };
 }
 

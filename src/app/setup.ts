@@ -2,6 +2,7 @@ import { type Actor, authorize } from '../core/access/policy.js';
 import { readMailState } from '../storage/queries/outbox.js';
 import { readSetupFacts } from '../storage/queries/setup.js';
 import type { AppContext } from './context.js';
+import { readSettings } from './settings.js';
 
 export const SETUP_STEPS = ['portalName', 'mailSender', 'customer', 'roles', 'firstImport'] as const;
 export type SetupStepId = (typeof SETUP_STEPS)[number];
@@ -20,10 +21,14 @@ const placeholderSender = (from: string) => /@localhost\b/i.test(from);
 /** The first-run checklist, computed from what exists: nothing is stored about the checklist itself. */
 export async function setupStatus(ctx: AppContext, actor: Actor): Promise<SetupStatus> {
   authorize(actor, 'settings.read');
-  const [facts, mailState] = await Promise.all([readSetupFacts(ctx.db), readMailState(ctx.db)]);
+  const [facts, mailState, settings] = await Promise.all([
+    readSetupFacts(ctx.db),
+    readMailState(ctx.db),
+    readSettings(ctx),
+  ]);
   const done: Record<SetupStepId, boolean> = {
     portalName: facts.portalNameStored,
-    mailSender: !placeholderSender(ctx.config.mail.from),
+    mailSender: !placeholderSender(settings.mailFrom),
     customer: facts.customerWithSite,
     roles: facts.activeRole,
     firstImport: facts.committedImport,
@@ -35,7 +40,7 @@ export async function setupStatus(ctx: AppContext, actor: Actor): Promise<SetupS
     mail: {
       transport: ctx.config.mail.smtpUrl ? 'smtp' : 'mailbox',
       paused: mailState.paused,
-      from: ctx.config.mail.from,
+      from: settings.mailFrom,
     },
   };
 }

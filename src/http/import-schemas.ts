@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ATTRIBUTE_TYPES } from '../core/domain/attributes.js';
 import { IMPORT_STATUSES } from '../core/import/status.js';
 import { csv, id, idText } from './schemas.js';
 
@@ -472,10 +473,47 @@ export const FixInput = z
     'One bulk fix: applied to every matching row in one statement, then those rows are checked again',
   );
 
+const MissingName = z.string().max(200).describe('Its name (the text the rows hold)');
+export const MissingInput = z
+  .discriminatedUnion('kind', [
+    z
+      .object({
+        kind: z.literal('site'),
+        column: FixColumn,
+        name: MissingName,
+        customerId: z
+          .number()
+          .int()
+          .positive()
+          .optional()
+          .describe("The customer it is a site of; without it, the import's customer"),
+      })
+      .strict(),
+    z.object({ kind: z.literal('role'), column: FixColumn, name: MissingName }).strict(),
+    z.object({ kind: z.literal('group'), column: FixColumn, name: MissingName }).strict(),
+    z
+      .object({
+        kind: z.literal('attribute'),
+        column: FixColumn.describe('An unmapped column of the file: it is mapped to the new attribute'),
+        key: z.string().max(63).describe('The attribute key: lower-case letters, digits and underscores'),
+        label: z.string().max(200).optional().describe("Its label; without it, the column's header"),
+        type: z.enum(ATTRIBUTE_TYPES).optional().describe('Its type; text unless said'),
+        options: z
+          .array(z.string().max(200))
+          .max(500)
+          .optional()
+          .describe('The allowed values of a list (enum)'),
+      })
+      .strict(),
+  ])
+  .describe(
+    'What the review creates: a site, portal role or group rows name but that does not exist (the rows with a problem on the column are checked again), or a custom attribute for an unmapped column (mapped to it, every row checked again)',
+  );
+
 export const FixView = z
   .object({
     id: z.number(),
-    kind: z.enum(['suggestion', 'valueMap', 'replace']),
+    kind: z.enum(['suggestion', 'valueMap', 'replace', 'create']),
     columnIndex: z.number(),
     column: z.string(),
     details: z.record(z.string(), z.unknown()),

@@ -385,6 +385,11 @@ export const Settings = z
     mailRatePerMinute: z.number(),
     portalName: z.string(),
     importFinishedEmail: z.boolean(),
+    mailFrom: z
+      .string()
+      .describe(
+        'The From of every email (invitations, reminders, notifications): an address, or a display name and the address in angle brackets; MAIL_FROM until set',
+      ),
   })
   .meta({ id: 'Settings' });
 

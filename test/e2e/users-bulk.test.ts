@@ -111,4 +111,41 @@ describe('bulk actions on the users list', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it('on a phone, selects two cards and enables those two users', async () => {
+    const context = await browser.newContext({ viewport: PHONE, reducedMotion: 'reduce', bypassCSP: true });
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await signIn(page, server.url, ADMIN);
+    await page.goto(`${server.url}/users?q=bulkcrew&sort=email&order=asc`);
+    const cards = page.getByTestId('users-cards');
+    await expect.poll(() => cards.locator('li').count()).toBeGreaterThan(2);
+    const names = await cards.locator('li a').allTextContents();
+    await page.getByRole('checkbox', { name: `Select ${names[0]}`, exact: true }).check();
+    await page.getByRole('checkbox', { name: `Select ${names[1]}`, exact: true }).check();
+    await expect.poll(() => page.getByTestId('users-actions').textContent()).toBe('Actions (2)');
+    expect(await seriousViolations(page)).toEqual([]);
+    await shot(page, 'users-bulk-phone-selected');
+
+    await page.getByTestId('users-actions').click();
+    await page.getByRole('menuitem', { name: 'Enable' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByRole('button', { name: 'Enable 2 users' }).click();
+    await expect
+      .poll(() => dialog.getByTestId('bulk-result').textContent(), { timeout: 30_000 })
+      .toContain('2 changed');
+    await settle(page);
+    await shot(page, 'users-bulk-phone-result');
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    const users = await api<{ items: { email: string; status: string }[] }>(
+      'GET',
+      '/api/v1/users?q=bulkcrew&sort=email&order=asc&limit=100',
+    );
+    const enabled = users.items.filter((u) => u.status !== 'disabled');
+    expect(enabled).toHaveLength(2);
+    await expect.poll(() => page.getByTestId('users-actions').textContent()).toBe('Actions');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });

@@ -730,6 +730,26 @@ const cases: Case[] = [
       payload: { kind: 'replace', column: 'Email', find: '@', replace: '@' },
     }),
   },
+  // Creating a site needs customers.manage (a scoped administrator has it for their customer);
+  // roles, groups and attributes need config.manage, which no scoped admin has.
+  {
+    route: 'POST /api/v1/imports/:id/fixes/create',
+    variant: 'site',
+    expect: '200 403 403 | 200 404 | 403 403 | 403 403 | 401',
+    build: async (t) => ({
+      url: `/api/v1/imports/${await freshImport(t.customer)}/fixes/create`,
+      payload: { kind: 'site', column: 'Email', name: next('Matrix site ') },
+    }),
+  },
+  {
+    route: 'POST /api/v1/imports/:id/fixes/create',
+    variant: 'group',
+    expect: '200 403 403 | 403 403 | 403 403 | 403 403 | 401',
+    build: async (t) => ({
+      url: `/api/v1/imports/${await freshImport(t.customer)}/fixes/create`,
+      payload: { kind: 'group', column: 'Email', name: next('Matrix group ') },
+    }),
+  },
   {
     route: 'POST /api/v1/imports/:id/commit',
     expect: '202 202 403 | 202 404 | 202 404 | 403 403 | 401',

@@ -7,6 +7,7 @@ import { emailKey } from '../../src/core/domain/email.js';
 import { createLogger } from '../../src/http/server.js';
 import { claimDue } from '../../src/storage/queries/outbox.js';
 import { type Caller, settled, startApi, type TestApi } from '../support/api.js';
+import { expectUnchanged } from '../support/db-snapshot.js';
 import { buildWorld, type World } from '../support/fixtures.js';
 import { type Received, startSmtp, type TestSmtp } from '../support/smtp.js';
 import { multipart } from '../support/upload.js';
@@ -228,6 +229,41 @@ describe(`invitations over SMTP on ${process.env.ROSTER_TEST_DB}`, () => {
       expect(emails.items.map((e: EmailJson) => e.kind).sort()).toEqual(['import_finished', 'invitation']);
     } finally {
       await setNotice(false);
+    }
+  });
+
+  it('sends from the sender setting once an administrator sets it; a sender that is no address is refused', async () => {
+    const setSender = (mailFrom: string) =>
+      admin.token({ method: 'PATCH', url: '/api/v1/settings', payload: { mailFrom } });
+    expect((await get('/api/v1/settings')).json().mailFrom).toBe('Roster <roster@roster.test>');
+    for (const bad of [
+      '',
+      'not an address',
+      'Roster <no-reply@example>',
+      'Roster no-reply@example.com',
+      'Evil\r\nBcc: spy@evil.example <a@acme.example>',
+      'Acme, Inc <a@acme.example>',
+    ]) {
+      const res = await expectUnchanged(api.db.ctx.db, () => setSender(bad), JSON.stringify(bad));
+      expect(res.statusCode, bad).toBe(400);
+      expect(res.json()).toMatchObject({
+        code: 'request.invalid',
+        details: { problems: [{ field: 'mailFrom' }] },
+      });
+    }
+    const set = await setSender('  Acme Portal <no-reply@acme.example> ');
+    expect(set.statusCode).toBe(200);
+    expect(set.json().mailFrom).toBe('Acme Portal <no-reply@acme.example>');
+    try {
+      const user = await newUser();
+      await invite(user.id);
+      const received = await mailFor(user.email);
+      expect(received.mail.from?.value).toEqual([{ name: 'Acme Portal', address: 'no-reply@acme.example' }]);
+      expect(received.from).toBe('no-reply@acme.example');
+      const status = await get('/api/v1/mail');
+      expect(status.json().from).toBe('Acme Portal <no-reply@acme.example>');
+    } finally {
+      await setSender('Roster <roster@roster.test>');
     }
   });
 

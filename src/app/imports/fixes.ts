@@ -1,6 +1,6 @@
 import { type Actor, authorize } from '../../core/access/policy.js';
 import { errors } from '../../core/errors.js';
-import { revalidateRows } from '../../core/import/engine.js';
+import { applyAndRevalidate } from '../../core/import/engine.js';
 import * as fixes from '../../storage/queries/import-fixes.js';
 import type { AppContext } from '../context.js';
 import { audit } from '../shared.js';
@@ -10,9 +10,10 @@ import { stagingFor } from './staging.js';
 import type { ImportView } from './view.js';
 
 /**
- * Bulk fixes of an import's staged rows in the review: each is one statement over the rows (see
- * storage/queries/import-fixes.ts), the rows it changed are checked again at once, and the fix is
- * kept in the import's history. Only while the import can be edited (`edit_rows`).
+ * Bulk fixes of an import's staged rows in the review: the rows a fix alters are found by one
+ * statement per batch over the staged rows (see storage/queries/import-fixes.ts, rowsChanging),
+ * checked again at once and written once each, new cells with verdict; the fix is kept in the
+ * import's history. Only while the import can be edited (`edit_rows`).
  */
 export type FixInput =
   /** A problem's suggestion: in one row's cell, or in every cell of the column holding `value`. */
@@ -25,7 +26,7 @@ export type FixInput =
 export type FixView = fixes.FixRecord;
 
 /** A file column by its header or its position (0-based, as text), or a clear refusal naming the columns. */
-function columnOf(
+export function columnOf(
   header: readonly string[],
   column: string,
   field = 'column',
@@ -70,18 +71,18 @@ export async function applyFix(
   authorize(actor, 'imports.run');
   const fix = await editImport(ctx, actor, id, 'edit_rows', async (db, rec) => {
     const column = columnOf(rec.header, input.column);
-    let changed: number[];
+    let change: fixes.CellChange;
     let details: Record<string, unknown>;
     if (input.kind === 'replace') {
-      changed = await fixes.replaceInColumn(db, id, column.index, input.find, input.replace);
+      change = { kind: 'replace', find: input.find, replacement: input.replace };
       details = { find: input.find, replace: input.replace };
     } else if (input.kind === 'valueMap') {
       const pairs = Object.entries(input.map).map(([from, to]) => ({ from, to }));
-      changed = await fixes.mapColumnValues(db, id, column.index, pairs);
+      change = { kind: 'map', pairs };
       details = { map: input.map };
     } else {
-      const pair = [{ from: input.value, to: input.suggestion }];
-      changed = await fixes.mapColumnValues(db, id, column.index, pair, input.row);
+      const pairs = [{ from: input.value, to: input.suggestion }];
+      change = { kind: 'map', pairs, ...(input.row !== undefined && { onlyRow: input.row }) };
       details = {
         value: input.value,
         suggestion: input.suggestion,
@@ -89,7 +90,16 @@ export async function applyFix(
       };
     }
     const plan = await planFor(ctx, rec, db);
-    await revalidateRows(plan, stagingFor(db, id), changed, column.index);
+    // The rows the change alters, then a batch at a time with their new cells: each is checked and
+    // written once, cells and verdict.
+    const changed = await fixes.rowsChanging(db, id, column.index, change);
+    await applyAndRevalidate(
+      plan,
+      stagingFor(db, id),
+      changed,
+      (rows) => fixes.changedCells(db, id, column.index, change, rows),
+      column.index,
+    );
     const at = ctx.now().toISOString();
     const record: Omit<FixView, 'id'> = {
       kind: input.kind,

@@ -101,7 +101,7 @@ export async function planFor(
 }
 
 /** After every row was checked again: the date orders its columns now have, in the import's view. */
-async function saveDateOrders(
+export async function saveDateOrders(
   db: AppContext['db'],
   id: number,
   rec: imports.ImportRecord,

@@ -1,3 +1,4 @@
+import type { AttributeEntityType, RecordType } from '../../core/domain/records.js';
 import type { Settings } from '../../core/domain/settings.js';
 import { errors } from '../../core/errors.js';
 import { GENERAL_OPTION_KEYS, type ImportTarget } from '../../core/import/target.js';
@@ -31,6 +32,11 @@ export interface TargetBinding<Env> {
    * `now` is the context's clock (what the target writes is stamped with it).
    */
   env(db: Db, scopeCustomerId: number | null, settings: Settings, now?: () => Date): Promise<Env>;
+  /**
+   * What the target's custom attributes extend: an attribute of this entity type becomes its field
+   * `attr.<key>` (the review's "create attribute" offers it). Absent: the target takes none.
+   */
+  attributesOf?: AttributeEntityType;
 }
 
 /** A target's environment as the use cases build it: the configuration's settings and the context's clock. */
@@ -94,6 +100,7 @@ export class TargetRegistry {
 
 const users: TargetBinding<UsersEnv> = {
   target: usersTarget,
+  attributesOf: 'user',
   async env(db, scopeCustomerId, settings, now = () => new Date()) {
     return {
       directory: await loadUsersDirectory(db),
@@ -118,9 +125,10 @@ const contactUsers: TargetBinding<ContactUsersEnv> = {
 };
 
 /** A record target bound to the records table, with the custom attributes of its type. */
-function records(target: RecordsEnvTarget, type: string): TargetBinding<RecordsEnv> {
+function records(target: RecordsEnvTarget, type: RecordType): TargetBinding<RecordsEnv> {
   return {
     target,
+    attributesOf: type,
     async env(db, scopeCustomerId, _settings, now) {
       return { store: recordsStore(db, now), scopeCustomerId, attributes: await attributesOf(db, type) };
     },

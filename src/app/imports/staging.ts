@@ -17,5 +17,6 @@ export function stagingFor(db: Db, importId: number): StagingPort {
     },
     setProblems: (row, problems, action) => rows.setRowProblems(db, importId, row, problems, action),
     rowsWithCode: (code) => rows.rowsWithCode(db, importId, code),
+    readRows: (numbers) => rows.readStagedRowsByNumber(db, importId, numbers),
   };
 }

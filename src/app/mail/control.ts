@@ -31,7 +31,7 @@ export async function mailStatus(ctx: AppContext, actor: Actor): Promise<MailSta
   return {
     paused: state.paused,
     transport: ctx.config.mail.smtpUrl ? 'smtp' : 'mailbox',
-    from: ctx.config.mail.from,
+    from: settings.mailFrom,
     ratePerMinute: settings.mailRatePerMinute,
     warmupMinutes: ctx.config.mail.warmupMinutes,
     maxAttempts: ctx.config.mail.maxAttempts,

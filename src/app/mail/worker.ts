@@ -199,7 +199,8 @@ type Round =
   | { kind: 'paused' }
   /** The next free slot is further away than a batch looks ahead: look again at `at`. */
   | { kind: 'later'; at: number }
-  | { kind: 'claimed'; emails: ClaimedEmail[]; wanted: number; claimedUntil: number };
+  /** `from`: the sender setting as the round began. */
+  | { kind: 'claimed'; emails: ClaimedEmail[]; wanted: number; claimedUntil: number; from: string };
 
 /**
  * One transaction: the pause flag and the shared rate (row-locked on PostgreSQL, the write lock on
@@ -207,7 +208,7 @@ type Round =
  * claimed as there are slots. Only the slots of the emails claimed are taken.
  */
 async function claimRound(ctx: AppContext): Promise<Round> {
-  const { mailRatePerMinute } = await readSettings(ctx);
+  const { mailRatePerMinute, mailFrom } = await readSettings(ctx);
   const rule = { perMinute: mailRatePerMinute, warmupMs: ctx.config.mail.warmupMinutes * 60_000 };
   return inTransaction(ctx, async (db): Promise<Round> => {
     const state = await outbox.lockMailState(db);
@@ -230,6 +231,7 @@ async function claimRound(ctx: AppContext): Promise<Round> {
       emails: emails.map((email, i) => ({ email, slotAt: slots[i]!.slotAt })),
       wanted: slots.length,
       claimedUntil,
+      from: mailFrom,
     };
   });
 }
@@ -376,7 +378,7 @@ class PendingResults {
 
 async function deliverBatch(
   ctx: AppContext,
-  batch: { emails: ClaimedEmail[]; claimedUntil: number },
+  batch: { emails: ClaimedEmail[]; claimedUntil: number; from: string },
   sender: SmtpSender | null,
   control: BatchControl,
 ): Promise<void> {
@@ -391,7 +393,7 @@ async function deliverBatch(
       if (control.stopped() || Date.now() + SEND_MARGIN_MS > batch.claimedUntil) break;
       if (Date.now() - links.readAt > FRESH_MS) links = await refreshLinks(ctx, links, emails.slice(tried));
       tried++;
-      await deliver(ctx, email, links.verdicts.get(email.id) ?? null, sender, results);
+      await deliver(ctx, email, links.verdicts.get(email.id) ?? null, sender, results, batch.from);
       if (results.due) await results.flush();
     }
   } finally {
@@ -416,6 +418,7 @@ async function deliver(
   verdict: LinkVerdict | null,
   sender: SmtpSender | null,
   results: PendingResults,
+  from: string,
 ): Promise<void> {
   if (verdict && !verdict.sendable) {
     results.add(email.id, { status: 'failed', error: verdict.why }, () =>
@@ -431,7 +434,7 @@ async function deliver(
     verdict?.link ?? null,
   );
   const mail: OutgoingMail = {
-    from: ctx.config.mail.from,
+    from,
     to: { name: email.recipientName, address: email.recipient },
     ...content,
     messageId: email.messageId,

@@ -18,6 +18,25 @@ export function emailKey(value: string): string {
 
 export type EmailProblem = 'empty' | 'too_long' | 'syntax';
 
+/**
+ * A sender as a mail header takes it: an address, or a display name and the address in angle
+ * brackets (`Roster <no-reply@example.com>`). A message a person can act on, or null when fine.
+ * The name may not hold what would need quoting or could end the header (quotes, brackets,
+ * commas, semicolons, colons, backslashes, line breaks).
+ */
+export function mailboxProblem(value: string): string | null {
+  const text = value.trim();
+  const named = /^(.*?)\s*<([^<>]*)>$/s.exec(text);
+  const name = named ? named[1]! : '';
+  const address = named ? named[2]!.trim() : text;
+  if (/["<>,;:\\\p{Cc}]/u.test(name))
+    return 'The display name may not hold quotes, angle brackets, commas, semicolons, colons, backslashes or line breaks.';
+  if (name.length > 100) return 'The display name may be at most 100 characters.';
+  if (checkEmail(address) !== null)
+    return `"${address}" is not an email address: write one, optionally after a display name, as in Roster <no-reply@example.com>.`;
+  return null;
+}
+
 export function checkEmail(value: string): EmailProblem | null {
   const email = normalizeEmail(value);
   if (email === '') return 'empty';

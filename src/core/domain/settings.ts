@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { mailboxProblem } from './email.js';
 
 /** Settings an administrator may change at run time, with their defaults and bounds. */
 export interface Settings {
@@ -12,6 +13,8 @@ export interface Settings {
   portalName: string;
   /** Email the admin who started an import when it ends (besides the bell). */
   importFinishedEmail: boolean;
+  /** The From of every email: an address, or `Name <address>`. */
+  mailFrom: string;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -23,6 +26,7 @@ export const DEFAULT_SETTINGS: Settings = {
   mailRatePerMinute: 120,
   portalName: 'Customer Portal',
   importFinishedEmail: false,
+  mailFrom: 'Roster <roster@localhost>',
 };
 
 export const SETTINGS_BOUNDS = {
@@ -69,6 +73,14 @@ export const SettingsPatch = z
       .max(SETTINGS_BOUNDS.mailRatePerMinute.max),
     portalName: z.string().trim().min(1).max(100),
     importFinishedEmail: z.boolean(),
+    mailFrom: z
+      .string()
+      .trim()
+      .max(400)
+      .superRefine((value, issue) => {
+        const problem = mailboxProblem(value);
+        if (problem !== null) issue.addIssue({ code: 'custom', message: problem });
+      }),
   })
   .partial()
   .strict();

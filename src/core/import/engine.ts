@@ -40,6 +40,8 @@ export interface StagingPort {
   setProblems(row: number, problems: RowProblem[], action: string | null): Promise<void>;
   /** Rows with an error of this code (a bulk fix re-checks the duplicates it may have ended). */
   rowsWithCode?(code: string): Promise<number[]>;
+  /** These rows (at most a batch), in file order: a re-check reads the rows it checks, no others. */
+  readRows?(rows: readonly number[]): Promise<FileRow[]>;
 }
 
 export interface ValidationPlan<Env> {
@@ -227,11 +229,26 @@ export async function revalidateRows<Env>(
   // had one need it back, and with none of them (the usual case) the file-wide pass is skipped.
   const marked = keyed || !staging.rowsWithCode ? null : await staging.rowsWithCode('row.duplicate');
   const remark = keyed || marked === null || marked.some((r) => wanted.has(r));
-  // Rows are read in file order from just before the first changed one; only changed rows are checked.
-  let after = first - 1;
   // Verdicts are written in larger statements than rows are read: on PostgreSQL each update joins
   // its batch against the import's rows, and fewer, larger ones cost less in all.
   let pending: StagedRow[] = [];
+  if (staging.readRows) {
+    // Only the changed rows are read, a batch at a time by their numbers: a fix of a few rows far
+    // apart reads those, not every row between them.
+    const sorted = [...wanted].sort((a, b) => a - b);
+    for (let i = 0; i < sorted.length; i += BATCH_SIZE) {
+      const mine = await staging.readRows(sorted.slice(i, i + BATCH_SIZE));
+      if (mine.length > 0) pending.push(...(await check(plan, mine)).staged);
+      if (pending.length >= VERDICT_BATCH) {
+        await staging.update(pending, false);
+        pending = [];
+      }
+      await yieldTurn();
+    }
+  }
+  // Without readRows: rows are read in file order from just before the first changed one; only
+  // changed rows are checked.
+  let after = staging.readRows ? last : first - 1;
   while (after < last) {
     const batch = await staging.read(after, BATCH_SIZE);
     if (batch.length === 0) break;
@@ -253,10 +270,47 @@ export async function revalidateRows<Env>(
   if (remark) await markDuplicates(plan, staging);
 }
 
+/**
+ * A bulk fix's changes, checked and written in one pass: `changed` are the rows the fix alters (in
+ * file order), `read` answers a batch of them with their cells as changed (nothing written yet),
+ * and each row's new cells are written with its verdict, so a changed row is written once. Then
+ * the duplicate marks, as revalidateRows does.
+ */
+export async function applyAndRevalidate<Env>(
+  plan: ValidationPlan<Env>,
+  staging: StagingPort,
+  changed: readonly number[],
+  read: (rows: readonly number[]) => Promise<FileRow[]>,
+  column: number,
+): Promise<void> {
+  if (changed.length === 0) return;
+  const key = plan.mapping.columns[column] ?? null;
+  const keyed = key !== null && plan.fields.some((f) => f.uniqueInFile && f.key === key);
+  const marked = keyed || !staging.rowsWithCode ? null : await staging.rowsWithCode('row.duplicate');
+  let pending: StagedRow[] = [];
+  for (let i = 0; i < changed.length; i += BATCH_SIZE) {
+    pending.push(...(await check(plan, await read(changed.slice(i, i + BATCH_SIZE)))).staged);
+    if (pending.length >= VERDICT_BATCH) {
+      await staging.update(pending, true);
+      pending = [];
+    }
+    await yieldTurn();
+  }
+  if (pending.length > 0) await staging.update(pending, true);
+  const wanted = new Set(changed);
+  if (keyed) await clearStaleDuplicates(plan, staging);
+  if (keyed || marked === null || marked.some((r) => wanted.has(r))) await markDuplicates(plan, staging);
+}
+
 /** Checks again every row marked a duplicate, so that marks a fix ended go (markDuplicates adds). */
 async function clearStaleDuplicates<Env>(plan: ValidationPlan<Env>, staging: StagingPort): Promise<void> {
   const marked = staging.rowsWithCode ? await staging.rowsWithCode('row.duplicate') : [];
   for (let i = 0; i < marked.length; i += BATCH_SIZE) {
+    if (staging.readRows) {
+      const { staged } = await check(plan, await staging.readRows(marked.slice(i, i + BATCH_SIZE)));
+      await staging.update(staged, false);
+      continue;
+    }
     const rows: FileRow[] = [];
     for (const r of marked.slice(i, i + BATCH_SIZE)) {
       const current = await staging.row(r);

@@ -11,6 +11,7 @@ import {
   saveImportAsConfig,
 } from '../../app/imports/configs.js';
 import { createImport } from '../../app/imports/create-import.js';
+import { createMissing } from '../../app/imports/create-missing.js';
 import { applyFix, listFixes, listInvalidValues } from '../../app/imports/fixes.js';
 import {
   fixRowCells,
@@ -52,6 +53,7 @@ import {
   InvalidValues,
   InvalidValuesQuery,
   MappingInput,
+  MissingInput,
   OptionalOwnersChoice,
   OwnersChoice,
   OwnersExclude,
@@ -368,6 +370,25 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
     },
     async (req) => {
       const answer = await applyFix(ctx, actorOf(req), req.params.id, req.body);
+      return { ...answer, fix: answer.fix as z.infer<typeof FixView> };
+    },
+  );
+  r.post(
+    '/api/v1/imports/:id/fixes/create',
+    {
+      schema: {
+        tags: ['imports'],
+        summary:
+          'Create what rows name but is missing (a site of the customer, a portal role, a group) or a custom attribute for an unmapped column; the rows concerned are validated again and the creation is kept in the history',
+        description:
+          'A site needs `customers.manage` (a scoped admin: in their own customer only); a role, group or attribute needs `config.manage`. A refusal (empty name, name taken, …) creates nothing and changes no row.',
+        params: IdParam,
+        body: MissingInput,
+        response: { 200: FixResult, ...errorResponses },
+      },
+    },
+    async (req) => {
+      const answer = await createMissing(ctx, actorOf(req), req.params.id, req.body);
       return { ...answer, fix: answer.fix as z.infer<typeof FixView> };
     },
   );

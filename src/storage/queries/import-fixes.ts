@@ -1,11 +1,13 @@
 import { sql } from 'kysely';
-import { onSqliteConnection, pgQuery, prepared, sqliteHandle } from '../bulk.js';
+import { onSqliteConnection, pgQuery, sqliteHandle } from '../bulk.js';
 import type { Db } from '../database.js';
+import { type CellsRow, cellsRows } from './import-rows.js';
 
 /**
- * Bulk fixes of staged rows: each changes one column of every row it applies to in one statement
- * (on a 100,000-row import a row-by-row fix would be 100,000 round trips), and answers the numbers
- * of the rows it changed, to be checked again. Cells are a JSON array of text (`import_rows.cells`).
+ * Bulk fixes of staged rows: the rows a fix changes in one column are found a batch at a time by
+ * one statement each, with their cells as changed (on a 100,000-row import a row-by-row fix would
+ * be 100,000 round trips); they are checked again and written once. Cells are a JSON array of text
+ * (`import_rows.cells`).
  */
 
 /** The SQL text of the cell at `index` of a row's cells, '' when the row is shorter. */
@@ -50,69 +52,6 @@ export async function invalidValues(
     values: rows.rows.map((r) => ({ value: r.value, count: Number(r.n) })),
     distinct: Number(total.rows[0]?.d ?? 0),
   };
-}
-
-/**
- * Replaces whole cells of a column by a value map (`from` exactly → `to`), in every row or in one.
- * Answers the numbers of the rows changed.
- */
-export async function mapColumnValues(
-  db: Db,
-  importId: number,
-  index: number,
-  pairs: readonly { from: string; to: string }[],
-  onlyRow?: number,
-): Promise<number[]> {
-  if (pairs.length === 0) return [];
-  const sqlite = sqliteHandle(db);
-  if (sqlite) {
-    const values = pairs.map(() => '(?, ?)').join(', ');
-    const text =
-      `with m(f, t) as (values ${values}) update import_rows set cells = json_set(cells, '$[${index}]', m.t) ` +
-      `from m where import_id = ? and ${cellSqlite(index)} = m.f and m.f <> m.t` +
-      `${onlyRow === undefined ? '' : ' and row_number = ?'} returning row_number`;
-    const params: unknown[] = pairs.flatMap((p) => [p.from, p.to]);
-    params.push(importId);
-    if (onlyRow !== undefined) params.push(onlyRow);
-    // Prepared anew: the text depends on the map's size, which is seldom the same twice.
-    const rows = await onSqliteConnection(db, () => sqlite.prepare(text).all(...params));
-    return (rows as { row_number: number }[]).map((r) => r.row_number);
-  }
-  const text =
-    `update import_rows r set cells = jsonb_set(r.cells::jsonb, array['${index}'], to_jsonb(m.t))::text ` +
-    `from unnest($2::text[], $3::text[]) as m(f, t) where r.import_id = $1 and ` +
-    `coalesce(r.cells::jsonb ->> ${index}, '') = m.f and m.f <> m.t` +
-    `${onlyRow === undefined ? '' : ' and r.row_number = $4'} returning r.row_number`;
-  const params: unknown[] = [importId, pairs.map((p) => p.from), pairs.map((p) => p.to)];
-  if (onlyRow !== undefined) params.push(onlyRow);
-  const rows = await pgQuery<{ row_number: number }>(db, text, params);
-  return rows.map((r) => r.row_number);
-}
-
-/** Replaces every occurrence of `find` (case-sensitive text) in a column's cells. */
-export async function replaceInColumn(
-  db: Db,
-  importId: number,
-  index: number,
-  find: string,
-  replacement: string,
-): Promise<number[]> {
-  const sqlite = sqliteHandle(db);
-  if (sqlite) {
-    const text =
-      `update import_rows set cells = json_set(cells, '$[${index}]', replace(${cellSqlite(index)}, ?, ?)) ` +
-      `where import_id = ? and instr(${cellSqlite(index)}, ?) > 0 returning row_number`;
-    const rows = await onSqliteConnection(db, () =>
-      prepared(sqlite, text).all(find, replacement, importId, find),
-    );
-    return (rows as { row_number: number }[]).map((r) => r.row_number);
-  }
-  const text =
-    `update import_rows set cells = jsonb_set(cells::jsonb, array['${index}'], ` +
-    `to_jsonb(replace(${cellPostgres(index)}, $2, $3)))::text ` +
-    `where import_id = $1 and strpos(${cellPostgres(index)}, $2) > 0 returning row_number`;
-  const rows = await pgQuery<{ row_number: number }>(db, text, [importId, find, replacement]);
-  return rows.map((r) => r.row_number);
 }
 
 export interface FixRecord {
@@ -161,4 +100,132 @@ export async function listFixes(db: Db, importId: number): Promise<FixRecord[]> 
     createdBy: r.created_by_label,
     createdAt: r.created_at,
   }));
+}
+
+/**
+ * The invalid rows with a problem on this column: what creating the missing site, role or group
+ * named there may mend, to be checked again.
+ */
+export async function rowsWithProblemOn(db: Db, importId: number, columnName: string): Promise<number[]> {
+  const rows = await sql<{ row_number: number }>`select row_number from import_rows
+    where import_id = ${importId} and valid = 0 and problems like ${columnPattern(columnName)} escape '\\'
+    order by row_number`.execute(db);
+  return rows.rows.map((r) => Number(r.row_number));
+}
+
+/** What a bulk fix does to the cells of one column. */
+export type CellChange =
+  /** Whole cells: each `from` exactly becomes its `to`; in every row, or only in `onlyRow`. */
+  | { kind: 'map'; pairs: readonly { from: string; to: string }[]; onlyRow?: number }
+  /** Every occurrence of `find` within the cells becomes `replacement`. */
+  | { kind: 'replace'; find: string; replacement: string };
+
+/** The SQL of a change over one column, for both databases, and its parameters after the fixed ones. */
+function changeSql(index: number, change: CellChange, sqlite: boolean, first: number) {
+  if (sqlite) {
+    const cell = `coalesce(json_extract(r.cells, '$[${index}]'), '')`;
+    if (change.kind === 'map') {
+      return {
+        with: `with m(f, t) as (values ${change.pairs.map(() => '(?, ?)').join(', ')}) `,
+        from: `import_rows r join m on ${cell} = m.f and m.f <> m.t`,
+        cells: `json_set(r.cells, '$[${index}]', m.t)`,
+        where: change.onlyRow === undefined ? '' : ' and r.row_number = ?',
+        withParams: change.pairs.flatMap((p) => [p.from, p.to]) as unknown[],
+        params: change.onlyRow === undefined ? [] : [change.onlyRow],
+      };
+    }
+    return {
+      with: '',
+      from: 'import_rows r',
+      cells: `json_set(r.cells, '$[${index}]', replace(${cell}, ?, ?))`,
+      where: ` and instr(${cell}, ?) > 0`,
+      withParams: [] as unknown[],
+      cellParams: [change.find, change.replacement],
+      params: [change.find],
+    };
+  }
+  const cell = `coalesce(r.cells::jsonb ->> ${index}, '')`;
+  if (change.kind === 'map') {
+    return {
+      with: '',
+      from: `import_rows r join unnest($${first}::text[], $${first + 1}::text[]) as m(f, t) on ${cell} = m.f and m.f <> m.t`,
+      cells: `jsonb_set(r.cells::jsonb, array['${index}'], to_jsonb(m.t))::text`,
+      where: change.onlyRow === undefined ? '' : ` and r.row_number = $${first + 2}`,
+      withParams: [] as unknown[],
+      params: [
+        change.pairs.map((p) => p.from),
+        change.pairs.map((p) => p.to),
+        ...(change.onlyRow === undefined ? [] : [change.onlyRow]),
+      ] as unknown[],
+    };
+  }
+  return {
+    with: '',
+    from: 'import_rows r',
+    cells: `jsonb_set(r.cells::jsonb, array['${index}'], to_jsonb(replace(${cell}, $${first}, $${first + 1})))::text`,
+    where: ` and strpos(${cell}, $${first}) > 0`,
+    withParams: [] as unknown[],
+    params: [change.find, change.replacement] as unknown[],
+  };
+}
+
+/**
+ * The numbers of the rows `change` alters, in file order: one statement over the import's staged
+ * rows, nothing written.
+ */
+export async function rowsChanging(
+  db: Db,
+  importId: number,
+  index: number,
+  change: CellChange,
+): Promise<number[]> {
+  if (change.kind === 'map' && change.pairs.length === 0) return [];
+  const sqlite = sqliteHandle(db);
+  if (sqlite) {
+    const c = changeSql(index, change, true, 0);
+    const text = `${c.with}select r.row_number from ${c.from} where r.import_id = ?${c.where} order by r.row_number`;
+    const rows = await onSqliteConnection(db, () =>
+      sqlite.prepare(text).all(...c.withParams, importId, ...c.params),
+    );
+    return (rows as { row_number: number }[]).map((r) => r.row_number);
+  }
+  const c = changeSql(index, change, false, 2);
+  const text = `select r.row_number from ${c.from} where r.import_id = $1${c.where} order by r.row_number`;
+  // Only the find text: the replacement belongs to the new cells, which this does not select.
+  const params = change.kind === 'replace' ? c.params.slice(0, 1) : c.params;
+  const rows = await pgQuery<{ row_number: number }>(db, text, [importId, ...params]);
+  return rows.map((r) => r.row_number);
+}
+
+/**
+ * These rows (a batch of what rowsChanging answered) with their cells as `change` makes them and
+ * their stored problems, nothing written: the fix then writes each once, new cells with its verdict
+ * (updateStagedVerdicts with cells), rather than an UPDATE of the cells and then one of the
+ * verdicts, which on PostgreSQL made two new versions of every changed row.
+ */
+export async function changedCells(
+  db: Db,
+  importId: number,
+  index: number,
+  change: CellChange,
+  rowNumbers: readonly number[],
+): Promise<CellsRow[]> {
+  if (rowNumbers.length === 0) return [];
+  type Found = { row_number: number; cells: string; problems: string | null };
+  const sqlite = sqliteHandle(db);
+  if (sqlite) {
+    const c = changeSql(index, change, true, 0);
+    const list = rowNumbers.map(() => '?').join(', ');
+    const text =
+      `${c.with}select r.row_number, ${c.cells} as cells, r.problems from ${c.from} ` +
+      `where r.import_id = ? and r.row_number in (${list})${c.where} order by r.row_number`;
+    const params = [...c.withParams, ...(c.cellParams ?? []), importId, ...rowNumbers, ...c.params];
+    const rows = await onSqliteConnection(db, () => sqlite.prepare(text).all(...params));
+    return cellsRows(rows as Found[]);
+  }
+  const c = changeSql(index, change, false, 3);
+  const text =
+    `select r.row_number, ${c.cells} as cells, r.problems from ${c.from} ` +
+    `where r.import_id = $1 and r.row_number = any($2::int4[])${c.where} order by r.row_number`;
+  return cellsRows(await pgQuery<Found>(db, text, [importId, [...rowNumbers], ...c.params]));
 }

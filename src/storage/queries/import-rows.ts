@@ -99,6 +99,8 @@ export async function updateStagedVerdicts(
   await pgQuery(db, VERDICT_POSTGRES, [importId, ...columns]);
 }
 
+export type CellsRow = { row: number; cells: string[]; readProblems?: RowProblem[] };
+
 export async function readStagedCells(
   db: Db,
   importId: number,
@@ -107,7 +109,7 @@ export async function readStagedCells(
   onlyValid = false,
   owner?: number,
   throughRow?: number | null,
-): Promise<{ row: number; cells: string[]; readProblems?: RowProblem[] }[]> {
+): Promise<CellsRow[]> {
   let q = db
     .selectFrom('import_rows')
     .select(['row_number', 'cells', 'problems'])
@@ -118,7 +120,30 @@ export async function readStagedCells(
   if (onlyValid) q = q.where('valid', '=', 1).where('action', 'is not', null);
   // One owner's rows not written yet: an owner's commit resumes on what it has not done.
   if (owner !== undefined) q = q.where('owner_id', '=', owner).where('result', 'is', null);
-  const rows = await q.orderBy('row_number').limit(limit).execute();
+  return cellsRows(await q.orderBy('row_number').limit(limit).execute());
+}
+
+/** These rows by number (a batch: each is a parameter), in file order, as readStagedCells reads them. */
+export async function readStagedRowsByNumber(
+  db: Db,
+  importId: number,
+  rowNumbers: readonly number[],
+): Promise<CellsRow[]> {
+  if (rowNumbers.length === 0) return [];
+  const rows = await db
+    .selectFrom('import_rows')
+    .select(['row_number', 'cells', 'problems'])
+    .where('import_id', '=', importId)
+    .where('row_number', 'in', [...rowNumbers])
+    .orderBy('row_number')
+    .execute();
+  return cellsRows(rows);
+}
+
+/** Stored rows (number, cells, problems) as the engine reads them: cells, and the reader's problems kept. */
+export function cellsRows(
+  rows: { row_number: number; cells: string; problems: string | null }[],
+): CellsRow[] {
   return rows.map((r) => {
     const row = { row: r.row_number, cells: readStringList(r.cells, `cells of row ${r.row_number}`) };
     // The reader's problems hold through re-checks while their cells are unchanged (see FileRow).

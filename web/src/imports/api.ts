@@ -12,6 +12,7 @@ import type {
   ImportOptionsChange,
   ImportTarget,
   InvalidValues,
+  MissingInput,
   RowFilter,
   RowsPage,
   Settings,
@@ -104,6 +105,9 @@ export const fixRow = (id: number, row: number, cells: Record<string, string>) =
 /** Bulk fixes of the review: run on the server over every staged row, then kept in the history. */
 export const applyFix = (id: number, fix: FixInput) =>
   request<{ fix: ImportFix; import: Import }>('POST', `${base(id)}/fixes`, fix);
+/** Creates what rows name but is missing (or an attribute for an unmapped column); the rows are checked again. */
+export const createMissing = (id: number, input: MissingInput) =>
+  request<{ fix: ImportFix; import: Import }>('POST', `${base(id)}/fixes/create`, input);
 export const listFixes = (id: number) => get<{ items: ImportFix[] }>(`${base(id)}/fixes`);
 export const listInvalidValues = (id: number, column: number) =>
   get<InvalidValues>(`${base(id)}/fixes/values`, { column: String(column), limit: 200 });

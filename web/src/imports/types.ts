@@ -9,6 +9,7 @@ import type {
   ImportOptionsInput,
   ImportView,
   InvalidValues as InvalidValuesSchema,
+  MissingInput as MissingInputSchema,
   RowProblem as RowProblemSchema,
   RowsPage as RowsPageSchema,
   StagedRow as StagedRowSchema,
@@ -35,6 +36,7 @@ export type TargetField = ImportTarget['fields'][number];
 export type ImportConfig = z.infer<typeof ImportConfigSchema>;
 export type FixInput = z.input<typeof FixInputSchema>;
 export type ImportFix = z.infer<typeof FixViewSchema>;
+export type MissingInput = z.input<typeof MissingInputSchema>;
 export type InvalidValues = z.infer<typeof InvalidValuesSchema>;
 export type EmailPage = z.infer<typeof EmailPageSchema>;
 export type Customer = z.infer<typeof CustomerSchema>;

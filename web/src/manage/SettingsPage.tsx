@@ -43,6 +43,7 @@ export function SettingsPage() {
     mailRatePerMinute: 120,
     portalName: '',
     importFinishedEmail: false,
+    mailFrom: '',
   });
   const { reset } = form;
   // The stored values fill the form once; a later refetch (window focus, another page) never
@@ -167,6 +168,15 @@ export function SettingsPage() {
         </Fieldset>
         <Fieldset legend="Invitations and email">
           <Stack gap="sm">
+            <TextInput
+              label="Email sender"
+              description="The From of invitations, reminders and notifications: an address, or a name and the address in angle brackets, as in Roster <no-reply@example.com>. Use an address your mail server may send from."
+              value={form.values.mailFrom}
+              onChange={(e) => form.set('mailFrom', e.currentTarget.value)}
+              error={form.errors.mailFrom}
+              readOnly={!canChange}
+              maw={420}
+            />
             <NumberInput
               label="Activation links last"
               description={`Days before an unused invitation expires; the user is then expired until it is resent. ${range('inviteTtlDays')}`}

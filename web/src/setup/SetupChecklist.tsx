@@ -25,9 +25,9 @@ const STEPS: Record<SetupStepId, { title: string; how: string; href: string; lin
   },
   mailSender: {
     title: 'Set the email sender',
-    how: 'Invitations go out from roster@localhost, which most mail servers refuse. Set MAIL_FROM (and SMTP_URL to send real email) in the environment, then restart Roster.',
-    href: '/mail/outbox',
-    link: 'See how mail is sent',
+    how: 'Invitations go out from roster@localhost, which most mail servers refuse. Set the email sender in Settings (and SMTP_URL in the environment to send real email).',
+    href: '/settings',
+    link: 'Open settings',
   },
   customer: {
     title: 'Add a customer and its sites',

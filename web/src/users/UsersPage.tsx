@@ -386,7 +386,18 @@ export function UsersPage() {
       )}
       {users.isError && <LoadError what="users" error={users.error} />}
       {phone ? (
-        <UserCards users={users.data?.items} empty={users.isSuccess ? emptyText : null} />
+        <UserCards
+          users={users.data?.items}
+          empty={users.isSuccess ? emptyText : null}
+          {...(manage && {
+            selection: {
+              isSelected: (id: number) => allMatching || selected.has(id),
+              toggle,
+              page: pageSelected ? 'all' : pageIds.some((id) => selected.has(id)) ? 'some' : 'none',
+              togglePage,
+            },
+          })}
+        />
       ) : (
         <Table.ScrollContainer minWidth={960}>
           <Table striped highlightOnHover verticalSpacing="xs" data-testid="users-table">

@@ -280,7 +280,16 @@ export function describeFix(fix: ImportFix): string {
     value?: string;
     suggestion?: string;
     row?: number;
+    what?: string;
+    name?: string;
+    label?: string;
   };
+  if (fix.kind === 'create') {
+    if (d.what === 'attribute')
+      return `${fix.column}: attribute "${d.label}" created and the column imported into it`;
+    const words = d.what === 'role' ? 'portal role' : d.what;
+    return `${fix.column}: ${words} "${d.name}" created`;
+  }
   if (fix.kind === 'valueMap') {
     const pairs = Object.entries(d.map ?? {}).map(([from, to]) => `"${from}" → "${to}"`);
     return `${fix.column}: ${pairs.join(', ')}`;

@@ -31,6 +31,13 @@ import { CustomerFix } from '../options/CustomerChoice';
 import { isPartlyCommitted } from '../owners/types';
 import { problemLabel } from '../problem-labels';
 import type { Import, RowFilter, RowProblem, RowsPage, StagedRow } from '../types';
+import {
+  CreateMissingButton,
+  CreateMissingDialog,
+  type MissingThing,
+  UnmappedColumns,
+  useMissingOf,
+} from './CreateMissing';
 import { FixHistory, FixToolbar, useBulkFix } from './ReviewFixes';
 import { IssueButton, IssuesCell } from './ReviewIssues';
 import classes from './ReviewStep.module.css';
@@ -305,9 +312,17 @@ export function ReviewStep({
     if (bulk.isError)
       notifications.show({ color: 'red', title: 'Nothing was changed', message: describeError(bulk.error) });
   }, [bulk.isError, bulk.error]);
-  /** Beside a problem with a suggestion: apply it here, or to every cell of the column holding the same value. */
+  const missingOf = useMissingOf();
+  const [creating, setCreating] = useState<MissingThing | null>(null);
+  /**
+   * Beside a problem with a suggestion: apply it here, or to every cell of the column holding the
+   * same value; beside one naming a missing site, role or group: create it.
+   */
   const suggestionActions = (row: StagedRow) => (p: RowProblem) => {
-    if (!editable || p.suggestion === undefined || p.column === null || p.value === null) return null;
+    if (!editable) return null;
+    const missing = missingOf(p);
+    const create = missing && <CreateMissingButton thing={missing} onClick={() => setCreating(missing)} />;
+    if (p.suggestion === undefined || p.column === null || p.value === null) return create;
     const fixOf = (only: boolean) => ({
       kind: 'suggestion' as const,
       column: p.column!,
@@ -327,6 +342,7 @@ export function ReviewStep({
           title={`Fix all like this: replace every "${p.value}" in ${p.column} with "${p.suggestion}"`}
           onClick={() => bulk.mutate(fixOf(false))}
         />
+        {create}
       </Group>
     );
   };
@@ -429,6 +445,15 @@ export function ReviewStep({
           {rows.isFetching && <Loader size="sm" aria-label="Loading rows" />}
         </Group>
         {editable && <CustomerFix view={view} />}
+        {editable && <UnmappedColumns view={view} onDone={setAnnounce} />}
+        {creating && (
+          <CreateMissingDialog
+            view={view}
+            thing={creating}
+            onClose={() => setCreating(null)}
+            onDone={setAnnounce}
+          />
+        )}
         <Text size="sm" aria-live="polite" data-testid="review-announce" mih={20}>
           {announce}
         </Text>
