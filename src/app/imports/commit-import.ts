@@ -18,7 +18,7 @@ import { dateOrdersOf } from './date-orders.js';
 import { type Lease, leaseLost, withLease } from './lease.js';
 import { getImport } from './manage-import.js';
 import { moveStatus } from './move-status.js';
-import { chosenOwners, groupingOf } from './owners.js';
+import { chosenOwners, groupingOf, importCounts } from './owners.js';
 import { envFor } from './registry.js';
 import type { ImportView } from './view.js';
 
@@ -347,13 +347,7 @@ async function finish(
     const { to: status } = await moveStatus(db, id, event, at);
     const rec = (await imports.findImport(db, id))!;
     const results = await rows.resultCounts(db, id);
-    const counts = {
-      created: results.created ?? 0,
-      updated: results.updated ?? 0,
-      unchanged: results.unchanged ?? 0,
-      skipped: results.skipped ?? 0,
-      failed: (results.failed ?? 0) + rec.rows.invalid,
-    };
+    const counts = await importCounts(db, id, rec.rows.invalid);
     // A grouped import's progress is its latest commit job's (earlier jobs wrote other owners).
     const done = groupingOf(ctx, rec)
       ? await ownerQueries.jobRowsDone(db, id)
@@ -378,7 +372,11 @@ async function finish(
         counts.failed === 0
           ? '0 not imported'
           : `${counts.failed} not imported (${rec.rows.invalid} invalid in the file, ${writeFailed} refused while writing)`;
-      const summary = `${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.skipped} skipped, ${notImported}.`;
+      const lifecycle = (['deleted', 'disabled', 'enabled'] as const)
+        .filter((k) => (counts[k] ?? 0) > 0)
+        .map((k) => `${counts[k]} ${k}, `)
+        .join('');
+      const summary = `${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ${lifecycle}${counts.skipped} skipped, ${notImported}.`;
       await insertNotification(
         db,
         {

@@ -223,6 +223,10 @@ export async function importCounts(db: Db, id: number, invalid: number): Promise
     unchanged: results.unchanged ?? 0,
     skipped: results.skipped ?? 0,
     failed: (results.failed ?? 0) + invalid,
+    // Rows whose action was disable, enable or delete (the users target's Action column).
+    deleted: results.deleted ?? 0,
+    disabled: results.disabled ?? 0,
+    enabled: results.enabled ?? 0,
   };
 }
 

@@ -240,7 +240,16 @@ function wholeNumber(flag: string, text: string): number {
 
 const count = (n: number) => n.toLocaleString('en-US');
 const say = (line = '') => process.stdout.write(`${line}\n`);
-const RESULTS = ['created', 'updated', 'unchanged', 'skipped', 'failed'] as const;
+const RESULTS = [
+  'created',
+  'updated',
+  'unchanged',
+  'deleted',
+  'disabled',
+  'enabled',
+  'skipped',
+  'failed',
+] as const;
 const countsLine = (counts: Record<string, number>) =>
   RESULTS.map((k) => `${counts[k] ?? 0} ${k}`).join(', ');
 

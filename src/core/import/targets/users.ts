@@ -34,6 +34,18 @@ import { describeProblems, type RowProblem } from '../problems.js';
 import type { CheckedRow, ImportTarget, RowInput, RowResult, RunOptions, TargetField } from '../target.js';
 import { problem } from '../validate.js';
 import { resolveRoleNames } from './role-names.js';
+import {
+  ACTION_FIELD,
+  commitUserActions,
+  type DeletedUser,
+  isKeyOnly,
+  keyOnlyRow,
+  planUserAction,
+  refuseOwnersOfRecords,
+  rowAction,
+  type UserRowExtras,
+  userRowRequires,
+} from './user-actions.js';
 import { checkUserOptions, type MatchBy, type UsersOptions, usersOptionsSchema } from './user-options.js';
 import { userRestorePoint } from './user-restore.js';
 
@@ -77,8 +89,17 @@ export interface UsersStore {
   page(after: number, limit: number, customerId: number | null): Promise<UserSnapshot[]>;
   /** The current version and email of those of `ids` that exist (a rollback's check). */
   versions(ids: readonly number[]): Promise<Map<number, { version: number; email: string }>>;
-  /** Deletes users (a rollback of their creation). */
+  /** Deletes users (a rollback of their creation, or a row's delete). */
   remove(ids: readonly number[]): Promise<void>;
+  /** The columns of each user's row beyond the model (password hash, dates, imports), for a delete's restore point. */
+  rowExtras(ids: readonly number[]): Promise<Map<number, UserRowExtras>>;
+  /** How many records each of these users owns (only those owning any). */
+  ownedRecords(ids: readonly number[]): Promise<Map<number, number>>;
+  /**
+   * Inserts deleted users again with their ids, memberships and row (a rollback of a delete); one
+   * whose email or username another user took since is left out. Answers the ids put back.
+   */
+  reinsert(users: readonly DeletedUser[]): Promise<Set<number>>;
   /** Puts users back as the snapshots were (a rollback of an update; itself a new version). */
   restore(snapshots: readonly UserSnapshot[]): Promise<void>;
 }
@@ -314,8 +335,10 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
   restorePoint: userRestorePoint<UsersEnv>(),
 
   fields(env) {
-    return [...BASE_FIELDS, ...env.directory.attributes.map(attributeField)];
+    return [...BASE_FIELDS, ACTION_FIELD, ...env.directory.attributes.map(attributeField)];
   },
+
+  requires: userRowRequires,
 
   templateChoices(env, customerId) {
     return {
@@ -329,9 +352,15 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
     };
   },
 
-  async check(rows, env, options) {
-    const { resolved, problems } = resolveRows(rows, env, options);
+  async check(input, env, options) {
     const matchBy = options.matchBy ?? 'email';
+    // A disable, enable or delete row is read by its key alone: its other cells change nothing.
+    const actions = input.map((row) => rowAction(row.values, options));
+    const rows = input.map((row, i) => (isKeyOnly(actions[i]!) ? keyOnlyRow(row, matchBy) : row));
+    const { resolved, problems } = resolveRows(rows, env, options);
+    actions.forEach((a, i) => {
+      if (isKeyOnly(a)) problems[i] = [];
+    });
     const existing = await env.store.findByEmailKeys(resolved.map((r) => r.emailKey));
     const keys = rows.map((row) => matchKey(row, matchBy));
     const matches = matchBy === 'email' ? null : await matchUsers(keys, matchBy, env.store);
@@ -341,7 +370,7 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
     const contactRefs = resolved.map((r) => r.contactRef).filter((c): c is string => c !== null);
     const contacts = contactRefs.length > 0 ? await env.store.findContacts(contactRefs) : new Map();
 
-    return rows.map((row, i): CheckedRow => {
+    const checked = rows.map((row, i): CheckedRow => {
       const out = problems[i]!;
       const r = resolved[i]!;
       const col = (key: string) => row.columns[key] ?? null;
@@ -465,6 +494,12 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
         }
       }
       if (out.some((p) => p.severity === 'error')) return { problems: out, action: null };
+      const planned = planUserAction(actions[i]!, row, found, out, {
+        keyName,
+        column: col(matchBy),
+        value: raw(matchBy),
+      });
+      if (planned) return planned;
       if (found && options.mode === 'insert') {
         return {
           problems: out,
@@ -495,6 +530,10 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
         ? { problems: out, action: 'update', existingId: found.id }
         : { problems: out, action: 'create' };
     });
+    return refuseOwnersOfRecords(checked, rows, env, (row) => ({
+      column: row.columns[matchBy] ?? null,
+      value: row.raw[matchBy] ?? null,
+    }));
   },
 
   async existing(env, after, limit) {
@@ -511,7 +550,10 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
     });
   },
 
-  async commit(rows, env, options, importId) {
+  async commit(all, env, options, importId) {
+    // Disable, enable and delete rows are written apart (user-actions.ts); the rest as before.
+    const acted = await commitUserActions(all, env, options, importId);
+    const rows = acted.rest;
     const { resolved } = resolveRows(rows, env, options);
     const contactRefs = resolved.map((r) => r.contactRef).filter((c): c is string => c !== null);
     const contacts = contactRefs.length > 0 ? await env.store.findContacts(contactRefs) : new Map();
@@ -637,7 +679,7 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
       }
       if (changes.length > 0) await env.store.update(changes, importId);
     }
-    return rows.map((row) => results.get(row.row)!);
+    return [...acted.results, ...rows.map((row) => results.get(row.row)!)];
   },
 };
 

@@ -29,11 +29,23 @@ export const COUNTS = [
   { key: 'failed', label: 'Failed', color: 'red' },
 ] as const;
 
+/** Results of rows that changed a user's lifecycle (an Action column): shown only when some did. */
+const LIFECYCLE_COUNTS = [
+  { key: 'deleted', label: 'Deleted', color: 'red' },
+  { key: 'disabled', label: 'Disabled', color: 'orange' },
+  { key: 'enabled', label: 'Enabled', color: 'teal' },
+] as const;
+
 /** What a commit did, one tile per result (Created, Updated, …), coloured when not zero. */
 export function ResultCounts({ counts }: { counts: Import['counts'] }) {
+  const shown = [...COUNTS, ...LIFECYCLE_COUNTS.filter((c) => (counts[c.key] ?? 0) > 0)];
   return (
-    <SimpleGrid cols={{ base: 2, xs: 3, md: 5 }} spacing="sm" data-testid="result-counts">
-      {COUNTS.map((c) => (
+    <SimpleGrid
+      cols={{ base: 2, xs: 3, md: shown.length > 5 ? 4 : 5 }}
+      spacing="sm"
+      data-testid="result-counts"
+    >
+      {shown.map((c) => (
         <Paper key={c.key} withBorder p="sm" radius="md" data-count={c.key}>
           <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
             {c.label}

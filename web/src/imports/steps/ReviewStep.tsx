@@ -29,6 +29,7 @@ import { CustomerFix } from '../options/CustomerChoice';
 import { isPartlyCommitted } from '../owners/types';
 import { problemLabel } from '../problem-labels';
 import type { Import, RowFilter, RowProblem, RowsPage, StagedRow } from '../types';
+import { CommitButton } from './CommitButton';
 import { FixHistory, FixToolbar, useBulkFix } from './ReviewFixes';
 import { IssueButton, IssuesCell } from './ReviewIssues';
 import classes from './ReviewStep.module.css';
@@ -654,16 +655,17 @@ export function ReviewStep({
                 <Group gap="sm" wrap="wrap" justify="flex-end">
                   <Text size="sm" data-testid="planned">
                     Will create {formatNumber(planned.create ?? 0)}, update{' '}
-                    {formatNumber(planned.update ?? 0)}, skip{' '}
+                    {formatNumber(planned.update ?? 0)},{' '}
+                    {(planned.delete ?? 0) > 0 && `delete ${formatNumber(planned.delete ?? 0)}, `}skip{' '}
                     {formatNumber((planned.skip ?? 0) + view.rows.invalid)}
                   </Text>
-                  <Button
-                    onClick={() => commit.mutate()}
+                  <CommitButton
+                    deletes={planned.delete ?? 0}
+                    validRows={view.rows.valid}
+                    onCommit={() => commit.mutate()}
                     loading={commit.isPending}
                     disabled={view.status !== 'validated' || view.rows.valid === 0 || blockedByErrors}
-                  >
-                    Commit {plural(view.rows.valid, 'valid row')}
-                  </Button>
+                  />
                 </Group>
               )}
             </Group>
