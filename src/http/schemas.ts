@@ -385,6 +385,9 @@ export const Settings = z
     mailRatePerMinute: z.number(),
     portalName: z.string(),
     importFinishedEmail: z.boolean(),
+    contactUsersRequireAdministrator: z
+      .boolean()
+      .describe('Only admins with the Administrator role may create and commit contact-users imports'),
   })
   .meta({ id: 'Settings' });
 

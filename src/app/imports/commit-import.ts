@@ -13,7 +13,7 @@ import { writersWaiting } from '../../storage/transaction.js';
 import type { AppContext } from '../context.js';
 import { writeImportFinished } from '../invitations/invite.js';
 import { audit, inTransaction } from '../shared.js';
-import { visibleImport } from './access.js';
+import { assertTargetAllowed, visibleImport } from './access.js';
 import { dateOrdersOf } from './date-orders.js';
 import { type Lease, leaseLost, withLease } from './lease.js';
 import { getImport } from './manage-import.js';
@@ -33,6 +33,7 @@ export async function requestCommit(
   chosen?: readonly number[],
 ): Promise<ImportView> {
   const seen = await visibleImport(ctx, actor, id, 'imports.run');
+  await assertTargetAllowed(ctx, actor, ctx.targets.get(seen.target));
   const grouping = groupingOf(ctx, seen);
   if (chosen !== undefined && !grouping) throw errors.conflict('import.not_grouped');
   transition(seen.status, 'commit');

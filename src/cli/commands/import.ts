@@ -250,8 +250,12 @@ const RESULTS = [
   'skipped',
   'failed',
 ] as const;
+/** Results only rows with an Action column give: said when some rows had them. */
+const LIFECYCLE: ReadonlySet<string> = new Set(['deleted', 'disabled', 'enabled']);
 const countsLine = (counts: Record<string, number>) =>
-  RESULTS.map((k) => `${counts[k] ?? 0} ${k}`).join(', ');
+  RESULTS.filter((k) => !LIFECYCLE.has(k) || (counts[k] ?? 0) > 0)
+    .map((k) => `${counts[k] ?? 0} ${k}`)
+    .join(', ');
 
 /** The target's own options the flags give: `--option name=value` (JSON, else text), `--send-invites`. */
 function targetOptionsOf(opts: ImportFlags): Record<string, unknown> {

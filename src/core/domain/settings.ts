@@ -12,6 +12,8 @@ export interface Settings {
   portalName: string;
   /** Email the admin who started an import when it ends (besides the bell). */
   importFinishedEmail: boolean;
+  /** Only admins with the Administrator role may create and commit imports of users for existing contacts. */
+  contactUsersRequireAdministrator: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -23,6 +25,7 @@ export const DEFAULT_SETTINGS: Settings = {
   mailRatePerMinute: 120,
   portalName: 'Customer Portal',
   importFinishedEmail: false,
+  contactUsersRequireAdministrator: false,
 };
 
 export const SETTINGS_BOUNDS = {
@@ -69,6 +72,7 @@ export const SettingsPatch = z
       .max(SETTINGS_BOUNDS.mailRatePerMinute.max),
     portalName: z.string().trim().min(1).max(100),
     importFinishedEmail: z.boolean(),
+    contactUsersRequireAdministrator: z.boolean(),
   })
   .partial()
   .strict();

@@ -170,7 +170,9 @@ export function ResultsStep({ view, canRun }: { view: Import; canRun: boolean })
   });
   const report = rollbackReport(view.rollback);
   const created = view.counts.created ?? 0;
-  const updated = view.counts.updated ?? 0;
+  // Disabling and enabling are updates of the status: the rollback restores them the same way.
+  const updated = (view.counts.updated ?? 0) + (view.counts.disabled ?? 0) + (view.counts.enabled ?? 0);
+  const deleted = view.counts.deleted ?? 0;
   const canRollBack =
     canRun && ['completed', 'cancelled', 'failed'].includes(view.status) && created + updated > 0;
 
@@ -254,7 +256,10 @@ export function ResultsStep({ view, canRun }: { view: Import; canRun: boolean })
               {created > 0 && `This deletes the ${plural(created, 'user')} this import created`}
               {created > 0 && updated > 0 && ' and restores'}
               {created === 0 && updated > 0 && 'This restores'}
-              {updated > 0 && ` the ${plural(updated, 'user')} it updated to how they were before it`}.
+              {updated > 0 && ` the ${plural(updated, 'user')} it updated to how they were before it`}
+              {created + updated > 0 && '.'}
+              {deleted > 0 &&
+                ` It brings back the ${plural(deleted, 'user')} it deleted, with the same ids, roles, groups and attributes.`}
             </Text>
             <RollbackImpact view={view} />
             <Text size="sm">Emails already sent cannot be recalled.</Text>
