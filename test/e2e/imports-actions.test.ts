@@ -107,4 +107,27 @@ describe('an import that deletes users', () => {
     expect(errors).toEqual([]);
     await context.close();
   });
+
+  it('shows and saves the setting that keeps contact-users imports to administrators', async () => {
+    const { context, page, errors } = await openPage(browser);
+    await signIn(page, server.url, ADMIN, '/settings');
+    const setting = page.getByRole('switch', {
+      name: 'Only administrators may create users for existing contacts',
+    });
+    await setting.waitFor();
+    expect(await setting.isChecked()).toBe(false);
+    await setting.check();
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await expect
+      .poll(
+        async () =>
+          (await api<{ contactUsersRequireAdministrator: boolean }>('GET', '/api/v1/settings'))
+            .contactUsersRequireAdministrator,
+      )
+      .toBe(true);
+    await setting.scrollIntoViewIfNeeded();
+    await shots(page, 'settings-contact-users-administrator');
+    expect(errors).toEqual([]);
+    await context.close();
+  });
 });

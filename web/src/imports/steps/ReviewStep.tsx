@@ -444,7 +444,7 @@ export function ReviewStep({
                       Row {row.row}
                     </Text>
                     {row.valid ? (
-                      <Badge color="green" variant="light" size="sm">
+                      <Badge color={row.action === 'delete' ? 'red' : 'green'} variant="light" size="sm">
                         {row.action ?? 'valid'}
                       </Badge>
                     ) : (
@@ -567,7 +567,11 @@ export function ReviewStep({
                       >
                         <Group gap={4} wrap="nowrap">
                           {row.valid ? (
-                            <Badge color="green" variant="light" size="sm">
+                            <Badge
+                              color={row.action === 'delete' ? 'red' : 'green'}
+                              variant="light"
+                              size="sm"
+                            >
                               {row.action ?? 'valid'}
                             </Badge>
                           ) : (
