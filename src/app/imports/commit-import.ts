@@ -1,4 +1,4 @@
-import { type Actor, IMPORT_WORKER } from '../../core/access/policy.js';
+import { type Actor, authorize, IMPORT_WORKER } from '../../core/access/policy.js';
 import { AppError, errors } from '../../core/errors.js';
 import { type CommitOutcome, type CommitPort, commitRows } from '../../core/import/engine.js';
 import { canTransition, transition } from '../../core/import/status.js';
@@ -42,6 +42,8 @@ export async function requestCommit(
     await moveStatus(db, id, 'commit', at);
     // The counts as the last edit left them: it ran before this move, or waits for this transaction.
     const rec = (await imports.findImport(db, id))!;
+    // Rows that delete (an Action column) are for admins who may manage users, whoever staged them.
+    if ((rec.planned.actions.delete ?? 0) > 0) authorize(actor, 'users.manage');
     if (!grouping && rec.options.atomic && rec.rows.invalid > 0) {
       throw errors.conflict(
         'import.has_invalid_rows',
