@@ -235,6 +235,11 @@ export const ERROR_CATALOGUE = {
     message: 'A row could not be imported; nothing was imported, as the import is all-or-nothing.',
   },
   'import.worker_replaced': { status: 409, message: 'Another worker took this job over; this one stopped.' },
+  /** A target the settings keep to administrators (contact-users, with contactUsersRequireAdministrator). */
+  'import.administrator_required': {
+    status: 403,
+    message: 'Only an admin with the Administrator role may run imports of this kind here.',
+  },
   /** A JSON value stored in the database is not in the shape Roster wrote (storage/stored-json.ts). */
   'internal.stored_data': { status: 500, message: 'A stored value cannot be read.' },
   /** Not an answer to a request: the error an import records when its commit stopped unexpectedly. */

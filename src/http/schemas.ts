@@ -390,6 +390,9 @@ export const Settings = z
       .describe(
         'The From of every email (invitations, reminders, notifications): an address, or a display name and the address in angle brackets; MAIL_FROM until set',
       ),
+    contactUsersRequireAdministrator: z
+      .boolean()
+      .describe('Only admins with the Administrator role may create and commit contact-users imports'),
   })
   .meta({ id: 'Settings' });
 

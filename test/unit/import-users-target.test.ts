@@ -5,6 +5,7 @@ import { usernameKey } from '../../src/core/domain/username.js';
 import { commitRows, markDuplicates, stageRows } from '../../src/core/import/engine.js';
 import { autoMap } from '../../src/core/import/mapping.js';
 import { DEFAULT_OPTIONS, type GeneralOptions } from '../../src/core/import/target.js';
+import type { DeletedUser } from '../../src/core/import/targets/user-actions.js';
 import { type UsersOptions, usersOptionsSchema } from '../../src/core/import/targets/user-options.js';
 import {
   type NewUser,
@@ -114,6 +115,36 @@ class MemoryUsers implements UsersStore {
   async restore(snapshots: readonly UserSnapshot[]) {
     for (const s of snapshots)
       this.users.set(s.id, { ...s, version: (this.users.get(s.id)?.version ?? 0) + 1 });
+  }
+  async rowExtras(ids: readonly number[]) {
+    const at = '2026-01-01T00:00:00.000Z';
+    return new Map(
+      ids
+        .filter((id) => this.users.has(id))
+        .map((id) => [
+          id,
+          {
+            passwordHash: null,
+            activatedAt: null,
+            createdAt: at,
+            updatedAt: at,
+            importId: null,
+            createdByImportId: null,
+          },
+        ]),
+    );
+  }
+  async ownedRecords(_ids: readonly number[]) {
+    return new Map<number, number>();
+  }
+  async reinsert(users: readonly DeletedUser[]) {
+    const back = new Set<number>();
+    for (const { row: _row, ...u } of users) {
+      if (this.users.has(u.id)) continue;
+      this.users.set(u.id, u);
+      back.add(u.id);
+    }
+    return back;
   }
 }
 

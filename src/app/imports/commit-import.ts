@@ -1,4 +1,4 @@
-import { type Actor, IMPORT_WORKER } from '../../core/access/policy.js';
+import { type Actor, authorize, IMPORT_WORKER } from '../../core/access/policy.js';
 import { AppError, errors } from '../../core/errors.js';
 import { type CommitOutcome, type CommitPort, commitRows } from '../../core/import/engine.js';
 import { canTransition, transition } from '../../core/import/status.js';
@@ -13,12 +13,12 @@ import { writersWaiting } from '../../storage/transaction.js';
 import type { AppContext } from '../context.js';
 import { writeImportFinished } from '../invitations/invite.js';
 import { audit, inTransaction } from '../shared.js';
-import { visibleImport } from './access.js';
+import { assertTargetAllowed, visibleImport } from './access.js';
 import { dateOrdersOf } from './date-orders.js';
 import { type Lease, leaseLost, withLease } from './lease.js';
 import { getImport } from './manage-import.js';
 import { moveStatus } from './move-status.js';
-import { chosenOwners, groupingOf } from './owners.js';
+import { chosenOwners, groupingOf, importCounts } from './owners.js';
 import { envFor } from './registry.js';
 import type { ImportView } from './view.js';
 
@@ -37,6 +37,7 @@ export async function requestCommit(
   firstRows?: number,
 ): Promise<ImportView> {
   const seen = await visibleImport(ctx, actor, id, 'imports.run');
+  await assertTargetAllowed(ctx, actor, ctx.targets.get(seen.target));
   const grouping = groupingOf(ctx, seen);
   if (chosen !== undefined && !grouping) throw errors.conflict('import.not_grouped');
   if (firstRows !== undefined && grouping)
@@ -59,6 +60,8 @@ export async function requestCommit(
     await moveStatus(db, id, 'commit', at);
     // The counts as the last edit left them: it ran before this move, or waits for this transaction.
     const rec = (await imports.findImport(db, id))!;
+    // Rows that delete (an Action column) are for admins who may manage users, whoever staged them.
+    if ((rec.planned.actions.delete ?? 0) > 0) authorize(actor, 'users.manage');
     if (!grouping && rec.options.atomic && rec.rows.invalid > 0) {
       throw errors.conflict(
         'import.has_invalid_rows',
@@ -389,13 +392,7 @@ async function finish(
     const { to: status } = await moveStatus(db, id, event, at);
     const rec = (await imports.findImport(db, id))!;
     const results = await rows.resultCounts(db, id);
-    const counts = {
-      created: results.created ?? 0,
-      updated: results.updated ?? 0,
-      unchanged: results.unchanged ?? 0,
-      skipped: results.skipped ?? 0,
-      failed: (results.failed ?? 0) + rec.rows.invalid,
-    };
+    const counts = await importCounts(db, id, rec.rows.invalid);
     // A grouped import's progress is its latest commit job's (earlier jobs wrote other owners).
     const done = groupingOf(ctx, rec)
       ? await ownerQueries.jobRowsDone(db, id)
@@ -420,7 +417,11 @@ async function finish(
         counts.failed === 0
           ? '0 not imported'
           : `${counts.failed} not imported (${rec.rows.invalid} invalid in the file, ${writeFailed} refused while writing)`;
-      const summary = `${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ${counts.skipped} skipped, ${notImported}.`;
+      const lifecycle = (['deleted', 'disabled', 'enabled'] as const)
+        .filter((k) => (counts[k] ?? 0) > 0)
+        .map((k) => `${counts[k]} ${k}, `)
+        .join('');
+      const summary = `${counts.created} created, ${counts.updated} updated, ${counts.unchanged} unchanged, ${lifecycle}${counts.skipped} skipped, ${notImported}.`;
       await insertNotification(
         db,
         {

@@ -14,6 +14,7 @@ import * as imports from '../../storage/queries/imports.js';
 import type { AppContext } from '../context.js';
 import { readSettings } from '../settings.js';
 import { audit, inTransaction } from '../shared.js';
+import { assertTargetAllowed } from './access.js';
 import { findConfigNamed, withConfigOptions } from './configs.js';
 import { describeDateOrders } from './date-orders.js';
 import { fileDigest, originalFiles } from './files.js';
@@ -59,6 +60,7 @@ export async function createImport(
   const config = input.config === undefined ? undefined : await findConfigNamed(ctx, actor, input.config);
   const target = input.target ?? config?.target ?? 'users';
   const binding = ctx.targets.get(target);
+  await assertTargetAllowed(ctx, actor, binding);
   const options = await resolveOptions(
     ctx,
     actor,

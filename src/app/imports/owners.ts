@@ -223,8 +223,15 @@ export async function importCounts(db: Db, id: number, invalid: number): Promise
     unchanged: results.unchanged ?? 0,
     skipped: results.skipped ?? 0,
     failed: (results.failed ?? 0) + invalid,
+    // Rows whose action was delete, disable or enable (the users target's Action column): only
+    // when some were, so that imports without them keep the five counts.
+    ...Object.fromEntries(
+      LIFECYCLE_RESULTS.flatMap((k) => ((results[k] ?? 0) > 0 ? [[k, results[k]!]] : [])),
+    ),
   };
 }
+
+const LIFECYCLE_RESULTS = ['deleted', 'disabled', 'enabled'] as const;
 
 export interface OwnersSummary {
   total: number;

@@ -37,6 +37,8 @@ export interface TargetBinding<Env> {
    * `attr.<key>` (the review's "create attribute" offers it). Absent: the target takes none.
    */
   attributesOf?: AttributeEntityType;
+  /** Whether the settings keep this target's imports to admins with the Administrator role (absent: never). */
+  administratorOnly?(settings: Settings): boolean;
 }
 
 /** A target's environment as the use cases build it: the configuration's settings and the context's clock. */
@@ -113,6 +115,8 @@ const users: TargetBinding<UsersEnv> = {
 
 const contactUsers: TargetBinding<ContactUsersEnv> = {
   target: contactUsersTarget,
+  // Creating portal accounts for a customer's contacts may be kept to administrators (issue 12).
+  administratorOnly: (settings) => settings.contactUsersRequireAdministrator,
   async env(db, scopeCustomerId, settings, now = () => new Date()) {
     return {
       directory: await loadUsersDirectory(db),

@@ -47,6 +47,15 @@ const CONTENT_TYPES: Record<string, string> = {
   ods: 'application/vnd.oasis.opendocument.spreadsheet',
 };
 
+/** The results a success file lists: every row that was written or found as asked. */
+const SUCCESS_RESULTS: ReadonlySet<string> = new Set([
+  'created',
+  'updated',
+  'unchanged',
+  'deleted',
+  'disabled',
+  'enabled',
+]);
 const COMMITTED = ['completed', 'partly_committed', 'cancelled', 'failed', 'rolling_back', 'rolled_back'];
 
 /**
@@ -161,7 +170,7 @@ async function* resultLines(
       const cells = rec.header.map((_, i) => row.cells[i] ?? '');
       const owner = ownerEmails ? [row.owner === null ? '' : (ownerEmails.get(row.owner) ?? '')] : [];
       if (kind === 'success') {
-        if (row.result === 'created' || row.result === 'updated' || row.result === 'unchanged') {
+        if (row.result !== null && SUCCESS_RESULTS.has(row.result)) {
           yield [
             ...cells,
             String(row.row),

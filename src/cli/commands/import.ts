@@ -269,9 +269,22 @@ function wholeNumber(flag: string, text: string): number {
 
 const count = (n: number) => n.toLocaleString('en-US');
 const say = (line = '') => process.stdout.write(`${line}\n`);
-const RESULTS = ['created', 'updated', 'unchanged', 'skipped', 'failed'] as const;
+const RESULTS = [
+  'created',
+  'updated',
+  'unchanged',
+  'deleted',
+  'disabled',
+  'enabled',
+  'skipped',
+  'failed',
+] as const;
+/** Results only rows with an Action column give: said when some rows had them. */
+const LIFECYCLE: ReadonlySet<string> = new Set(['deleted', 'disabled', 'enabled']);
 const countsLine = (counts: Record<string, number>) =>
-  RESULTS.map((k) => `${counts[k] ?? 0} ${k}`).join(', ');
+  RESULTS.filter((k) => !LIFECYCLE.has(k) || (counts[k] ?? 0) > 0)
+    .map((k) => `${counts[k] ?? 0} ${k}`)
+    .join(', ');
 
 /** The target's own options the flags give: `--option name=value` (JSON, else text), `--send-invites`. */
 function targetOptionsOf(opts: ImportFlags): Record<string, unknown> {

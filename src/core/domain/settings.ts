@@ -15,6 +15,8 @@ export interface Settings {
   importFinishedEmail: boolean;
   /** The From of every email: an address, or `Name <address>`. */
   mailFrom: string;
+  /** Only admins with the Administrator role may create and commit imports of users for existing contacts. */
+  contactUsersRequireAdministrator: boolean;
 }
 
 export const DEFAULT_SETTINGS: Settings = {
@@ -27,6 +29,7 @@ export const DEFAULT_SETTINGS: Settings = {
   portalName: 'Customer Portal',
   importFinishedEmail: false,
   mailFrom: 'Roster <roster@localhost>',
+  contactUsersRequireAdministrator: false,
 };
 
 export const SETTINGS_BOUNDS = {
@@ -81,6 +84,7 @@ export const SettingsPatch = z
         const problem = mailboxProblem(value);
         if (problem !== null) issue.addIssue({ code: 'custom', message: problem });
       }),
+    contactUsersRequireAdministrator: z.boolean(),
   })
   .partial()
   .strict();

@@ -519,7 +519,8 @@ async function commitChunk<Env>(
     const written = await plan.target.commit(writable, tx.env, plan.options, importId);
     // An update's diff as this transaction's check saw it: what the row changed, for its result.
     for (const r of written) {
-      const changes = r.action === 'updated' ? changesOf.get(r.row) : undefined;
+      const changed = r.action === 'updated' || r.action === 'disabled' || r.action === 'enabled';
+      const changes = changed ? changesOf.get(r.row) : undefined;
       results.push(changes && !r.changes ? { ...r, changes } : r);
     }
   }

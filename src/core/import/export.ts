@@ -25,7 +25,8 @@ export function unneutralizeCell(value: string): string {
 export type ResultFileKind = 'success' | 'failure';
 export const ERROR_COLUMN = 'error';
 export const RESULT_ID_COLUMN = 'user_id';
-export const RESULT_ACTION_COLUMN = 'action';
+/** What the commit did with the row; named apart from the users' Action column, so a success file uploads back. */
+export const RESULT_ACTION_COLUMN = 'result';
 /** The row's number in the uploaded file (as a spreadsheet numbers it), in both result files. */
 export const ROW_COLUMN = 'row';
 /** On imports grouped by owner: the email of the row's owner (empty when it matched none). */

@@ -124,8 +124,17 @@ export interface TargetOptions<Env, Own> {
   check?(options: Own, env: Env): Promise<OptionIssue[]>;
 }
 
-export type PlannedAction = 'create' | 'update' | 'skip';
-export type ResultAction = 'created' | 'updated' | 'unchanged' | 'skipped' | 'failed';
+/** `delete`: the row removes the record it matched (a target that allows it says so in its check). */
+export type PlannedAction = 'create' | 'update' | 'delete' | 'skip';
+export type ResultAction =
+  | 'created'
+  | 'updated'
+  | 'unchanged'
+  | 'deleted'
+  | 'disabled'
+  | 'enabled'
+  | 'skipped'
+  | 'failed';
 
 /** A row checked against the directory: its problems and, when valid, what a commit would do. */
 export interface CheckedRow {
@@ -171,7 +180,7 @@ export interface GroupedBy<Env, Own> {
  * action and the record it matched hold while it is written, and the target need not look again.
  */
 export interface WritableRow extends RowInput {
-  action: 'create' | 'update';
+  action: 'create' | 'update' | 'delete';
   existingId: number | null;
 }
 
@@ -192,8 +201,8 @@ export interface RowResult<Before = unknown> {
 /** What a commit recorded about one entity it wrote: one entry of the import's restore point. */
 export interface RecordedChange<Before> {
   entityId: number;
-  change: 'created' | 'updated';
-  /** The entity as it was before an update; null for one the import created. */
+  change: 'created' | 'updated' | 'deleted';
+  /** The entity as it was before an update or a delete; null for one the import created. */
   before: Before | null;
   /** The version the import left the entity at: the undo touches it only while it still is. */
   versionAfter: number;
@@ -237,6 +246,11 @@ export interface ImportTarget<Env, Own = Record<string, unknown>, Before = unkno
    * sites, the active portal roles): for the customer the template is made for (null: none chosen).
    */
   templateChoices?(env: Env, customerId: number | null): Record<string, readonly string[]>;
+  /**
+   * Whether a row must give a required field (`TargetField.required`); absent: every row must.
+   * A target whose rows say what they do (delete by key alone) answers per row.
+   */
+  requires?(field: TargetField, values: MappedRow, options: RunOptions<Own>): boolean;
   /** Checks a batch of mapped rows against the directory, without changing anything. */
   check(rows: readonly RowInput[], env: Env, options: RunOptions<Own>): Promise<CheckedRow[]>;
   /**

@@ -123,6 +123,7 @@ export function mapRow(
   fields: readonly TargetField[],
   mapping: Mapping,
   dates?: DateOrders,
+  requires?: (field: TargetField, values: RowInput['values']) => boolean,
 ): { input: RowInput; problems: RowProblem[] } {
   const values: RowInput['values'] = {};
   const columns: Record<string, string> = {};
@@ -165,6 +166,7 @@ export function mapRow(
   });
   for (const field of fields) {
     if (!field.required || field.default !== undefined) continue;
+    if (requires && !requires(field, values)) continue;
     const value = values[field.key];
     const alreadyFlagged = problems.some((p) => p.column === columns[field.key]);
     if ((value === null || value === undefined) && !alreadyFlagged) {
@@ -240,8 +242,11 @@ export async function validateBatch<Env>(
   options: RunOptions,
   dates?: DateOrders,
 ): Promise<{ staged: StagedRow[]; inputs: RowInput[]; existingIds: (number | null)[] }> {
+  const requires = target.requires?.bind(target);
+  const needs =
+    requires && ((field: TargetField, values: RowInput['values']) => requires(field, values, options));
   const mapped = batch.map((file) => {
-    const result = mapRow(file, header, fields, mapping, dates);
+    const result = mapRow(file, header, fields, mapping, dates, needs);
     const read = carriedReadProblems(file, header, mapping);
     if (read.length > 0) result.problems.unshift(...read);
     return result;

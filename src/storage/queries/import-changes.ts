@@ -13,7 +13,7 @@ import type { Db } from '../database.js';
 export interface ChangeRecord {
   entityType: string;
   entityId: number;
-  change: 'created' | 'updated';
+  change: 'created' | 'updated' | 'deleted';
   /** The before-image as JSON text. */
   before: string | null;
   versionAfter: number;
@@ -143,6 +143,7 @@ export async function changedSince(
   const r = await sql<{ changed: number | string | null; activated: number | string | null }>`
     select
       sum(case
+        when c.entity_type = ${USER_ENTITY} and c.change = 'deleted' then 0
         when c.entity_type = ${USER_ENTITY} and (u.id is null or u.version <> c.version_after) then 1
         when c.entity_type = ${RECORD_ENTITY} and (r.id is null or r.version <> c.version_after) then 1
         else 0 end) as changed,

@@ -11,6 +11,7 @@ import {
   type UserValues,
 } from '../../core/domain/user.js';
 import { usernameKey } from '../../core/domain/username.js';
+import type { DeletedUser } from '../../core/import/targets/user-actions.js';
 import { columnsOf, onSqliteConnection, pgQuery, prepared, sqliteHandle } from '../bulk.js';
 import type { Db } from '../database.js';
 import type { UsersTable } from '../schema.js';
@@ -188,6 +189,49 @@ export async function deleteUsers(db: Db, ids: readonly number[]): Promise<void>
       .where('id', 'in', ids.slice(i, i + 500))
       .execute();
   }
+}
+
+/**
+ * Inserts deleted users again under their own ids (a rollback of an import's delete): the model's
+ * columns and the row's own (password hash, dates, imports), then their memberships. A user whose
+ * id, email or username is held by another user now is left out; answers the ids put back.
+ */
+export async function reinsertUsers(db: Db, users: readonly DeletedUser[]): Promise<Set<number>> {
+  const back = new Set<number>();
+  for (const u of users) {
+    const taken = await db
+      .selectFrom('users')
+      .select('id')
+      .where((eb) =>
+        eb.or([
+          eb('id', '=', u.id),
+          eb('email_key', '=', emailKey(u.email)),
+          eb('username_key', '=', usernameKey(u.username)),
+        ]),
+      )
+      .executeTakeFirst();
+    if (taken) continue;
+    const row = {
+      ...columnsOfPatch(u),
+      id: u.id,
+      password_hash: u.row.passwordHash,
+      activated_at: u.row.activatedAt,
+      created_at: u.row.createdAt,
+      updated_at: u.row.updatedAt,
+      // Back at the version it had when deleted, so that an older import's undo still knows it.
+      version: u.version,
+      import_id: u.row.importId,
+      created_by_import_id: u.row.createdByImportId,
+    } as Insertable<UsersTable>;
+    await db.insertInto('users').values(row).execute();
+    back.add(u.id);
+  }
+  await writeMemberships(
+    db,
+    users.filter((u) => back.has(u.id)).map((u) => ({ id: u.id, roleIds: u.roleIds, groupIds: u.groupIds })),
+    'added',
+  );
+  return back;
 }
 
 /**

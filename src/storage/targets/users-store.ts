@@ -1,7 +1,8 @@
+import type { UserRowExtras } from '../../core/import/targets/user-actions.js';
 import type { UsersDirectory, UsersStore } from '../../core/import/targets/users.js';
 import { onSqliteConnection, pgQuery, prepared, sqliteHandle } from '../bulk.js';
 import type { Db } from '../database.js';
-import { deleteUsers, insertUsers, writeUsers } from '../queries/user-writes.js';
+import { deleteUsers, insertUsers, reinsertUsers, writeUsers } from '../queries/user-writes.js';
 import {
   employeeNumberHolders,
   holdEmployeeNumbers,
@@ -92,6 +93,48 @@ export function usersStore(db: Db, now: () => Date): UsersStore {
     update: (changes, importId) => writeUsers(db, changes, importId, now().toISOString()),
     versions: (ids) => userVersions(db, ids),
     remove: (ids) => deleteUsers(db, ids),
+    async rowExtras(ids) {
+      const out = new Map<number, UserRowExtras>();
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await db
+          .selectFrom('users')
+          .select([
+            'id',
+            'password_hash',
+            'activated_at',
+            'created_at',
+            'updated_at',
+            'import_id',
+            'created_by_import_id',
+          ])
+          .where('id', 'in', ids.slice(i, i + 500))
+          .execute();
+        for (const r of rows)
+          out.set(r.id, {
+            passwordHash: r.password_hash,
+            activatedAt: r.activated_at,
+            createdAt: r.created_at,
+            updatedAt: r.updated_at,
+            importId: r.import_id,
+            createdByImportId: r.created_by_import_id,
+          });
+      }
+      return out;
+    },
+    async ownedRecords(ids) {
+      const out = new Map<number, number>();
+      for (let i = 0; i < ids.length; i += 500) {
+        const rows = await db
+          .selectFrom('records')
+          .select(['owner_user_id', (eb) => eb.fn.countAll<number | string>().as('n')])
+          .where('owner_user_id', 'in', ids.slice(i, i + 500))
+          .groupBy('owner_user_id')
+          .execute();
+        for (const r of rows) out.set(r.owner_user_id, Number(r.n));
+      }
+      return out;
+    },
+    reinsert: (users) => reinsertUsers(db, users),
     async restore(snapshots) {
       // A restore is a write of its own: each user goes to the version after the one it has now.
       const versions = await userVersions(

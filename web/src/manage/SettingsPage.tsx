@@ -44,6 +44,7 @@ export function SettingsPage() {
     portalName: '',
     importFinishedEmail: false,
     mailFrom: '',
+    contactUsersRequireAdministrator: false,
   });
   const { reset } = form;
   // The stored values fill the form once; a later refetch (window focus, another page) never
@@ -162,6 +163,13 @@ export function SettingsPage() {
               description="Besides the notification in the console."
               checked={form.values.importFinishedEmail}
               onChange={(e) => form.set('importFinishedEmail', e.currentTarget.checked)}
+              disabled={!canChange}
+            />
+            <Switch
+              label="Only administrators may create users for existing contacts"
+              description="Imports of portal users for a customer's contacts (contact users) need the Administrator role to be created and committed."
+              checked={form.values.contactUsersRequireAdministrator}
+              onChange={(e) => form.set('contactUsersRequireAdministrator', e.currentTarget.checked)}
               disabled={!canChange}
             />
           </Stack>

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { OptionIssue } from '../target.js';
+import { USER_ACTIONS } from './user-actions.js';
 import type { UsersDirectory, UsersStore } from './users.js';
 
 /**
@@ -73,10 +74,28 @@ const matchBy = z
     },
   });
 
+const defaultAction = z
+  .enum(USER_ACTIONS)
+  .default('upsert')
+  .meta({
+    title: 'What each row does',
+    description:
+      'For rows without an Action column (or with its cell empty). Disable, enable and delete need only the column that finds the user; a delete can be undone by rolling the import back.',
+    labels: {
+      upsert: 'Create or update (by the mode)',
+      create: 'Create only',
+      update: 'Update only',
+      disable: 'Disable',
+      enable: 'Enable',
+      delete: 'Delete',
+    },
+  });
+
 /** The users target's options. */
 export const usersOptionsSchema = z
   .object({
     matchBy,
+    defaultAction,
     sendInvites,
     inviteMessage,
     permissions: z

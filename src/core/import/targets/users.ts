@@ -36,6 +36,20 @@ import { describeProblems, type RowProblem } from '../problems.js';
 import type { CheckedRow, ImportTarget, RowInput, RowResult, RunOptions, TargetField } from '../target.js';
 import { problem } from '../validate.js';
 import { resolveRoleNames } from './role-names.js';
+import {
+  ACTION_FIELD,
+  commitUserActions,
+  type DeletedUser,
+  isKeyOnly,
+  keyOnlyRow,
+  planUserAction,
+  refuseOwnersOfRecords,
+  rowAction,
+  statusAfter,
+  type UserAction,
+  type UserRowExtras,
+  userRowRequires,
+} from './user-actions.js';
 import { checkUserOptions, type MatchBy, type UsersOptions, usersOptionsSchema } from './user-options.js';
 import { userRestorePoint } from './user-restore.js';
 
@@ -92,8 +106,17 @@ export interface UsersStore {
   page(after: number, limit: number, customerId: number | null): Promise<UserSnapshot[]>;
   /** The current version and email of those of `ids` that exist (a rollback's check). */
   versions(ids: readonly number[]): Promise<Map<number, { version: number; email: string }>>;
-  /** Deletes users (a rollback of their creation). */
+  /** Deletes users (a rollback of their creation, or a row's delete). */
   remove(ids: readonly number[]): Promise<void>;
+  /** The columns of each user's row beyond the model (password hash, dates, imports), for a delete's restore point. */
+  rowExtras(ids: readonly number[]): Promise<Map<number, UserRowExtras>>;
+  /** How many records each of these users owns (only those owning any). */
+  ownedRecords(ids: readonly number[]): Promise<Map<number, number>>;
+  /**
+   * Inserts deleted users again with their ids, memberships and row (a rollback of a delete); one
+   * whose email or username another user took since is left out. Answers the ids put back.
+   */
+  reinsert(users: readonly DeletedUser[]): Promise<Set<number>>;
   /** Puts users back as the snapshots were (a rollback of an update; itself a new version). */
   restore(snapshots: readonly UserSnapshot[]): Promise<void>;
 }
@@ -329,8 +352,10 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
   restorePoint: userRestorePoint<UsersEnv>(),
 
   fields(env) {
-    return [...BASE_FIELDS, ...env.directory.attributes.map(attributeField)];
+    return [...BASE_FIELDS, ACTION_FIELD, ...env.directory.attributes.map(attributeField)];
   },
+
+  requires: userRowRequires,
 
   templateChoices(env, customerId) {
     return {
@@ -344,9 +369,15 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
     };
   },
 
-  async check(rows, env, options) {
-    const { resolved, problems } = resolveRows(rows, env, options);
+  async check(input, env, options) {
     const matchBy = options.matchBy ?? 'email';
+    // A disable, enable or delete row is read by its key alone: its other cells change nothing.
+    const actions = input.map((row) => rowAction(row.values, options));
+    const rows = input.map((row, i) => (isKeyOnly(actions[i]!) ? keyOnlyRow(row, matchBy) : row));
+    const { resolved, problems } = resolveRows(rows, env, options);
+    actions.forEach((a, i) => {
+      if (isKeyOnly(a)) problems[i] = [];
+    });
     const existing = await env.store.findByEmailKeys(resolved.map((r) => r.emailKey));
     const keys = rows.map((row) => matchKey(row, matchBy));
     const numberHolders = await employeeNumberHolders(rows, env.store);
@@ -502,6 +533,12 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
         }
       }
       if (out.some((p) => p.severity === 'error')) return { problems: out, action: null };
+      const planned = planUserAction(actions[i]!, row, found, out, {
+        keyName,
+        column: col(matchBy),
+        value: raw(matchBy),
+      });
+      if (planned) return planned;
       if (found && options.mode === 'insert') {
         return {
           problems: out,
@@ -532,8 +569,12 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
         ? { problems: out, action: 'update', existingId: found.id }
         : { problems: out, action: 'create' };
     });
-    await addUpdateDiffs(checked, rows, resolved, env, options, contacts);
-    return checked;
+    const final = await refuseOwnersOfRecords(checked, rows, env, (row) => ({
+      column: row.columns[matchBy] ?? null,
+      value: row.raw[matchBy] ?? null,
+    }));
+    await addUpdateDiffs(final, rows, resolved, env, options, contacts, actions);
+    return final;
   },
 
   async existing(env, after, limit) {
@@ -550,7 +591,10 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
     });
   },
 
-  async commit(rows, env, options, importId) {
+  async commit(all, env, options, importId) {
+    // Disable, enable and delete rows are written apart (user-actions.ts); the rest as before.
+    const acted = await commitUserActions(all, env, options, importId);
+    const rows = acted.rest;
     const { resolved } = resolveRows(rows, env, options);
     const contactRefs = resolved.map((r) => r.contactRef).filter((c): c is string => c !== null);
     const contacts = contactRefs.length > 0 ? await env.store.findContacts(contactRefs) : new Map();
@@ -676,7 +720,7 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
       }
       if (changes.length > 0) await env.store.update(changes, importId);
     }
-    return rows.map((row) => results.get(row.row)!);
+    return [...acted.results, ...rows.map((row) => results.get(row.row)!)];
   },
 };
 
@@ -691,6 +735,7 @@ async function addUpdateDiffs(
   env: UsersEnv,
   options: ImportOptions,
   contacts: Map<string, { id: number }>,
+  actions: readonly UserAction[],
 ): Promise<void> {
   const ids = checked.flatMap((c) =>
     c.action === 'update' && c.existingId !== undefined ? [c.existingId] : [],
@@ -699,11 +744,20 @@ async function addUpdateDiffs(
   const mirrorId = options.permissions.kind === 'mirrorUser' ? options.permissions.userId : null;
   const users = await env.store.snapshots(mirrorId === null ? ids : [...ids, mirrorId]);
   const mirror = mirrorId === null ? undefined : users.get(mirrorId);
+  // A disable or enable changes the status alone, to what the commit will set.
+  const toggled = checked.flatMap((c, i) =>
+    c.existingId !== undefined && (actions[i] === 'disable' || actions[i] === 'enable') ? [c.existingId] : [],
+  );
+  const extras = toggled.length > 0 ? await env.store.rowExtras(toggled) : new Map<number, UserRowExtras>();
   checked.forEach((c, i) => {
     if (c.action !== 'update' || c.existingId === undefined) return;
     const current = users.get(c.existingId);
     if (!current) return;
-    const after = updatedUser(current, rows[i]!, resolved[i]!, env, options, mirror, contacts);
+    const action = actions[i]!;
+    const after =
+      action === 'disable' || action === 'enable'
+        ? { ...current, status: statusAfter(action, current, extras.get(c.existingId)?.activatedAt ?? null) }
+        : updatedUser(current, rows[i]!, resolved[i]!, env, options, mirror, contacts);
     c.changes = userDiff(current, after, env.directory);
   });
 }

@@ -29,11 +29,23 @@ export const COUNTS = [
   { key: 'failed', label: 'Failed', color: 'red' },
 ] as const;
 
+/** Results of rows that changed a user's lifecycle (an Action column): shown only when some did. */
+const LIFECYCLE_COUNTS = [
+  { key: 'deleted', label: 'Deleted', color: 'red' },
+  { key: 'disabled', label: 'Disabled', color: 'orange' },
+  { key: 'enabled', label: 'Enabled', color: 'teal' },
+] as const;
+
 /** What a commit did, one tile per result (Created, Updated, …), coloured when not zero. */
 export function ResultCounts({ counts }: { counts: Import['counts'] }) {
+  const shown = [...COUNTS, ...LIFECYCLE_COUNTS.filter((c) => (counts[c.key] ?? 0) > 0)];
   return (
-    <SimpleGrid cols={{ base: 2, xs: 3, md: 5 }} spacing="sm" data-testid="result-counts">
-      {COUNTS.map((c) => (
+    <SimpleGrid
+      cols={{ base: 2, xs: 3, md: shown.length > 5 ? 4 : 5 }}
+      spacing="sm"
+      data-testid="result-counts"
+    >
+      {shown.map((c) => (
         <Paper key={c.key} withBorder p="sm" radius="md" data-count={c.key}>
           <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
             {c.label}
@@ -167,7 +179,9 @@ export function ResultsStep({ view, canRun }: { view: Import; canRun: boolean })
   });
   const report = rollbackReport(view.rollback);
   const created = view.counts.created ?? 0;
-  const updated = view.counts.updated ?? 0;
+  // Disabling and enabling are updates of the status: the rollback restores them the same way.
+  const updated = (view.counts.updated ?? 0) + (view.counts.disabled ?? 0) + (view.counts.enabled ?? 0);
+  const deleted = view.counts.deleted ?? 0;
   const canRollBack =
     canRun && (['completed', 'cancelled', 'failed'].includes(view.status) || partly) && created + updated > 0;
   const written = created + updated + (view.counts.unchanged ?? 0);
@@ -276,7 +290,10 @@ export function ResultsStep({ view, canRun }: { view: Import; canRun: boolean })
               {created > 0 && `This deletes the ${plural(created, 'user')} this import created`}
               {created > 0 && updated > 0 && ' and restores'}
               {created === 0 && updated > 0 && 'This restores'}
-              {updated > 0 && ` the ${plural(updated, 'user')} it updated to how they were before it`}.
+              {updated > 0 && ` the ${plural(updated, 'user')} it updated to how they were before it`}
+              {created + updated > 0 && '.'}
+              {deleted > 0 &&
+                ` It brings back the ${plural(deleted, 'user')} it deleted, with the same ids, roles, groups and attributes.`}
             </Text>
             <RollbackImpact view={view} />
             <Text size="sm">Emails already sent cannot be recalled.</Text>

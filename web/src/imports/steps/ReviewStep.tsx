@@ -31,6 +31,7 @@ import { CustomerFix } from '../options/CustomerChoice';
 import { isPartlyCommitted } from '../owners/types';
 import { problemLabel } from '../problem-labels';
 import type { Import, RowFilter, RowProblem, RowsPage, StagedRow } from '../types';
+import { CommitButton } from './CommitButton';
 import {
   CreateMissingButton,
   CreateMissingDialog,
@@ -490,7 +491,7 @@ export function ReviewStep({
                       Row {row.row}
                     </Text>
                     {row.valid ? (
-                      <Badge color="green" variant="light" size="sm">
+                      <Badge color={row.action === 'delete' ? 'red' : 'green'} variant="light" size="sm">
                         {actionLabel(row)}
                       </Badge>
                     ) : (
@@ -620,7 +621,11 @@ export function ReviewStep({
                       >
                         <Group gap={4} wrap="nowrap">
                           {row.valid ? (
-                            <Badge color="green" variant="light" size="sm">
+                            <Badge
+                              color={row.action === 'delete' ? 'red' : 'green'}
+                              variant="light"
+                              size="sm"
+                            >
                               {actionLabel(row)}
                             </Badge>
                           ) : (
@@ -735,15 +740,17 @@ export function ReviewStep({
                       <Text size="sm">rows first</Text>
                     </Group>
                   )}
-                  <Button
-                    onClick={() => commit.mutate()}
+                  <CommitButton
+                    deletes={view.planned.delete ?? 0}
+                    label={
+                      tryFirst && firstCount < view.rows.valid
+                        ? `Commit the first ${plural(firstCount, 'row')}`
+                        : `Commit ${plural(view.rows.valid, 'valid row')}`
+                    }
+                    onCommit={() => commit.mutate()}
                     loading={commit.isPending}
                     disabled={view.status !== 'validated' || view.rows.valid === 0 || blockedByErrors}
-                  >
-                    {tryFirst && firstCount < view.rows.valid
-                      ? `Commit the first ${plural(firstCount, 'row')}`
-                      : `Commit ${plural(view.rows.valid, 'valid row')}`}
-                  </Button>
+                  />
                 </Group>
               )}
             </Group>

@@ -11,7 +11,9 @@ export function PlannedCounts({ view }: { view: Import }) {
   return (
     <Text size="sm" data-testid="planned">
       Will create {formatNumber(p.create ?? 0)}, change {formatNumber(p.update ?? 0)}, leave{' '}
-      {formatNumber(p.unchanged ?? 0)} unchanged, skip {formatNumber((p.skip ?? 0) + view.rows.invalid)}
+      {formatNumber(p.unchanged ?? 0)} unchanged,{' '}
+      {(p.delete ?? 0) > 0 && `delete ${formatNumber(p.delete ?? 0)}, `}
+      skip {formatNumber((p.skip ?? 0) + view.rows.invalid)}
     </Text>
   );
 }
