@@ -141,7 +141,7 @@ describe(`the diff of every update on ${process.env.ROSTER_TEST_DB}`, () => {
     const header = success[0]!;
     const at = header.indexOf('changes');
     expect(at).toBe(header.length - 1);
-    expect(success.slice(1).map((r) => [r[0], r[header.indexOf('action')], r[at]])).toEqual([
+    expect(success.slice(1).map((r) => [r[0], r[header.indexOf('result')], r[at]])).toEqual([
       ['cy@acme.example', 'unchanged', ''],
       ['dee@acme.example', 'updated', 'last_name: Dean → Dunn'],
       ['eli@acme.example', 'created', ''],

@@ -312,7 +312,7 @@ describe(`formula injection in result files on ${process.env.ROSTER_TEST_DB}`, (
     const success = parseCsv(await client.download(`/api/v1/imports/${id}/files/success?format=csv`));
     const failure = parseCsv(await client.download(`/api/v1/imports/${id}/files/failure?format=csv`));
     for (const cell of [...success, ...failure].flat()) expect(cell).not.toMatch(FORMULA_START);
-    expect(success[0]).toEqual([...HEADER, 'row', 'user_id', 'result', 'stored as']);
+    expect(success[0]).toEqual([...HEADER, 'row', 'user_id', 'result', 'stored as', 'changes']);
     expect(success.slice(1).map((r) => r.slice(0, HEADER.length))).toEqual(VALID.map((r) => r.map(neutral)));
     expect(success[1]![1]).toBe(`'=HYPERLINK("http://x","y")`);
     expect(success[1]![3]).toBe(`'\t=1+2 tabbed`);
