@@ -288,7 +288,7 @@ async function main(): Promise<void> {
   const peak = new PeakRss();
   const target = await openTarget(env, a.dialect, `import_${a.rows}`);
   try {
-    const customerId = await createWorld(target.ctx, a.rows, fileBytes);
+    const customerId = await createWorld(target.ctx, a.rows, 2 * fileBytes); // room for the update file too
     const ctx = target.ctx;
     ctx.jobs = {
       enqueue: async () => {},
