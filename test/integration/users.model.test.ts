@@ -8,7 +8,7 @@ import { openTestDb, type TestDb } from '../support/db.js';
  * and the bookkeeping below, nothing else: a column added by a migration but not declared in the
  * model (so neither written, read, answered nor imported) fails here.
  */
-const KEYS = ['email_key', 'username_key', 'last_name_key', 'display_name_key'];
+const KEYS = ['email_key', 'username_key', 'last_name_key', 'display_name_key', 'employee_number_key'];
 const BOOKKEEPING = [
   'id',
   'password_hash',
