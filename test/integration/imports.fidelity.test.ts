@@ -187,11 +187,13 @@ describe('result files in the shape the file came in', () => {
       'utf8',
     );
     const lines = success.replace(/^\uFEFF/, '').split('\r\n');
-    expect(lines[0]).toBe('Email;First name;Last name;User type;Hired on;row;user_id;action;stored as');
-    expect(lines[1]).toMatch(
-      /^r1@acme\.example;Rita;One;privileged;15\/02\/2025;2;\d+;created;"User type: ""privileged"" → Privileged \| Hired on: ""15\/02\/2025"" → 2025-02-15"$/,
+    expect(lines[0]).toBe(
+      'Email;First name;Last name;User type;Hired on;row;user_id;result;stored as;changes',
     );
-    expect(lines[2]).toMatch(/^r3@acme\.example;Rae;Three;Standard;2025-03-01;5;\d+;created;$/);
+    expect(lines[1]).toMatch(
+      /^r1@acme\.example;Rita;One;privileged;15\/02\/2025;2;\d+;created;"User type: ""privileged"" → Privileged \| Hired on: ""15\/02\/2025"" → 2025-02-15";$/,
+    );
+    expect(lines[2]).toMatch(/^r3@acme\.example;Rae;Three;Standard;2025-03-01;5;\d+;created;;$/);
     const failure = (await client.download(`/api/v1/imports/${view.id}/files/failure?format=csv`)).toString(
       'utf8',
     );

@@ -53,6 +53,7 @@ describe(`imports stored in the earlier shape, on ${process.env.ROSTER_TEST_DB}`
       mode: 'upsert',
       targetOptions: {
         matchBy: 'email',
+        defaultAction: 'upsert',
         sendInvites: true,
         inviteMessage: 'Welcome',
         permissions: { kind: 'assignGroups', groupIds: [world.groups.field] },
