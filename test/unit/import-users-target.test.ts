@@ -70,6 +70,9 @@ class MemoryUsers implements UsersStore {
     return out;
   }
   async holdEmployeeNumbers() {}
+  async createGroups(): Promise<{ id: number; name: string }[]> {
+    return [];
+  }
   async findUsernameKeys(keys: readonly string[]) {
     const out = new Map<string, number>();
     for (const u of this.users.values())

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Actor } from '../../core/access/policy.js';
+import { type Actor, can, type Permission } from '../../core/access/policy.js';
 import { errors } from '../../core/errors.js';
 import {
   DEFAULT_OPTIONS,
@@ -91,6 +91,19 @@ export async function readTargetOptions(
     throw optionsRefused({ path: issue.path.map(String), message: issue.message });
   }
   const options = parsed.data as Record<string, unknown>;
+  // An option that lets an import do what only some admins may do (create groups) says so.
+  const properties = (optionsJsonSchema(binding.target).properties ?? {}) as Record<
+    string,
+    { permission?: Permission; title?: string }
+  >;
+  for (const [key, property] of Object.entries(properties)) {
+    if (property.permission && options[key] === true && !can(actor, property.permission)) {
+      throw optionsRefused({
+        path: [key],
+        message: `Only administrators may turn on "${property.title ?? key}"`,
+      });
+    }
+  }
   if (declared?.check) {
     const env = await envFor(ctx, binding, ctx.db, actor.customerId);
     const [problem] = await declared.check(options, env);
@@ -122,7 +135,7 @@ export function optionsJsonSchema(
 }
 
 /** The console's metadata, which OpenAPI 3.0 only allows as extensions (`x-widget`, …). */
-const CONSOLE_METADATA = new Set(['widget', 'labels', 'placeholder', 'missing', 'shownWhen']);
+const CONSOLE_METADATA = new Set(['widget', 'labels', 'placeholder', 'missing', 'shownWhen', 'permission']);
 
 function asExtensions(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(asExtensions);

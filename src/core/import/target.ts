@@ -113,7 +113,8 @@ export interface OptionIssue {
  * console's options step is drawn from that. Metadata (`.meta`) the console reads: `title` (the
  * label), `description`, `labels` (an enum's value → label), `widget` (`groups`, `user`,
  * `invitations`: a picker or a control of its own), `placeholder`, `missing` (what to say while
- * a required value is not chosen), and `shownWhen` (the boolean option it is shown under).
+ * a required value is not chosen), `shownWhen` (the boolean option it is shown under), and
+ * `permission` (a boolean option only admins holding that permission may turn on).
  */
 export interface TargetOptions<Env, Own> {
   schema: z.ZodType<Own>;

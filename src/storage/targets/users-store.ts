@@ -55,6 +55,22 @@ export function usersStore(db: Db, now: () => Date): UsersStore {
     findByEmployeeNumbers: (keys) => employeeNumberHolders(db, keys),
     holdEmployeeNumbers: () => holdEmployeeNumbers(db),
 
+    async createGroups(names) {
+      const at = now().toISOString();
+      for (const name of names) {
+        await db
+          .insertInto('groups')
+          .values({ name, description: '', created_at: at })
+          .onConflict((oc) => oc.doNothing())
+          .execute();
+      }
+      return db
+        .selectFrom('groups')
+        .select(['id', 'name'])
+        .where('name', 'in', [...names])
+        .execute();
+    },
+
     findUsernameKeys: (keys) => usernameOwners(db, keys),
     usernameKeysWithPrefix: (prefix) => usernameKeysStartingWith(db, prefix),
 

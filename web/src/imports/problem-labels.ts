@@ -22,6 +22,7 @@ const PROBLEM_LABELS: Record<string, string> = {
   'username.invalid': 'Username not valid',
   'username.taken': 'Username taken',
   'employee_number.taken': 'Employee number taken',
+  'group.will_create': 'Group to create',
   'status.not_for_new_users': 'Status not possible for a new user',
   'status.not_settable': 'Status that cannot be set',
   'status.historical': 'Status no longer given',

@@ -91,6 +91,18 @@ const defaultAction = z
     },
   });
 
+/**
+ * Groups the file names that do not exist are created by the commit (never roles: they carry
+ * permissions). Only admins who may manage groups may turn it on (`permission`, checked by the
+ * application for any target's option that declares one).
+ */
+const createMissingGroups = z.boolean().default(false).meta({
+  title: 'Create the groups the file names that do not exist',
+  description:
+    'Each one is noted on its rows in the review before the commit, which creates it without roles. Roles are never created. Administrators only.',
+  permission: 'config.manage',
+});
+
 /** The users target's options. */
 export const usersOptionsSchema = z
   .object({
@@ -102,6 +114,7 @@ export const usersOptionsSchema = z
       .discriminatedUnion('kind', [fromFile, assignGroups, mirrorUser])
       .default({ kind: 'fromFile' })
       .meta(rolesAndGroups),
+    createMissingGroups,
   })
   .strict();
 export type UsersOptions = z.output<typeof usersOptionsSchema>;

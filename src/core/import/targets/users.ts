@@ -50,6 +50,7 @@ import {
   type UserRowExtras,
   userRowRequires,
 } from './user-actions.js';
+import { isPlannedGroup, withCreatedGroups, withPlannedGroups } from './user-groups.js';
 import { checkUserOptions, type MatchBy, type UsersOptions, usersOptionsSchema } from './user-options.js';
 import { userRestorePoint } from './user-restore.js';
 
@@ -98,6 +99,8 @@ export interface UsersStore {
    * free is still free when written (a no-op where writes already take turns).
    */
   holdEmployeeNumbers(): Promise<void>;
+  /** Creates groups (without roles) by name in the caller's transaction; answers every one named, created or found. */
+  createGroups(names: readonly string[]): Promise<{ id: number; name: string }[]>;
   snapshots(ids: readonly number[]): Promise<Map<number, UserSnapshot>>;
   /** Inserts what it can; rows whose email or username is taken meanwhile are left out of the answer. */
   insert(users: readonly NewUser[], importId: number): Promise<Map<string, number>>;
@@ -369,7 +372,8 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
     };
   },
 
-  async check(input, env, options) {
+  async check(input, given, options) {
+    const env = createsGroups(options) ? withPlannedGroups(given, input) : given;
     const matchBy = options.matchBy ?? 'email';
     // A disable, enable or delete row is read by its key alone: its other cells change nothing.
     const actions = input.map((row) => rowAction(row.values, options));
@@ -591,7 +595,8 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
     });
   },
 
-  async commit(all, env, options, importId) {
+  async commit(all, given, options, importId) {
+    const env = createsGroups(options) ? await withCreatedGroups(given, all) : given;
     // Disable, enable and delete rows are written apart (user-actions.ts); the rest as before.
     const acted = await commitUserActions(all, env, options, importId);
     const rows = acted.rest;
@@ -761,6 +766,10 @@ async function addUpdateDiffs(
     c.changes = userDiff(current, after, env.directory);
   });
 }
+
+/** Groups named in the file are created only where the file's Groups column is read at all. */
+const createsGroups = (options: ImportOptions): boolean =>
+  options.createMissingGroups && options.permissions.kind === 'fromFile';
 
 const MATCH_NAMES: Record<MatchBy, string> = {
   email: 'email',
@@ -936,8 +945,26 @@ function resolveRows(
           const problems: RowProblem[] = [];
           for (const name of names) {
             const id = groupsByKey.get(foldKey(name));
-            if (id !== undefined) ids.push(id);
-            else {
+            if (id !== undefined) {
+              ids.push(id);
+              if (isPlannedGroup(id)) {
+                const like = suggestName(
+                  name,
+                  dir.groups.filter((g) => !isPlannedGroup(g.id)).map((g) => g.name),
+                );
+                problems.push(
+                  problem(
+                    row.row,
+                    col('groups'),
+                    name,
+                    'group.will_create',
+                    `There is no group "${name}": committing creates it, without roles.${like ? ` A group "${like}" exists: write that name if you meant it.` : ''}`,
+                    'cell',
+                    'warning',
+                  ),
+                );
+              }
+            } else {
               const hint = suggestName(
                 name,
                 dir.groups.map((g) => g.name),
