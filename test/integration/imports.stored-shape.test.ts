@@ -54,6 +54,7 @@ describe(`imports stored in the earlier shape, on ${process.env.ROSTER_TEST_DB}`
       targetOptions: {
         matchBy: 'email',
         defaultAction: 'upsert',
+        createMissingGroups: false,
         sendInvites: true,
         inviteMessage: 'Welcome',
         permissions: { kind: 'assignGroups', groupIds: [world.groups.field] },
