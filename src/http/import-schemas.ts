@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ATTRIBUTE_TYPES } from '../core/domain/attributes.js';
+import { fieldChangeSchema } from '../core/domain/changes.js';
 import { IMPORT_STATUSES } from '../core/import/status.js';
 import { csv, id, idText } from './schemas.js';
 
@@ -210,22 +211,8 @@ export const RowProblem = z.object({
   suggestion: z.string().optional().describe('The value the file most likely meant; a fix can apply it'),
 });
 
-export const FieldChange = z
-  .union([
-    z.object({
-      field: z.string(),
-      label: z.string(),
-      before: z.string().nullable(),
-      after: z.string().nullable(),
-    }),
-    z.object({
-      field: z.string(),
-      label: z.string(),
-      added: z.array(z.string()).describe('Entries of a list (roles, groups) added, by name'),
-      removed: z.array(z.string()).describe('Entries of the list removed, by name'),
-    }),
-  ])
-  .meta({ id: 'FieldChange' });
+/** The one shape of a diff (core/domain/changes.ts), named in the API document. */
+export const FieldChange = fieldChangeSchema.meta({ id: 'FieldChange' });
 
 export const StagedRow = z
   .object({

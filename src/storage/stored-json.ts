@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { fieldChangeSchema } from '../core/domain/changes.js';
 import { AppError } from '../core/errors.js';
 
 /**
@@ -58,22 +59,7 @@ export const rowProblems = z.array(
 );
 
 /** An update's diff (core/domain/changes.ts), as staged with its row and kept in audit details. */
-export const fieldChanges = z.array(
-  z.union([
-    z.object({
-      field: z.string(),
-      label: z.string(),
-      before: z.string().nullable(),
-      after: z.string().nullable(),
-    }),
-    z.object({
-      field: z.string(),
-      label: z.string(),
-      added: z.array(z.string()),
-      removed: z.array(z.string()),
-    }),
-  ]),
-);
+export const fieldChanges = z.array(fieldChangeSchema);
 
 // The shapes of the imports' JSON columns, as the import use cases write them.
 const importModes = z.enum(['insert', 'update', 'upsert']);
