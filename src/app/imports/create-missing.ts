@@ -12,10 +12,9 @@ import { attributeKeyTaken, checkNewAttribute, writeAttribute } from '../attribu
 import type { AppContext } from '../context.js';
 import { siteNameOf, siteNameTaken, visibleCustomer, writeSite } from '../customers.js';
 import { groupNameTaken, requiredName, roleNameTaken, writeGroup, writeRole } from '../roles.js';
-import { audit } from '../shared.js';
 import { visibleImport } from './access.js';
 import { dateOrdersOf } from './date-orders.js';
-import { columnOf, type FixView } from './fixes.js';
+import { columnOf, type FixView, recordFix } from './fixes.js';
 import { editImport, getImport, planFor, saveDateOrders } from './manage-import.js';
 import { stagingFor } from './staging.js';
 import type { ImportView } from './view.js';
@@ -160,24 +159,13 @@ export async function createMissing(
           };
           checked = rows.length;
         }
-        const record: Omit<FixView, 'id'> = {
+        return recordFix(ctx, db, actor, rec, {
           kind: 'create',
-          columnIndex: column.index,
-          column: column.name,
+          column,
           details,
           rowsChanged: checked,
-          createdBy: actor.label,
-          createdAt: at,
-        };
-        const fixId = await fixes.insertFix(db, id, record);
-        await audit(ctx, db, actor, {
-          action: 'import.fix',
-          entityType: 'import',
-          entityId: id,
-          customerId: rec.customerId,
-          details: { kind: 'create', column: column.name, ...details },
+          audited: details,
         });
-        return { id: fixId, ...record };
       },
       event === 'map' ? complete : undefined,
     );

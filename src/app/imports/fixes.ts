@@ -62,6 +62,43 @@ export async function listFixes(ctx: AppContext, actor: Actor, id: number): Prom
 }
 
 /** Applies one bulk fix, checks the rows it changed again, and records it. */
+/**
+ * Keeps a fix in the import's fix history and the audit log, in the caller's transaction; answers
+ * it as the history shows it. `audited`: what the audit entry adds to the kind and the column.
+ */
+export async function recordFix(
+  ctx: AppContext,
+  db: AppContext['db'],
+  actor: Actor,
+  rec: { id: number; customerId: number | null },
+  fix: {
+    kind: FixView['kind'];
+    column: { index: number; name: string };
+    details: FixView['details'];
+    rowsChanged: number;
+    audited: Record<string, unknown>;
+  },
+): Promise<FixView> {
+  const record: Omit<FixView, 'id'> = {
+    kind: fix.kind,
+    columnIndex: fix.column.index,
+    column: fix.column.name,
+    details: fix.details,
+    rowsChanged: fix.rowsChanged,
+    createdBy: actor.label,
+    createdAt: ctx.now().toISOString(),
+  };
+  const fixId = await fixes.insertFix(db, rec.id, record);
+  await audit(ctx, db, actor, {
+    action: 'import.fix',
+    entityType: 'import',
+    entityId: rec.id,
+    customerId: rec.customerId,
+    details: { kind: fix.kind, column: fix.column.name, ...fix.audited },
+  });
+  return { id: fixId, ...record };
+}
+
 export async function applyFix(
   ctx: AppContext,
   actor: Actor,
@@ -100,25 +137,13 @@ export async function applyFix(
       (rows) => fixes.changedCells(db, id, column.index, change, rows),
       column.index,
     );
-    const at = ctx.now().toISOString();
-    const record: Omit<FixView, 'id'> = {
+    return recordFix(ctx, db, actor, rec, {
       kind: input.kind,
-      columnIndex: column.index,
-      column: column.name,
+      column,
       details,
       rowsChanged: changed.length,
-      createdBy: actor.label,
-      createdAt: at,
-    };
-    const fixId = await fixes.insertFix(db, id, record);
-    await audit(ctx, db, actor, {
-      action: 'import.fix',
-      entityType: 'import',
-      entityId: id,
-      customerId: rec.customerId,
-      details: { kind: input.kind, column: column.name, rowsChanged: changed.length },
+      audited: { rowsChanged: changed.length },
     });
-    return { id: fixId, ...record };
   });
   return { fix, import: await getImport(ctx, actor, id) };
 }
