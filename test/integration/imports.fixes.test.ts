@@ -1,4 +1,5 @@
 import { stringify } from 'csv-stringify/sync';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Caller, settled, startApi, type TestApi } from '../support/api.js';
 import { buildWorld, type World } from '../support/fixtures.js';
@@ -115,6 +116,28 @@ describe(`bulk fixes on ${process.env.ROSTER_TEST_DB}`, () => {
     expect((await settled(admin, view.id)).status).toBe('completed');
     const users = await admin.token({ method: 'GET', url: `/api/v1/users?q=a@acme.example` });
     expect((users.json() as { items: { site: { id: number } }[] }).items[0]!.site.id).toBe(world.acmeHq);
+  });
+
+  it('maps the empty cell of a short row into its own column, not onto the end of the row', async () => {
+    const view = await upload([
+      ['First name', 'Site', 'Roles', 'Email'],
+      ['Ann', 'HQ', 'Manager', 'ann.short@acme.example'],
+      ['Ben', 'HQ'],
+    ]);
+    expect(view.rows).toEqual({ total: 2, valid: 1, invalid: 1 });
+    // The reader pads a short row to the header; a row staged shorter (by an earlier version, which
+    // trimmed trailing empty cells) must still take the value in its own column.
+    await sql`update import_rows set cells = ${JSON.stringify(['Ben', 'HQ'])}
+      where import_id = ${view.id} and row_number = 3`.execute(api.db.ctx.db);
+    const res = await fix(view.id, {
+      kind: 'valueMap',
+      column: 'Email',
+      map: { '': 'ben.short@acme.example' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect((res.json() as { import: View }).import.rows).toEqual({ total: 2, valid: 2, invalid: 0 });
+    const [, ben] = await rowsOf(view.id);
+    expect(ben!.cells).toEqual(['Ben', 'HQ', '', 'ben.short@acme.example']);
   });
 
   it('applies a suggestion to one cell, then to every cell with the same suggestion', async () => {

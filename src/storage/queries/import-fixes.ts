@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { onSqliteConnection, pgQuery, sqliteHandle } from '../bulk.js';
 import type { Db } from '../database.js';
-import { type CellsRow, cellsRows } from './import-rows.js';
+import { type CellsRow, readStagedRowsByNumber } from './import-rows.js';
 
 /**
  * Bulk fixes of staged rows: the rows a fix changes in one column are found a batch at a time by
@@ -120,7 +120,7 @@ export type CellChange =
   /** Every occurrence of `find` within the cells becomes `replacement`. */
   | { kind: 'replace'; find: string; replacement: string };
 
-/** The SQL of a change over one column, for both databases, and its parameters after the fixed ones. */
+/** The SQL that finds the rows a change alters in one column, for both databases, and its parameters after the fixed ones. */
 function changeSql(index: number, change: CellChange, sqlite: boolean, first: number) {
   if (sqlite) {
     const cell = `coalesce(json_extract(r.cells, '$[${index}]'), '')`;
@@ -128,7 +128,6 @@ function changeSql(index: number, change: CellChange, sqlite: boolean, first: nu
       return {
         with: `with m(f, t) as (values ${change.pairs.map(() => '(?, ?)').join(', ')}) `,
         from: `import_rows r join m on ${cell} = m.f and m.f <> m.t`,
-        cells: `json_set(r.cells, '$[${index}]', m.t)`,
         where: change.onlyRow === undefined ? '' : ' and r.row_number = ?',
         withParams: change.pairs.flatMap((p) => [p.from, p.to]) as unknown[],
         params: change.onlyRow === undefined ? [] : [change.onlyRow],
@@ -137,10 +136,8 @@ function changeSql(index: number, change: CellChange, sqlite: boolean, first: nu
     return {
       with: '',
       from: 'import_rows r',
-      cells: `json_set(r.cells, '$[${index}]', replace(${cell}, ?, ?))`,
       where: ` and instr(${cell}, ?) > 0`,
       withParams: [] as unknown[],
-      cellParams: [change.find, change.replacement],
       params: [change.find],
     };
   }
@@ -149,7 +146,6 @@ function changeSql(index: number, change: CellChange, sqlite: boolean, first: nu
     return {
       with: '',
       from: `import_rows r join unnest($${first}::text[], $${first + 1}::text[]) as m(f, t) on ${cell} = m.f and m.f <> m.t`,
-      cells: `jsonb_set(r.cells::jsonb, array['${index}'], to_jsonb(m.t))::text`,
       where: change.onlyRow === undefined ? '' : ` and r.row_number = $${first + 2}`,
       withParams: [] as unknown[],
       params: [
@@ -162,10 +158,9 @@ function changeSql(index: number, change: CellChange, sqlite: boolean, first: nu
   return {
     with: '',
     from: 'import_rows r',
-    cells: `jsonb_set(r.cells::jsonb, array['${index}'], to_jsonb(replace(${cell}, $${first}, $${first + 1})))::text`,
     where: ` and strpos(${cell}, $${first}) > 0`,
     withParams: [] as unknown[],
-    params: [change.find, change.replacement] as unknown[],
+    params: [change.find] as unknown[],
   };
 }
 
@@ -191,17 +186,28 @@ export async function rowsChanging(
   }
   const c = changeSql(index, change, false, 2);
   const text = `select r.row_number from ${c.from} where r.import_id = $1${c.where} order by r.row_number`;
-  // Only the find text: the replacement belongs to the new cells, which this does not select.
-  const params = change.kind === 'replace' ? c.params.slice(0, 1) : c.params;
-  const rows = await pgQuery<{ row_number: number }>(db, text, [importId, ...params]);
+  const rows = await pgQuery<{ row_number: number }>(db, text, [importId, ...c.params]);
   return rows.map((r) => r.row_number);
+}
+
+/** A cell as `change` makes it, or undefined when the change leaves it as it is. */
+export function changedCell(cell: string, change: CellChange): string | undefined {
+  if (change.kind === 'replace') {
+    return change.find !== '' && cell.includes(change.find)
+      ? cell.split(change.find).join(change.replacement)
+      : undefined;
+  }
+  const pair = change.pairs.find((p) => p.from === cell && p.from !== p.to);
+  return pair?.to;
 }
 
 /**
  * These rows (a batch of what rowsChanging answered) with their cells as `change` makes them and
  * their stored problems, nothing written: the fix then writes each once, new cells with its verdict
  * (updateStagedVerdicts with cells), rather than an UPDATE of the cells and then one of the
- * verdicts, which on PostgreSQL made two new versions of every changed row.
+ * verdicts, which on PostgreSQL made two new versions of every changed row. The change is applied
+ * here rather than in SQL: a short row (the reader trims trailing empty cells) is padded to the
+ * column, where `jsonb_set` would append the value at the row's end and `json_set` drop it.
  */
 export async function changedCells(
   db: Db,
@@ -210,22 +216,16 @@ export async function changedCells(
   change: CellChange,
   rowNumbers: readonly number[],
 ): Promise<CellsRow[]> {
-  if (rowNumbers.length === 0) return [];
-  type Found = { row_number: number; cells: string; problems: string | null };
-  const sqlite = sqliteHandle(db);
-  if (sqlite) {
-    const c = changeSql(index, change, true, 0);
-    const list = rowNumbers.map(() => '?').join(', ');
-    const text =
-      `${c.with}select r.row_number, ${c.cells} as cells, r.problems from ${c.from} ` +
-      `where r.import_id = ? and r.row_number in (${list})${c.where} order by r.row_number`;
-    const params = [...c.withParams, ...(c.cellParams ?? []), importId, ...rowNumbers, ...c.params];
-    const rows = await onSqliteConnection(db, () => sqlite.prepare(text).all(...params));
-    return cellsRows(rows as Found[]);
+  const rows = await readStagedRowsByNumber(db, importId, rowNumbers);
+  const changed: CellsRow[] = [];
+  for (const row of rows) {
+    if (change.kind === 'map' && change.onlyRow !== undefined && row.row !== change.onlyRow) continue;
+    const next = changedCell(row.cells[index] ?? '', change);
+    if (next === undefined) continue;
+    const cells = [...row.cells];
+    while (cells.length <= index) cells.push('');
+    cells[index] = next;
+    changed.push({ ...row, cells });
   }
-  const c = changeSql(index, change, false, 3);
-  const text =
-    `select r.row_number, ${c.cells} as cells, r.problems from ${c.from} ` +
-    `where r.import_id = $1 and r.row_number = any($2::int4[])${c.where} order by r.row_number`;
-  return cellsRows(await pgQuery<Found>(db, text, [importId, [...rowNumbers], ...c.params]));
+  return changed;
 }
