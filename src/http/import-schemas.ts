@@ -369,6 +369,11 @@ export const TargetDescription = z
       .describe(
         'Rows grouped by owner (the field naming it; owners are portal users): the import is selected, committed, skipped and rolled back owner by owner',
       ),
+    customAttributes: z
+      .boolean()
+      .describe(
+        'Whether the target takes custom attributes (fields `attr.<key>`): the review may then create one for an unmapped column',
+      ),
   })
   .meta({ id: 'ImportTarget' });
 

@@ -259,7 +259,17 @@ describe(`a target declared in a test, on ${process.env.ROSTER_TEST_DB}`, () => 
   it('lists its options as JSON Schema in GET /import-targets and in the OpenAPI document', async () => {
     const targets = (await admin.token({ method: 'GET', url: '/api/v1/import-targets' })).json();
     const mine = targets.find((t: { name: string }) => t.name === 'test-things');
-    expect(mine).toMatchObject({ label: 'Things', keyField: 'code', modes: ['insert', 'update', 'upsert'] });
+    expect(mine).toMatchObject({
+      label: 'Things',
+      keyField: 'code',
+      modes: ['insert', 'update', 'upsert'],
+      customAttributes: false,
+    });
+    // The console offers "Create attribute" only where the target takes attributes.
+    const takes = Object.fromEntries(
+      targets.map((t: { name: string; customAttributes: boolean }) => [t.name, t.customAttributes]),
+    );
+    expect(takes).toMatchObject({ users: true, 'contact-users': false });
     expect(mine.fields.map((f: { key: string }) => f.key)).toEqual(['code', 'name', 'colour']);
     expect(mine.options.properties).toEqual({
       capitals: { type: 'boolean', default: false, title: 'Write names in capitals' },

@@ -22,6 +22,8 @@ export interface TargetDescription {
   options: Record<string, unknown>;
   /** Rows grouped by owner: the field naming the owner, and what an owner is. */
   groupedBy: { field: string; noun: 'user' } | null;
+  /** Whether the target takes custom attributes, which the review may create for an unmapped column. */
+  customAttributes: boolean;
 }
 
 export async function listTargets(ctx: AppContext, actor: Actor): Promise<TargetDescription[]> {
@@ -47,6 +49,7 @@ export async function describeTarget(
     fields: t.fields(env),
     options: optionsJsonSchema(t),
     groupedBy: t.groupedBy ? { field: t.groupedBy.field, noun: t.groupedBy.noun } : null,
+    customAttributes: binding.attributesOf !== undefined,
   };
 }
 

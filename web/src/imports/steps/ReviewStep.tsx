@@ -227,7 +227,8 @@ export function ReviewStep({
   // An owner's rows stay fixable while other owners are still to be committed.
   const editable = canRun && (view.status === 'validated' || isPartlyCommitted(view));
   const targets = useQuery({ queryKey: ['import-targets'], queryFn: listTargets, staleTime: 60_000 });
-  const keyField = targets.data?.find((t) => t.name === view.target)?.keyField;
+  const target = targets.data?.find((t) => t.name === view.target);
+  const keyField = target?.keyField;
   const columns = reviewColumns(view, keyField, showIgnored);
 
   const rowsKey = ['import-rows', view.id, filter, code, page, ownerId ?? null] as const;
@@ -446,7 +447,7 @@ export function ReviewStep({
           {rows.isFetching && <Loader size="sm" aria-label="Loading rows" />}
         </Group>
         {editable && <CustomerFix view={view} />}
-        {editable && <UnmappedColumns view={view} onDone={setAnnounce} />}
+        {editable && target?.customAttributes && <UnmappedColumns view={view} onDone={setAnnounce} />}
         {creating && (
           <CreateMissingDialog
             view={view}
