@@ -24,6 +24,7 @@ import * as m0021 from './migrations/0021_user_bulk_actions.js';
 import * as m0022 from './migrations/0022_employee_number_key.js';
 import * as m0023 from './migrations/0023_user_search_watermark.js';
 import * as m0024 from './migrations/0024_update_diffs.js';
+import * as m0025 from './migrations/0025_user_id_key.js';
 
 /** Migrations in code, in order. Names are permanent: add, never rename. */
 const MIGRATIONS: Record<string, Migration> = {
@@ -51,6 +52,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '0022_employee_number_key': m0022,
   '0023_user_search_watermark': m0023,
   '0024_update_diffs': m0024,
+  '0025_user_id_key': m0025,
 };
 
 const migrator = (db: Db) =>

@@ -264,6 +264,7 @@ export interface ImportRowsTable {
   k1: string | null;
   k2: string | null;
   k3: string | null;
+  k4: string | null;
   valid: Flag;
   action: string | null;
   problems: string | null;

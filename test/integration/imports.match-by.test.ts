@@ -112,6 +112,20 @@ describe(`finding existing users by another key on ${process.env.ROSTER_TEST_DB}
       { mode: 'update', targetOptions: { matchBy: 'userId' } },
     );
     expect(skipped.rows[0]).toMatchObject({ valid: true, action: 'skip' });
+
+    // Two rows naming one user by id would write that user twice: the later is a duplicate.
+    const twice = await staged(
+      [
+        ['user_id', 'Email', 'Last name'],
+        [String(cy.id), 'cy@acme.example', 'Cole'],
+        [` ${cy.id}`, 'cy@acme.example', 'Coleman'],
+      ],
+      { mode: 'update', targetOptions: { matchBy: 'userId' } },
+    );
+    expect(twice.rows.map((r) => r.valid)).toEqual([true, false]);
+    expect(twice.rows[1]!.problems).toContainEqual(
+      expect.objectContaining({ code: 'row.duplicate', column: 'user_id' }),
+    );
   });
 
   it('finds by employee number, refusing one several users share and a row without one', async () => {
@@ -154,6 +168,66 @@ describe(`finding existing users by another key on ${process.env.ROSTER_TEST_DB}
     expect(upsert.rows[0]).toMatchObject({ valid: true, action: 'create' });
     await client.commit(upsert.id);
     expect((await user('zed@acme.example')).username).toBe('zed');
+  });
+
+  it('needs an Email only to create a user when users are found by another key', async () => {
+    // Users are found by username (zed, made by the test before); a file without an Email column updates them.
+    const zed = await user('zed@acme.example');
+    const noEmail = await staged(
+      [
+        ['Username', 'Last name'],
+        ['zed', 'Zedde'],
+      ],
+      { mode: 'update', targetOptions: { matchBy: 'username' } },
+    );
+    const view = await client.view(noEmail.id);
+    expect(view.status).toBe('validated');
+    expect(view.mapping.missingRequired).toEqual([]);
+    expect(noEmail.rows[0]).toMatchObject({ valid: true, action: 'update' });
+    await client.commit(noEmail.id);
+    expect(await user('zed@acme.example')).toMatchObject({ id: zed.id, lastName: 'Zedde' });
+
+    // An empty Email keeps a found user's email; a row that would create a user needs one.
+    const mixed = await staged(
+      [
+        ['Username', 'Email', 'Last name'],
+        ['zed', '', 'Zed'],
+        ['newbie', '', 'New'],
+      ],
+      { mode: 'upsert', targetOptions: { matchBy: 'username' } },
+    );
+    expect(mixed.rows.map((r) => r.valid)).toEqual([true, false]);
+    expect(mixed.rows[1]!.problems).toEqual([
+      expect.objectContaining({ code: 'value.required', column: 'Email', severity: 'error' }),
+    ]);
+    expect(mixed.rows[1]!.problems[0]!.message).toContain('no user has this username');
+    const before = await client.userCount();
+    await client.commit(mixed.id);
+    expect(await user('zed@acme.example')).toMatchObject({ id: zed.id, lastName: 'Zed' });
+    expect(await client.userCount()).toBe(before);
+
+    // Found by email (the default), the same file waits for an Email column; choosing another key
+    // in the options lets it through, and choosing email again stops it.
+    const res = await client.upload(
+      stringify([
+        ['Username', 'Last name'],
+        ['zed', 'Zed'],
+      ]),
+      'no-email.csv',
+      { mode: 'update' },
+    );
+    const id = res.json().id as number;
+    expect((await client.view(id)).status).toBe('mapping_required');
+    const set = (targetOptions: object) =>
+      admin.token({ method: 'PUT', url: `/api/v1/imports/${id}/options`, payload: { targetOptions } });
+    expect((await set({ matchBy: 'username' })).json()).toMatchObject({
+      status: 'validated',
+      mapping: { missingRequired: [] },
+    });
+    expect((await set({ matchBy: 'email' })).json()).toMatchObject({
+      status: 'mapping_required',
+      mapping: { missingRequired: ['email'] },
+    });
   });
 
   it("keeps a scoped admin to its customer's users", async () => {

@@ -2,7 +2,13 @@ import { type Actor, authorize } from '../../core/access/policy.js';
 import { appError, errors } from '../../core/errors.js';
 import { DateOrders, leaningOf } from '../../core/import/dates.js';
 import { markDuplicates, type StagingPort, stageRows } from '../../core/import/engine.js';
-import { autoMap, checkMapping, describeMapping, type Mapping } from '../../core/import/mapping.js';
+import {
+  autoMap,
+  checkMapping,
+  describeMapping,
+  type Mapping,
+  mappingNeeds,
+} from '../../core/import/mapping.js';
 import { openTabularFileInWorker } from '../../core/import/read/in-worker.js';
 import type { TabularMeta, TabularRow } from '../../core/import/read/types.js';
 import { type OptionsInput, runOptions, type TargetField } from '../../core/import/target.js';
@@ -133,7 +139,8 @@ export async function createImport(
         await markDuplicates(plan, stagingFor(db, id));
         const counts = await stagedCounts(db, id);
         await storeOwnerCounts(db, id);
-        const complete = describeMapping(source.header, fields, mapping).complete;
+        const needs = mappingNeeds(binding.target, options);
+        const complete = describeMapping(source.header, fields, mapping, needs).complete;
         await moveStatus(db, id, 'staged', at, complete);
         await imports.updateImport(
           db,
@@ -277,7 +284,8 @@ export function importViewer(ctx: AppContext): (rec: imports.ImportRecord) => Pr
       loading = envFor(ctx, binding, ctx.db, rec.scopeCustomerId).then((env) => binding.target.fields(env));
       fields.set(key, loading);
     }
-    const view = toView(rec, await loading, ctx.now());
+    const target = ctx.targets.get(rec.target).target;
+    const view = toView(rec, await loading, ctx.now(), mappingNeeds(target, rec.options));
     const live = ctx.live.get(rec.id);
     if (live && live.done > view.progress.done) view.progress.done = live.done;
     // While rolling back, the progress is the rollback's: the recorded changes dealt with.

@@ -2,7 +2,7 @@ import { type Actor, authorize, type Permission } from '../../core/access/policy
 import type { AttributeType } from '../../core/domain/attributes.js';
 import { errors } from '../../core/errors.js';
 import { revalidateAll, revalidateRows } from '../../core/import/engine.js';
-import { checkMapping, describeMapping } from '../../core/import/mapping.js';
+import { checkMapping, describeMapping, mappingNeeds } from '../../core/import/mapping.js';
 import { transition } from '../../core/import/status.js';
 import { runOptions } from '../../core/import/target.js';
 import { isUniqueViolation } from '../../storage/errors.js';
@@ -98,7 +98,8 @@ export async function createMissing(
 
   const complete = async (rec: imports.ImportRecord, db: AppContext['db']) => {
     const plan = await planFor(ctx, rec, db);
-    return describeMapping(rec.header, plan.fields, rec.mapping).complete;
+    return describeMapping(rec.header, plan.fields, rec.mapping, mappingNeeds(plan.target, rec.options))
+      .complete;
   };
   try {
     const fix = await editImport(

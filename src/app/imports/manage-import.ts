@@ -1,7 +1,7 @@
 import { type Actor, authorize } from '../../core/access/policy.js';
 import { errors } from '../../core/errors.js';
 import { fixRow, revalidateAll } from '../../core/import/engine.js';
-import { checkMapping, describeMapping, type Mapping } from '../../core/import/mapping.js';
+import { checkMapping, describeMapping, type Mapping, mappingNeeds } from '../../core/import/mapping.js';
 import { canTransition, transition } from '../../core/import/status.js';
 import { type ImportOptions, type OptionsInput, runOptions } from '../../core/import/target.js';
 import * as changes from '../../storage/queries/import-changes.js';
@@ -168,7 +168,7 @@ export async function setMapping(
     plan = await planFor(ctx, rec, db, mapping);
     const problems = checkMapping(rec.header, plan.fields, mapping);
     if (problems.length > 0) throw errors.problems(problems);
-    return describeMapping(rec.header, plan.fields, mapping).complete;
+    return describeMapping(rec.header, plan.fields, mapping, mappingNeeds(plan.target, rec.options)).complete;
   };
   await editImport(
     ctx,
@@ -215,21 +215,44 @@ export async function setOptions(
   const changed = Object.fromEntries(
     Object.keys(input).map((k) => [k, checked[k as keyof ImportOptions]]),
   ) as Partial<ImportOptions>;
-  await editImport(ctx, actor, id, 'set_options', async (db, rec) => {
-    const options: ImportOptions = { ...rec.options, ...changed, customerId: checked.customerId };
-    await imports.updateImport(db, id, { options, customerId: options.customerId }, ctx.now().toISOString());
-    const base = await planFor(ctx, rec, db);
-    const plan = { ...base, options: runOptions(options), dates: dateOrdersOf(options, rec.file.meta) };
-    await revalidateAll(plan, stagingFor(db, id));
-    await saveDateOrders(db, id, rec, plan, ctx.now().toISOString());
-    await audit(ctx, db, actor, {
-      action: 'import.options',
-      entityType: 'import',
-      entityId: id,
-      customerId: options.customerId,
-      details: { options },
-    });
+  const withChanges = (rec: imports.ImportRecord): ImportOptions => ({
+    ...rec.options,
+    ...changed,
+    customerId: checked.customerId,
   });
+  // Whether the mapping gives every field these options need a column (it may now need more, or fewer).
+  const complete = async (rec: imports.ImportRecord, db: typeof ctx.db) => {
+    const plan = await planFor(ctx, rec, db);
+    return describeMapping(rec.header, plan.fields, rec.mapping, mappingNeeds(plan.target, withChanges(rec)))
+      .complete;
+  };
+  await editImport(
+    ctx,
+    actor,
+    id,
+    'set_options',
+    async (db, rec) => {
+      const options = withChanges(rec);
+      await imports.updateImport(
+        db,
+        id,
+        { options, customerId: options.customerId },
+        ctx.now().toISOString(),
+      );
+      const base = await planFor(ctx, rec, db);
+      const plan = { ...base, options: runOptions(options), dates: dateOrdersOf(options, rec.file.meta) };
+      await revalidateAll(plan, stagingFor(db, id));
+      await saveDateOrders(db, id, rec, plan, ctx.now().toISOString());
+      await audit(ctx, db, actor, {
+        action: 'import.options',
+        entityType: 'import',
+        entityId: id,
+        customerId: options.customerId,
+        details: { options },
+      });
+    },
+    complete,
+  );
   return getImport(ctx, actor, id);
 }
 

@@ -4,7 +4,13 @@ import type { Actor } from '../../core/access/policy.js';
 import { errors } from '../../core/errors.js';
 import { DateOrders, leaningOf } from '../../core/import/dates.js';
 import { markDuplicates, stageRows } from '../../core/import/engine.js';
-import { autoMap, checkMapping, describeMapping, type Mapping } from '../../core/import/mapping.js';
+import {
+  autoMap,
+  checkMapping,
+  describeMapping,
+  type Mapping,
+  mappingNeeds,
+} from '../../core/import/mapping.js';
 import { openTabularFileInWorker } from '../../core/import/read/in-worker.js';
 import { transition } from '../../core/import/status.js';
 import { runOptions } from '../../core/import/target.js';
@@ -113,7 +119,8 @@ export async function rereadImport(
         });
         await inTransaction(ctx, async (db) => {
           const at = ctx.now().toISOString();
-          const complete = describeMapping(source.header, fields, mapping).complete;
+          const needs = mappingNeeds(binding.target, seen.options);
+          const complete = describeMapping(source.header, fields, mapping, needs).complete;
           await moveStatus(db, id, 'reread', at, complete);
           // The rows were checked under the mapping and options seen at the start: a change made
           // to them meanwhile would be lost, so it wins and this reading is dropped.

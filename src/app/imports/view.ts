@@ -44,7 +44,12 @@ export interface ImportView {
   owners: OwnersSummary | null;
 }
 
-export function toView(rec: ImportRecord, fields: readonly TargetField[], now: Date): ImportView {
+export function toView(
+  rec: ImportRecord,
+  fields: readonly TargetField[],
+  now: Date,
+  needs?: (field: TargetField) => boolean,
+): ImportView {
   const elapsed = rec.startedAt ? (now.getTime() - Date.parse(rec.startedAt)) / 1000 : 0;
   const end = rec.finishedAt
     ? (Date.parse(rec.finishedAt) - Date.parse(rec.startedAt ?? rec.finishedAt)) / 1000
@@ -65,7 +70,7 @@ export function toView(rec: ImportRecord, fields: readonly TargetField[], now: D
     updatedAt: rec.updatedAt,
     file: rec.file,
     header: rec.header,
-    mapping: describeMapping(rec.header, fields, rec.mapping),
+    mapping: describeMapping(rec.header, fields, rec.mapping, needs),
     options: rec.options,
     rows: rec.rows,
     planned: rec.planned.actions,

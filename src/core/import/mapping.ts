@@ -1,5 +1,11 @@
 import { editDistance } from '../domain/roles.js';
-import type { TargetField } from './target.js';
+import {
+  type ImportOptions,
+  type ImportTarget,
+  type RunOptions,
+  runOptions,
+  type TargetField,
+} from './target.js';
 
 /**
  * Column mapping: which field each column of the file fills. Automatic mapping tries, in order,
@@ -91,11 +97,31 @@ function matchKind(header: string, field: TargetField): MatchKind {
   return 'manual';
 }
 
-/** Describes a mapping for the admin: what matched how, what is ignored, what is missing. */
+/**
+ * Which required fields a mapping must give a column, under these options: every one, unless the
+ * target's `requires` says a row may go without it (users found by another key than email need an
+ * Email column only to create users, which their rows then say; a default action of `delete` needs
+ * only the key). Asked of a row with no values, that is of the import-wide defaults.
+ */
+export function mappingNeeds<Env, Own>(
+  target: Pick<ImportTarget<Env, Own>, 'requires'>,
+  options: ImportOptions,
+): (field: TargetField) => boolean {
+  const requires = target.requires?.bind(target);
+  if (!requires) return () => true;
+  const run = runOptions(options) as RunOptions<Own>;
+  return (field) => requires(field, {}, run);
+}
+
+/**
+ * Describes a mapping for the admin: what matched how, what is ignored, what is missing (a required
+ * field without a column, of those `needs` keeps; all of them when absent).
+ */
 export function describeMapping(
   header: readonly string[],
   fields: readonly TargetField[],
   mapping: Mapping,
+  needs: (field: TargetField) => boolean = () => true,
 ): MappingReport {
   const byKey = new Map(fields.map((f) => [f.key, f]));
   const columns: ColumnMatch[] = header.map((h, index) => {
@@ -107,7 +133,7 @@ export function describeMapping(
   });
   const mapped = new Set(columns.map((c) => c.field).filter((f): f is string => f !== null));
   const missingRequired = fields
-    .filter((f) => f.required && f.default === undefined && !mapped.has(f.key))
+    .filter((f) => f.required && f.default === undefined && !mapped.has(f.key) && needs(f))
     .map((f) => f.key);
   return {
     columns,

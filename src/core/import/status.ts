@@ -49,7 +49,8 @@ const TRANSITIONS: Record<ImportStatus, Partial<Record<ImportEvent, ImportStatus
   mapping_required: {
     map: 'validated',
     reread: 'validated',
-    set_options: 'mapping_required',
+    // Options may change which fields need a column (users found by another key need no Email).
+    set_options: 'validated',
     cancel: 'cancelled',
   },
   validated: {
@@ -118,11 +119,13 @@ const EDITS: readonly ImportEvent[] = [
  * `staged`, `map` and `reread` (the file read again with other choices) reach `validated` only
  * when the mapping is complete, else `mapping_required`: callers pass the outcome.
  */
+/** The events after which the import waits for its mapping when a required field has no column. */
+const MAPPING_EVENTS: ReadonlySet<ImportEvent> = new Set(['map', 'staged', 'reread', 'set_options']);
+
 export function transition(from: ImportStatus, event: ImportEvent, mappingComplete = true): ImportStatus {
   const to = TRANSITIONS[from][event];
   if (to === undefined) throw illegal(from, event);
-  if ((event === 'map' || event === 'staged' || event === 'reread') && !mappingComplete)
-    return 'mapping_required';
+  if (MAPPING_EVENTS.has(event) && !mappingComplete) return 'mapping_required';
   return to;
 }
 

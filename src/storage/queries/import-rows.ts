@@ -9,20 +9,26 @@ import type { Database } from '../schema.js';
 import { fieldChanges, readJson, readStringList, rowProblems } from '../stored-json.js';
 
 /** Staged rows of an import: written in batches, paged and filtered for review, marked at commit. */
-const KEY_COLUMNS = ['k1', 'k2', 'k3'] as const;
+const KEY_COLUMNS = ['k1', 'k2', 'k3', 'k4'] as const;
 export type KeyColumn = (typeof KEY_COLUMNS)[number];
 export const keyColumn = (index: number): KeyColumn => KEY_COLUMNS[index]!;
 
 /**
- * A row's verdict as the values of the columns k1, k2, k3, valid, action, problems, codes, owner_id,
- * owner_value, changes, in that order: the one list every insert and update of staged rows writes.
+ * A row's verdict as the values of the columns k1, k2, k3, k4, valid, action, problems, codes,
+ * owner_id, owner_value, changes, in that order: the one list every insert and update of staged
+ * rows writes.
  */
 function verdictValues(r: StagedRow): unknown[] {
+  if (r.keys.length > KEY_COLUMNS.length) {
+    // A target declaring more fields unique in a file than staging keeps would lose the rest unseen.
+    throw new Error(`A staged row holds ${r.keys.length} unique keys; staging keeps ${KEY_COLUMNS.length}.`);
+  }
   const errors = r.problems.filter((p) => p.severity === 'error');
   return [
     r.keys[0] ?? null,
     r.keys[1] ?? null,
     r.keys[2] ?? null,
+    r.keys[3] ?? null,
     errors.length === 0 ? 1 : 0,
     r.action,
     r.problems.length > 0 ? JSON.stringify(r.problems) : null,
@@ -38,12 +44,12 @@ const byColumn = (rows: unknown[][]): unknown[][] =>
   Array.from({ length: rows[0]?.length ?? 0 }, (_, c) => rows.map((r) => r[c]));
 
 const INSERT_SQLITE =
-  'insert into import_rows (import_id, row_number, cells, k1, k2, k3, valid, action, problems, codes, owner_id, owner_value, changes) ' +
-  'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
+  'insert into import_rows (import_id, row_number, cells, k1, k2, k3, k4, valid, action, problems, codes, owner_id, owner_value, changes) ' +
+  'values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)';
 const INSERT_POSTGRES =
-  'insert into import_rows (import_id, row_number, cells, k1, k2, k3, valid, action, problems, codes, owner_id, owner_value, changes) ' +
-  'select $1::int4, * from unnest($2::int4[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int4[], ' +
-  '$8::text[], $9::text[], $10::text[], $11::int4[], $12::text[], $13::text[])';
+  'insert into import_rows (import_id, row_number, cells, k1, k2, k3, k4, valid, action, problems, codes, owner_id, owner_value, changes) ' +
+  'select $1::int4, * from unnest($2::int4[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int4[], ' +
+  '$9::text[], $10::text[], $11::text[], $12::int4[], $13::text[], $14::text[])';
 
 /** Stages a batch: a prepared statement per row on SQLite, one statement on PostgreSQL (bulk.ts). */
 export async function insertStagedRows(db: Db, importId: number, rows: readonly StagedRow[]): Promise<void> {
@@ -62,18 +68,18 @@ export async function insertStagedRows(db: Db, importId: number, rows: readonly 
 }
 
 const VERDICT_SQLITE =
-  'update import_rows set k1 = ?, k2 = ?, k3 = ?, valid = ?, action = ?, problems = ?, codes = ?, ' +
+  'update import_rows set k1 = ?, k2 = ?, k3 = ?, k4 = ?, valid = ?, action = ?, problems = ?, codes = ?, ' +
   'owner_id = ?, owner_value = ?, changes = ? where import_id = ? and row_number = ?';
 const VERDICT_CELLS_SQLITE =
-  'update import_rows set k1 = ?, k2 = ?, k3 = ?, valid = ?, action = ?, problems = ?, codes = ?, ' +
+  'update import_rows set k1 = ?, k2 = ?, k3 = ?, k4 = ?, valid = ?, action = ?, problems = ?, codes = ?, ' +
   'owner_id = ?, owner_value = ?, changes = ?, cells = ? where import_id = ? and row_number = ?';
 const VERDICT_POSTGRES =
-  'update import_rows r set k1 = v.k1, k2 = v.k2, k3 = v.k3, valid = v.valid, action = v.action, ' +
+  'update import_rows r set k1 = v.k1, k2 = v.k2, k3 = v.k3, k4 = v.k4, valid = v.valid, action = v.action, ' +
   'problems = v.problems, codes = v.codes, owner_id = v.owner_id, owner_value = v.owner_value, ' +
   'changes = v.changes, cells = coalesce(v.cells, r.cells) ' +
-  'from unnest($2::int4[], $3::text[], $4::text[], $5::text[], $6::int4[], $7::text[], $8::text[], $9::text[], ' +
-  '$10::int4[], $11::text[], $12::text[], $13::text[]) ' +
-  'as v(row_number, k1, k2, k3, valid, action, problems, codes, owner_id, owner_value, changes, cells) ' +
+  'from unnest($2::int4[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int4[], $8::text[], $9::text[], ' +
+  '$10::text[], $11::int4[], $12::text[], $13::text[], $14::text[]) ' +
+  'as v(row_number, k1, k2, k3, k4, valid, action, problems, codes, owner_id, owner_value, changes, cells) ' +
   'where r.import_id = $1 and r.row_number = v.row_number';
 
 export async function updateStagedVerdicts(

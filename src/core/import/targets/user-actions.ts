@@ -65,9 +65,15 @@ export function rowAction(values: MappedRow, options: Options): UserAction {
 
 export const isKeyOnly = (action: UserAction): boolean => KEY_ONLY.has(action);
 
-/** Whether a row must fill a required field: a key-only row needs only the column that finds the user. */
+/**
+ * Whether a row must fill a required field: a key-only row needs only the column that finds the
+ * user. Under another key than email, an empty Email keeps the user's email: only a row that
+ * creates a user needs one, which the check asks once it knows the row creates.
+ */
 export function userRowRequires(field: TargetField, values: MappedRow, options: Options): boolean {
-  return !isKeyOnly(rowAction(values, options)) || field.key === (options.matchBy ?? 'email');
+  const matchBy = options.matchBy ?? 'email';
+  if (isKeyOnly(rowAction(values, options))) return field.key === matchBy;
+  return field.key !== 'email' || matchBy === 'email';
 }
 
 /** A key-only row as the check reads it: the match column and the action, nothing else. */

@@ -300,7 +300,8 @@ const BASE_FIELDS: TargetField[] = [
     label: 'Roster user id',
     type: 'text',
     required: false,
-    // Not checked unique in a file: staging keeps three unique keys per row (email, username, employee number).
+    // Two rows naming one user by id would write that user twice.
+    uniqueInFile: true,
     maxLength: 12,
     description:
       "Roster's id of the user, as a success file or an export has it. Read only when existing users are found by user id.",
@@ -573,6 +574,22 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
         ? { problems: out, action: 'update', existingId: found.id }
         : { problems: out, action: 'create' };
     });
+    if (matchBy !== 'email') {
+      // Found by another key, a row may leave Email empty to keep it; a new user still needs one.
+      checked.forEach((c, i) => {
+        const row = rows[i]!;
+        if (c.action !== 'create' || str(row.values.email) !== null) return;
+        const missing = problem(
+          row.row,
+          row.columns.email ?? 'Email',
+          row.raw.email ?? '',
+          'value.required',
+          `Email is required to create a user: no user has this ${keyName}. Fill it in, or correct the ${keyName}.`,
+          'cell',
+        );
+        checked[i] = { problems: [...c.problems, missing], action: null };
+      });
+    }
     const final = await refuseOwnersOfRecords(checked, rows, env, (row) => ({
       column: row.columns[matchBy] ?? null,
       value: row.raw[matchBy] ?? null,
