@@ -125,6 +125,15 @@ describe('bulk actions on users', () => {
     });
     expect(removed.counts.changed).toBe(1);
     expect((await user(a)).groups).toEqual([]);
+    // Each change is in the user's history with its diff, as a change from the user page is.
+    const history = await admin.token({ method: 'GET', url: `/api/v1/users/${a}/history` });
+    const diffs = (history.json().items as { action: string; details: { changes?: unknown[] } }[])
+      .filter((e) => e.action === 'user.update')
+      .map((e) => e.details.changes);
+    expect(diffs).toEqual([
+      [{ field: 'groups', label: 'Groups', added: [], removed: ['Field'] }],
+      [{ field: 'groups', label: 'Groups', added: ['Field'], removed: [] }],
+    ]);
   });
 
   it('resends invitations, reporting users that cannot get one', async () => {
