@@ -188,6 +188,41 @@ describe('commit', () => {
     expect(fresh.sorted().every((r) => r.result?.action === 'created')).toBe(true);
   });
 
+  it('sizes chunks by time where other writes wait for each one (chunkTimeMs)', async () => {
+    const env = widgetEnv();
+    const rows = Array.from({ length: COMMIT_CHUNK * 2 }, (_, i) => [`W${i}`, '', '', '']);
+    const { plan, staging } = await staged(rows, env);
+    // Rows that take 0.1 ms each to write: a 2,000-row chunk takes 200 ms or more, four times the aim.
+    const slow = {
+      ...plan,
+      target: {
+        ...plan.target,
+        commit: async (...args: Parameters<typeof plan.target.commit>) => {
+          await new Promise((resolve) => setTimeout(resolve, args[0].length / 10));
+          return plan.target.commit(...args);
+        },
+      },
+    };
+    const base = memoryCommit(staging, env);
+    const asked: number[] = [];
+    const port = {
+      ...base,
+      chunkTimeMs: 50,
+      readValid: (after: number, limit: number) => {
+        asked.push(limit);
+        return base.readValid(after, limit);
+      },
+      othersWaiting: () => true,
+    };
+    expect(await commitRows(slow, port, 1, 0, 0, COMMIT_CHUNK * 2)).toBe('completed');
+    // The first chunk is full; the next ones about a quarter of it (fewer when the machine is slower).
+    expect(asked[0]).toBe(COMMIT_CHUNK);
+    expect(asked[1]).toBeLessThanOrEqual(COMMIT_CHUNK / 4);
+    expect(asked[1]).toBeGreaterThanOrEqual(200);
+    expect(env.store.size).toBe(COMMIT_CHUNK * 2);
+    expect(staging.sorted().every((r) => r.result?.action === 'created')).toBe(true);
+  });
+
   it('a batch that throws writes nothing of itself, and the resume point stays before it', async () => {
     const env = widgetEnv();
     const rows = Array.from({ length: 5 }, (_, i) => [`W${i}`, '', '', '']);

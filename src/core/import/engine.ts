@@ -89,7 +89,9 @@ const VERDICT_BATCH = 10_000;
  * a million users inserted raw took 43 s in 10,000-row transactions, 33 s in 50,000-row ones), and a
  * whole batch in memory is what makes it big (a few KB a row while it is checked and written).
  * A batch also ends after the chunk in hand when another writer waits for the database (the port
- * says): then other requests wait one chunk at most, and a quiet database gets large batches.
+ * says): then other requests wait one chunk at most, and a quiet database gets large batches. Where
+ * they wait for every chunk (SQLite), chunks are also sized by time (`CommitPort.chunkTimeMs`), up
+ * to this many rows.
  */
 export const COMMIT_CHUNK = 2000;
 
@@ -429,6 +431,24 @@ export interface CommitPort<Env> {
   batchTimeMs: number;
   /** Whether another write waits for this batch's transaction to end (asked after each chunk). */
   othersWaiting?(): boolean;
+  /**
+   * Where every write waits for the one in hand (SQLite): about how long a chunk should take, in
+   * milliseconds. Chunks are then sized by how long the last one took, so that another request
+   * waits about this long at most, however slow rows become as the tables grow. Absent: chunks
+   * of COMMIT_CHUNK rows (PostgreSQL, where other writes do not wait for the import's).
+   */
+  chunkTimeMs?: number;
+}
+
+/** The fewest rows a chunk sized by time takes: below this, a chunk's fixed costs would dominate. */
+const MIN_TIMED_CHUNK = 200;
+
+/** The next chunk's rows, from the last one's rows and time, when chunks are sized by time. */
+function nextChunkRows(rows: number, elapsedMs: number, targetMs: number | undefined): number {
+  if (targetMs === undefined) return COMMIT_CHUNK;
+  if (elapsedMs <= 0) return COMMIT_CHUNK;
+  const scaled = Math.round((rows * targetMs) / elapsedMs);
+  return Math.max(MIN_TIMED_CHUNK, Math.min(COMMIT_CHUNK, scaled));
 }
 
 export type CommitOutcome = 'completed' | 'cancelled' | 'interrupted';
@@ -450,6 +470,7 @@ export async function commitRows<Env>(
   let after = committedThrough;
   let done = alreadyDone;
   let allowance = firstBatchSize;
+  let chunkRows = COMMIT_CHUNK;
   for (;;) {
     if (port.interrupted()) return 'interrupted';
     if (await port.cancelled()) return 'cancelled';
@@ -457,19 +478,21 @@ export async function commitRows<Env>(
     const most = allowance;
     // Batches grow from the first one's size, doubling, as long as they keep within the time.
     allowance = Math.min(allowance * 2, 1 << 20);
-    let chunk = await port.readValid(after, Math.min(COMMIT_CHUNK, most));
+    let chunk = await port.readValid(after, Math.min(chunkRows, most));
     if (chunk.length === 0) return 'completed';
     const batch = await port.transaction(async (tx) => {
       let rows = 0;
       for (;;) {
+        const chunkStarted = performance.now();
         const last = await commitChunk(plan, tx, chunk, importId);
+        chunkRows = nextChunkRows(chunk.length, performance.now() - chunkStarted, port.chunkTimeMs);
         rows += chunk.length;
         if (rows >= most || Date.now() - started >= port.batchTimeMs) return { rows, last };
         // Let requests that came meanwhile in (a synchronous driver never yields by itself): one
         // that writes then waits for this transaction, and the batch ends to let it through.
         await yieldTurn();
         if (port.othersWaiting?.()) return { rows, last };
-        chunk = await tx.readValid(last, Math.min(COMMIT_CHUNK, most - rows));
+        chunk = await tx.readValid(last, Math.min(chunkRows, most - rows));
         if (chunk.length === 0) return { rows, last };
       }
     });
