@@ -211,6 +211,47 @@ interface UsersCopy {
 }
 
 /**
+ * With BENCH_PG_STATEMENTS=1 (the server preloads pg_stat_statements): `reset` before a phase,
+ * `print` after it, the phase's costliest statements by the server's own time.
+ */
+const serverStatements = {
+  enabled: (target: Target) => target.dialect === 'postgres' && Boolean(process.env.BENCH_PG_STATEMENTS),
+  async reset(target: Target): Promise<void> {
+    if (!this.enabled(target)) return;
+    await onePg(target, async (client) => {
+      await client.query('create extension if not exists pg_stat_statements');
+      await client.query('select pg_stat_statements_reset()');
+    });
+  },
+  async print(target: Target, phase: string): Promise<void> {
+    if (!this.enabled(target)) return;
+    await onePg(target, async (client) => {
+      const top = await client.query<{ ms: number; calls: string; rows: string; query: string }>(
+        `select total_exec_time as ms, calls, rows, query from pg_stat_statements
+          where query not like '%pg_stat_statements%' order by total_exec_time desc limit 15`,
+      );
+      log(`${phase}: server time by statement`);
+      for (const r of top.rows) {
+        const text = r.query.replace(/\s+/g, ' ').slice(0, 150);
+        log(
+          `  ${r.ms.toFixed(0).padStart(7)} ms ${r.calls.padStart(7)}× ${r.rows.padStart(8)} rows  ${text}`,
+        );
+      }
+    });
+  },
+};
+
+async function onePg(target: Target, work: (client: pg.Client) => Promise<void>): Promise<void> {
+  const client = new pg.Client({ connectionString: target.location });
+  await client.connect();
+  try {
+    await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/**
  * Copies the imported users, in one `insert … select` run by the server, into empty tables shaped
  * like `users`: the cost of the table's own upkeep, as low as it goes, with no parsing, checks,
  * staging, roles or results.
@@ -357,14 +398,18 @@ async function main(): Promise<void> {
         `${fixSeconds.toFixed(2)} s, CPU ${fixCpu.toFixed(2)} s (all valid again)`,
     );
 
+    await serverStatements.reset(target);
     cpuStart = cpu();
     start = performance.now();
-    probe.start();
+    // BENCH_NO_PROBE=1: the commit alone, without the other writes (which end its batches early).
+    const probing = !process.env.BENCH_NO_PROBE;
+    if (probing) probe.start();
     await requestCommit(ctx, BENCH_ADMIN, view.id);
     await runCommit(ctx, view.id);
     const commitSeconds = (performance.now() - start) / 1000;
-    const writeLatencyCommit = probe.stop();
+    const writeLatencyCommit = probing ? probe.stop() : { count: 0, p50: 0, p99: 0, max: 0 };
     const commitCpuSeconds = cpu() - cpuStart;
+    await serverStatements.print(target, 'commit');
     const peakRssCommit = peak.take();
     const done = await getImport(ctx, BENCH_ADMIN, view.id);
     const created = done.counts.created ?? 0;

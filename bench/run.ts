@@ -74,7 +74,7 @@ interface PostgresServer {
   stop(): void;
 }
 interface PostgresModule {
-  startPostgres(opts: { name: string }): Promise<PostgresServer>;
+  startPostgres(opts: { name: string; settings?: string[] }): Promise<PostgresServer>;
 }
 
 const loadAverage = () =>
@@ -119,7 +119,12 @@ async function main(): Promise<void> {
         // scripts/postgres.mjs is plain JavaScript, shared with the test runner.
         const modulePath = pathToFileURL(path.resolve(import.meta.dirname, '../scripts/postgres.mjs')).href;
         const mod = (await import(modulePath)) as PostgresModule;
-        started = await mod.startPostgres({ name: 'roster-bench' });
+        // BENCH_PG_STATEMENTS=1: the server keeps statistics of every statement (the import bench
+        // prints the commit's costliest).
+        const settings = process.env.BENCH_PG_STATEMENTS
+          ? ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all']
+          : [];
+        started = await mod.startPostgres({ name: 'roster-bench', settings });
         return started;
       })();
       return server.then((s) => s.url);

@@ -56,8 +56,11 @@ function runPg(bin, args, opts = {}) {
   return execFileSync(isRoot ? 'runuser' : cmd, argv, { stdio: 'pipe', ...opts });
 }
 
-/** Starts a fresh cluster; returns { url, stop }. */
-export async function startPostgres({ name = 'roster-test' } = {}) {
+/**
+ * Starts a fresh cluster; returns { url, stop }. `settings`: more server settings (`name=value`),
+ * such as a library to preload.
+ */
+export async function startPostgres({ name = 'roster-test', settings = [] } = {}) {
   const bin = ensurePostgresInstalled();
   const port = await freePort();
   const dir = fs.mkdtempSync(path.join('/tmp', `${name}-`));
@@ -76,7 +79,7 @@ export async function startPostgres({ name = 'roster-test' } = {}) {
       '-t',
       '60',
       '-o',
-      `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`,
+      `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200${settings.map((s) => ` -c ${s}`).join('')}`,
       'start',
     ]);
   } catch (e) {

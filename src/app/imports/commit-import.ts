@@ -23,7 +23,7 @@ import { envFor } from './registry.js';
 import type { ImportView } from './view.js';
 
 /** How long a commit's chunk should take on SQLite, where another write waits for it (engine.ts). */
-const SQLITE_CHUNK_MS = 100;
+const SQLITE_CHUNK_MS = 50;
 
 /**
  * Queues the commit of a validated import; the work happens in the background. On an import grouped
@@ -334,7 +334,7 @@ function port(
     // other writers wait for it: a second at most.
     batchTimeMs: Math.min(1000, ctx.config.jobLeaseMs / 4),
     othersWaiting: () => writersWaiting(ctx.storage, ctx.config.sqlitePath),
-    // On SQLite a write that comes during a chunk waits for it: chunks of about 100 ms keep that
+    // On SQLite a write that comes during a chunk waits for it: chunks of about 50 ms keep that
     // wait short as the users indexes grow (a 2,000-row chunk took 280 ms at a million users).
     ...(ctx.storage.dialect === 'sqlite' && { chunkTimeMs: SQLITE_CHUNK_MS }),
     async cancelled() {

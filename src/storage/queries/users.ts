@@ -3,6 +3,7 @@ import type { PortalUser, RefName } from '../../core/domain/entities.js';
 import {
   USER_COLUMNS,
   USER_FIELDS,
+  type UserField,
   type UserState,
   type UserStatus,
   type UserValues,
@@ -26,8 +27,11 @@ export interface UserRecord extends UserValues {
   createdByImportId: number | null;
 }
 
+/** The columns of a user's values, as the model declares them, with its id. */
+type ValueRow = Pick<Selectable<UsersTable>, 'id' | (typeof USER_COLUMNS)[UserField]['column']>;
+
 /** A user's values out of its row, as the model declares its columns (core/domain/user.ts). */
-function valuesOf(r: Selectable<UsersTable>): UserValues {
+function valuesOf(r: ValueRow): UserValues {
   const values: Record<string, unknown> = {};
   for (const field of USER_FIELDS) {
     const { column, kind } = USER_COLUMNS[field];
@@ -74,20 +78,22 @@ export async function userStates(db: Db, ids: readonly number[]): Promise<Map<nu
 }
 
 type StateRows = {
-  users: Selectable<UsersTable>[];
+  users: (ValueRow & { version: number })[];
   roles: { user_id: number; role_id: number }[];
   groups: { user_id: number; group_id: number }[];
 };
 
 // An import's check reads the state of every user a batch updates (to show each one's diff): three
 // statements per 500 users, prepared once on SQLite and one round trip each on PostgreSQL (bulk.ts).
+// Only the columns of the state: a whole row (keys, dates, password hash) is twice the columns to read.
+const STATE_COLUMNS = ['id', 'version', ...USER_FIELDS.map((f) => USER_COLUMNS[f].column)].join(', ');
 const STATE_SQLITE = {
-  users: 'select * from users where id in (select value from json_each(?))',
+  users: `select ${STATE_COLUMNS} from users where id in (select value from json_each(?))`,
   roles: 'select user_id, role_id from user_roles where user_id in (select value from json_each(?))',
   groups: 'select user_id, group_id from user_groups where user_id in (select value from json_each(?))',
 };
 const STATE_POSTGRES = {
-  users: 'select * from users where id = any($1::int4[])',
+  users: `select ${STATE_COLUMNS} from users where id = any($1::int4[])`,
   roles: 'select user_id, role_id from user_roles where user_id = any($1::int4[])',
   groups: 'select user_id, group_id from user_groups where user_id = any($1::int4[])',
 };
@@ -138,6 +144,11 @@ export async function userVersions(
   return out;
 }
 
+const HOLDERS_SQLITE =
+  'select id, customer_id, email, username_key, employee_number_key from users where employee_number_key = ?';
+const HOLDERS_POSTGRES =
+  'select id, customer_id, email, username_key, employee_number_key from users where employee_number_key = any($1::text[])';
+
 /** A user holding an employee number: who, to name them in a message. */
 export interface EmployeeNumberHolder {
   id: number;
@@ -156,19 +167,29 @@ export async function employeeNumberHolders(
 ): Promise<Map<string, EmployeeNumberHolder[]>> {
   const out = new Map<string, EmployeeNumberHolder[]>();
   const unique = [...new Set(keys)];
-  for (let i = 0; i < unique.length; i += 500) {
-    const rows = await db
-      .selectFrom('users')
-      .select(['id', 'customer_id', 'email', 'username_key', 'employee_number_key'])
-      .where('employee_number_key', 'in', unique.slice(i, i + 500))
-      .orderBy('id')
-      .execute();
-    for (const r of rows) {
-      const key = r.employee_number_key!;
-      const list = out.get(key) ?? [];
-      list.push({ id: r.id, customerId: r.customer_id, email: r.email, usernameKey: r.username_key });
-      out.set(key, list);
-    }
+  if (unique.length === 0) return out;
+  type Found = {
+    id: number;
+    customer_id: number;
+    email: string;
+    username_key: string;
+    employee_number_key: string;
+  };
+  // One lookup per key on SQLite (prepared), one statement on PostgreSQL. Not `in (…500 values)`:
+  // without statistics (a first import into an empty directory) PostgreSQL reckons such a list
+  // matches every row of a column that is not unique, and scanned the whole users table each time.
+  const sqlite = sqliteHandle(db);
+  const rows = sqlite
+    ? await onSqliteConnection(db, () => {
+        const find = prepared(sqlite, HOLDERS_SQLITE);
+        return unique.flatMap((k) => find.all(k) as Found[]);
+      })
+    : await pgQuery<Found>(db, HOLDERS_POSTGRES, [unique]);
+  rows.sort((a, b) => a.id - b.id);
+  for (const r of rows) {
+    const list = out.get(r.employee_number_key) ?? [];
+    list.push({ id: r.id, customerId: r.customer_id, email: r.email, usernameKey: r.username_key });
+    out.set(r.employee_number_key, list);
   }
   return out;
 }
