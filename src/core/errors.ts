@@ -221,6 +221,11 @@ export const ERROR_CATALOGUE = {
   },
   'import.illegal_transition': { status: 409, message: 'This import cannot do that in its present status.' },
   'import.changed': { status: 409, message: 'This import changed meanwhile; reload it and try again.' },
+  'import.confirm_deletes': {
+    status: 409,
+    message:
+      'This import deletes users: commit it again with confirmDeletes, the number it deletes, to go ahead.',
+  },
   'import.has_invalid_rows': {
     status: 409,
     message:

@@ -183,6 +183,14 @@ export const CommitChoice = z
       .describe(
         'Only the first N valid rows not committed yet, in file order: the import then stays `partly_committed`, to be rolled back, or committed on by a commit without `firstRows`. N at least the valid rows left commits them all. Not for imports grouped by owner or all-or-nothing ones.',
       ),
+    confirmDeletes: z
+      .number()
+      .int()
+      .min(0)
+      .optional()
+      .describe(
+        'An import whose rows delete users (`planned.delete`) is committed only with this number equal to it, as the console asks the admin to confirm; otherwise 409 `import.confirm_deletes`, nothing changed',
+      ),
   })
   .strict()
   // No body at all (a bare POST) reads as null.

@@ -373,3 +373,43 @@ describe(`roster import --first-rows against a server on ${process.env.ROSTER_TE
     expect(r.stderr).toMatch(/--first-rows/);
   });
 });
+
+describe(`roster import of a file that deletes users, on ${process.env.ROSTER_TEST_DB}`, () => {
+  it('commits the deletes only with --confirm-deletes and their number', async () => {
+    const seed = path.join(dir, 'to-delete-seed.csv');
+    fs.writeFileSync(
+      seed,
+      stringify([
+        ['Email', 'Customer'],
+        ['del1@acme.example', 'Acme'],
+        ['del2@acme.example', 'Acme'],
+      ]),
+    );
+    expect(roster(['import', seed, '--wait', '--out', dir], env).status).toBe(0);
+    const file = path.join(dir, 'deletes.csv');
+    fs.writeFileSync(
+      file,
+      stringify([
+        ['Email', 'Action'],
+        ['del1@acme.example', 'delete'],
+        ['del2@acme.example', 'delete'],
+      ]),
+    );
+    const refused = roster(['import', file, '--wait', '--out', dir], env);
+    expect(refused.status).toBe(2);
+    expect(refused.stdout).toMatch(/This import deletes 2 user\(s\): nothing was committed/);
+    const id = /roster import-commit (\d+) --confirm-deletes 2/.exec(refused.stdout)![1]!;
+    const users = async () =>
+      (await (await fetch(`${server.url}/api/v1/users?q=del`, { headers: adminHeaders })).json()) as {
+        total: number;
+      };
+    expect((await users()).total).toBe(2);
+    const wrong = roster(['import-commit', id, '--confirm-deletes', '3'], env);
+    expect(wrong.status).toBe(2);
+    expect(wrong.stdout).toMatch(/deletes 2 user\(s\), not 3: nothing was committed/);
+    const done = roster(['import-commit', id, '--confirm-deletes', '2', '--wait', '--out', dir], env);
+    expect(done.stdout).toMatch(/completed: .*2 deleted/);
+    expect(done.status).toBe(0);
+    expect((await users()).total).toBe(0);
+  });
+});

@@ -83,6 +83,23 @@ describe(`an action per row on ${process.env.ROSTER_TEST_DB}`, () => {
     ]);
     const view = await client.view(id);
     expect(view.planned.delete).toBe(1);
+    // The deletes are committed only with their number, as the console confirms them.
+    const userCount = await client.userCount();
+    for (const payload of [undefined, { confirmDeletes: 2 }, { confirmDeletes: 0 }]) {
+      const refused = await admin.token({
+        method: 'POST',
+        url: `/api/v1/imports/${id}/commit`,
+        ...(payload && { payload }),
+      });
+      expect(refused.statusCode).toBe(409);
+      expect(refused.json()).toMatchObject({
+        code: 'import.confirm_deletes',
+        message: 'This import deletes 1 user. Commit it with confirmDeletes: 1 to go ahead.',
+        details: { deletes: 1 },
+      });
+    }
+    expect((await client.view(id)).status).toBe('validated');
+    expect(await client.userCount()).toBe(userCount);
     const done = await client.commit(id);
     expect(done.status).toBe('completed');
     expect(done.counts).toMatchObject({

@@ -84,9 +84,17 @@ export function importClient(admin: Caller, customerId: number) {
       if (res.statusCode !== 200) throw new Error(`rows of import ${id}: ${res.body}`);
       return res.json().items;
     },
-    /** Commits and waits for the background job; returns the import as it ends. */
+    /**
+     * Commits and waits for the background job; returns the import as it ends. Deletes the import
+     * plans are confirmed with their number, as the console does once the admin agreed.
+     */
     async commit(id: number) {
-      const res = await admin.token({ method: 'POST', url: `/api/v1/imports/${id}/commit` });
+      const deletes = ((await get(`/api/v1/imports/${id}`)).json().planned?.delete ?? 0) as number;
+      const res = await admin.token({
+        method: 'POST',
+        url: `/api/v1/imports/${id}/commit`,
+        ...(deletes > 0 && { payload: { confirmDeletes: deletes } }),
+      });
       if (res.statusCode !== 202) throw new Error(`commit of import ${id}: ${res.body}`);
       return settle(id);
     },

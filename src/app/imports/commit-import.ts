@@ -38,6 +38,7 @@ export async function requestCommit(
   id: number,
   chosen?: readonly number[],
   firstRows?: number,
+  confirm: { confirmDeletes?: number | undefined } = {},
 ): Promise<ImportView> {
   const seen = await visibleImport(ctx, actor, id, 'imports.run');
   await assertTargetAllowed(ctx, actor, ctx.targets.get(seen.target));
@@ -63,8 +64,19 @@ export async function requestCommit(
     await moveStatus(db, id, 'commit', at);
     // The counts as the last edit left them: it ran before this move, or waits for this transaction.
     const rec = (await imports.findImport(db, id))!;
-    // Rows that delete (an Action column) are for admins who may manage users, whoever staged them.
-    if ((rec.planned.actions.delete ?? 0) > 0) authorize(actor, 'users.manage');
+    // Rows that delete (an Action column) are for admins who may manage users, whoever staged them,
+    // and only once the admin said how many: a script or a slip of the file never deletes unseen.
+    const deletes = rec.planned.actions.delete ?? 0;
+    if (deletes > 0) {
+      authorize(actor, 'users.manage');
+      if (confirm.confirmDeletes !== deletes) {
+        throw errors.conflict(
+          'import.confirm_deletes',
+          `This import deletes ${deletes} user${deletes === 1 ? '' : 's'}. Commit it with confirmDeletes: ${deletes} to go ahead.`,
+          { deletes, ...(confirm.confirmDeletes !== undefined && { confirmed: confirm.confirmDeletes }) },
+        );
+      }
+    }
     if (!grouping && rec.options.atomic && rec.rows.invalid > 0) {
       throw errors.conflict(
         'import.has_invalid_rows',

@@ -93,6 +93,10 @@ export function registerImportCommands(program: Command): void {
       '--first-rows <n>',
       'commit only the first N valid rows, then stop (partly committed): look at the results, then roll back or run roster import-commit <id> for the rest',
     )
+    .option(
+      '--confirm-deletes <n>',
+      'an import whose rows delete users is committed only with the number it deletes (the dry run prints it)',
+    )
     .option('--wait', 'wait for the commit to finish and download the result files')
     .option(
       '--split',
@@ -170,6 +174,7 @@ export function registerImportCommands(program: Command): void {
     .description('Commit a validated or partly committed import (the rest of it, after --first-rows)')
     .argument('<id>', 'import id')
     .option('--first-rows <n>', 'commit only the next N valid rows, then stop again')
+    .option('--confirm-deletes <n>', 'the number of users the import deletes, when its rows delete any')
     .option('--wait', 'wait for the commit to finish and download the result files')
     .option('--out <dir>', 'where to write result files', '.')
     .option('--url <url>', 'Roster server (or ROSTER_URL)')
@@ -177,11 +182,19 @@ export function registerImportCommands(program: Command): void {
     .action(
       async (
         id: string,
-        opts: { firstRows?: string; wait?: boolean; out: string; url?: string; token?: string },
+        opts: {
+          firstRows?: string;
+          confirmDeletes?: string;
+          wait?: boolean;
+          out: string;
+          url?: string;
+          token?: string;
+        },
       ) => {
         const client = new ApiClient(opts);
         if (opts.firstRows !== undefined) wholeNumber('--first-rows', opts.firstRows);
         const view = await client.json<ImportView>('GET', `/api/v1/imports/${wholeNumber('<id>', id)}`);
+        if (!deletesConfirmed([view], opts)) return;
         await commit(client, view, view.file.name, { ...opts, target: view.target });
       },
     );
@@ -252,6 +265,7 @@ interface ImportFlags {
   sheet?: string;
   dryRun?: boolean;
   firstRows?: string;
+  confirmDeletes?: string;
   wait?: boolean;
   split?: boolean;
   out: string;
@@ -428,7 +442,29 @@ function readyToCommit(views: readonly ImportView[], opts: ImportFlags): boolean
     process.exitCode = 2;
     return false;
   }
-  return true;
+  return deletesConfirmed(views, opts);
+}
+
+/**
+ * Rows that delete users are committed only once the admin gave their number (`--confirm-deletes`),
+ * as the console asks: a file's Action column never deletes anyone unseen. Over all parts of a split file.
+ */
+function deletesConfirmed(views: readonly ImportView[], opts: { confirmDeletes?: string }): boolean {
+  const deletes = views.reduce((n, v) => n + (v.planned.delete ?? 0), 0);
+  if (deletes === 0) return true;
+  const confirmed = opts.confirmDeletes === undefined ? undefined : Number(opts.confirmDeletes);
+  if (confirmed === deletes) return true;
+  const next =
+    views.length === 1
+      ? `roster import-commit ${views[0]!.id} --confirm-deletes ${deletes}`
+      : `the same command with --confirm-deletes ${deletes}`;
+  say(
+    `${views.length > 1 ? 'The parts delete' : 'This import deletes'} ${deletes} user(s)${
+      confirmed === undefined ? '' : `, not ${opts.confirmDeletes}`
+    }: nothing was committed. To go ahead: ${next}.`,
+  );
+  process.exitCode = 2;
+  return false;
 }
 
 /** Commits a validated import; with --wait (or --split), follows it and downloads its result files. */
@@ -440,11 +476,12 @@ async function commit(
 ): Promise<ImportView | null> {
   const wait = opts.wait || opts.split;
   const firstRows = opts.firstRows === undefined ? undefined : wholeNumber('--first-rows', opts.firstRows);
-  await client.json(
-    'POST',
-    `/api/v1/imports/${view.id}/commit`,
-    firstRows === undefined ? undefined : { firstRows },
-  );
+  const deletes = view.planned.delete ?? 0;
+  await client.json('POST', `/api/v1/imports/${view.id}/commit`, {
+    ...(firstRows !== undefined && { firstRows }),
+    // Confirmed by --confirm-deletes before (deletesConfirmed).
+    ...(deletes > 0 && { confirmDeletes: deletes }),
+  });
   say(
     `Committing ${firstRows === undefined ? '' : `the first ${firstRows} row(s) `}in the background${wait ? '' : `; follow it with: roster import-status ${view.id}`}.`,
   );

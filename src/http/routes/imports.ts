@@ -406,9 +406,11 @@ export function importRoutes(app: FastifyInstance, ctx: AppContext): void {
       },
     },
     async (req, reply) =>
-      reply
-        .status(202)
-        .send(await requestCommit(ctx, actorOf(req), req.params.id, req.body?.owners, req.body?.firstRows)),
+      reply.status(202).send(
+        await requestCommit(ctx, actorOf(req), req.params.id, req.body?.owners, req.body?.firstRows, {
+          confirmDeletes: req.body?.confirmDeletes,
+        }),
+      ),
   );
   r.get(
     '/api/v1/imports/:id/owners',

@@ -112,9 +112,13 @@ export const listFixes = (id: number) => get<{ items: ImportFix[] }>(`${base(id)
 export const listInvalidValues = (id: number, column: number) =>
   get<InvalidValues>(`${base(id)}/fixes/values`, { column: String(column), limit: 200 });
 
-/** `firstRows`: only the first N valid rows not committed yet; the import then waits, partly committed. */
-export const commitImport = (id: number, firstRows?: number) =>
-  request<Import>('POST', `${base(id)}/commit`, firstRows === undefined ? undefined : { firstRows });
+/**
+ * `firstRows`: only the first N valid rows not committed yet; the import then waits, partly
+ * committed. `confirmDeletes`: the number of users the admin agreed to delete (the server refuses
+ * an import that deletes without it).
+ */
+export const commitImport = (id: number, choice: { firstRows?: number; confirmDeletes?: number } = {}) =>
+  request<Import>('POST', `${base(id)}/commit`, choice);
 export const cancelImport = (id: number) => request<Import>('POST', `${base(id)}/cancel`);
 export const rollbackImport = (id: number) => request<Import>('POST', `${base(id)}/rollback`);
 export const importEmails = (id: number) => get<EmailPage>(`${base(id)}/emails`, { limit: 100 });

@@ -171,7 +171,9 @@ export function ResultsStep({ view, canRun }: { view: Import; canRun: boolean })
   // The first rows committed (`firstRows`), the others waiting: the admin looks, then goes on or rolls back.
   const partly = view.status === 'partly_committed' && view.owners === null;
   const rest = useMutation({
-    mutationFn: () => commitImport(view.id),
+    // The admin confirmed this import's deletes before its first rows were committed.
+    mutationFn: () =>
+      commitImport(view.id, (view.planned.delete ?? 0) > 0 ? { confirmDeletes: view.planned.delete } : {}),
     onSuccess: (next) => {
       queryClient.setQueryData(['import', view.id], next);
       queryClient.invalidateQueries({ queryKey: ['imports'] });

@@ -361,7 +361,12 @@ export function ReviewStep({
   const [firstRows, setFirstRows] = useState<number>(10);
   const firstCount = tryFirst ? Math.min(firstRows, view.rows.valid) : view.rows.valid;
   const commit = useMutation({
-    mutationFn: () => commitImport(view.id, tryFirst ? firstRows : undefined),
+    // The deletes were confirmed in the commit button's dialog, with this number (CommitButton).
+    mutationFn: () =>
+      commitImport(view.id, {
+        ...(tryFirst && { firstRows }),
+        ...((view.planned.delete ?? 0) > 0 && { confirmDeletes: view.planned.delete }),
+      }),
     onSuccess: (next) => {
       queryClient.setQueryData(['import', view.id], next);
       queryClient.invalidateQueries({ queryKey: ['imports'] });
