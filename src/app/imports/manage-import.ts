@@ -100,6 +100,19 @@ export async function planFor(
   };
 }
 
+/** Checks every row of the import again under `options`, and keeps the date orders its columns now have. */
+async function revalidateUnder(
+  ctx: AppContext,
+  db: AppContext['db'],
+  rec: imports.ImportRecord,
+  base: Awaited<ReturnType<typeof planFor>>,
+  options: ImportOptions,
+): Promise<void> {
+  const plan = { ...base, options: runOptions(options), dates: dateOrdersOf(options, rec.file.meta) };
+  await revalidateAll(plan, stagingFor(db, rec.id));
+  await saveDateOrders(db, rec.id, rec, plan, ctx.now().toISOString());
+}
+
 /** After every row was checked again: the date orders its columns now have, in the import's view. */
 export async function saveDateOrders(
   db: AppContext['db'],
@@ -178,13 +191,7 @@ export async function setMapping(
     async (db, rec) => {
       await imports.updateImport(db, id, { mapping }, ctx.now().toISOString());
       // Options as they are now: a concurrent edit may have changed them since the check.
-      const current = {
-        ...plan!,
-        options: runOptions(rec.options),
-        dates: dateOrdersOf(rec.options, rec.file.meta),
-      };
-      await revalidateAll(current, stagingFor(db, id));
-      await saveDateOrders(db, id, rec, current, ctx.now().toISOString());
+      await revalidateUnder(ctx, db, rec, plan!, rec.options);
       await audit(ctx, db, actor, {
         action: 'import.map',
         entityType: 'import',
@@ -239,10 +246,7 @@ export async function setOptions(
         { options, customerId: options.customerId },
         ctx.now().toISOString(),
       );
-      const base = await planFor(ctx, rec, db);
-      const plan = { ...base, options: runOptions(options), dates: dateOrdersOf(options, rec.file.meta) };
-      await revalidateAll(plan, stagingFor(db, id));
-      await saveDateOrders(db, id, rec, plan, ctx.now().toISOString());
+      await revalidateUnder(ctx, db, rec, await planFor(ctx, rec, db), options);
       await audit(ctx, db, actor, {
         action: 'import.options',
         entityType: 'import',
