@@ -12,6 +12,9 @@ import {
 import type { TargetField } from '../../src/core/import/target.js';
 import { WIDGET_FIELDS } from './support/memory-import.js';
 
+/** A target without `requires`: every required field needs a column. */
+const everyField = () => true;
+
 describe('the status table', () => {
   const EVENTS: ImportEvent[] = [
     'staged',
@@ -101,14 +104,14 @@ describe('automatic mapping', () => {
     const mapping = autoMap(header, WIDGET_FIELDS);
     // "Part number" is a synonym of Code, which "Code" took first: it stays unmapped.
     expect(mapping.columns).toEqual(['code', 'name', null, 'qty', 'kind', null]);
-    const report = describeMapping(header, WIDGET_FIELDS, mapping);
+    const report = describeMapping(header, WIDGET_FIELDS, mapping, everyField);
     expect(report.columns.map((c) => c.match)).toEqual(['exact', 'normalized', null, 'close', 'exact', null]);
     expect(report.unknownColumns).toEqual(['Part number', 'Colour']);
     expect(report.complete).toBe(true);
   });
 
   it('says which required field has no column', () => {
-    const report = describeMapping(['Name'], WIDGET_FIELDS, autoMap(['Name'], WIDGET_FIELDS));
+    const report = describeMapping(['Name'], WIDGET_FIELDS, autoMap(['Name'], WIDGET_FIELDS), everyField);
     expect(report).toMatchObject({ complete: false, missingRequired: ['code'] });
   });
 

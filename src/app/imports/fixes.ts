@@ -61,7 +61,6 @@ export async function listFixes(ctx: AppContext, actor: Actor, id: number): Prom
   return fixes.listFixes(ctx.db, id);
 }
 
-/** Applies one bulk fix, checks the rows it changed again, and records it. */
 /**
  * Keeps a fix in the import's fix history and the audit log, in the caller's transaction; answers
  * it as the history shows it. `audited`: what the audit entry adds to the kind and the column.
@@ -99,6 +98,7 @@ export async function recordFix(
   return { id: fixId, ...record };
 }
 
+/** Applies one bulk fix, checks the rows it changed again, and records it. */
 export async function applyFix(
   ctx: AppContext,
   actor: Actor,

@@ -227,9 +227,11 @@ export async function setOptions(
     ...changed,
     customerId: checked.customerId,
   });
-  // Whether the mapping gives every field these options need a column (it may now need more, or fewer).
+  // Whether the mapping gives every field these options need a column (it may now need more, or
+  // fewer). The plan is made once, in the transaction, for this and then for the revalidation.
+  let plan: Awaited<ReturnType<typeof planFor>> | undefined;
   const complete = async (rec: imports.ImportRecord, db: typeof ctx.db) => {
-    const plan = await planFor(ctx, rec, db);
+    plan = await planFor(ctx, rec, db);
     return describeMapping(rec.header, plan.fields, rec.mapping, mappingNeeds(plan.target, withChanges(rec)))
       .complete;
   };
@@ -246,7 +248,7 @@ export async function setOptions(
         { options, customerId: options.customerId },
         ctx.now().toISOString(),
       );
-      await revalidateUnder(ctx, db, rec, await planFor(ctx, rec, db), options);
+      await revalidateUnder(ctx, db, rec, plan!, options);
       await audit(ctx, db, actor, {
         action: 'import.options',
         entityType: 'import',

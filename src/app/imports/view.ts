@@ -48,7 +48,7 @@ export function toView(
   rec: ImportRecord,
   fields: readonly TargetField[],
   now: Date,
-  needs?: (field: TargetField) => boolean,
+  needs: (field: TargetField) => boolean,
 ): ImportView {
   const elapsed = rec.startedAt ? (now.getTime() - Date.parse(rec.startedAt)) / 1000 : 0;
   const end = rec.finishedAt

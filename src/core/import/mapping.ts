@@ -115,13 +115,13 @@ export function mappingNeeds<Env, Own>(
 
 /**
  * Describes a mapping for the admin: what matched how, what is ignored, what is missing (a required
- * field without a column, of those `needs` keeps; all of them when absent).
+ * field without a column, of those `needs` keeps: `mappingNeeds` of the import's target and options).
  */
 export function describeMapping(
   header: readonly string[],
   fields: readonly TargetField[],
   mapping: Mapping,
-  needs: (field: TargetField) => boolean = () => true,
+  needs: (field: TargetField) => boolean,
 ): MappingReport {
   const byKey = new Map(fields.map((f) => [f.key, f]));
   const columns: ColumnMatch[] = header.map((h, index) => {

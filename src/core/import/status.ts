@@ -115,13 +115,14 @@ const EDITS: readonly ImportEvent[] = [
   'skip',
 ];
 
-/**
- * `staged`, `map` and `reread` (the file read again with other choices) reach `validated` only
- * when the mapping is complete, else `mapping_required`: callers pass the outcome.
- */
 /** The events after which the import waits for its mapping when a required field has no column. */
 const MAPPING_EVENTS: ReadonlySet<ImportEvent> = new Set(['map', 'staged', 'reread', 'set_options']);
 
+/**
+ * `staged`, `map`, `reread` (the file read again with other choices) and `set_options` (which may
+ * change the fields that need a column) reach `validated` only when the mapping is complete, else
+ * `mapping_required`: callers pass the outcome.
+ */
 export function transition(from: ImportStatus, event: ImportEvent, mappingComplete = true): ImportStatus {
   const to = TRANSITIONS[from][event];
   if (to === undefined) throw illegal(from, event);

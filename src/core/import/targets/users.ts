@@ -712,10 +712,7 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
     }
 
     if (updates.length > 0) {
-      const before = await statesFor(
-        env.store,
-        updates.map((u) => u.id),
-      );
+      const before = await env.store.snapshots(updates.map((u) => u.id));
       const changes: { before: UserSnapshot; after: NewUser }[] = [];
       for (const u of updates) {
         const current = before.get(u.id);
@@ -750,24 +747,6 @@ export const usersTarget: ImportTarget<UsersEnv, UsersOptions, UserSnapshot> = {
 };
 
 /**
- * The users' states the check of a chunk read (for its diffs), by the store of the transaction that
- * read them: the commit checks each chunk and writes it next in that transaction, and takes them
- * rather than reading every updated user again. Taken once; what it lacks is read.
- */
-const statesRead = new WeakMap<UsersStore, Map<number, UserSnapshot>>();
-
-async function statesFor(store: UsersStore, ids: readonly number[]): Promise<Map<number, UserSnapshot>> {
-  const read = statesRead.get(store);
-  statesRead.delete(store);
-  const missing = read ? ids.filter((id) => !read.has(id)) : ids;
-  if (missing.length === 0 && read) return read;
-  const fresh = await store.snapshots(missing);
-  if (!read) return fresh;
-  for (const [id, state] of fresh) read.set(id, state);
-  return read;
-}
-
-/**
  * Gives every update of `checked` the fields it will change, before → after: the user as it is,
  * and as `updatedUser` (which the commit writes) would leave it.
  */
@@ -780,15 +759,12 @@ async function addUpdateDiffs(
   contacts: Map<string, { id: number }>,
   actions: readonly UserAction[],
 ): Promise<void> {
-  // States read by an earlier check are never taken for this one's rows.
-  statesRead.delete(env.store);
   const ids = checked.flatMap((c) =>
     c.action === 'update' && c.existingId !== undefined ? [c.existingId] : [],
   );
   if (ids.length === 0) return;
   const mirrorId = options.permissions.kind === 'mirrorUser' ? options.permissions.userId : null;
   const users = await env.store.snapshots(mirrorId === null ? ids : [...ids, mirrorId]);
-  statesRead.set(env.store, users);
   const mirror = mirrorId === null ? undefined : users.get(mirrorId);
   // A disable or enable changes the status alone, to what the commit will set.
   const toggled = checked.flatMap((c, i) =>
